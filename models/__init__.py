@@ -1,0 +1,30 @@
+"""Ground floor: settings, the engine/session factory, every table, ids and vocabularies.
+
+Importing `models` registers every table on `SQLModel.metadata` (Alembic and tests rely on it).
+"""
+
+from models import base as _base  # noqa: F401  (naming convention before any table)
+from models.commerce import Order, OrderItem, Payment, Product
+from models.customers import AdReferral, ChannelIdentity, Customer, CustomerIdCounter, Note
+from models.inbox import (
+    CannedResponse,
+    Conversation,
+    ConversationLabel,
+    InboundEvent,
+    Label,
+    Message,
+    OutboundSend,
+)
+from models.knowledge import KnowledgeChunk, KnowledgeDocument
+from models.marketing import Ad, AdAccount, AdInsightDaily, AdInsightHourly, AdSet, AdSyncRun, Campaign
+from models.ops import AiTask, AppSetting, AuditEntry, Incident, IntegrityFinding
+from models.staff import ApiToken, StaffRole, StaffSession, StaffUser
+
+__all__ = [
+    "Ad", "AdAccount", "AdInsightDaily", "AdInsightHourly", "AdReferral", "AdSet", "AdSyncRun",
+    "AiTask", "ApiToken", "AppSetting", "AuditEntry", "Campaign", "CannedResponse",
+    "ChannelIdentity", "Conversation", "ConversationLabel", "Customer", "CustomerIdCounter",
+    "InboundEvent", "Incident", "IntegrityFinding", "KnowledgeChunk", "KnowledgeDocument", "Label",
+    "Message", "Note", "Order", "OrderItem", "OutboundSend", "Payment", "Product", "StaffRole",
+    "StaffSession", "StaffUser",
+]

@@ -1,0 +1,116 @@
+"""The one settings object: every variable of SPEC.md, read from the environment and `.env`.
+
+When the Meta secrets or the app's secret key are not set (the embedded default), they are
+generated once and kept in the data folder, so the webhook and the simulator share them and a
+restart keeps them. When `DATABASE_URL`/`REDIS_URL` are not set, the addresses of the embedded
+services started for the same data folder are used (see `vschool services`).
+"""
+
+import json
+import os
+import secrets
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_GRAPH_URL = "https://graph.facebook.com/v25.0"
+GENERATED_SECRETS = ("secret_key", "meta_app_secret", "meta_verify_token")
+
+
+def _env(name: str) -> AliasChoices:
+    return AliasChoices(name, name.lower())
+
+
+class Settings(BaseSettings):
+    """Configuration of one V School CRM installation. Secrets are `SecretStr`: they never print."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    database_url: str | None = Field(None, validation_alias=_env("DATABASE_URL"))
+    redis_url: str | None = Field(None, validation_alias=_env("REDIS_URL"))
+    data_dir: Path = Field(Path("var"), validation_alias=_env("VSCHOOL_DATA_DIR"))
+    secret_key: SecretStr | None = Field(None, validation_alias=_env("VSCHOOL_SECRET_KEY"))
+    timezone: str = Field("Asia/Bangkok", validation_alias=_env("VSCHOOL_TIMEZONE"))
+    port: int = Field(3000, validation_alias=_env("VSCHOOL_PORT"))
+    backend_port: int = Field(8000, validation_alias=_env("VSCHOOL_BACKEND_PORT"))
+    meta_app_secret: SecretStr | None = Field(None, validation_alias=_env("META_APP_SECRET"))
+    meta_verify_token: SecretStr | None = Field(None, validation_alias=_env("META_VERIFY_TOKEN"))
+    meta_page_id: str | None = Field(None, validation_alias=_env("META_PAGE_ID"))
+    meta_page_access_token: SecretStr | None = Field(
+        None, validation_alias=_env("META_PAGE_ACCESS_TOKEN")
+    )
+    meta_ad_account_id: str | None = Field(None, validation_alias=_env("META_AD_ACCOUNT_ID"))
+    meta_graph_url: str = Field(DEFAULT_GRAPH_URL, validation_alias=_env("META_GRAPH_URL"))
+    gemini_api_key: SecretStr | None = Field(None, validation_alias=_env("GEMINI_API_KEY"))
+    gemini_base_url: str | None = Field(None, validation_alias=_env("GEMINI_BASE_URL"))
+    gemini_model: str = Field("gemini-2.5-flash", validation_alias=_env("GEMINI_MODEL"))
+
+    @property
+    def run_dir(self) -> Path:
+        """Where the embedded services keep sockets, pid files and their addresses."""
+        return self.data_dir.resolve() / "run"
+
+    @property
+    def uses_simulator(self) -> bool:
+        """No Page token: outbound Meta calls go to the built-in simulator."""
+        return self.meta_page_access_token is None
+
+    def with_local_defaults(self) -> "Settings":
+        """Fill what the embedded default provides: generated secrets and service addresses."""
+        updates: dict[str, object] = {}
+        missing = [name for name in GENERATED_SECRETS if getattr(self, name) is None]
+        if missing:
+            kept = _kept_secrets(self.data_dir)
+            updates.update({name: SecretStr(kept[name]) for name in missing})
+        services = read_service_addresses(self.data_dir)
+        if self.database_url is None and services.get("database_url"):
+            updates["database_url"] = services["database_url"]
+        if self.redis_url is None and services.get("redis_url"):
+            updates["redis_url"] = services["redis_url"]
+        return self.model_copy(update=updates) if updates else self
+
+
+def services_file(data_dir: Path) -> Path:
+    return data_dir.resolve() / "run" / "services.json"
+
+
+def read_service_addresses(data_dir: Path) -> dict[str, str]:
+    """Addresses written by `vschool services start`, or {} when none are running."""
+    path = services_file(data_dir)
+    try:
+        return json.loads(path.read_text())
+    except (FileNotFoundError, json.JSONDecodeError):
+        return {}
+
+
+def _kept_secrets(data_dir: Path) -> dict[str, str]:
+    """Secrets generated once per data folder (0600), so every process agrees on them."""
+    path = data_dir.resolve() / "secrets.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        kept = json.loads(path.read_text())
+    except (FileNotFoundError, json.JSONDecodeError):
+        kept = {}
+    if all(name in kept for name in GENERATED_SECRETS):
+        return kept
+    for name in GENERATED_SECRETS:
+        kept.setdefault(name, secrets.token_urlsafe(32))
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        json.dump(kept, fh)
+    try:
+        os.link(tmp, path)  # first writer wins; a racing process reads the winner's file
+    except FileExistsError:
+        kept = json.loads(path.read_text())
+    finally:
+        tmp.unlink(missing_ok=True)
+    return kept
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, with the embedded defaults filled in."""
+    return Settings().with_local_defaults()
