@@ -1,0 +1,1 @@
+"""Pre-computed JSON snapshots written atomically by cache actors (seed 002)."""

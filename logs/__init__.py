@@ -1,0 +1,1 @@
+"""Error log, audit trail, AI task buffer, incidents, integrity rules (seed 000)."""

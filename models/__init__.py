@@ -16,7 +16,15 @@ from models.inbox import (
     OutboundSend,
 )
 from models.knowledge import KnowledgeChunk, KnowledgeDocument
-from models.marketing import Ad, AdAccount, AdInsightDaily, AdInsightHourly, AdSet, AdSyncRun, Campaign
+from models.marketing import (
+    Ad,
+    AdAccount,
+    AdInsightDaily,
+    AdInsightHourly,
+    AdSet,
+    AdSyncRun,
+    Campaign,
+)
 from models.ops import AiTask, AppSetting, AuditEntry, Incident, IntegrityFinding
 from models.staff import ApiToken, StaffRole, StaffSession, StaffUser
 

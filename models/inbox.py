@@ -8,7 +8,14 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from models.base import auto_now, choice, json_field, one_of, timestamp
-from models.enums import Channel, ConversationStatus, DeliveryStatus, Direction, SenderKind, SendStatus
+from models.enums import (
+    Channel,
+    ConversationStatus,
+    DeliveryStatus,
+    Direction,
+    SenderKind,
+    SendStatus,
+)
 
 
 class Conversation(SQLModel, table=True):

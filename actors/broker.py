@@ -1,0 +1,89 @@
+"""The Dramatiq broker: Redis, our namespace, and the middleware we chose on purpose.
+
+- AgeLimit, TimeLimit, ShutdownNotifications: the stock safety belts (stale messages dropped,
+  runaway actors interrupted, actors told when the worker stops).
+- Retries: 8 tries with backoff from 1 s up to 5 min. Dramatiq's defaults (20 tries from 15 s)
+  suit batch work; a customer waiting for a reply wants a faster, shorter ladder. Actors that
+  talk to Meta override it per error class.
+- CurrentMessage: actors can read their own message id (used as an idempotency key).
+- WorkerHeartbeat: each worker process refreshes a key in Redis, so `/healthz` sees live workers.
+
+No Results backend and no Prometheus middleware: actors communicate through PostgreSQL and
+`announce`, and `/metrics` reads queue depths straight from Redis.
+"""
+
+import os
+import socket
+import threading
+
+import dramatiq
+import redis
+from dramatiq.brokers.redis import RedisBroker
+from dramatiq.middleware import (
+    AgeLimit,
+    CurrentMessage,
+    Middleware,
+    Retries,
+    ShutdownNotifications,
+    TimeLimit,
+)
+
+from models.settings import get_settings
+
+NAMESPACE = "vschool"
+HEARTBEAT_PREFIX = f"{NAMESPACE}:worker-heartbeat:"
+HEARTBEAT_EVERY_S = 5
+HEARTBEAT_TTL_S = 20
+
+
+class WorkerHeartbeat(Middleware):
+    """Refreshes `vschool:worker-heartbeat:{host}:{pid}` every few seconds while a worker runs."""
+
+    def __init__(self, client: redis.Redis) -> None:
+        self.client = client
+        self.stopping = threading.Event()
+
+    def after_worker_boot(self, broker: dramatiq.Broker, worker: dramatiq.Worker) -> None:
+        key = f"{HEARTBEAT_PREFIX}{socket.gethostname()}:{os.getpid()}"
+        threading.Thread(target=self._beat, args=(key,), daemon=True, name="heartbeat").start()
+
+    def before_worker_shutdown(self, broker: dramatiq.Broker, worker: dramatiq.Worker) -> None:
+        self.stopping.set()
+
+    def _beat(self, key: str) -> None:
+        while not self.stopping.is_set():
+            try:
+                self.client.set(key, "1", ex=HEARTBEAT_TTL_S)
+            except redis.RedisError:
+                pass  # Redis away: /healthz will show it; keep trying
+            self.stopping.wait(HEARTBEAT_EVERY_S)
+        try:
+            self.client.delete(key)
+        except redis.RedisError:
+            pass
+
+
+def redis_url() -> str:
+    url = get_settings().redis_url
+    if not url:
+        raise RuntimeError(
+            "No Redis: set REDIS_URL, or start the embedded one with `vschool services start`."
+        )
+    return url
+
+
+def make_broker(url: str) -> RedisBroker:
+    client = redis.Redis.from_url(url)
+    middleware = [
+        AgeLimit(),
+        TimeLimit(),
+        ShutdownNotifications(),
+        Retries(max_retries=8, min_backoff=1_000, max_backoff=300_000),
+        CurrentMessage(),
+        WorkerHeartbeat(client),
+    ]
+    return RedisBroker(url=url, namespace=NAMESPACE, middleware=middleware)
+
+
+broker = make_broker(redis_url())
+dramatiq.set_broker(broker)

@@ -1,0 +1,40 @@
+"""`announce(topic, id)`: the one way actors (and anything else) tell open browsers that
+something changed. Every Reflex backend process pops these off one Redis list, so each event is
+handled once however many processes run, and bumps the matching feed that pages link to.
+
+Topics (the `id` says which row changed; pages reload only what they show):
+- `overview`      counters on the Overview page changed (id: "" )
+- `customer`      a customer was created or changed (id: customer id)
+- `conversation`  a conversation's status, assignee, labels or last message changed (id: conversation id)
+- `message`       a message was added or its delivery status changed (id: conversation id)
+- `staff`         a staff user was created or changed (id: staff user id)
+- `ad_sync`       an ad sync started, progressed or finished (id: sync run id)
+"""
+
+import json
+import time
+from functools import lru_cache
+
+import redis
+
+from actors.broker import NAMESPACE, redis_url
+
+UI_EVENTS = f"{NAMESPACE}:ui-events"
+TOPICS = frozenset({"overview", "customer", "conversation", "message", "staff", "ad_sync"})
+MAX_BACKLOG = 10_000  # with no app running, keep the list from growing without bound
+
+
+@lru_cache(maxsize=1)
+def _client() -> redis.Redis:
+    return redis.Redis.from_url(redis_url())
+
+
+def announce(topic: str, id: object = "") -> None:
+    """Tell every open browser that `topic` row `id` changed. Call it after the commit."""
+    if topic not in TOPICS:
+        raise ValueError(f"unknown topic {topic!r}; known: {sorted(TOPICS)}")
+    event = json.dumps({"topic": topic, "id": str(id), "at": time.time()})
+    pipe = _client().pipeline(transaction=False)
+    pipe.rpush(UI_EVENTS, event)
+    pipe.ltrim(UI_EVENTS, -MAX_BACKLOG, -1)
+    pipe.execute()

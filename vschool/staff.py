@@ -1,0 +1,110 @@
+"""Managing staff: create, change role, deactivate/reactivate. Each action is audited in the same
+transaction that makes it. Used by Admin → Staff and by `vschool user create`."""
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from logs import audit
+from models.base import utcnow
+from models.enums import Language, Role
+from models.staff import StaffSession, StaffUser
+from vschool.auth import hash_password, require_role
+
+
+class StaffError(ValueError):
+    """A staff change that cannot be made; the message says why and what to do."""
+
+
+def list_staff(session: Session) -> list[StaffUser]:
+    return list(session.exec(select(StaffUser).order_by(col(StaffUser.is_active).desc(), StaffUser.display_name)))
+
+
+def create_staff(
+    session: Session,
+    actor: StaffUser | None,
+    email: str,
+    display_name: str,
+    role: Role,
+    password: str,
+    language: Language = Language.TH,
+) -> StaffUser:
+    """Create a staff user. `actor` None means the command line (first admin, operators)."""
+    if actor is not None:
+        require_role(actor, Role.ADMIN)
+    email = email.strip().lower()
+    if "@" not in email or len(email) > 254:
+        raise StaffError("Enter a valid e-mail address.")
+    if not display_name.strip():
+        raise StaffError("Enter the person's name.")
+    if session.exec(select(StaffUser).where(StaffUser.email == email)).first():
+        raise StaffError(f"{email} already has an account.")
+    try:
+        password_hash = hash_password(password)
+    except ValueError as exc:
+        raise StaffError(str(exc)) from exc
+    user = StaffUser(
+        email=email, display_name=display_name.strip(), password_hash=password_hash, role=role, language=language
+    )
+    session.add(user)
+    session.flush()
+    audit.record(session, actor, "staff.create", "staff_user", user.id, email=email, role=role.value)
+    return user
+
+
+def change_role(session: Session, actor: StaffUser, user_id: int, role: Role) -> StaffUser:
+    require_role(actor, Role.ADMIN)
+    user = _get(session, user_id)
+    if user.role == role:
+        return user
+    if user.role == Role.ADMIN and _would_leave_no_admin(session, user):
+        raise StaffError("This is the last active admin. Make someone else admin first.")
+    old = user.role
+    user.role = role
+    session.add(user)
+    audit.record(session, actor, "staff.change_role", "staff_user", user.id, email=user.email, old=old, new=role.value)
+    return user
+
+
+def set_active(session: Session, actor: StaffUser, user_id: int, active: bool) -> StaffUser:
+    """Deactivate (signs the person out everywhere) or reactivate a staff user."""
+    require_role(actor, Role.ADMIN)
+    user = _get(session, user_id)
+    if user.is_active == active:
+        return user
+    if not active:
+        if user.id == actor.id:
+            raise StaffError("You cannot deactivate yourself.")
+        if user.role == Role.ADMIN and _would_leave_no_admin(session, user):
+            raise StaffError("This is the last active admin. Make someone else admin first.")
+        session.execute(
+            sa.update(StaffSession)
+            .where(StaffSession.staff_user_id == user.id, StaffSession.revoked_at.is_(None))
+            .values(revoked_at=utcnow())
+        )
+    user.is_active = active
+    session.add(user)
+    audit.record(
+        session, actor, "staff.activate" if active else "staff.deactivate", "staff_user", user.id, email=user.email
+    )
+    return user
+
+
+def set_language(session: Session, user: StaffUser, language: Language) -> None:
+    user.language = language
+    session.add(user)
+
+
+def _get(session: Session, user_id: int) -> StaffUser:
+    user = session.get(StaffUser, user_id)
+    if user is None:
+        raise StaffError("That staff user no longer exists. Reload the page.")
+    return user
+
+
+def _would_leave_no_admin(session: Session, user: StaffUser) -> bool:
+    others = session.exec(
+        select(sa.func.count())
+        .select_from(StaffUser)
+        .where(StaffUser.role == Role.ADMIN, StaffUser.is_active.is_(True), StaffUser.id != user.id)
+    ).one()
+    return others == 0
