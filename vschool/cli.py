@@ -1,0 +1,145 @@
+"""`vschool`: the command line (SPEC.md's contract). Each sub-command is a small function."""
+
+import argparse
+import json
+import os
+import secrets
+import sys
+from pathlib import Path
+
+from models.settings import get_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _cmd_services(args: argparse.Namespace) -> int:
+    from vschool import services
+
+    data_dir = get_settings().data_dir
+    if args.action == "start":
+        addresses = services.start(data_dir)
+        print(f"PostgreSQL and Redis are running for {data_dir.resolve()}.", file=sys.stderr)
+        print(services.env_lines(addresses))
+    elif args.action == "stop":
+        services.stop(data_dir)
+        print(f"Stopped the embedded services of {data_dir.resolve()}.", file=sys.stderr)
+    elif args.action == "env":
+        state = services.status(data_dir)
+        if not state.running:
+            print("The embedded services are not running: `vschool services start` first.", file=sys.stderr)
+            return 1
+        print(services.env_lines({"database_url": state.database_url, "redis_url": state.redis_url}))
+    else:
+        state = services.status(data_dir)
+        print(f"postgresql: {'up' if state.postgres_up else 'down'}  {state.database_url or ''}")
+        print(f"redis:      {'up' if state.redis_up else 'down'}  {state.redis_url or ''}")
+        return 0 if state.running else 1
+    return 0
+
+
+def _cmd_migrate(args: argparse.Namespace) -> int:
+    from vschool.migrations import upgrade_to_head
+
+    upgrade_to_head()
+    print("Database is at the newest schema.", file=sys.stderr)
+    return 0
+
+
+def _cmd_worker(args: argparse.Namespace) -> int:
+    argv = [
+        sys.executable, "-m", "dramatiq", "actors",
+        "--processes", str(args.processes),
+        "--threads", str(args.threads),
+    ]
+    # Dramatiq 2.2 reads the idle poll ceiling from the environment, not a flag.
+    os.environ["dramatiq_worker_timeout"] = str(args.worker_timeout)
+    os.execv(sys.executable, argv)
+
+
+def _cmd_scheduler(args: argparse.Namespace) -> int:
+    import logging
+
+    from actors.schedule import run_scheduler
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    run_scheduler(get_settings().timezone)
+    return 0
+
+
+def _cmd_user_create(args: argparse.Namespace) -> int:
+    from models.db import session_scope
+    from models.enums import Role
+    from vschool.staff import StaffError, create_staff
+
+    password = args.password or secrets.token_urlsafe(12)
+    try:
+        with session_scope() as session:
+            user = create_staff(session, None, args.email, args.name or args.email, Role(args.role), password)
+    except StaffError as exc:
+        print(f"Not created: {exc}", file=sys.stderr)
+        return 1
+    print(json.dumps({"email": user.email, "role": user.role, "password": password if not args.password else None}))
+    return 0
+
+
+def _cmd_dev(args: argparse.Namespace) -> int:
+    from vschool.dev import run_dev
+
+    return run_dev(backend_only=args.backend_only)
+
+
+def _cmd_bench(args: argparse.Namespace) -> int:
+    from vschool.bench import run_bench
+
+    result = run_bench(args.name, args)
+    print(json.dumps(result) if args.json else json.dumps(result, indent=2))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="vschool", description="V School CRM")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("dev", help="run everything: services, migrations, app, worker, scheduler")
+    p.add_argument("--backend-only", action="store_true", help="no frontend build: backend, worker, scheduler")
+    p.set_defaults(func=_cmd_dev)
+
+    p = sub.add_parser("services", help="the embedded PostgreSQL and Redis of VSCHOOL_DATA_DIR")
+    p.add_argument("action", choices=["start", "stop", "status", "env"])
+    p.set_defaults(func=_cmd_services)
+
+    p = sub.add_parser("migrate", help="alembic upgrade head against DATABASE_URL")
+    p.set_defaults(func=_cmd_migrate)
+
+    p = sub.add_parser("worker", help="Dramatiq workers for every actor")
+    p.add_argument("--processes", type=int, default=2)
+    p.add_argument("--threads", type=int, default=4)
+    p.add_argument("--worker-timeout", type=int, default=100, help="ms an idle worker waits between polls")
+    p.set_defaults(func=_cmd_worker)
+
+    p = sub.add_parser("scheduler", help="the one process that sends periodic actor messages")
+    p.set_defaults(func=_cmd_scheduler)
+
+    user = sub.add_parser("user", help="staff users").add_subparsers(dest="user_command", required=True)
+    p = user.add_parser("create", help="create a staff user (prints a generated password once)")
+    p.add_argument("--email", required=True)
+    p.add_argument("--name")
+    p.add_argument("--role", choices=["admin", "agent", "marketing"], default="agent")
+    p.add_argument("--password", help="default: generate one and print it once")
+    p.set_defaults(func=_cmd_user_create)
+
+    p = sub.add_parser("bench", help="benchmarks; each prints one JSON object")
+    p.add_argument("name", choices=["push"])
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--events", type=int, default=60)
+    p.set_defaults(func=_cmd_bench)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args) or 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
