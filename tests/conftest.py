@@ -1,0 +1,109 @@
+"""Real PostgreSQL and Redis for the whole test session.
+
+When DATABASE_URL and REDIS_URL are set they are used; otherwise the embedded services are
+started in a temporary data folder before any test module is imported (the broker and settings
+read the environment at import) and stopped at the end. Each test that asks for `db` gets clean
+tables and an empty Redis.
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+_started: dict[str, Path] = {}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    os.chdir(ROOT)
+    if os.environ.get("DATABASE_URL") and os.environ.get("REDIS_URL"):
+        os.environ.setdefault("VSCHOOL_DATA_DIR", tempfile.mkdtemp(prefix="vschool-test-"))
+        return
+    from vschool import services
+
+    data_dir = Path(tempfile.mkdtemp(prefix="vschool-test-"))
+    addresses = services.start(data_dir)
+    _started["data_dir"] = data_dir
+    os.environ.update(
+        DATABASE_URL=addresses["database_url"],
+        REDIS_URL=addresses["redis_url"],
+        VSCHOOL_DATA_DIR=str(data_dir),
+    )
+    from vschool.migrations import upgrade_to_head
+
+    upgrade_to_head()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    data_dir = _started.pop("data_dir", None)
+    if data_dir is None:
+        return
+    from vschool import services
+
+    services.stop(data_dir)
+    shutil.rmtree(data_dir, ignore_errors=True)
+
+
+KEPT_TABLES = {"staff_role", "alembic_version"}
+
+
+@pytest.fixture
+def db() -> Iterator[None]:
+    """Clean tables (roles kept) and an empty Redis before the test."""
+    import redis
+    import sqlalchemy as sa
+    from sqlmodel import SQLModel
+
+    from models.db import get_engine
+
+    names = [t.name for t in SQLModel.metadata.sorted_tables if t.name not in KEPT_TABLES]
+    with get_engine().begin() as conn:
+        conn.execute(sa.text(f"TRUNCATE {', '.join(names)} RESTART IDENTITY CASCADE"))
+    redis.Redis.from_url(os.environ["REDIS_URL"]).flushdb()
+    yield
+
+
+@pytest.fixture
+def worker(db: None) -> Iterator[subprocess.Popen]:
+    """A real `vschool worker` process over Redis, stopped after the test."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "vschool.cli", "worker", "--processes", "1", "--threads", "2"],
+        cwd=ROOT,
+        start_new_session=True,
+    )
+    _wait_for_heartbeat()
+    yield proc
+    proc.terminate()
+    proc.wait(timeout=30)
+
+
+def _wait_for_heartbeat(timeout_s: float = 30) -> None:
+    import redis
+
+    from actors.broker import HEARTBEAT_PREFIX
+
+    client = redis.Redis.from_url(os.environ["REDIS_URL"])
+    deadline = time.monotonic() + timeout_s
+    while not client.keys(f"{HEARTBEAT_PREFIX}*"):
+        if time.monotonic() > deadline:
+            raise TimeoutError("the worker did not start within 30 s")
+        time.sleep(0.1)
+
+
+def wait_until(check, timeout_s: float = 15, every_s: float = 0.05):  # noqa: ANN001, ANN201
+    """Poll `check()` until it returns something truthy; fail the test with a clear message."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        value = check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            pytest.fail(f"condition not met within {timeout_s} s: {check.__doc__ or check}")
+        time.sleep(every_s)
