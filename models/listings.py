@@ -1,0 +1,142 @@
+"""Paginated, searchable lists of the school's records, as plain rows of display strings.
+
+Each work area's first screen (Inbox, Customers, Marketing, Catalog, Orders, Knowledge) reads
+one of these; later pages grow richer views on the same queries. No list ever loads more than
+one page of rows.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from models.commerce import Order, Product
+from models.customers import Customer
+from models.inbox import Conversation
+from models.knowledge import KnowledgeChunk, KnowledgeDocument
+from models.marketing import AdInsightDaily, Ad, Campaign
+from models.settings import get_settings
+
+PAGE_SIZE = 25
+
+
+@dataclass(frozen=True)
+class Listing:
+    rows: list[list[str]]  # display strings, in the order of COLUMNS[area]
+    total: int
+
+
+def _when(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    return value.astimezone(ZoneInfo(get_settings().timezone)).strftime("%d %b %Y %H:%M")
+
+
+def baht(value: Decimal | None) -> str:
+    return "" if value is None else f"฿{value:,.2f}"
+
+
+def _like(search: str) -> str:
+    return "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _page(session: Session, query: sa.Select, page: int) -> tuple[list, int]:
+    total = session.execute(sa.select(sa.func.count()).select_from(query.order_by(None).subquery())).scalar_one()
+    rows = session.execute(query.offset(page * PAGE_SIZE).limit(PAGE_SIZE)).all()
+    return rows, total
+
+
+def conversations(session: Session, page: int, search: str) -> Listing:
+    q = (
+        sa.select(Customer.display_name, Customer.standard_id, Conversation.status, Conversation.unread_count, Conversation.last_message_at)
+        .join(Customer, Customer.id == Conversation.customer_id)
+        .order_by(col(Conversation.last_message_at).desc().nulls_last())
+    )
+    if search:
+        q = q.where(sa.or_(Customer.display_name.ilike(_like(search)), Customer.standard_id.ilike(_like(search))))
+    rows, total = _page(session, q, page)
+    return Listing(
+        [[n or "", sid, st, str(u), _when(at)] for n, sid, st, u, at in rows],
+        total,
+    )
+
+
+def customers(session: Session, page: int, search: str) -> Listing:
+    q = sa.select(Customer.standard_id, Customer.display_name, Customer.lead_stage, Customer.created_at).where(
+        Customer.erased_at.is_(None)
+    ).order_by(col(Customer.id).desc())
+    if search:
+        q = q.where(sa.or_(Customer.display_name.ilike(_like(search)), Customer.standard_id.ilike(_like(search)), Customer.phone.ilike(_like(search))))
+    rows, total = _page(session, q, page)
+    return Listing([[s, n or "", st, _when(c)] for s, n, st, c in rows], total)
+
+
+def campaigns(session: Session, page: int, search: str) -> Listing:
+    spend = (
+        sa.select(Ad.campaign_id, sa.func.sum(AdInsightDaily.spend).label("spend"), sa.func.sum(AdInsightDaily.leads).label("leads"))
+        .join(Ad, Ad.id == AdInsightDaily.ad_id)
+        .group_by(Ad.campaign_id)
+        .subquery()
+    )
+    q = (
+        sa.select(Campaign.name, Campaign.status, spend.c.spend, spend.c.leads)
+        .outerjoin(spend, spend.c.campaign_id == Campaign.id)
+        .order_by(Campaign.name)
+    )
+    if search:
+        q = q.where(Campaign.name.ilike(_like(search)))
+    rows, total = _page(session, q, page)
+    return Listing([[n, s, baht(sp or Decimal(0)), str(ld or 0)] for n, s, sp, ld in rows], total)
+
+
+def products(session: Session, page: int, search: str) -> Listing:
+    q = sa.select(Product.sku, Product.name, Product.name_th, Product.kind, Product.price).where(Product.is_active.is_(True)).order_by(Product.kind, Product.name)
+    if search:
+        q = q.where(sa.or_(Product.name.ilike(_like(search)), Product.name_th.ilike(_like(search)), Product.sku.ilike(_like(search))))
+    rows, total = _page(session, q, page)
+    return Listing([[s, n, t or "", k, baht(p)] for s, n, t, k, p in rows], total)
+
+
+def orders(session: Session, page: int, search: str) -> Listing:
+    q = (
+        sa.select(Order.order_number, Customer.display_name, Order.status, Order.total, Order.created_at)
+        .join(Customer, Customer.id == Order.customer_id)
+        .order_by(col(Order.id).desc())
+    )
+    if search:
+        q = q.where(sa.or_(Order.order_number.ilike(_like(search)), Customer.display_name.ilike(_like(search))))
+    rows, total = _page(session, q, page)
+    return Listing([[o, c or "", s, baht(t), _when(at)] for o, c, s, t, at in rows], total)
+
+
+def documents(session: Session, page: int, search: str) -> Listing:
+    chunks = sa.select(sa.func.count()).where(KnowledgeChunk.document_id == KnowledgeDocument.id).scalar_subquery()
+    q = sa.select(KnowledgeDocument.source, KnowledgeDocument.title, chunks, KnowledgeDocument.indexed_at).order_by(KnowledgeDocument.source)
+    if search:
+        q = q.where(sa.or_(KnowledgeDocument.source.ilike(_like(search)), KnowledgeDocument.title.ilike(_like(search))))
+    rows, total = _page(session, q, page)
+    return Listing([[s, t or "", str(n), _when(at)] for s, t, n, at in rows], total)
+
+
+LISTINGS: dict[str, Callable[[Session, int, str], Listing]] = {
+    "inbox": conversations,
+    "customers": customers,
+    "marketing": campaigns,
+    "catalog": products,
+    "orders": orders,
+    "knowledge": documents,
+}
+
+# Column label keys (see vschool.i18n) per work area, in the order of each Listing's rows.
+COLUMNS: dict[str, list[str]] = {
+    "inbox": ["customer", "customer_id", "status", "unread", "last_activity"],
+    "customers": ["customer_id", "name", "lead_stage", "since"],
+    "marketing": ["campaign", "status", "spend", "leads"],
+    "catalog": ["sku", "name", "name_th", "kind", "price"],
+    "orders": ["order", "customer", "status", "total", "created"],
+    "knowledge": ["source", "title", "chunks", "indexed"],
+}

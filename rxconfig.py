@@ -1,0 +1,19 @@
+"""Reflex configuration, derived from the one settings object (models/settings.py)."""
+
+import reflex as rx
+
+from models.settings import get_settings
+
+settings = get_settings()
+
+config = rx.Config(
+    app_name="vschool",
+    frontend_port=settings.port,
+    backend_port=settings.backend_port,
+    api_url=f"http://localhost:{settings.backend_port}",
+    deploy_url=f"http://localhost:{settings.port}",
+    redis_url=settings.redis_url,
+    telemetry_enabled=False,
+    show_built_with_reflex=False,
+    disable_plugins=[rx.plugins.SitemapPlugin],
+)

@@ -1,0 +1,116 @@
+"""The app shell every signed-in page shares: a sidebar of the school's work areas and a header
+with the user, the language switch and sign-out. `app_page` registers a page inside it."""
+
+from collections.abc import Callable
+
+import reflex as rx
+
+from vschool.components.text import tr
+from vschool.state.auth import AuthState
+
+# (label key, route, lucide icon, admins only)
+NAVIGATION = [
+    ("overview", "/", "layout-dashboard", False),
+    ("inbox", "/inbox", "messages-square", False),
+    ("customers", "/customers", "users", False),
+    ("marketing", "/marketing", "chart-line", False),
+    ("catalog", "/catalog", "book-open", False),
+    ("orders", "/orders", "receipt", False),
+    ("knowledge", "/knowledge", "library", False),
+    ("admin", "/admin/staff", "shield", True),
+]
+
+
+def _nav_item(key: str, route: str, icon: str) -> rx.Component:
+    active = rx.State.router.page.path == route
+    return rx.link(
+        rx.hstack(rx.icon(icon, size=18), rx.text(tr(key), size="3"), spacing="3", align="center"),
+        href=route,
+        id=f"nav-{key}",
+        underline="none",
+        padding_x="12px",
+        padding_y="8px",
+        border_radius="8px",
+        width="100%",
+        color=rx.cond(active, rx.color("accent", 11), rx.color("gray", 12)),
+        background=rx.cond(active, rx.color("accent", 3), "transparent"),
+        _hover={"background": rx.color("gray", 3)},
+    )
+
+
+def sidebar() -> rx.Component:
+    items = []
+    for key, route, icon, admins_only in NAVIGATION:
+        item = _nav_item(key, route, icon)
+        items.append(rx.cond(AuthState.is_admin, item, rx.fragment()) if admins_only else item)
+    return rx.vstack(
+        rx.hstack(rx.icon("chef-hat", size=24), rx.heading("V School", size="5"), align="center", padding="12px"),
+        *items,
+        rx.spacer(),
+        rx.vstack(
+            rx.text(AuthState.user_name, weight="bold", size="2", id="signed-in-user"),
+            rx.text(AuthState.user_email, size="1", color=rx.color("gray", 10)),
+            rx.hstack(
+                rx.button(tr("language"), on_click=AuthState.toggle_language, variant="soft", size="1", id="toggle-language"),
+                rx.button(tr("sign_out"), on_click=AuthState.sign_out, variant="outline", size="1", id="sign-out"),
+            ),
+            padding="12px",
+            spacing="2",
+        ),
+        width="230px",
+        min_width="230px",
+        height="100vh",
+        position="sticky",
+        top="0",
+        border_right=f"1px solid {rx.color('gray', 5)}",
+        background=rx.color("gray", 2),
+        spacing="1",
+        padding="8px",
+    )
+
+
+def _error_banner() -> rx.Component:
+    return rx.cond(
+        AuthState.page_error != "",
+        rx.callout(
+            tr("admin_only"),
+            icon="triangle-alert",
+            color_scheme="red",
+            id="page-error",
+            on_click=AuthState.dismiss_error,
+            cursor="pointer",
+        ),
+    )
+
+
+def shell(title_key: str, content: rx.Component) -> rx.Component:
+    return rx.hstack(
+        sidebar(),
+        rx.vstack(
+            _error_banner(),
+            rx.heading(tr(title_key), size="7", id="page-title"),
+            content,
+            padding="24px",
+            width="100%",
+            spacing="4",
+            align="stretch",
+        ),
+        spacing="0",
+        align="start",
+        width="100%",
+    )
+
+
+def app_page(route: str, title_key: str, *, admin: bool = False, on_load: list | None = None) -> Callable:
+    """Register a signed-in page: the shell around it and the sign-in (and role) check on load.
+    The check runs on the server from the session cookie; handlers re-check before changing data."""
+    guard = AuthState.require_admin if admin else AuthState.require_signed_in
+
+    def decorate(body: Callable[[], rx.Component]) -> Callable[[], rx.Component]:
+        def page() -> rx.Component:
+            return shell(title_key, body())
+
+        page.__name__ = body.__name__
+        return rx.page(route=route, title=f"V School CRM", on_load=[guard, *(on_load or [])])(page)
+
+    return decorate

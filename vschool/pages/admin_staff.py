@@ -1,0 +1,180 @@
+"""Admin → Staff: list, create, deactivate/reactivate staff and change their roles.
+Admin → Audit trail: the newest admin actions. Every change is re-authorised on the server."""
+
+import reflex as rx
+from sqlmodel import col, select
+
+from actors.push import announce
+from models.db import session_scope
+from models.enums import Role
+from models.ops import AuditEntry
+from vschool import auth
+from vschool.components.layout import app_page
+from vschool.components.text import tr
+from vschool.pages.overview import bangkok_time
+from vschool.staff import StaffError, change_role, create_staff, list_staff, set_active
+from vschool.state.auth import AuthState
+from vschool.state.feeds import Feed
+
+ROLES = [r.value for r in Role]
+AUDIT_ROWS = 50
+
+
+class StaffAdminState(rx.State):
+    message: str = ""
+    error: str = ""
+
+    @rx.var
+    async def staff(self) -> list[dict[str, str]]:
+        feed = await self.get_state(Feed)
+        _ = feed.staff
+        if (await self.get_state(AuthState)).role != Role.ADMIN.value:
+            return []
+        with session_scope() as session:
+            return [
+                {
+                    "id": str(u.id),
+                    "name": u.display_name,
+                    "email": u.email,
+                    "role": u.role,
+                    "active": "1" if u.is_active else "",
+                    "last_login": bangkok_time(u.last_login_at),
+                }
+                for u in list_staff(session)
+            ]
+
+    @rx.var
+    async def audit(self) -> list[dict[str, str]]:
+        feed = await self.get_state(Feed)
+        _ = feed.staff
+        if (await self.get_state(AuthState)).role != Role.ADMIN.value:
+            return []
+        with session_scope() as session:
+            entries = session.exec(select(AuditEntry).order_by(col(AuditEntry.id).desc()).limit(AUDIT_ROWS))
+            return [
+                {
+                    "at": bangkok_time(e.at),
+                    "who": e.actor_label,
+                    "action": e.action,
+                    "target": f"{e.detail.get('email', '')} {e.detail.get('new', e.detail.get('role', ''))}".strip(),
+                }
+                for e in entries
+            ]
+
+    async def _act(self, change, done: str):  # noqa: ANN001, ANN202
+        """Run one staff change as the signed-in user; show what happened or why not."""
+        self.message, self.error = "", ""
+        actor = (await self.get_state(AuthState)).current_user()
+        try:
+            with session_scope() as session:
+                user = change(session, actor)
+        except (StaffError, auth.NotAllowed) as exc:
+            self.error = str(exc)
+            return
+        self.message = done.format(email=user.email)
+        announce("staff", user.id)
+
+    @rx.event
+    async def create(self, form: dict):  # noqa: ANN201
+        await self._act(
+            lambda s, actor: create_staff(
+                s, auth.require_role(actor, Role.ADMIN), form.get("email", ""), form.get("name", ""),
+                Role(form.get("role") or Role.AGENT), form.get("password", ""),
+            ),
+            "Created {email}. Give them their password in person.",
+        )
+        if not self.error:
+            return rx.set_value("new-staff-password", "")
+        return None
+
+    @rx.event
+    async def set_role(self, user_id: str, role: str) -> None:
+        await self._act(lambda s, actor: change_role(s, auth.require_role(actor, Role.ADMIN), int(user_id), Role(role)), "{email} is now " + role + ".")
+
+    @rx.event
+    async def set_active(self, user_id: str, active: bool) -> None:
+        word = "reactivated" if active else "deactivated and signed out everywhere"
+        await self._act(lambda s, actor: set_active(s, auth.require_role(actor, Role.ADMIN), int(user_id), active), "{email} " + word + ".")
+
+
+def _staff_row(user: rx.Var) -> rx.Component:
+    active = user["active"] != ""
+    return rx.table.row(
+        rx.table.cell(user["name"]),
+        rx.table.cell(user["email"]),
+        rx.table.cell(
+            rx.select(
+                ROLES,
+                value=user["role"],
+                on_change=lambda role: StaffAdminState.set_role(user["id"], role),
+                size="1",
+                id=rx.Var.create("role-") + user["id"].to(str),
+            )
+        ),
+        rx.table.cell(rx.cond(active, rx.badge(tr("active"), color_scheme="green"), rx.badge(tr("inactive"), color_scheme="gray"))),
+        rx.table.cell(rx.cond(user["last_login"] != "", user["last_login"], tr("never"))),
+        rx.table.cell(
+            rx.cond(
+                active,
+                rx.button(tr("deactivate"), size="1", color_scheme="red", variant="soft", on_click=StaffAdminState.set_active(user["id"], False)),
+                rx.button(tr("reactivate"), size="1", variant="soft", on_click=StaffAdminState.set_active(user["id"], True)),
+            )
+        ),
+        class_name="staff-row",
+    )
+
+
+def _create_form() -> rx.Component:
+    return rx.card(
+        rx.form(
+            rx.hstack(
+                rx.input(name="name", placeholder=tr("name"), required=True, id="new-staff-name"),
+                rx.input(name="email", type="email", placeholder=tr("email"), required=True, id="new-staff-email"),
+                rx.input(name="password", type="password", placeholder="≥ 10 characters", required=True, id="new-staff-password"),
+                rx.select(ROLES, name="role", default_value="agent", id="new-staff-role"),
+                rx.button(tr("create"), type="submit", id="new-staff-submit"),
+                wrap="wrap",
+                spacing="2",
+            ),
+            on_submit=StaffAdminState.create,
+            reset_on_submit=True,
+        ),
+    )
+
+
+@app_page("/admin/staff", "staff", admin=True)
+def staff_page() -> rx.Component:
+    return rx.vstack(
+        rx.heading(tr("add_staff"), size="4"),
+        _create_form(),
+        rx.cond(StaffAdminState.message != "", rx.callout(StaffAdminState.message, icon="check", color_scheme="green", id="staff-message")),
+        rx.cond(StaffAdminState.error != "", rx.callout(StaffAdminState.error, icon="triangle-alert", color_scheme="red", id="staff-error")),
+        rx.table.root(
+            rx.table.header(
+                rx.table.row(
+                    *[rx.table.column_header_cell(tr(k)) for k in ("name", "email", "role", "status", "last_sign_in")],
+                    rx.table.column_header_cell(""),
+                )
+            ),
+            rx.table.body(rx.foreach(StaffAdminState.staff, _staff_row)),
+            width="100%",
+            id="staff-table",
+        ),
+        rx.heading(tr("audit"), size="4", padding_top="16px"),
+        rx.table.root(
+            rx.table.header(rx.table.row(*[rx.table.column_header_cell(tr(k)) for k in ("when", "who", "action", "target")])),
+            rx.table.body(
+                rx.foreach(
+                    StaffAdminState.audit,
+                    lambda e: rx.table.row(
+                        rx.table.cell(e["at"]), rx.table.cell(e["who"]), rx.table.cell(e["action"]), rx.table.cell(e["target"]),
+                        class_name="audit-row",
+                    ),
+                )
+            ),
+            width="100%",
+            id="audit-table",
+        ),
+        spacing="3",
+        align="stretch",
+    )

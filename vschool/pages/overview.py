@@ -1,0 +1,79 @@
+"""Overview: today's counters, read from PostgreSQL, live in every open browser."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import reflex as rx
+from sqlalchemy.exc import OperationalError
+
+from models.db import session_scope
+from models.settings import get_settings
+from models.stats import overview_counts
+from vschool.components.layout import app_page
+from vschool.components.text import tr
+from vschool.state.auth import AuthState
+from vschool.state.feeds import Feed
+
+
+def bangkok_time(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    return value.astimezone(ZoneInfo(get_settings().timezone)).strftime("%d %b %Y %H:%M")
+
+
+class OverviewState(rx.State):
+    _last: dict[str, str] = {}
+
+    @rx.var
+    async def counters(self) -> dict[str, str]:
+        """Recomputed when a feed it reads moves: one query of four counts."""
+        feed = await self.get_state(Feed)
+        _ = (feed.overview, feed.customer, feed.conversation, feed.message, feed.ad_sync)
+        signed_in = await self.get_state(AuthState)
+        if not signed_in.user_id:
+            return {}
+        try:
+            with session_scope() as session:
+                counts = overview_counts(session)
+        except OperationalError:
+            return {**self._last, "stale": "1"}
+        self._last = {
+            "open_conversations": f"{counts.open_conversations:,}",
+            "messages_today": f"{counts.messages_today:,}",
+            "customers": f"{counts.customers:,}",
+            "last_ad_sync": bangkok_time(counts.last_ad_sync),
+        }
+        return self._last
+
+
+def counter_card(key: str, icon: str, fallback: str = "0") -> rx.Component:
+    value = OverviewState.counters[key].to(str)
+    return rx.card(
+        rx.vstack(
+            rx.hstack(rx.icon(icon, size=18, color=rx.color("accent", 10)), rx.text(tr(key), size="2", color=rx.color("gray", 11))),
+            rx.heading(rx.cond(value != "", value, fallback), size="8", id=f"counter-{key.replace('_', '-')}"),
+            spacing="2",
+        ),
+        min_width="220px",
+        size="3",
+    )
+
+
+@app_page("/", "overview")
+def overview() -> rx.Component:
+    return rx.vstack(
+        rx.flex(
+            counter_card("open_conversations", "message-circle"),
+            counter_card("messages_today", "messages-square"),
+            counter_card("customers", "users"),
+            counter_card("last_ad_sync", "refresh-cw", fallback="—"),
+            gap="16px",
+            wrap="wrap",
+        ),
+        rx.hstack(
+            rx.box(width="8px", height="8px", border_radius="50%", background=rx.color("green", 9)),
+            rx.text(tr("live"), size="1", color=rx.color("gray", 10)),
+            align="center",
+        ),
+        spacing="4",
+    )

@@ -1,0 +1,78 @@
+"""The push path's last hop, run as a lifespan task in every Reflex backend process.
+
+It pops `announce()` events off one Redis list (BLPOP: each event goes to exactly one process),
+drains whatever else is already waiting, and bumps each mentioned topic once on the shared feed
+through `app.modify_state`. Reflex relays the change to every linked tab, including tabs
+connected to other backend processes (through Redis).
+"""
+
+import asyncio
+import json
+import logging
+import time
+
+import reflex as rx
+import redis.asyncio as aioredis
+from prometheus_client import CollectorRegistry, Counter, Histogram
+
+from actors.push import TOPICS, UI_EVENTS
+from actors.broker import redis_url
+from vschool.state.feeds import FEED_TOKEN, Feed
+
+log = logging.getLogger("vschool.push")
+DRAIN = 200  # events taken in one go after a wake-up; a burst becomes one state change
+
+PUSH_METRICS = CollectorRegistry()
+EVENTS = Counter("vschool_push_events", "announce() events applied to feeds", ["topic"], registry=PUSH_METRICS)
+LAG = Histogram(
+    "vschool_push_lag_seconds",
+    "announce() to feed bump",
+    buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5),
+    registry=PUSH_METRICS,
+)
+
+
+def _topics(raw_events: list[bytes]) -> set[str]:
+    topics = set()
+    now = time.time()
+    for raw in raw_events:
+        try:
+            event = json.loads(raw)
+            topic = event["topic"]
+        except (ValueError, KeyError, TypeError):
+            log.warning("ignoring a malformed ui event: %r", raw[:200])
+            continue
+        if topic in TOPICS:
+            topics.add(topic)
+            EVENTS.labels(topic=topic).inc()
+            LAG.observe(max(0.0, now - float(event.get("at", now))))
+    return topics
+
+
+async def bump(app: rx.App, topics: set[str]) -> None:
+    async with app.modify_state(rx.BaseStateToken(ident=FEED_TOKEN, cls=Feed)) as root:
+        feed = await root.get_state(Feed)
+        for topic in topics:
+            setattr(feed, topic, getattr(feed, topic) + 1)
+
+
+async def listen(app: rx.App) -> None:
+    # Its own connection: BLPOP holds it for up to 5 s, longer than other calls' timeouts.
+    client = aioredis.Redis.from_url(redis_url(), socket_timeout=15, socket_connect_timeout=5)
+    while True:
+        try:
+            first = await client.blpop([UI_EVENTS], timeout=5)
+            if first is None:
+                continue
+            rest = await client.lpop(UI_EVENTS, DRAIN) or []
+            topics = _topics([first[1], *rest])
+            if topics:
+                await bump(app, topics)
+        except asyncio.CancelledError:
+            raise
+        except (aioredis.RedisError, OSError) as exc:
+            log.warning("push listener: Redis unavailable (%s); retrying in 1 s", exc)
+            await asyncio.sleep(1)
+        except Exception:
+            log.exception("push listener: failed to apply events; continuing")
+            await asyncio.sleep(0.1)
