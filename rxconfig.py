@@ -15,5 +15,6 @@ config = rx.Config(
     redis_url=settings.redis_url,
     telemetry_enabled=False,
     show_built_with_reflex=False,
+    plugins=[rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="tomato", radius="medium"))],
     disable_plugins=[rx.plugins.SitemapPlugin],
 )

@@ -1,9 +1,9 @@
 """Plain Alembic against the one engine of `models.db` (never `reflex db`)."""
 
-from alembic import context
 from sqlmodel import SQLModel
 
 import models  # noqa: F401  (registers every table)
+from alembic import context
 from models.db import get_engine
 
 target_metadata = SQLModel.metadata

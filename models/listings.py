@@ -12,13 +12,13 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
 from models.commerce import Order, Product
 from models.customers import Customer
 from models.inbox import Conversation
 from models.knowledge import KnowledgeChunk, KnowledgeDocument
-from models.marketing import AdInsightDaily, Ad, Campaign
+from models.marketing import Ad, AdInsightDaily, Campaign
 from models.settings import get_settings
 
 PAGE_SIZE = 25

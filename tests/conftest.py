@@ -1,8 +1,9 @@
 """Real PostgreSQL and Redis for the whole test session.
 
 When DATABASE_URL and REDIS_URL are set they are used; otherwise the embedded services are
-started in a temporary data folder before any test module is imported (the broker and settings
-read the environment at import) and stopped at the end. Each test that asks for `db` gets clean
+started in a temporary data folder and stopped at the end. This happens when this file is
+imported — before any other conftest or test module — because the settings and the broker read
+the environment at import: a later start would leave them pointing at the developer's `var/`. Each test that asks for `db` gets clean
 tables and an empty Redis.
 """
 
@@ -19,9 +20,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 _started: dict[str, Path] = {}
+os.environ.setdefault("XDG_RUNTIME_DIR", tempfile.mkdtemp(prefix="vschool-runtime-"))
 
 
-def pytest_configure(config: pytest.Config) -> None:
+def _start_services() -> None:
     os.chdir(ROOT)
     if os.environ.get("DATABASE_URL") and os.environ.get("REDIS_URL"):
         os.environ.setdefault("VSCHOOL_DATA_DIR", tempfile.mkdtemp(prefix="vschool-test-"))
@@ -41,6 +43,9 @@ def pytest_configure(config: pytest.Config) -> None:
     upgrade_to_head()
 
 
+_start_services()
+
+
 def pytest_unconfigure(config: pytest.Config) -> None:
     data_dir = _started.pop("data_dir", None)
     if data_dir is None:
@@ -56,7 +61,8 @@ KEPT_TABLES = {"staff_role", "alembic_version"}
 
 @pytest.fixture
 def db() -> Iterator[None]:
-    """Clean tables (roles kept) and an empty Redis before the test."""
+    """Clean tables (roles kept), no login lock-outs and no pending UI events before the test.
+    (Redis is not flushed: a running app's and worker's keys stay theirs.)"""
     import redis
     import sqlalchemy as sa
     from sqlmodel import SQLModel
@@ -66,7 +72,9 @@ def db() -> Iterator[None]:
     names = [t.name for t in SQLModel.metadata.sorted_tables if t.name not in KEPT_TABLES]
     with get_engine().begin() as conn:
         conn.execute(sa.text(f"TRUNCATE {', '.join(names)} RESTART IDENTITY CASCADE"))
-    redis.Redis.from_url(os.environ["REDIS_URL"]).flushdb()
+    client = redis.Redis.from_url(os.environ["REDIS_URL"])
+    stale = [*client.scan_iter("vschool:login-failures:*"), "vschool:ui-events"]
+    client.delete(*stale)
     yield
 
 

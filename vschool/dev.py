@@ -17,6 +17,7 @@ from models.settings import get_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 NODE_BIN = ROOT / ".tools" / "node_modules" / ".bin"
+CODE_PATHS = ("vschool", "actors", "models", "cache", "knowledge", "logs")
 
 
 def child_environment(addresses: dict[str, str]) -> dict[str, str]:
@@ -30,6 +31,9 @@ def child_environment(addresses: dict[str, str]) -> dict[str, str]:
         REFLEX_USE_NPM="1",
         REFLEX_TELEMETRY_ENABLED="false",
         PYTHONUNBUFFERED="1",
+        # Reload the backend for code changes only: data folders (database, Redis, logs) change
+        # all the time and must never restart it.
+        REFLEX_HOT_RELOAD_OVERRIDE_PATHS=os.pathsep.join(str(ROOT / p) for p in CODE_PATHS),
     )
     return env
 

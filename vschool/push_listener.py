@@ -11,12 +11,12 @@ import json
 import logging
 import time
 
-import reflex as rx
 import redis.asyncio as aioredis
+import reflex as rx
 from prometheus_client import CollectorRegistry, Counter, Histogram
 
-from actors.push import TOPICS, UI_EVENTS
 from actors.broker import redis_url
+from actors.push import TOPICS, UI_EVENTS
 from vschool.state.feeds import FEED_TOKEN, Feed
 
 log = logging.getLogger("vschool.push")

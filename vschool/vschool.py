@@ -6,8 +6,5 @@ from vschool import pages  # noqa: F401  (registers every page)
 from vschool.api import build_api
 from vschool.push_listener import listen
 
-app = rx.App(
-    api_transformer=build_api(),
-    theme=rx.theme(accent_color="tomato", radius="medium"),
-)
+app = rx.App(api_transformer=build_api())
 app.register_lifespan_task(listen)

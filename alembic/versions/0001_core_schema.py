@@ -10,8 +10,9 @@ from collections.abc import Sequence
 import pgvector.sqlalchemy
 import sqlalchemy as sa
 import sqlmodel
-from alembic import op
 from sqlalchemy.dialects import postgresql
+
+from alembic import op
 
 revision: str = "0001"
 down_revision: str | None = None

@@ -6,12 +6,12 @@ from collections.abc import Iterator
 import psycopg
 import pytest
 import sqlalchemy as sa
-from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlmodel import SQLModel
 
 import models  # noqa: F401
+from alembic import command
 from models.db import sqlalchemy_url
 from vschool.migrations import alembic_config
 

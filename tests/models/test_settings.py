@@ -67,3 +67,17 @@ def test_embedded_service_addresses_fill_unset_urls(monkeypatch: pytest.MonkeyPa
     (tmp_path / "run" / "services.json").write_text('{"database_url": "postgresql://a", "redis_url": "unix:///r"}')
     s = Settings(_env_file=None).with_local_defaults()
     assert (s.database_url, s.redis_url) == ("postgresql://a", "unix:///r")
+
+
+
+def test_the_test_session_never_touches_the_developers_data_folder() -> None:
+    import os
+
+    from models.db import get_engine
+    from models.settings import get_settings
+    from tests.conftest import ROOT
+
+    settings = get_settings()
+    assert settings.data_dir.resolve() != (ROOT / "var").resolve()
+    assert (settings.database_url, settings.redis_url) == (os.environ["DATABASE_URL"], os.environ["REDIS_URL"])
+    assert str(ROOT / "var") not in str(get_engine().url)

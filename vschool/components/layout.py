@@ -98,6 +98,9 @@ def shell(title_key: str, content: rx.Component) -> rx.Component:
         spacing="0",
         align="start",
         width="100%",
+        # True once the tab is connected and has its state: controls work from then on.
+        custom_attrs={"data-hydrated": rx.State.is_hydrated},
+        id="app-shell",
     )
 
 
@@ -111,6 +114,6 @@ def app_page(route: str, title_key: str, *, admin: bool = False, on_load: list |
             return shell(title_key, body())
 
         page.__name__ = body.__name__
-        return rx.page(route=route, title=f"V School CRM", on_load=[guard, *(on_load or [])])(page)
+        return rx.page(route=route, title="V School CRM", on_load=[guard, *(on_load or [])])(page)
 
     return decorate

@@ -21,7 +21,15 @@ def login() -> rx.Component:
                         LoginState.error != "",
                         rx.callout(LoginState.error, icon="triangle-alert", color_scheme="red", id="login-error", width="100%"),
                     ),
-                    rx.button(tr("sign_in"), type="submit", id="login-submit", width="100%", size="3"),
+                    rx.button(
+                        tr("sign_in"),
+                        type="submit",
+                        id="login-submit",
+                        width="100%",
+                        size="3",
+                        disabled=~rx.State.is_hydrated,  # until the tab is connected
+                        loading=~rx.State.is_hydrated,
+                    ),
                     spacing="3",
                     width="100%",
                 ),

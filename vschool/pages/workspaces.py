@@ -11,7 +11,6 @@ from vschool.state.auth import AuthState
 from vschool.state.feeds import Feed
 
 
-
 class WorkspaceState(rx.State):
     area: str = ""
     page: int = 0

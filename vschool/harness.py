@@ -1,0 +1,100 @@
+"""Run the real app (Reflex frontend + backend) and a worker on free ports, for browser tests
+and benchmarks. The caller provides the services (DATABASE_URL/REDIS_URL in the environment)."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from vschool.dev import ROOT, child_environment
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class RunningApp:
+    frontend_url: str
+    backend_url: str
+    processes: list[subprocess.Popen] = field(default_factory=list)
+    log_path: Path | None = None
+
+    def stop(self) -> None:
+        for proc in self.processes:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGTERM)
+        for proc in self.processes:
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+
+
+def start_app(log_dir: Path, *, worker: bool = True, worker_timeout_ms: int = 100, timeout_s: float = 600) -> RunningApp:
+    """Start `reflex run` (dev mode) and optionally `vschool worker`; return once both the page
+    and `/healthz` answer. Logs go to `log_dir`."""
+    frontend, backend = free_port(), free_port()
+    env = child_environment({"database_url": os.environ["DATABASE_URL"], "redis_url": os.environ["REDIS_URL"]})
+    env.update(VSCHOOL_PORT=str(frontend), VSCHOOL_BACKEND_PORT=str(backend))
+    log_dir.mkdir(parents=True, exist_ok=True)
+    app_log = log_dir / "app.log"
+    commands = [
+        [str(Path(sys.executable).parent / "reflex"), "run", "--env", "dev", "--loglevel", "warning",
+         "--frontend-port", str(frontend), "--backend-port", str(backend)],
+    ]
+    if worker:
+        commands.append([sys.executable, "-m", "vschool.cli", "worker", "--processes", "1", "--threads", "4",
+                         "--worker-timeout", str(worker_timeout_ms)])
+    running = RunningApp(f"http://localhost:{frontend}", f"http://localhost:{backend}", log_path=app_log)
+    with open(app_log, "ab") as log:
+        for cmd in commands:
+            running.processes.append(
+                subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            )
+    try:
+        _wait_ready(running, timeout_s)
+    except BaseException:
+        running.stop()
+        raise
+    return running
+
+
+def _wait_ready(running: RunningApp, timeout_s: float) -> None:
+    deadline = time.monotonic() + timeout_s
+    pending = {f"{running.frontend_url}/login", f"{running.backend_url}/ping"}
+    while pending:
+        for proc in running.processes:
+            if proc.poll() is not None:
+                tail = running.log_path.read_text(errors="replace")[-3000:] if running.log_path else ""
+                raise RuntimeError(f"the app exited while starting (code {proc.returncode}):\n{tail}")
+        for url in list(pending):
+            try:
+                if httpx.get(url, timeout=5).status_code == 200:
+                    pending.discard(url)
+            except httpx.HTTPError:
+                pass
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"the app did not answer within {timeout_s:.0f} s: {sorted(pending)}")
+        time.sleep(0.5)
