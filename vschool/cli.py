@@ -52,7 +52,7 @@ def _cmd_worker(args: argparse.Namespace) -> int:
         "--threads", str(args.threads),
     ]
     # Dramatiq 2.2 reads the idle poll ceiling from the environment, not a flag.
-    os.environ["dramatiq_worker_timeout"] = str(args.worker_timeout)
+    os.environ["dramatiq_worker_timeout"] = str(args.worker_timeout)  # noqa: SIM112 (its spelling)
     os.execv(sys.executable, argv)
 
 
