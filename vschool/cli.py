@@ -131,7 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("bench", help="benchmarks; each prints one JSON object")
     p.add_argument("name", choices=["push"])
     p.add_argument("--json", action="store_true")
-    p.add_argument("--events", type=int, default=60)
+    p.add_argument("--events", type=int, default=60, help="announce events (plus half as many actor sends)")
     p.set_defaults(func=_cmd_bench)
     return parser
 
