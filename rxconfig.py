@@ -1,4 +1,7 @@
-"""Reflex configuration, derived from the one settings object (models/settings.py)."""
+"""Reflex configuration, derived from the one settings object (models/settings.py).
+
+The frontend port is given on the command line (`vschool dev` passes VSCHOOL_PORT), because
+Reflex refuses a configured frontend port when it runs the backend alone."""
 
 import reflex as rx
 
@@ -8,7 +11,6 @@ settings = get_settings()
 
 config = rx.Config(
     app_name="vschool",
-    frontend_port=settings.port,
     backend_port=settings.backend_port,
     api_url=f"http://localhost:{settings.backend_port}",
     deploy_url=f"http://localhost:{settings.port}",
