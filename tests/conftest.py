@@ -20,7 +20,6 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 _started: dict[str, Path] = {}
-os.environ.setdefault("XDG_RUNTIME_DIR", tempfile.mkdtemp(prefix="vschool-runtime-"))
 
 
 def _start_services() -> None:

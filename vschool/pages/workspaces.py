@@ -69,7 +69,12 @@ def listing_view(area: str) -> rx.Component:
                 ),
                 rx.hstack(
                     rx.button(tr("previous"), on_click=WorkspaceState.previous_page, disabled=WorkspaceState.page == 0, variant="soft", size="1"),
-                    rx.text(tr("page_of"), " ", WorkspaceState.page + 1, " · ", total, size="2", id="listing-total"),
+                    rx.text(
+                        tr("page_of"), " ", WorkspaceState.page + 1, " / ", (total + PAGE_SIZE - 1) // PAGE_SIZE,
+                        " · ", total, " ", tr("records"),
+                        size="2",
+                        id="listing-total",
+                    ),
                     rx.button(tr("next"), on_click=WorkspaceState.next_page, disabled=(WorkspaceState.page + 1) * PAGE_SIZE >= total, variant="soft", size="1"),
                     align="center",
                 ),
