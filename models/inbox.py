@@ -83,8 +83,11 @@ class InboundEvent(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True, sa_type=sa.BigInteger)
     dedupe_key: str = Field(max_length=300, sa_column_kwargs={"unique": True})
+    channel: str = Field(default="facebook", max_length=24, sa_column_kwargs={"server_default": "facebook"})
     page_id: str | None = Field(default=None, max_length=40)
+    sender_id: str | None = Field(default=None, max_length=64)
     kind: str = Field(max_length=40)
+    standby: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
     payload: dict[str, Any] = json_field()
     event_time: datetime | None = timestamp()
     received_at: datetime = auto_now()
