@@ -82,7 +82,9 @@ def make_broker(url: str) -> RedisBroker:
         CurrentMessage(),
         WorkerHeartbeat(client),
     ]
-    return RedisBroker(url=url, namespace=NAMESPACE, middleware=middleware)
+    # Short socket timeouts: a webhook that enqueues must fail fast (and leave the row to the
+    # relay) rather than hang when Redis is away.
+    return RedisBroker(url=url, namespace=NAMESPACE, middleware=middleware, socket_timeout=5, socket_connect_timeout=1)
 
 
 broker = make_broker(redis_url())

@@ -11,12 +11,14 @@ import signal
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 from actors.housekeeping import prune_ai_tasks, wake_snoozed_conversations
+from actors.messenger import relay_unprocessed_events
 
 log = logging.getLogger("vschool.scheduler")
 
 JOBS = [
     # (actor, seconds between sends)
     (wake_snoozed_conversations, 30),
+    (relay_unprocessed_events, 10),
     (prune_ai_tasks, 3600),
 ]
 

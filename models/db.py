@@ -55,3 +55,8 @@ def reset_engine() -> None:
     if get_engine.cache_info().currsize:
         get_engine().dispose()
     get_engine.cache_clear()
+
+
+def libpq_url(url: str) -> str:
+    """The same database as a plain libpq URL, for psycopg's own pools."""
+    return url.replace("postgresql+psycopg://", "postgresql://", 1)

@@ -94,10 +94,7 @@ def _event(item: Any, page_id: str | None, channel: str, standby: bool) -> Webho
     recipient = _str((item.get("recipient") or {}).get("id")) if isinstance(item.get("recipient"), dict) else None
     when = parse_time(item.get("timestamp"))
     kind, key = _kind_and_key(item, sender)
-    if kind == "echo":
-        page_id = page_id or sender  # the Page sent it
-    else:
-        page_id = page_id or recipient
+    page_id = page_id or (sender if kind == "echo" else recipient)  # an echo's sender is the Page
     if key is None:
         return _unknown(item, page_id, channel, kind_hint=kind)
     return WebhookEvent(key, kind, page_id, sender, when, standby, channel, item)

@@ -1,10 +1,14 @@
-"""Builds the Reflex app: pages, the HTTP routes, and the push listener. Nothing else."""
+"""Builds the Reflex app: pages, the HTTP routes, and the backend's lifespan tasks (the push
+listener, the webhook journal replay). Nothing else."""
 
 import reflex as rx
+import reflex.model  # noqa: F401  (else the first form submit imports it inside the event loop, ~1.5 s stall)
 
 from vschool import pages  # noqa: F401  (registers every page)
 from vschool.api import build_api
+from vschool.api.inbound_store import replay_journal_forever
 from vschool.push_listener import listen
 
 app = rx.App(api_transformer=build_api())
 app.register_lifespan_task(listen)
+app.register_lifespan_task(replay_journal_forever)

@@ -1,10 +1,11 @@
-"""Starlette routes served by the Reflex backend: health, metrics (later: webhooks, REST)."""
+"""Starlette routes served by the Reflex backend: health, metrics, Meta's webhook (later: REST)."""
 
 from starlette.applications import Starlette
 from starlette.routing import Route
 
 from vschool.api.health import healthz
 from vschool.api.metrics import metrics
+from vschool.api.webhook import receive, verify
 
 
 def build_api() -> Starlette:
@@ -12,5 +13,7 @@ def build_api() -> Starlette:
         routes=[
             Route("/healthz", healthz, methods=["GET"]),
             Route("/metrics", metrics, methods=["GET"]),
+            Route("/webhooks/messenger", verify, methods=["GET"]),
+            Route("/webhooks/messenger", receive, methods=["POST"]),
         ]
     )

@@ -1,0 +1,82 @@
+"""Messenger actors: apply stored webhook events, and relay the ones Redis never saw."""
+
+from datetime import timedelta
+
+import dramatiq
+import sqlalchemy as sa
+from sqlmodel import col, select
+
+from actors.push import announce
+from logs.jsonl import log_error
+from models.base import utcnow
+from models.conversation_rules import apply_event
+from models.db import session_scope
+from models.inbox import InboundEvent
+
+RELAY_BATCH = 500
+
+
+@dramatiq.actor(queue_name="interactive", max_retries=10)
+def process_inbound_event(event_id: int) -> None:
+    """Apply one stored webhook event: customer, conversation, message, referral, status.
+
+    Reads/writes: inbound_event (marks it processed), customer, channel_identity, conversation,
+    message, ad_referral. Announces `conversation` and `message` for what changed, `customer`
+    and `overview` for new customers. Safe to run twice: the row is locked while applied and
+    marked processed in the same transaction, so a second run finds it done (or skips it while
+    another worker holds it).
+    """
+    try:
+        with session_scope() as session:
+            event = session.exec(
+                select(InboundEvent).where(InboundEvent.id == event_id).with_for_update(skip_locked=True)
+            ).first()
+            if event is None or event.processed_at is not None:
+                return
+            applied = apply_event(session, event)
+            event.processed_at = utcnow()
+            event.attempts += 1
+            event.error = None
+            session.add(event)
+    except Exception as exc:
+        _record_failure(event_id, exc)
+        raise
+    for conversation_id in applied.conversation_ids:
+        announce("conversation", conversation_id)
+        announce("message", conversation_id)
+    if applied.customer_created:
+        announce("customer", applied.customer_id)
+    if applied.conversation_ids or applied.customer_created:
+        announce("overview")
+    if event.kind == "unknown":
+        log_error("messenger", "unknown webhook event kept", event_id=event_id, dedupe_key=event.dedupe_key[:80])
+
+
+def _record_failure(event_id: int, exc: Exception) -> None:
+    try:
+        with session_scope() as session:
+            session.execute(
+                sa.update(InboundEvent)
+                .where(InboundEvent.id == event_id)
+                .values(attempts=InboundEvent.attempts + 1, error=repr(exc)[:2000])
+            )
+    except Exception:  # the database itself may be what failed; the retry will tell
+        pass
+    log_error("messenger", "applying an inbound event failed; it will be retried", event_id=event_id, error=repr(exc)[:500])
+
+
+@dramatiq.actor(queue_name="interactive", max_retries=3)
+def relay_unprocessed_events() -> None:
+    """The outbox relay: enqueue stored events that no worker has applied yet (Redis was down
+    when they arrived, or their message was lost). Only rows older than a few seconds, so the
+    normal path is not doubled. Safe to run twice: `process_inbound_event` is idempotent."""
+    cutoff = utcnow() - timedelta(seconds=5)
+    with session_scope() as session:
+        ids = session.exec(
+            select(InboundEvent.id)
+            .where(InboundEvent.processed_at.is_(None), InboundEvent.received_at < cutoff, InboundEvent.attempts < 20)
+            .order_by(col(InboundEvent.received_at))
+            .limit(RELAY_BATCH)
+        ).all()
+    for event_id in ids:
+        process_inbound_event.send(event_id)

@@ -1,0 +1,276 @@
+"""How Messenger events change customers, conversations and messages. Plain functions over a
+session, shared by the inbound actor and (for staff replies) the inbox. Each is safe to apply
+twice and in any order: messages are unique by `mid`, times only move forward, and deliveries
+and reads are watermarks."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert
+from sqlmodel import Session, col, select
+
+from models.base import utcnow
+from models.customer_rules import find_or_create_customer
+from models.customers import AdReferral, ChannelIdentity, Customer
+from models.enums import Channel, ConversationStatus, DeliveryStatus, Direction, SenderKind
+from models.inbox import Conversation, InboundEvent, Message
+from models.messenger_events import PAGE_INBOX_APP_ID, parse_time
+
+
+@dataclass
+class Applied:
+    """What applying one event changed, so the actor can announce it and start follow-ups."""
+
+    conversation_ids: set[int] = field(default_factory=set)
+    customer_id: int | None = None
+    customer_created: bool = False
+    message_id: int | None = None  # a new inbound customer message (the AI may answer it)
+
+
+def current_conversation(session: Session, customer: Customer, page_id: str, channel: str, now: datetime) -> Conversation:
+    """The customer's conversation on this Page: the latest one unless it was resolved."""
+    latest = session.exec(
+        select(Conversation)
+        .where(Conversation.customer_id == customer.id, Conversation.page_id == page_id)
+        .order_by(col(Conversation.id).desc())
+        .limit(1)
+        .with_for_update()
+    ).first()
+    if latest and latest.status != ConversationStatus.RESOLVED:
+        return latest
+    conversation = Conversation(customer_id=customer.id, page_id=page_id, channel=channel, created_at=now, updated_at=now)
+    session.add(conversation)
+    session.flush()
+    return conversation
+
+
+def _later(a: datetime | None, b: datetime | None) -> datetime | None:
+    return max((t for t in (a, b) if t is not None), default=None)
+
+
+def _customer_side(session: Session, event: InboundEvent, customer_id_field: str = "sender") -> tuple[Customer, Conversation, bool]:
+    payload = event.payload
+    psid = str((payload.get(customer_id_field) or {}).get("id") or event.sender_id or "unknown")
+    when = event.event_time or event.received_at
+    customer, created = find_or_create_customer(session, Channel(event.channel), event.page_id or "unknown", psid, when)
+    conversation = current_conversation(session, customer, event.page_id or "unknown", event.channel, when)
+    return customer, conversation, created
+
+
+def _opened_window(conversation: Conversation, when: datetime, count_unread: bool) -> None:
+    conversation.last_inbound_at = _later(conversation.last_inbound_at, when)
+    conversation.last_message_at = _later(conversation.last_message_at, when)
+    if count_unread:
+        conversation.unread_count += 1
+    if conversation.status in (ConversationStatus.SNOOZED, ConversationStatus.PENDING):
+        conversation.status, conversation.snoozed_until = ConversationStatus.OPEN, None
+    conversation.updated_at = utcnow()
+
+
+def add_message(session: Session, **values: Any) -> int | None:
+    """Insert a message unless its `mid` is already stored; return the new id or None."""
+    stmt = insert(Message).values(**values)
+    if values.get("mid"):
+        stmt = stmt.on_conflict_do_nothing(index_elements=["mid"])
+    row = session.execute(stmt.returning(Message.id)).first()
+    return row[0] if row else None
+
+
+def record_referral(session: Session, customer: Customer, conversation: Conversation, referral: dict[str, Any], when: datetime) -> None:
+    """Keep every referral on the timeline; the earliest ad referral attributes the customer."""
+    ad_id = referral.get("ad_id")
+    session.add(
+        AdReferral(
+            customer_id=customer.id,
+            conversation_id=conversation.id,
+            source=str(referral.get("source") or "UNKNOWN")[:20],
+            ad_id=str(ad_id)[:40] if ad_id else None,
+            ref=str(referral.get("ref"))[:250] if referral.get("ref") else None,
+            context=referral.get("ads_context_data") or {},
+            occurred_at=when,
+        )
+    )
+    session.flush()
+    if ad_id:
+        conversation.source_ad_id = conversation.source_ad_id or str(ad_id)[:40]
+        customer.first_ad_id = session.exec(
+            select(AdReferral.ad_id)
+            .where(AdReferral.customer_id == customer.id, AdReferral.ad_id.is_not(None))
+            .order_by(AdReferral.occurred_at, AdReferral.id)
+            .limit(1)
+        ).one()
+        session.add(customer)
+
+
+def apply_event(session: Session, event: InboundEvent) -> Applied:
+    handler = _HANDLERS.get(event.kind)
+    return handler(session, event) if handler else Applied()
+
+
+def _message(session: Session, event: InboundEvent) -> Applied:
+    msg = event.payload["message"]
+    when = event.event_time or event.received_at
+    customer, conversation, created = _customer_side(session, event)
+    message_id = add_message(
+        session,
+        conversation_id=conversation.id,
+        direction=Direction.INBOUND,
+        sender_kind=SenderKind.CUSTOMER,
+        mid=str(msg.get("mid"))[:200],
+        text=msg.get("text") if isinstance(msg.get("text"), str) else None,
+        attachments=[a for a in msg.get("attachments") or [] if isinstance(a, dict)],
+        reply_to_mid=str((msg.get("reply_to") or {}).get("mid") or "")[:200] or None,
+        quick_reply_payload=str((msg.get("quick_reply") or {}).get("payload") or "")[:1000] or None,
+        status=DeliveryStatus.SENT,
+        sent_at=when,
+    )
+    _opened_window(conversation, when, count_unread=message_id is not None)
+    if isinstance(msg.get("referral"), dict):
+        record_referral(session, customer, conversation, msg["referral"], when)
+    session.add(conversation)
+    return Applied({conversation.id}, customer.id, created, message_id)
+
+
+def _echo(session: Session, event: InboundEvent) -> Applied:
+    """A copy of what the Page sent. Ours are already stored (matched by mid or metadata);
+    replies typed in Meta's Page inbox (or by another app) are stored as outgoing messages."""
+    msg = event.payload["message"]
+    mid = str(msg.get("mid"))[:200]
+    if session.exec(select(Message.id).where(Message.mid == mid)).first():
+        return Applied()
+    metadata = str(msg.get("metadata") or "")
+    if metadata.startswith("vschool:message:"):
+        ours = session.get(Message, int(metadata.rsplit(":", 1)[1])) if metadata.rsplit(":", 1)[1].isdigit() else None
+        if ours is not None:
+            ours.mid = ours.mid or mid
+            session.add(ours)
+            return Applied({ours.conversation_id})
+    when = event.event_time or event.received_at
+    customer, conversation, created = _customer_side(session, event, customer_id_field="recipient")
+    by_page_inbox = str(msg.get("app_id")) == PAGE_INBOX_APP_ID
+    add_message(
+        session,
+        conversation_id=conversation.id,
+        direction=Direction.OUTBOUND,
+        sender_kind=SenderKind.PAGE_INBOX if by_page_inbox else SenderKind.SYSTEM,
+        mid=mid,
+        text=msg.get("text") if isinstance(msg.get("text"), str) else None,
+        attachments=[a for a in msg.get("attachments") or [] if isinstance(a, dict)],
+        status=DeliveryStatus.SENT,
+        sent_at=when,
+    )
+    conversation.last_message_at = _later(conversation.last_message_at, when)
+    session.add(conversation)
+    return Applied({conversation.id}, customer.id, created)
+
+
+def _postback(session: Session, event: InboundEvent) -> Applied:
+    postback = event.payload["postback"]
+    when = event.event_time or event.received_at
+    customer, conversation, created = _customer_side(session, event)
+    message_id = add_message(
+        session,
+        conversation_id=conversation.id,
+        direction=Direction.INBOUND,
+        sender_kind=SenderKind.CUSTOMER,
+        mid=str(postback.get("mid"))[:200] if postback.get("mid") else None,
+        text=str(postback.get("title") or postback.get("payload") or ""),
+        quick_reply_payload=str(postback.get("payload") or "")[:1000] or None,
+        status=DeliveryStatus.SENT,
+        sent_at=when,
+    )
+    _opened_window(conversation, when, count_unread=message_id is not None)
+    if isinstance(postback.get("referral"), dict):
+        record_referral(session, customer, conversation, postback["referral"], when)
+    session.add(conversation)
+    return Applied({conversation.id}, customer.id, created, message_id)
+
+
+def _referral(session: Session, event: InboundEvent) -> Applied:
+    when = event.event_time or event.received_at
+    customer, conversation, created = _customer_side(session, event)
+    record_referral(session, customer, conversation, event.payload["referral"], when)
+    _opened_window(conversation, when, count_unread=False)  # an ad click-through opens the window
+    session.add(conversation)
+    return Applied({conversation.id}, customer.id, created)
+
+
+def _reaction(session: Session, event: InboundEvent) -> Applied:
+    reaction = event.payload["reaction"]
+    message = session.exec(select(Message).where(Message.mid == str(reaction.get("mid"))).with_for_update()).first()
+    if message is None:
+        return Applied()
+    who = event.sender_id or "customer"
+    when = (event.event_time or event.received_at).isoformat()
+    current = message.reactions.get(who)
+    if current and current.get("at", "") > when:
+        return Applied()  # an older event arriving late changes nothing
+    reactions = dict(message.reactions)
+    if reaction.get("action") == "unreact":
+        reactions[who] = {"removed": True, "at": when}
+    else:
+        reactions[who] = {"emoji": reaction.get("emoji") or reaction.get("reaction"), "reaction": reaction.get("reaction"), "at": when}
+    message.reactions = reactions
+    session.add(message)
+    conversation = session.get(Conversation, message.conversation_id)
+    if conversation is not None:
+        _opened_window(conversation, event.event_time or event.received_at, count_unread=False)
+        session.add(conversation)
+    return Applied({message.conversation_id})
+
+
+def _watermark(session: Session, event: InboundEvent, key: str, to: DeliveryStatus, before: tuple[DeliveryStatus, ...]) -> Applied:
+    body = event.payload[key]
+    mark = parse_time(body.get("watermark"))
+    mids = [str(m) for m in body.get("mids") or []]
+    if key == "read" and body.get("mid"):
+        mids.append(str(body["mid"]))
+    conversations = (
+        select(Conversation.id)
+        .join(ChannelIdentity, ChannelIdentity.customer_id == Conversation.customer_id)
+        .where(
+            ChannelIdentity.external_id == event.sender_id,
+            ChannelIdentity.page_id == event.page_id,
+            Conversation.page_id == event.page_id,
+        )
+    )
+    which = [Message.mid.in_(mids)] if mids else []
+    if mark is not None:
+        which.append(Message.sent_at <= mark)
+    if not which:
+        return Applied()
+    changed = session.execute(
+        sa.update(Message)
+        .where(
+            Message.direction == Direction.OUTBOUND,
+            Message.status.in_(before),
+            Message.conversation_id.in_(conversations),
+            sa.or_(*which),
+        )
+        .values(status=to)
+        .returning(Message.conversation_id)
+    ).all()
+    return Applied({row[0] for row in changed})
+
+
+def _delivery(session: Session, event: InboundEvent) -> Applied:
+    return _watermark(session, event, "delivery", DeliveryStatus.DELIVERED, (DeliveryStatus.PENDING, DeliveryStatus.SENT))
+
+
+def _read(session: Session, event: InboundEvent) -> Applied:
+    return _watermark(
+        session, event, "read", DeliveryStatus.READ, (DeliveryStatus.PENDING, DeliveryStatus.SENT, DeliveryStatus.DELIVERED)
+    )
+
+
+_HANDLERS = {
+    "message": _message,
+    "echo": _echo,
+    "postback": _postback,
+    "referral": _referral,
+    "reaction": _reaction,
+    "delivery": _delivery,
+    "read": _read,
+}

@@ -1,0 +1,86 @@
+"""`/webhooks/messenger` through the real Starlette routes (in process) against real
+PostgreSQL and Redis: handshake, signatures, limits, storage before 200, dedupe."""
+
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+import pytest_asyncio
+from sqlmodel import select
+
+from models import InboundEvent
+from models.db import session_scope
+from models.settings import get_settings
+from tests.messenger_helpers import envelope, shape, signed, text_event
+from vschool.api import build_api
+
+pytestmark = pytest.mark.usefixtures("db")
+
+
+@pytest_asyncio.fixture
+async def client() -> AsyncIterator[httpx.AsyncClient]:
+    from vschool.api.inbound_store import inbound_store
+
+    inbound_store.cache_clear()  # a pool bound to this test's event loop
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=build_api()), base_url="http://app") as c:
+        yield c
+    store = inbound_store()
+    if store._pool is not None:
+        await store._pool.close()
+    inbound_store.cache_clear()
+
+
+def _rows() -> list[InboundEvent]:
+    with session_scope() as s:
+        return list(s.exec(select(InboundEvent).order_by(InboundEvent.id)))
+
+
+async def test_handshake_answers_the_challenge_only_with_the_right_token(client: httpx.AsyncClient) -> None:
+    token = get_settings().meta_verify_token.get_secret_value()
+    ok = await client.get("/webhooks/messenger", params={"hub.mode": "subscribe", "hub.verify_token": token, "hub.challenge": "1158201444"})
+    assert (ok.status_code, ok.text) == (200, "1158201444")
+    bad = await client.get("/webhooks/messenger", params={"hub.mode": "subscribe", "hub.verify_token": "nope", "hub.challenge": "x"})
+    assert bad.status_code == 403 and "1158201444" not in bad.text
+
+
+async def test_bad_or_missing_signature_is_403_and_stores_nothing(client: httpx.AsyncClient) -> None:
+    raw, headers = signed(shape("messenger_webhook_message_text_quick_reply"))
+    for header in ({}, {"X-Hub-Signature-256": "sha256=" + "0" * 64}, {"X-Hub-Signature-256": headers["X-Hub-Signature-256"][7:]}):
+        response = await client.post("/webhooks/messenger", content=raw, headers=header)
+        assert response.status_code == 403
+    tampered = raw.replace(b"hello", b"HELLO")
+    assert (await client.post("/webhooks/messenger", content=tampered, headers=headers)).status_code == 403
+    assert _rows() == []
+
+
+async def test_malformed_json_is_400_and_oversized_is_413(client: httpx.AsyncClient) -> None:
+    raw, headers = signed(b'{"object": "page", "entry": [')
+    assert (await client.post("/webhooks/messenger", content=raw, headers=headers)).status_code == 400
+    big, headers = signed(b'{"x": "' + b"a" * (1024 * 1024) + b'"}')
+    assert (await client.post("/webhooks/messenger", content=big, headers=headers)).status_code == 413
+    assert _rows() == []
+
+
+async def test_every_event_is_stored_before_the_200_and_duplicates_add_nothing(client: httpx.AsyncClient) -> None:
+    raw, headers = signed(shape("messenger_webhook_batched"))
+    for _ in range(3):  # Meta retries
+        response = await client.post("/webhooks/messenger", content=raw, headers=headers)
+        assert (response.status_code, response.text) == (200, "EVENT_RECEIVED")
+    rows = _rows()
+    assert [(r.kind, r.page_id, r.sender_id) for r in rows] == [
+        ("message", "1111111111", "2222222222"),
+        ("delivery", "1111111111", "2222222222"),
+        ("read", "4444444444", "5555555555"),
+    ]
+    assert rows[0].payload["message"]["text"] == "first" and rows[0].processed_at is None
+
+
+async def test_thai_text_and_odd_but_valid_bodies_are_kept(client: httpx.AsyncClient) -> None:
+    body = envelope(text_event("24000000000000001", "m_thai_1", "สวัสดีค่ะ สนใจคอร์สราเมงค่ะ\u0000", 1_795_000_000_000))
+    raw, headers = signed(body)
+    assert (await client.post("/webhooks/messenger", content=raw, headers=headers)).status_code == 200
+    raw, headers = signed({"something": "new from Meta"})
+    assert (await client.post("/webhooks/messenger", content=raw, headers=headers)).status_code == 200
+    rows = _rows()
+    assert rows[0].payload["message"]["text"].startswith("สวัสดีค่ะ สนใจคอร์สราเมงค่ะ")
+    assert rows[1].kind == "unknown" and rows[1].payload["something"] == "new from Meta"
