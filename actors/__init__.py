@@ -5,8 +5,6 @@ Queues: `interactive` (replies, pushes, things a person waits for; workers poll 
 and `bulk` (ad sync, cache rebuilds, housekeeping).
 """
 
-from actors import (  # noqa: F401
-    broker,  # noqa: F401  (sets the broker before any actor is declared)
-    customers,
-    housekeeping,
-)
+# The broker first: every actor below binds to it when declared.
+from actors import broker  # noqa: F401  isort: skip
+from actors import customers, housekeeping, messenger  # noqa: F401

@@ -52,22 +52,44 @@ class RunningApp:
                 proc.wait()
 
 
-def start_app(log_dir: Path, *, worker: bool = True, worker_timeout_ms: int = 100, timeout_s: float = 600) -> RunningApp:
-    """Start `reflex run` (dev mode) and optionally `vschool worker`; return once both the page
-    and `/healthz` answer. Logs go to `log_dir`."""
-    frontend, backend = free_port(), free_port()
-    env = child_environment({"database_url": os.environ["DATABASE_URL"], "redis_url": os.environ["REDIS_URL"]})
-    env.update(VSCHOOL_PORT=str(frontend), VSCHOOL_BACKEND_PORT=str(backend))
+def start_app(
+    log_dir: Path,
+    *,
+    frontend: bool = True,
+    worker: bool = True,
+    scheduler: bool = False,
+    worker_timeout_ms: int = 100,
+    data_dir: Path | None = None,
+    addresses: dict[str, str] | None = None,
+    timeout_s: float = 600,
+) -> RunningApp:
+    """Start `reflex run` (dev mode; `frontend=False`: the backend alone) and optionally a
+    worker and the scheduler, against `addresses` (default: DATABASE_URL/REDIS_URL); return once
+    the app answers.
+    Logs go to `log_dir`."""
+    frontend_port, backend = free_port(), free_port()
+    env = child_environment(
+        addresses or {"database_url": os.environ["DATABASE_URL"], "redis_url": os.environ["REDIS_URL"]}
+    )
+    env.update(VSCHOOL_PORT=str(frontend_port), VSCHOOL_BACKEND_PORT=str(backend))
+    if data_dir is not None:
+        env["VSCHOOL_DATA_DIR"] = str(data_dir)
     log_dir.mkdir(parents=True, exist_ok=True)
     app_log = log_dir / "app.log"
-    commands = [
-        [str(Path(sys.executable).parent / "reflex"), "run", "--env", "dev", "--loglevel", "warning",
-         "--frontend-port", str(frontend), "--backend-port", str(backend)],
-    ]
+    reflex = [str(Path(sys.executable).parent / "reflex"), "run", "--env", "dev", "--loglevel", "warning"]
+    if frontend:
+        reflex += ["--frontend-port", str(frontend_port), "--backend-port", str(backend)]
+    else:
+        reflex += ["--backend-only", "--backend-port", str(backend)]
+    commands = [reflex]
     if worker:
         commands.append([sys.executable, "-m", "vschool.cli", "worker", "--processes", "1", "--threads", "4",
                          "--worker-timeout", str(worker_timeout_ms)])
-    running = RunningApp(f"http://localhost:{frontend}", f"http://localhost:{backend}", log_path=app_log)
+    if scheduler:
+        commands.append([sys.executable, "-m", "vschool.cli", "scheduler"])
+    running = RunningApp(
+        f"http://localhost:{frontend_port}" if frontend else "", f"http://localhost:{backend}", log_path=app_log
+    )
     with open(app_log, "ab") as log:
         for cmd in commands:
             running.processes.append(
@@ -83,7 +105,9 @@ def start_app(log_dir: Path, *, worker: bool = True, worker_timeout_ms: int = 10
 
 def _wait_ready(running: RunningApp, timeout_s: float) -> None:
     deadline = time.monotonic() + timeout_s
-    pending = {f"{running.frontend_url}/login", f"{running.backend_url}/ping"}
+    pending = {f"{running.backend_url}/ping"}
+    if running.frontend_url:
+        pending.add(f"{running.frontend_url}/login")
     while pending:
         for proc in running.processes:
             if proc.poll() is not None:

