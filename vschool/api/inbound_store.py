@@ -13,7 +13,6 @@ import hashlib
 import json
 import logging
 import os
-import re
 import time
 from functools import lru_cache
 from pathlib import Path
@@ -36,16 +35,38 @@ FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[], %s::text[], %s::bool
 ON CONFLICT (dedupe_key) DO NOTHING
 RETURNING id
 """
-_NUL = re.compile(r"(?<!\\)\\u0000")  # PostgreSQL's jsonb cannot hold NUL characters
 UNAVAILABLE = (psycopg.OperationalError, psycopg.InterfaceError, PoolTimeout, OSError)
 
 
+def _text(value: str) -> str:
+    """A string PostgreSQL can store: no NUL, no unpaired surrogates (JSON allows both)."""
+    return value.replace("\x00", "\ufffd").encode("utf-8", "replace").decode("utf-8")
+
+
 def _key(value: str) -> str:
-    return value if len(value) <= 300 else "sha256:" + hashlib.sha256(value.encode()).hexdigest()
+    clean = _text(value)
+    if len(clean) <= 300 and clean == value:
+        return value
+    return "sha256:" + hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _clip(value: str | None, size: int) -> str | None:
-    return None if value is None else value[:size]
+    return None if value is None else _text(value)[:size]
+
+
+def _storable(value: object) -> object:
+    """The JSON value with every string made storable (jsonb refuses NUL and lone surrogates)."""
+    if isinstance(value, str):
+        return _text(value)
+    if isinstance(value, dict):
+        return {_text(str(k)): _storable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_storable(v) for v in value]
+    return value
+
+
+def _payload(payload: dict) -> str:
+    return json.dumps(_storable(payload), ensure_ascii=False)
 
 
 def _columns(events: list[WebhookEvent]) -> list[list]:
@@ -56,7 +77,7 @@ def _columns(events: list[WebhookEvent]) -> list[list]:
         [_clip(e.sender_id, 64) for e in events],
         [e.kind for e in events],
         [e.standby for e in events],
-        [_NUL.sub(r"\\ufffd", json.dumps(e.payload, ensure_ascii=False)) for e in events],
+        [_payload(e.payload) for e in events],
         [e.event_time for e in events],
     ]
 

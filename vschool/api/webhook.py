@@ -28,6 +28,10 @@ def signature_ok(secret: bytes, raw: bytes, header: str | None) -> bool:
     return hmac.compare_digest(expected, header[7:].strip().lower())
 
 
+def _not_json(name: str) -> None:
+    raise ValueError(f"{name} is not valid JSON")
+
+
 async def verify(request: Request) -> Response:
     params = request.query_params
     token = get_settings().meta_verify_token
@@ -51,8 +55,8 @@ async def receive(request: Request) -> Response:
     if secret is None or not signature_ok(secret.get_secret_value().encode(), raw, request.headers.get("x-hub-signature-256")):
         return PlainTextResponse("Invalid signature.", status_code=403)
     try:
-        body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
+        body = json.loads(raw, parse_constant=_not_json)
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         log_error("webhook", "malformed JSON in a signed webhook body", error=str(exc)[:200], size=len(raw))
         return PlainTextResponse("Malformed JSON.", status_code=400)
     store = inbound_store()
