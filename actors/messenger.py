@@ -6,6 +6,7 @@ import dramatiq
 import sqlalchemy as sa
 from sqlmodel import col, select
 
+from actors.outbound import fetch_customer_profile
 from actors.push import announce
 from logs.jsonl import log_error
 from models.base import utcnow
@@ -46,6 +47,7 @@ def process_inbound_event(event_id: int) -> None:
         announce("message", conversation_id)
     if applied.customer_created:
         announce("customer", applied.customer_id)
+        fetch_customer_profile.send(applied.customer_id)
     if applied.conversation_ids or applied.customer_created:
         announce("overview")
     if event.kind == "unknown":

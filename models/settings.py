@@ -16,6 +16,7 @@ from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_GRAPH_URL = "https://graph.facebook.com/v25.0"
+SIMULATOR_PAGE_ID = "100000000000001"  # "V School" on the built-in Meta simulator
 GENERATED_SECRETS = ("secret_key", "meta_app_secret", "meta_verify_token")
 
 
@@ -46,6 +47,7 @@ class Settings(BaseSettings):
     gemini_api_key: SecretStr | None = Field(None, validation_alias=_env("GEMINI_API_KEY"))
     gemini_base_url: str | None = Field(None, validation_alias=_env("GEMINI_BASE_URL"))
     gemini_model: str = Field("gemini-2.5-flash", validation_alias=_env("GEMINI_MODEL"))
+    simulator_port: int = Field(8010, validation_alias=_env("VSCHOOL_SIMULATOR_PORT"))
 
     @property
     def run_dir(self) -> Path:
@@ -56,6 +58,22 @@ class Settings(BaseSettings):
     def uses_simulator(self) -> bool:
         """No Page token: outbound Meta calls go to the built-in simulator."""
         return self.meta_page_access_token is None
+
+    @property
+    def graph_url(self) -> str:
+        """Where Graph API calls go: Meta, or the simulator when there is no Page token."""
+        if self.uses_simulator:
+            return f"http://127.0.0.1:{self.simulator_port}/v25.0"
+        return self.meta_graph_url.rstrip("/")
+
+    @property
+    def page_id(self) -> str:
+        return self.meta_page_id or SIMULATOR_PAGE_ID
+
+    @property
+    def page_token(self) -> str:
+        token = self.meta_page_access_token
+        return token.get_secret_value() if token else "simulator-page-token"
 
     def with_local_defaults(self) -> "Settings":
         """Fill what the embedded default provides: generated secrets and service addresses."""

@@ -24,6 +24,11 @@ _started: dict[str, Path] = {}
 
 def _start_services() -> None:
     os.chdir(ROOT)
+    # Our own ports for the simulator and the backend it posts to: never a developer's running app.
+    from vschool.harness import free_port
+
+    os.environ["VSCHOOL_SIMULATOR_PORT"] = str(free_port())
+    os.environ["VSCHOOL_BACKEND_PORT"] = str(free_port())
     if os.environ.get("DATABASE_URL") and os.environ.get("REDIS_URL"):
         os.environ.setdefault("VSCHOOL_DATA_DIR", tempfile.mkdtemp(prefix="vschool-test-"))
         return
@@ -89,6 +94,28 @@ def worker(db: None) -> Iterator[subprocess.Popen]:
     yield proc
     proc.terminate()
     proc.wait(timeout=30)
+
+
+@pytest.fixture(scope="session")
+def simulator() -> Iterator[str]:
+    """The Meta simulator (`vschool simulator`) on the test session's simulator port."""
+    import httpx
+
+    from models.settings import get_settings
+
+    url = f"http://127.0.0.1:{get_settings().simulator_port}"
+    proc = subprocess.Popen([sys.executable, "-m", "vschool.cli", "simulator"], cwd=ROOT, start_new_session=True)
+    wait_until(lambda: _answers(httpx, f"{url}/_sim/ads"), timeout_s=30)
+    yield url
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+def _answers(httpx, url: str) -> bool:  # noqa: ANN001
+    try:
+        return httpx.get(url, timeout=1).status_code == 200
+    except httpx.HTTPError:
+        return False
 
 
 def _wait_for_heartbeat(timeout_s: float = 30) -> None:

@@ -82,6 +82,17 @@ def _cmd_user_create(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_simulator(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from vschool.simulator.app import build_simulator
+
+    port = args.port or get_settings().simulator_port
+    print(f"Meta simulator on http://127.0.0.1:{port}  (customer phone: http://127.0.0.1:{port}/phone)", file=sys.stderr)
+    uvicorn.run(build_simulator(), host="127.0.0.1", port=port, log_level="warning")
+    return 0
+
+
 def _cmd_dev(args: argparse.Namespace) -> int:
     from vschool.dev import run_dev
 
@@ -116,6 +127,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--threads", type=int, default=4)
     p.add_argument("--worker-timeout", type=int, default=100, help="ms an idle worker waits between polls")
     p.set_defaults(func=_cmd_worker)
+
+    p = sub.add_parser("simulator", help="the Meta simulator: Graph API, profiles and a customer phone page")
+    p.add_argument("--port", type=int, help="default: VSCHOOL_SIMULATOR_PORT (8010)")
+    p.set_defaults(func=_cmd_simulator)
 
     p = sub.add_parser("scheduler", help="the one process that sends periodic actor messages")
     p.set_defaults(func=_cmd_scheduler)

@@ -93,9 +93,13 @@ def run_dev(backend_only: bool = False) -> int:
         "scheduler": [python, "-m", "vschool.cli", "scheduler"],
         "app": reflex_command(backend_only),
     }
+    if settings.uses_simulator:  # no Page token: Meta is the built-in simulator
+        children["simulator"] = [python, "-m", "vschool.cli", "simulator"]
     procs = {name: subprocess.Popen(cmd, cwd=ROOT, env=env, start_new_session=True) for name, cmd in children.items()}
     url = f"http://localhost:{settings.backend_port}" if backend_only else f"http://localhost:{settings.port}"
-    print(f"\n  V School CRM is starting at {url}  (Ctrl-C stops everything)\n", flush=True)
+    print(f"\n  V School CRM is starting at {url}  (Ctrl-C stops everything)", flush=True)
+    if settings.uses_simulator:
+        print(f"  Customer phone (Meta simulator): http://127.0.0.1:{settings.simulator_port}/phone\n", flush=True)
 
     stopping = False
 

@@ -37,6 +37,7 @@ def free_port() -> int:
 class RunningApp:
     frontend_url: str
     backend_url: str
+    simulator_url: str = ""
     processes: list[subprocess.Popen] = field(default_factory=list)
     log_path: Path | None = None
 
@@ -58,6 +59,7 @@ def start_app(
     frontend: bool = True,
     worker: bool = True,
     scheduler: bool = False,
+    simulator: bool = False,
     worker_timeout_ms: int = 100,
     data_dir: Path | None = None,
     addresses: dict[str, str] | None = None,
@@ -67,11 +69,11 @@ def start_app(
     worker and the scheduler, against `addresses` (default: DATABASE_URL/REDIS_URL); return once
     the app answers.
     Logs go to `log_dir`."""
-    frontend_port, backend = free_port(), free_port()
+    frontend_port, backend, simulator_port = free_port(), free_port(), free_port()
     env = child_environment(
         addresses or {"database_url": os.environ["DATABASE_URL"], "redis_url": os.environ["REDIS_URL"]}
     )
-    env.update(VSCHOOL_PORT=str(frontend_port), VSCHOOL_BACKEND_PORT=str(backend))
+    env.update(VSCHOOL_PORT=str(frontend_port), VSCHOOL_BACKEND_PORT=str(backend), VSCHOOL_SIMULATOR_PORT=str(simulator_port))
     if data_dir is not None:
         env["VSCHOOL_DATA_DIR"] = str(data_dir)
     log_dir.mkdir(parents=True, exist_ok=True)
@@ -87,8 +89,13 @@ def start_app(
                          "--worker-timeout", str(worker_timeout_ms)])
     if scheduler:
         commands.append([sys.executable, "-m", "vschool.cli", "scheduler"])
+    if simulator:
+        commands.append([sys.executable, "-m", "vschool.cli", "simulator"])
     running = RunningApp(
-        f"http://localhost:{frontend_port}" if frontend else "", f"http://localhost:{backend}", log_path=app_log
+        f"http://localhost:{frontend_port}" if frontend else "",
+        f"http://localhost:{backend}",
+        simulator_url=f"http://127.0.0.1:{simulator_port}" if simulator else "",
+        log_path=app_log,
     )
     with open(app_log, "ab") as log:
         for cmd in commands:
@@ -106,6 +113,8 @@ def start_app(
 def _wait_ready(running: RunningApp, timeout_s: float) -> None:
     deadline = time.monotonic() + timeout_s
     pending = {f"{running.backend_url}/ping"}
+    if running.simulator_url:
+        pending.add(f"{running.simulator_url}/_sim/ads")
     if running.frontend_url:
         pending.add(f"{running.frontend_url}/login")
     while pending:

@@ -14,7 +14,7 @@ def test_healthz_reports_db_redis_and_live_workers(app) -> None:  # noqa: ANN001
         return body if body["workers"] >= 1 else None
 
     body = wait_until(healthy, timeout_s=30)
-    assert body == {"status": "ok", "db": "ok", "redis": "ok", "workers": body["workers"], "last_ad_sync": None}
+    assert body == {"status": "ok", "db": "ok", "redis": "ok", "workers": body["workers"], "last_ad_sync": None, "messenger": "ok"}
 
 
 def test_metrics_are_prometheus_text(app) -> None:  # noqa: ANN001

@@ -8,6 +8,7 @@ import redis.asyncio as aioredis
 import sqlalchemy as sa
 
 from actors.broker import HEARTBEAT_PREFIX, NAMESPACE, broker, redis_url
+from actors.outbound import UNHEALTHY_KEY
 from models.db import session_scope
 from models.stats import last_ad_sync
 
@@ -28,6 +29,7 @@ class Probe:
     workers: int
     last_ad_sync: datetime | None
     queue_depths: dict[str, int]
+    messenger_problem: str | None = None  # set by a Send API token error until someone clears it
 
 
 def _database() -> tuple[bool, datetime | None]:
@@ -47,7 +49,8 @@ async def probe() -> Probe:
         depths = {}
         for queue in sorted(broker.get_declared_queues()):
             depths[queue] = int(await client.llen(f"{NAMESPACE}:{queue}"))
+        problem = await client.get(UNHEALTHY_KEY)
         redis_ok = True
     except (aioredis.RedisError, OSError):
-        workers, depths, redis_ok = 0, {}, False
-    return Probe(db_ok, redis_ok, workers, synced, depths)
+        workers, depths, redis_ok, problem = 0, {}, False, None
+    return Probe(db_ok, redis_ok, workers, synced, depths, problem.decode() if problem else None)

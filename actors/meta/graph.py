@@ -1,0 +1,112 @@
+"""The Graph API client for Messenger: Send API (messages, sender actions) and user profiles.
+
+One `httpx.Client` per process, pointed at `settings.graph_url` (Meta, or the simulator). Errors
+come back as `GraphError` with a `kind` saying what to do, per REFERENCE.md:
+- `retry`: temporary or throttled (1, 2, 4, 17, 32, 613, 80000–80014, HTTP 5xx, network);
+  `retry_after_s` honours `estimated_time_to_regain_access`.
+- `window`: the 24-hour window is closed (10/2018278, 1545041): hand to a human.
+- `unavailable`: the person cannot be messaged (551).
+- `token`: the Page token or permission is bad (190, 200): the channel is unhealthy.
+- `invalid`: a bad request (100 and anything else): never retried.
+"""
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import httpx
+
+from models.settings import get_settings
+
+RETRY_CODES = {1, 2, 4, 17, 32, 613} | set(range(80000, 80015))
+TOKEN_CODES = {190, 200}
+PROFILE_FIELDS = "first_name,last_name,profile_pic"
+
+
+@dataclass
+class GraphError(Exception):
+    kind: str
+    message: str
+    code: int | None = None
+    subcode: int | None = None
+    http_status: int | None = None
+    retry_after_s: float | None = None
+
+    def __str__(self) -> str:
+        return f"{self.message} (code {self.code}, subcode {self.subcode})"
+
+
+def classify(code: int | None, subcode: int | None, http_status: int | None) -> str:
+    if code == 10 and subcode == 2018278 or subcode == 1545041:
+        return "window"
+    if code == 551:
+        return "unavailable"
+    if code in TOKEN_CODES:
+        return "token"
+    if code in RETRY_CODES or (http_status or 0) >= 500:
+        return "retry"
+    return "invalid"
+
+
+def _regain_after_s(response: httpx.Response) -> float | None:
+    """Minutes from the business-use-case header, if Meta says when access returns."""
+    raw = response.headers.get("x-business-use-case-usage")
+    if not raw:
+        return None
+    try:
+        usage = json.loads(raw)
+        minutes = max(
+            int(item.get("estimated_time_to_regain_access") or 0)
+            for items in usage.values()
+            for item in items
+        )
+    except (ValueError, TypeError, AttributeError):
+        return None
+    return minutes * 60.0 if minutes else None
+
+
+def _raise_for(response: httpx.Response) -> None:
+    if response.status_code < 400:
+        return
+    try:
+        error = response.json().get("error", {})
+    except ValueError:
+        error = {}
+    code, subcode = error.get("code"), error.get("error_subcode")
+    raise GraphError(
+        kind=classify(code, subcode, response.status_code),
+        message=str(error.get("message") or f"HTTP {response.status_code} from the Graph API"),
+        code=code,
+        subcode=subcode,
+        http_status=response.status_code,
+        retry_after_s=_regain_after_s(response),
+    )
+
+
+class GraphClient:
+    def __init__(self, base_url: str, page_id: str, token: str, timeout_s: float = 10.0) -> None:
+        self.page_id = page_id
+        self._token = token
+        self._http = httpx.Client(base_url=base_url.rstrip("/") + "/", timeout=timeout_s)
+
+    def _call(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+        try:
+            response = self._http.request(method, path, params={"access_token": self._token, **kwargs.pop("params", {})}, **kwargs)
+        except httpx.TransportError as exc:
+            raise GraphError("retry", f"could not reach the Graph API: {exc.__class__.__name__}") from exc
+        _raise_for(response)
+        return response.json()
+
+    def send(self, body: dict[str, Any]) -> dict[str, Any]:
+        """POST /{page-id}/messages; returns `{recipient_id, message_id}` (or `{recipient_id}`)."""
+        return self._call("POST", f"{self.page_id}/messages", json=body)
+
+    def profile(self, psid: str) -> dict[str, Any]:
+        return self._call("GET", psid, params={"fields": PROFILE_FIELDS})
+
+
+@lru_cache(maxsize=1)
+def graph() -> GraphClient:
+    settings = get_settings()
+    return GraphClient(settings.graph_url, settings.page_id, settings.page_token)

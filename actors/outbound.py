@@ -1,0 +1,180 @@
+"""Outbound Messenger actors: send a stored reply, send a sender action, fetch a profile.
+
+Every Send API call goes through one client (`actors.meta.graph`) and one Redis-backed rate
+limiter shared by all workers. A reply's `outbound_send` row (unique key `message:{id}`) makes a
+retried actor send once: a previous attempt whose outcome is unknown (the worker died mid-call)
+is settled by the echo Meta sends back with our `metadata` before anything is sent again.
+"""
+
+from datetime import timedelta
+
+import dramatiq
+import redis
+from dramatiq.rate_limits import WindowRateLimiter
+from dramatiq.rate_limits.backends import RedisBackend
+from sqlalchemy.dialects.postgresql import insert
+from sqlmodel import select
+
+from actors.broker import NAMESPACE, redis_url
+from actors.meta.graph import GraphError, graph
+from actors.push import announce
+from logs.jsonl import log_error
+from models.base import utcnow
+from models.customers import ChannelIdentity, Customer
+from models.db import session_scope
+from models.enums import DeliveryStatus, SendStatus
+from models.inbox import Conversation, Message, OutboundSend
+from models.reply_rules import window
+
+SENDS_PER_SECOND = 200  # below Meta's Send API ceiling for one Page
+ECHO_GRACE = timedelta(seconds=15)  # how long an unsettled attempt waits for its echo
+UNHEALTHY_KEY = f"{NAMESPACE}:channel-unhealthy"
+
+_limiter = WindowRateLimiter(RedisBackend(url=redis_url()), "send-api", limit=SENDS_PER_SECOND, window=1)
+
+FRIENDLY = {
+    "window": "Messenger refused: the reply window has closed. Wait for the customer to write again.",
+    "unavailable": "Messenger refused: this person is not receiving messages from the Page right now.",
+    "token": "Messenger refused the Page token. An admin must reconnect the Facebook Page.",
+    "invalid": "Messenger refused this message as invalid.",
+}
+
+
+def _recipient(session, conversation: Conversation) -> str:  # noqa: ANN001
+    return session.exec(
+        select(ChannelIdentity.external_id).where(
+            ChannelIdentity.customer_id == conversation.customer_id, ChannelIdentity.page_id == conversation.page_id
+        )
+    ).one()
+
+
+@dramatiq.actor(queue_name="interactive", max_retries=8, min_backoff=500, max_backoff=60_000)
+def send_message(message_id: int) -> None:
+    """Deliver a pending outbound message through the Send API.
+
+    Reads: message, conversation, channel_identity. Writes: outbound_send, message (mid,
+    status, error). Announces `message`/`conversation`. Safe to run twice: the outbound_send row
+    is unique per message and a settled send is never repeated.
+    """
+    key = f"message:{message_id}"
+    with session_scope() as session:
+        message = session.get(Message, message_id)
+        if message is None or message.status != DeliveryStatus.PENDING and message.mid:
+            return
+        conversation = session.get(Conversation, message.conversation_id)
+        session.execute(
+            insert(OutboundSend)
+            .values(idempotency_key=key, conversation_id=conversation.id, message_id=message.id, recipient_id=_recipient(session, conversation))
+            .on_conflict_do_nothing(index_elements=["idempotency_key"])
+        )
+        send = session.exec(select(OutboundSend).where(OutboundSend.idempotency_key == key).with_for_update()).one()
+        if send.status != SendStatus.QUEUED:
+            return
+        if send.attempts and message.mid:  # the earlier attempt got through: its echo told us
+            send.status, send.meta_message_id, send.sent_at = SendStatus.SENT, message.mid, utcnow()
+            message.status = DeliveryStatus.SENT
+            return
+        if send.sent_at and utcnow() - send.sent_at < ECHO_GRACE:
+            raise dramatiq.Retry(delay=3000)  # outcome unknown: give the echo time to arrive
+        current = window(conversation)
+        body = {
+            "recipient": {"id": send.recipient_id},
+            "messaging_type": current.messaging_type or "RESPONSE",
+            "message": {"text": message.text},
+            "metadata": f"vschool:message:{message.id}",
+        }
+        if current.tag:
+            body["tag"] = current.tag
+        if message.reply_to_mid:
+            body["reply_to"] = {"mid": message.reply_to_mid}
+        send.request, send.messaging_type, send.tag = body, body["messaging_type"], current.tag
+        send.attempts += 1
+        send.sent_at = utcnow()  # when this attempt started (settled below)
+        session.add(send)
+    # Committed: an attempt is on record before the call, so a crash mid-call is settled above.
+    try:
+        with _limiter.acquire():
+            result = graph().send(body)
+    except GraphError as exc:
+        _settle_failure(message_id, key, exc)
+        return
+    with session_scope() as session:
+        send = session.exec(select(OutboundSend).where(OutboundSend.idempotency_key == key).with_for_update()).one()
+        message = session.get(Message, message_id)
+        send.status, send.meta_message_id, send.sent_at = SendStatus.SENT, result.get("message_id"), utcnow()
+        message.mid = message.mid or result.get("message_id")
+        if message.status == DeliveryStatus.PENDING:
+            message.status = DeliveryStatus.SENT
+        message.error = None
+        conversation_id = message.conversation_id
+    announce("message", conversation_id)
+    announce("conversation", conversation_id)
+
+
+def _settle_failure(message_id: int, key: str, exc: GraphError) -> None:
+    if exc.kind == "retry":
+        with session_scope() as session:  # Meta answered: nothing was sent, no echo to wait for
+            send = session.exec(select(OutboundSend).where(OutboundSend.idempotency_key == key)).one()
+            send.sent_at, send.error_code, send.error_message = None, exc.code, exc.message[:2000]
+        log_error("send_api", "temporary Send API error; retrying", code=exc.code, subcode=exc.subcode)
+        raise dramatiq.Retry(delay=int((exc.retry_after_s or 2) * 1000)) from exc
+    if exc.kind == "token":
+        redis.Redis.from_url(redis_url()).set(UNHEALTHY_KEY, f"Send API token error {exc.code}: {exc.message}"[:300])
+    with session_scope() as session:
+        send = session.exec(select(OutboundSend).where(OutboundSend.idempotency_key == key)).one()
+        message = session.get(Message, message_id)
+        send.status, send.error_code, send.error_subcode, send.error_message = SendStatus.FAILED, exc.code, exc.subcode, exc.message[:2000]
+        message.status, message.error = DeliveryStatus.FAILED, FRIENDLY.get(exc.kind, FRIENDLY["invalid"])
+        conversation_id = message.conversation_id
+    log_error("send_api", "Send API refused a message", kind=exc.kind, code=exc.code, subcode=exc.subcode, message_id=message_id)
+    announce("message", conversation_id)
+
+
+@dramatiq.actor(queue_name="interactive", max_retries=2, min_backoff=500)
+def send_sender_action(conversation_id: int, action: str) -> None:
+    """`typing_on`, `typing_off` or `mark_seen` to the customer. Harmless to repeat."""
+    if action not in ("typing_on", "typing_off", "mark_seen"):
+        raise ValueError(f"not a sender action: {action}")
+    with session_scope() as session:
+        conversation = session.get(Conversation, conversation_id)
+        if conversation is None:
+            return
+        recipient = _recipient(session, conversation)
+    try:
+        with _limiter.acquire():
+            graph().send({"recipient": {"id": recipient}, "sender_action": action})
+    except GraphError as exc:
+        if exc.kind == "retry":
+            raise
+        log_error("send_api", "sender action refused", action=action, code=exc.code)
+
+
+@dramatiq.actor(queue_name="interactive", max_retries=6, min_backoff=2_000, max_backoff=600_000)
+def fetch_customer_profile(customer_id: int) -> None:
+    """Fetch name and picture from the Graph API. Until it arrives the inbox shows the
+    PSID-based fallback name (never "John Doe"); `{}` or error 2018218 (no access) leave the
+    fallback, and the daily refresh tries again. Safe to run twice: it overwrites the same
+    fields with the same values."""
+    with session_scope() as session:
+        psid = session.exec(select(ChannelIdentity.external_id).where(ChannelIdentity.customer_id == customer_id)).first()
+    if psid is None:
+        return
+    try:
+        profile = graph().profile(psid)
+    except GraphError as exc:
+        if exc.kind == "retry":
+            raise
+        log_error("graph", "profile unavailable; keeping the fallback name", customer_id=customer_id, code=exc.code, subcode=exc.subcode)
+        return
+    first, last = profile.get("first_name"), profile.get("last_name")
+    with session_scope() as session:
+        customer = session.get(Customer, customer_id)
+        customer.profile_fetched_at = utcnow()
+        if first or last:
+            customer.first_name, customer.last_name = first, last
+            customer.display_name = " ".join(p for p in (first, last) if p)
+        if profile.get("profile_pic"):
+            customer.profile_pic_url = profile["profile_pic"]
+        session.add(customer)
+    announce("customer", customer_id)
+    announce("conversation", "")

@@ -1,0 +1,84 @@
+"""What staff (and later the AI) may send, and when: Messenger's 24-hour window and the 7-day
+HUMAN_AGENT tag. The inbox and the send actor both ask these functions."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlmodel import Session
+
+from models.base import utcnow
+from models.enums import DeliveryStatus, Direction, SenderKind
+from models.inbox import Conversation, Message
+from models.staff import StaffUser
+
+STANDARD_WINDOW = timedelta(hours=24)
+HUMAN_AGENT_WINDOW = timedelta(days=7)
+MAX_TEXT = 2000  # Messenger's limit for a text message
+
+
+class ReplyRefused(ValueError):
+    """The reply cannot be sent; the message says why and what to do instead."""
+
+
+@dataclass(frozen=True)
+class Window:
+    state: str  # open | human_agent | closed
+    closes_at: datetime | None  # when the current state ends
+
+    @property
+    def messaging_type(self) -> str | None:
+        return {"open": "RESPONSE", "human_agent": "MESSAGE_TAG"}.get(self.state)
+
+    @property
+    def tag(self) -> str | None:
+        return "HUMAN_AGENT" if self.state == "human_agent" else None
+
+
+def window(conversation: Conversation, now: datetime | None = None) -> Window:
+    """Where a conversation stands: the customer's last message (or postback, ad click,
+    reaction) opens 24 hours for any reply and 7 days for replies written by a person."""
+    now = now or utcnow()
+    last = conversation.last_inbound_at
+    if last is None:
+        return Window("closed", None)
+    if now < last + STANDARD_WINDOW:
+        return Window("open", last + STANDARD_WINDOW)
+    if now < last + HUMAN_AGENT_WINDOW:
+        return Window("human_agent", last + HUMAN_AGENT_WINDOW)
+    return Window("closed", None)
+
+
+def queue_staff_reply(session: Session, staff: StaffUser, conversation_id: int, text: str, now: datetime | None = None) -> Message:
+    """Store a staff reply as pending (the send actor delivers it). A staff reply pauses the AI
+    for this conversation and marks it read."""
+    now = now or utcnow()
+    text = text.strip()
+    if not text:
+        raise ReplyRefused("Type a reply first.")
+    if len(text) > MAX_TEXT:
+        raise ReplyRefused(f"Messenger takes at most {MAX_TEXT} characters in one message; split the reply.")
+    conversation = session.get(Conversation, conversation_id, with_for_update=True)
+    if conversation is None:
+        raise ReplyRefused("This conversation no longer exists. Reload the inbox.")
+    if window(conversation, now).state == "closed":
+        raise ReplyRefused(
+            "The customer last wrote more than 7 days ago, so Messenger will not deliver a reply. "
+            "Wait for them to write again, or call them if they left a number."
+        )
+    message = Message(
+        conversation_id=conversation.id,
+        direction=Direction.OUTBOUND,
+        sender_kind=SenderKind.STAFF,
+        staff_user_id=staff.id,
+        text=text,
+        status=DeliveryStatus.PENDING,
+        sent_at=now,
+    )
+    session.add(message)
+    conversation.ai_paused = True
+    conversation.unread_count = 0
+    conversation.last_message_at = max(conversation.last_message_at or now, now)
+    conversation.updated_at = now
+    session.add(conversation)
+    session.flush()
+    return message

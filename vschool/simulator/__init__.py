@@ -1,0 +1,1 @@
+"""The built-in Meta simulator (`vschool simulator`)."""
