@@ -16,7 +16,6 @@ from sqlmodel import Session, col
 
 from models.commerce import Order, Product
 from models.customers import Customer
-from models.inbox import Conversation
 from models.knowledge import KnowledgeChunk, KnowledgeDocument
 from models.marketing import Ad, AdInsightDaily, Campaign
 from models.settings import get_settings
@@ -48,21 +47,6 @@ def _page(session: Session, query: sa.Select, page: int) -> tuple[list, int]:
     total = session.execute(sa.select(sa.func.count()).select_from(query.order_by(None).subquery())).scalar_one()
     rows = session.execute(query.offset(page * PAGE_SIZE).limit(PAGE_SIZE)).all()
     return rows, total
-
-
-def conversations(session: Session, page: int, search: str) -> Listing:
-    q = (
-        sa.select(Customer.display_name, Customer.standard_id, Conversation.status, Conversation.unread_count, Conversation.last_message_at)
-        .join(Customer, Customer.id == Conversation.customer_id)
-        .order_by(col(Conversation.last_message_at).desc().nulls_last())
-    )
-    if search:
-        q = q.where(sa.or_(Customer.display_name.ilike(_like(search)), Customer.standard_id.ilike(_like(search))))
-    rows, total = _page(session, q, page)
-    return Listing(
-        [[n or "", sid, st, str(u), _when(at)] for n, sid, st, u, at in rows],
-        total,
-    )
 
 
 def customers(session: Session, page: int, search: str) -> Listing:
@@ -123,7 +107,6 @@ def documents(session: Session, page: int, search: str) -> Listing:
 
 
 LISTINGS: dict[str, Callable[[Session, int, str], Listing]] = {
-    "inbox": conversations,
     "customers": customers,
     "marketing": campaigns,
     "catalog": products,
@@ -133,7 +116,6 @@ LISTINGS: dict[str, Callable[[Session, int, str], Listing]] = {
 
 # Column label keys (see vschool.i18n) per work area, in the order of each Listing's rows.
 COLUMNS: dict[str, list[str]] = {
-    "inbox": ["customer", "customer_id", "status", "unread", "last_activity"],
     "customers": ["customer_id", "name", "lead_stage", "since"],
     "marketing": ["campaign", "status", "spend", "leads"],
     "catalog": ["sku", "name", "name_th", "kind", "price"],

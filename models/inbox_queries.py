@@ -1,0 +1,174 @@
+"""The inbox's reads and small state changes, as plain functions (the inbox page calls them;
+tests call them). Lists are always one page; times are shown in the school's time zone."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from models.base import utcnow
+from models.customers import AdReferral, Customer, Note
+from models.enums import ConversationStatus, Direction
+from models.inbox import Conversation, Message
+from models.reply_rules import window
+from models.settings import get_settings
+from models.staff import StaffUser
+
+LIST_PAGE = 30
+THREAD_LIMIT = 200
+TICKS = {"pending": "🕓", "sent": "✓", "delivered": "✓✓", "read": "✓✓ read", "failed": "⚠"}
+
+
+def local(value: datetime | None, fmt: str = "%d %b %H:%M") -> str:
+    if value is None:
+        return ""
+    return value.astimezone(ZoneInfo(get_settings().timezone)).strftime(fmt)
+
+
+@dataclass(frozen=True)
+class ListFilter:
+    status: str = ConversationStatus.OPEN.value
+    scope: str = "all"  # all | mine | unassigned
+    search: str = ""
+    page: int = 0
+
+
+def list_conversations(session: Session, staff_id: int, f: ListFilter) -> tuple[list[dict[str, str]], int]:
+    last_text = (
+        select(Message.text)
+        .where(Message.conversation_id == Conversation.id)
+        .order_by(col(Message.sent_at).desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    q = (
+        sa.select(Conversation, Customer.display_name, Customer.standard_id, last_text.label("last_text"))
+        .join(Customer, Customer.id == Conversation.customer_id)
+        .where(Conversation.status == f.status)
+    )
+    if f.scope == "mine":
+        q = q.where(Conversation.assignee_id == staff_id)
+    elif f.scope == "unassigned":
+        q = q.where(Conversation.assignee_id.is_(None))
+    if f.search.strip():
+        like = "%" + f.search.strip().replace("%", "\\%").replace("_", "\\_") + "%"
+        q = q.where(sa.or_(Customer.display_name.ilike(like), Customer.standard_id.ilike(like),
+                           Conversation.id.in_(select(Message.conversation_id).where(Message.text.ilike(like)))))
+    total = session.execute(sa.select(sa.func.count()).select_from(q.subquery())).scalar_one()
+    rows = session.execute(
+        q.order_by(col(Conversation.last_message_at).desc().nulls_last(), col(Conversation.id).desc())
+        .offset(f.page * LIST_PAGE)
+        .limit(LIST_PAGE)
+    ).all()
+    return [
+        {
+            "id": str(c.id),
+            "name": name or "",
+            "standard_id": sid,
+            "snippet": (text or "📎").replace("\n", " ")[:80],
+            "when": local(c.last_message_at),
+            "unread": str(c.unread_count),
+            "from_ad": "1" if c.source_ad_id else "",
+        }
+        for c, name, sid, text in rows
+    ], total
+
+
+def _attachments(message: Message) -> list[str]:
+    return [str((a.get("payload") or {}).get("url")) for a in message.attachments if isinstance(a.get("payload"), dict) and a["payload"].get("url")]
+
+
+def thread(session: Session, conversation_id: int) -> list[dict[str, str]]:
+    """The newest messages and notes of a conversation, oldest first."""
+    messages = session.exec(
+        select(Message).where(Message.conversation_id == conversation_id).order_by(col(Message.sent_at).desc()).limit(THREAD_LIMIT)
+    ).all()
+    notes = session.exec(select(Note).where(Note.conversation_id == conversation_id).order_by(col(Note.id).desc()).limit(50)).all()
+    authors = {u.id: u.display_name for u in session.exec(select(StaffUser))}
+    items: list[tuple[datetime, dict[str, str]]] = []
+    for m in messages:
+        reactions = " ".join(r.get("emoji") or "" for r in m.reactions.values() if not r.get("removed"))
+        items.append((m.sent_at, {
+            "id": f"m{m.id}",
+            "side": "in" if m.direction == Direction.INBOUND else "out",
+            "who": authors.get(m.staff_user_id, "") if m.staff_user_id else {"page_inbox": "Facebook inbox", "ai": "AI", "system": "Page"}.get(m.sender_kind, ""),
+            "text": m.text or "",
+            "images": " ".join(_attachments(m)),
+            "when": local(m.sent_at),
+            "tick": TICKS.get(m.status, "") if m.direction == Direction.OUTBOUND else "",
+            "status": m.status,
+            "reactions": reactions,
+            "error": m.error or "",
+        }))
+    for n in notes:
+        items.append((n.created_at, {"id": f"n{n.id}", "side": "note", "who": authors.get(n.author_id, ""), "text": n.body,
+                                      "images": "", "when": local(n.created_at), "tick": "", "status": "", "reactions": "", "error": ""}))
+    return [item for _, item in sorted(items, key=lambda pair: pair[0])]
+
+
+def panel(session: Session, conversation_id: int, now: datetime | None = None) -> dict[str, str]:
+    """The customer side panel and the conversation's header facts."""
+    conversation = session.get(Conversation, conversation_id)
+    if conversation is None:
+        return {}
+    customer = session.get(Customer, conversation.customer_id)
+    assignee = session.get(StaffUser, conversation.assignee_id) if conversation.assignee_id else None
+    first_ad = session.exec(
+        select(AdReferral).where(AdReferral.customer_id == customer.id, AdReferral.ad_id.is_not(None)).order_by(AdReferral.occurred_at).limit(1)
+    ).first()
+    past = session.exec(
+        select(sa.func.count()).select_from(Conversation).where(Conversation.customer_id == customer.id, Conversation.id != conversation.id)
+    ).one()
+    current = window(conversation, now)
+    left = (current.closes_at - (now or utcnow())) if current.closes_at else timedelta(0)
+    hours, minutes = int(left.total_seconds() // 3600), int(left.total_seconds() % 3600 // 60)
+    return {
+        "id": str(conversation.id),
+        "status": conversation.status,
+        "name": customer.display_name or "",
+        "standard_id": customer.standard_id,
+        "customer_id": str(customer.id),
+        "picture": customer.profile_pic_url or "",
+        "lead_stage": customer.lead_stage,
+        "tags": ", ".join(customer.tags),
+        "assignee": assignee.display_name if assignee else "",
+        "source_ad": (first_ad.context or {}).get("ad_title") or first_ad.ad_id if first_ad else "",
+        "source_ad_id": first_ad.ad_id if first_ad else "",
+        "past": str(past),
+        "window": current.state,
+        "window_left": f"{hours}h {minutes:02d}m" if current.closes_at else "",
+        "ai_paused": "1" if conversation.ai_paused else "",
+    }
+
+
+def mark_read(session: Session, conversation_id: int) -> bool:
+    """Clear the unread count; True if there was something unread."""
+    changed = session.execute(
+        sa.update(Conversation).where(Conversation.id == conversation_id, Conversation.unread_count > 0).values(unread_count=0)
+    ).rowcount
+    return bool(changed)
+
+
+def set_status(session: Session, conversation_id: int, status: str, snooze_hours: int = 0) -> None:
+    status = ConversationStatus(status)
+    conversation = session.get(Conversation, conversation_id, with_for_update=True)
+    conversation.status = status
+    conversation.snoozed_until = utcnow() + timedelta(hours=snooze_hours) if status == ConversationStatus.SNOOZED else None
+    if status == ConversationStatus.RESOLVED:
+        conversation.ai_paused = False  # a staff takeover lasts until the conversation is resolved
+    conversation.updated_at = utcnow()
+    session.add(conversation)
+
+
+def assign(session: Session, conversation_id: int, staff_id: int | None) -> None:
+    session.execute(sa.update(Conversation).where(Conversation.id == conversation_id).values(assignee_id=staff_id, updated_at=utcnow()))
+
+
+def add_note(session: Session, author: StaffUser, conversation_id: int, body: str) -> None:
+    body = body.strip()
+    if not body:
+        raise ValueError("Type the note first.")
+    conversation = session.get(Conversation, conversation_id)
+    session.add(Note(customer_id=conversation.customer_id, conversation_id=conversation_id, author_id=author.id, body=body[:5000]))

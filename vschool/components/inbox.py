@@ -1,0 +1,219 @@
+"""Widgets of the inbox page: the conversation list, the thread with its composer, the customer
+side panel, and the keyboard shortcuts (j/k move, r reply, e resolve, ? help)."""
+
+import reflex as rx
+
+from vschool.components.text import tr
+
+# Plain JS: shortcuts work anywhere but in a text field; Enter sends, Shift+Enter is a newline.
+KEYBOARD = """
+document.addEventListener('keydown', (e) => {
+  const t = e.target;
+  if (t && t.id === 'composer' && e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
+    e.preventDefault(); document.getElementById('composer-form')?.requestSubmit(); return;
+  }
+  if (t && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.isContentEditable)) return;
+  const items = [...document.querySelectorAll('.conversation-item')];
+  const at = items.findIndex((el) => el.dataset.selected === 'true');
+  if (e.key === 'j' || e.key === 'k') {
+    const next = items[Math.max(0, Math.min(items.length - 1, at + (e.key === 'j' ? 1 : -1)))];
+    next?.click(); next?.scrollIntoView({block: 'nearest'});
+  } else if (e.key === 'r') { e.preventDefault(); document.getElementById('composer')?.focus(); }
+  else if (e.key === 'e') { document.getElementById('resolve')?.click(); }
+  else if (e.key === '?') { document.getElementById('help-toggle')?.click(); }
+});
+"""
+
+
+def _item(state: type, row: rx.Var) -> rx.Component:
+    selected = state.selected.to_string() == row["id"]
+    return rx.box(
+        rx.hstack(
+            rx.text(row["name"], weight="bold", size="2", trim="both"),
+            rx.spacer(),
+            rx.text(row["when"], size="1", color=rx.color("gray", 10)),
+        ),
+        rx.hstack(
+            rx.text(row["snippet"], size="1", color=rx.color("gray", 11), class_name="snippet", style={"overflow": "hidden", "white_space": "nowrap", "text_overflow": "ellipsis", "max_width": "230px"}),
+            rx.spacer(),
+            rx.cond(row["from_ad"] != "", rx.badge("ad", color_scheme="blue", size="1")),
+            rx.cond(row["unread"] != "0", rx.badge(row["unread"], color_scheme="tomato", size="1", class_name="unread")),
+        ),
+        on_click=state.open_conversation(row["id"]),
+        padding="8px 10px",
+        border_radius="6px",
+        cursor="pointer",
+        background=rx.cond(selected, rx.color("accent", 3), "transparent"),
+        _hover={"background": rx.color("gray", 3)},
+        class_name="conversation-item",
+        custom_attrs={"data-selected": rx.cond(selected, "true", "false"), "data-id": row["id"]},
+        id=rx.Var.create("conv-") + row["id"],
+    )
+
+
+def conversation_list(state: type, statuses: list[str], page_size: int) -> rx.Component:
+    rows = state.listing["rows"].to(list[dict[str, str]])
+    total = state.listing["total"].to(int)
+    return rx.vstack(
+        rx.hstack(
+            rx.select(statuses, value=state.status, on_change=state.set_status_filter, size="1", id="status-filter"),
+            rx.select(["all", "mine", "unassigned"], value=state.scope, on_change=state.set_scope, size="1", id="scope-filter"),
+            spacing="2",
+        ),
+        rx.input(placeholder=tr("search"), value=state.search, on_change=state.set_search.debounce(300), size="1", width="100%", id="inbox-search"),
+        rx.cond(
+            total > 0,
+            rx.vstack(rx.foreach(rows, lambda row: _item(state, row)), spacing="1", width="100%", id="conversation-list"),
+            rx.callout(tr("empty_inbox"), icon="inbox", size="1", id="inbox-empty"),
+        ),
+        rx.cond(
+            total > page_size,
+            rx.hstack(
+                rx.button("‹", on_click=state.previous_page, size="1", variant="soft", disabled=state.page == 0),
+                rx.text(state.page + 1, " / ", (total + page_size - 1) // page_size, size="1"),
+                rx.button("›", on_click=state.next_page, size="1", variant="soft", disabled=(state.page + 1) * page_size >= total),
+            ),
+        ),
+        width="320px",
+        min_width="320px",
+        height="100%",
+        overflow_y="auto",
+        spacing="2",
+    )
+
+
+def _bubble(item: rx.Var) -> rx.Component:
+    side = item["side"]
+    return rx.box(
+        rx.cond(item["who"] != "", rx.text(item["who"], size="1", weight="bold", color=rx.color("gray", 10))),
+        rx.cond(item["text"] != "", rx.text(item["text"], size="2", white_space="pre-wrap", class_name="bubble-text")),
+        rx.cond(item["images"] != "", rx.image(src=item["images"].to(str).split(" ")[0], max_width="220px", border_radius="6px")),
+        rx.hstack(
+            rx.text(item["when"], size="1", color=rx.color("gray", 9)),
+            rx.cond(item["tick"] != "", rx.text(item["tick"], size="1", class_name="tick", color=rx.color("blue", 10))),
+            rx.cond(item["reactions"] != "", rx.text(item["reactions"], size="1")),
+            spacing="2",
+        ),
+        rx.cond(item["error"] != "", rx.text(item["error"], size="1", color=rx.color("red", 11), class_name="send-error")),
+        align_self=rx.match(side, ("in", "flex-start"), ("note", "center"), "flex-end"),
+        background=rx.match(side, ("in", rx.color("gray", 3)), ("note", rx.color("amber", 3)), rx.color("accent", 3)),
+        padding="8px 12px",
+        border_radius="12px",
+        max_width="70%",
+        class_name=rx.match(side, ("in", "msg msg-in"), ("note", "msg msg-note"), "msg msg-out"),
+        id=item["id"],
+    )
+
+
+def thread_view(state: type) -> rx.Component:
+    current = state.current
+    return rx.cond(
+        state.selected == 0,
+        rx.center(rx.text("Choose a conversation on the left (j/k to move, ? for shortcuts).", color=rx.color("gray", 10)), flex="1", height="100%"),
+        rx.vstack(
+            rx.hstack(
+                rx.heading(current["name"], size="4", id="thread-name"),
+                rx.badge(current["status"], id="thread-status"),
+                rx.spacer(),
+                rx.button("Assign to me", size="1", variant="soft", on_click=state.assign_to_me(True), id="assign-me"),
+                rx.button("Snooze 1 h", size="1", variant="soft", on_click=state.change_status("snoozed", 1), id="snooze"),
+                rx.cond(
+                    current["status"] == "resolved",
+                    rx.button("Reopen", size="1", on_click=state.change_status("open", 0), id="reopen"),
+                    rx.button("Resolve (e)", size="1", color_scheme="green", on_click=state.change_status("resolved", 0), id="resolve"),
+                ),
+                width="100%",
+                align="center",
+            ),
+            rx.vstack(rx.foreach(state.messages, _bubble), rx.box(id="thread-end"), spacing="2", width="100%", overflow_y="auto", flex="1", id="thread"),
+            rx.cond(state.error != "", rx.callout(state.error, icon="triangle-alert", color_scheme="red", size="1", id="composer-error")),
+            rx.cond(state.notice != "", rx.text(state.notice, size="1", color=rx.color("green", 11), id="inbox-notice")),
+            rx.form(
+                rx.vstack(
+                    rx.hstack(
+                        rx.segmented_control.root(
+                            rx.segmented_control.item("Reply", value="reply"),
+                            rx.segmented_control.item("Private note", value="note"),
+                            value=state.mode,
+                            on_change=state.set_mode,
+                            size="1",
+                        ),
+                        rx.spacer(),
+                        rx.text(
+                            rx.match(current["window"], ("open", "Window open: "), ("human_agent", "Human agent tag: "), "Window closed"),
+                            current["window_left"],
+                            size="1",
+                            id="window-countdown",
+                            color=rx.match(current["window"], ("open", rx.color("green", 11)), ("human_agent", rx.color("amber", 11)), rx.color("red", 11)),
+                        ),
+                        width="100%",
+                    ),
+                    rx.text_area(name="text", id="composer", placeholder="Type a reply — Enter sends, Shift+Enter for a new line", rows="3", width="100%"),
+                    rx.hstack(rx.spacer(), rx.button(rx.cond(state.mode == "note", "Add note", "Send"), type="submit", id="send-reply"), width="100%"),
+                    width="100%",
+                    spacing="2",
+                ),
+                on_submit=state.submit,
+                id="composer-form",
+                width="100%",
+            ),
+            flex="1",
+            height="100%",
+            spacing="2",
+            min_width="0",
+        ),
+    )
+
+
+def side_panel(state: type) -> rx.Component:
+    current = state.current
+    fact = lambda label, value, id_: rx.vstack(  # noqa: E731
+        rx.text(label, size="1", color=rx.color("gray", 10)), rx.text(value, size="2", id=id_), spacing="0"
+    )
+    return rx.cond(
+        state.selected == 0,
+        rx.fragment(),
+        rx.card(
+            rx.vstack(
+                rx.hstack(
+                    rx.avatar(src=current["picture"], fallback=current["name"].to(str)[:1], size="4"),
+                    rx.vstack(rx.text(current["name"], weight="bold"), rx.text(current["standard_id"], size="1", id="panel-standard-id"), spacing="0"),
+                ),
+                fact(tr("lead_stage"), current["lead_stage"], "panel-lead-stage"),
+                fact("Source ad", rx.cond(current["source_ad"] != "", current["source_ad"], "—"), "panel-source-ad"),
+                fact("Tags", rx.cond(current["tags"] != "", current["tags"], "—"), "panel-tags"),
+                fact("Assignee", rx.cond(current["assignee"] != "", current["assignee"], "unassigned"), "panel-assignee"),
+                fact("Past conversations", current["past"], "panel-past"),
+                rx.cond(current["ai_paused"] != "", rx.badge("AI paused: a person is answering", color_scheme="amber", size="1")),
+                rx.link("Open customer page →", href=rx.Var.create("/customers?id=") + current["customer_id"], size="2"),
+                spacing="3",
+            ),
+            width="260px",
+            min_width="260px",
+        ),
+    )
+
+
+def keyboard_help(state: type) -> rx.Component:
+    return rx.fragment(
+        rx.script(KEYBOARD),
+        rx.button("?", on_click=state.toggle_help, id="help-toggle", size="1", variant="ghost", position="fixed", bottom="12px", right="12px"),
+        rx.cond(
+            state.show_help,
+            rx.card(
+                rx.vstack(
+                    rx.heading("Keyboard", size="3"),
+                    rx.text("j / k — next / previous conversation"),
+                    rx.text("r — reply (focus the composer)"),
+                    rx.text("e — resolve"),
+                    rx.text("Enter — send · Shift+Enter — new line"),
+                    rx.text("? — this help"),
+                    spacing="1",
+                ),
+                position="fixed",
+                bottom="48px",
+                right="12px",
+                id="keyboard-help",
+            ),
+        ),
+    )

@@ -1,0 +1,173 @@
+"""The live inbox: conversation list, thread with composer, customer side panel. Everything
+reloads from PostgreSQL when the `conversation`/`message` feeds move, in every open browser."""
+
+import reflex as rx
+
+from actors.outbound import send_message, send_sender_action
+from actors.push import announce
+from models.db import session_scope
+from models.enums import ConversationStatus
+from models.inbox_queries import (
+    LIST_PAGE,
+    ListFilter,
+    add_note,
+    assign,
+    list_conversations,
+    mark_read,
+    panel,
+    set_status,
+    thread,
+)
+from models.reply_rules import ReplyRefused, queue_staff_reply
+from vschool.components.inbox import conversation_list, keyboard_help, side_panel, thread_view
+from vschool.components.layout import app_page
+from vschool.state.auth import AuthState
+from vschool.state.feeds import Feed
+
+STATUSES = [s.value for s in ConversationStatus]
+
+
+class InboxState(rx.State):
+    status: str = ConversationStatus.OPEN.value
+    scope: str = "all"
+    search: str = ""
+    page: int = 0
+    selected: int = 0
+    mode: str = "reply"  # reply | note
+    notice: str = ""
+    error: str = ""
+    show_help: bool = False
+
+    async def _staff_id(self) -> int:
+        return (await self.get_state(AuthState)).user_id
+
+    @rx.var
+    async def listing(self) -> dict:
+        feed = await self.get_state(Feed)
+        _ = (feed.conversation, feed.message)
+        staff_id = await self._staff_id()
+        if not staff_id:
+            return {"rows": [], "total": 0}
+        with session_scope() as session:
+            rows, total = list_conversations(session, staff_id, ListFilter(self.status, self.scope, self.search, self.page))
+        return {"rows": rows, "total": total}
+
+    @rx.var
+    async def messages(self) -> list[dict[str, str]]:
+        feed = await self.get_state(Feed)
+        _ = feed.message
+        if not self.selected or not await self._staff_id():
+            return []
+        with session_scope() as session:
+            return thread(session, self.selected)
+
+    @rx.var
+    async def current(self) -> dict[str, str]:
+        feed = await self.get_state(Feed)
+        _ = (feed.conversation, feed.customer)
+        if not self.selected or not await self._staff_id():
+            return {}
+        with session_scope() as session:
+            return panel(session, self.selected)
+
+    # --- list ----------------------------------------------------------------------------------
+
+    @rx.event
+    def set_status_filter(self, value: str) -> None:
+        self.status, self.page = value, 0
+
+    @rx.event
+    def set_scope(self, value: str) -> None:
+        self.scope, self.page = value, 0
+
+    @rx.event
+    def set_search(self, value: str) -> None:
+        self.search, self.page = value[:100], 0
+
+    @rx.event
+    def next_page(self) -> None:
+        self.page += 1
+
+    @rx.event
+    def previous_page(self) -> None:
+        self.page = max(0, self.page - 1)
+
+    @rx.event
+    async def open_conversation(self, conversation_id: str):  # noqa: ANN201
+        self.selected, self.notice, self.error = int(conversation_id), "", ""
+        if not (await self.get_state(AuthState)).current_user():
+            return rx.redirect("/login")
+        with session_scope() as session:
+            had_unread = mark_read(session, self.selected)
+        if had_unread:
+            send_sender_action.send(self.selected, "mark_seen")
+            announce("conversation", self.selected)
+        return rx.call_script("document.getElementById('thread-end')?.scrollIntoView()")
+
+    # --- actions on the open conversation ------------------------------------------------------
+
+    @rx.event
+    def set_mode(self, mode: str | list[str]) -> None:
+        self.mode = mode if isinstance(mode, str) else mode[0]
+
+    @rx.event
+    async def submit(self, form: dict):  # noqa: ANN201
+        self.notice, self.error = "", ""
+        user = (await self.get_state(AuthState)).current_user()
+        if user is None:
+            return rx.redirect("/login")
+        text = str(form.get("text", ""))
+        try:
+            with session_scope() as session:
+                if self.mode == "note":
+                    add_note(session, user, self.selected, text)
+                    message_id = None
+                else:
+                    message_id = queue_staff_reply(session, user, self.selected, text).id
+        except (ReplyRefused, ValueError) as exc:
+            self.error = str(exc)
+            return None
+        if message_id:
+            send_message.send(message_id)
+        announce("message", self.selected)
+        announce("conversation", self.selected)
+        return rx.set_value("composer", "")
+
+    @rx.event
+    async def change_status(self, status: str, snooze_hours: int = 0) -> None:
+        if not self.selected or (await self.get_state(AuthState)).current_user() is None:
+            return
+        with session_scope() as session:
+            set_status(session, self.selected, status, snooze_hours)
+        self.notice = {"resolved": "Resolved.", "snoozed": f"Snoozed for {snooze_hours} h.", "open": "Reopened."}.get(status, "")
+        announce("conversation", self.selected)
+        announce("overview")
+
+    @rx.event
+    async def assign_to_me(self, mine: bool = True) -> None:
+        user = (await self.get_state(AuthState)).current_user()
+        if not self.selected or user is None:
+            return
+        with session_scope() as session:
+            assign(session, self.selected, user.id if mine else None)
+        announce("conversation", self.selected)
+
+    @rx.event
+    def toggle_help(self) -> None:
+        self.show_help = not self.show_help
+
+
+@app_page("/inbox", "inbox")
+def inbox() -> rx.Component:
+    return rx.fragment(
+        rx.hstack(
+            conversation_list(InboxState, STATUSES, LIST_PAGE),
+            thread_view(InboxState),
+            side_panel(InboxState),
+            spacing="3",
+            align="start",
+            width="100%",
+            height="calc(100vh - 110px)",
+        ),
+        keyboard_help(InboxState),
+    )
