@@ -18,7 +18,7 @@ PASSWORD = "wagashi-and-ramen-2026"
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
     if not Path(CHROMIUM).exists():
         pytest.fail("Chromium is missing: run the tests with scripts/test.sh, which installs it.")
-    running = start_app(tmp_path_factory.mktemp("app-logs"))
+    running = start_app(tmp_path_factory.mktemp("app-logs"), simulator=True)
     yield running
     running.stop()
 

@@ -1,0 +1,69 @@
+"""The heart of the product, as people use it: a customer types on the simulator's phone, the
+message appears live in the inbox, staff answer, the phone receives it, and the read receipt
+turns the ticks."""
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from models.enums import Role
+from tests.browser.conftest import add_staff, sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("db")]
+
+
+def test_phone_to_inbox_and_back_live(new_page, app) -> None:  # noqa: ANN001
+    add_staff("nok@vschool.test", Role.AGENT)
+    inbox: Page = new_page()
+    sign_in(inbox, app, "nok@vschool.test")
+    inbox.click("#nav-inbox")
+    expect(inbox.locator("#inbox-empty")).to_be_visible()
+    inbox.evaluate("window.__no_reload_marker = 7")
+
+    phone: Page = new_page()
+    phone.goto(f"{app.simulator_url}/phone")
+    phone.select_option("#customer-select", "__new__")
+    phone.fill("#new-customer-name", "ปิยะนุช ทดสอบ")
+    phone.click("#new-customer-create")
+    expect(phone.locator("#customer-select")).to_contain_text("ปิยะนุช ทดสอบ")
+    phone.fill("#composer", "สวัสดีค่ะ อยากทราบราคาคอร์สราเมงค่ะ")
+    phone.press("#composer", "Enter")
+
+    item = inbox.locator(".conversation-item").first
+    expect(item).to_contain_text("อยากทราบราคาคอร์สราเมง", timeout=15_000)  # live, no reload
+    expect(item.locator(".unread")).to_have_text("1")
+    assert inbox.evaluate("window.__no_reload_marker") == 7
+    item.click()
+    expect(inbox.locator(".msg-in")).to_contain_text("สวัสดีค่ะ อยากทราบราคาคอร์สราเมงค่ะ")
+    expect(inbox.locator("#window-countdown")).to_contain_text("23h")
+    expect(inbox.locator("#thread-name")).to_have_text("ปิยะนุช ทดสอบ", timeout=15_000)  # profile fetched
+
+    inbox.fill("#composer", "คอร์สราเมง 3 วัน ราคา 18,900 บาทค่ะ")
+    inbox.press("#composer", "Enter")
+    expect(phone.locator(".msg-page")).to_contain_text("18,900 บาท", timeout=15_000)
+    expect(inbox.locator(".msg-out .tick")).to_have_text("✓✓ read", timeout=15_000)  # the phone read it
+
+    phone.fill("#composer", "ขอบคุณค่ะ")
+    phone.press("#composer", "Enter")
+    expect(inbox.locator(".msg-in")).to_have_count(2, timeout=15_000)
+
+
+def test_a_refused_reply_says_why_in_the_composer(new_page, app) -> None:  # noqa: ANN001
+    from datetime import timedelta
+
+    from models import Conversation
+    from models.base import utcnow
+    from models.customer_rules import find_or_create_customer
+    from models.db import session_scope
+
+    add_staff("nok@vschool.test", Role.AGENT)
+    with session_scope() as s:
+        customer, _ = find_or_create_customer(s, "facebook", "100000000000001", "24111111111111111")
+        s.add(Conversation(customer_id=customer.id, page_id="100000000000001", last_inbound_at=utcnow() - timedelta(days=9), last_message_at=utcnow()))
+    page: Page = new_page()
+    sign_in(page, app, "nok@vschool.test")
+    page.click("#nav-inbox")
+    page.locator(".conversation-item").first.click()
+    expect(page.locator("#window-countdown")).to_contain_text("closed")
+    page.fill("#composer", "สวัสดีค่ะ")
+    page.press("#composer", "Enter")
+    expect(page.locator("#composer-error")).to_contain_text("7 days")
