@@ -60,6 +60,12 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     shutil.rmtree(data_dir, ignore_errors=True)
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Browser tests last: Playwright's sync API keeps an event loop running in this thread for
+    the rest of the session, after which asyncio-based tests could not run."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
 KEPT_TABLES = {"staff_role", "alembic_version"}
 
 

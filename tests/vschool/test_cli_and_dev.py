@@ -19,7 +19,7 @@ from vschool.harness import free_port
 def _own_env(data_dir: Path, **extra: str) -> dict[str, str]:
     """An environment with no service URLs: the command must use the embedded ones."""
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
-    env.update(VSCHOOL_DATA_DIR=str(data_dir), **extra)
+    env.update(VSCHOOL_DATA_DIR=str(data_dir), VSCHOOL_SIMULATOR_PORT=str(free_port()), **extra)
     return env
 
 

@@ -50,6 +50,8 @@ def percentile(values: list[float], q: float) -> float:
 def run_bench(name: str, args: argparse.Namespace) -> dict[str, Any]:
     benches: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {}
     from vschool.bench.push import bench_push
+    from vschool.bench.webhook import bench_webhook
 
     benches["push"] = bench_push
+    benches["webhook"] = bench_webhook
     return benches[name](args)

@@ -98,7 +98,8 @@ def bench_push(args: argparse.Namespace) -> dict[str, Any]:
                 page.wait_for_selector("#app-shell[data-hydrated=true]")
                 page.wait_for_function("document.querySelector('#counter-customers')?.textContent === '0'")
                 page.evaluate(OBSERVER)
-                total = args.events + args.events // 2
+                events = args.events or 60
+                total = events + events // 2
                 for n in range(1, total + 1):
                     time.sleep(rng.uniform(0.2, 1.5))  # spaced as staff and customers would be
                     psid = f"99{n:015d}"
