@@ -147,6 +147,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("name", choices=["push", "webhook"])
     p.add_argument("--json", action="store_true")
     p.add_argument("--events", type=int, help="push: announce events (default 60, plus half as many actor sends); webhook: distinct signed bodies (default 120,000)")
+    p.add_argument("--inbox-events", type=int, default=30, help="push: webhook messages timed into the open inbox")
     p.add_argument("--seconds", type=int, default=15, help="webhook: how long wrk runs")
     p.add_argument("--connections", type=int, default=64, help="webhook: wrk connections")
     p.set_defaults(func=_cmd_bench)

@@ -103,6 +103,8 @@ class GraphClient:
         return self._call("POST", f"{self.page_id}/messages", json=body)
 
     def profile(self, psid: str) -> dict[str, Any]:
+        if not psid.isdigit():  # PSIDs are digits; anything else never reaches a URL
+            raise GraphError("invalid", f"not a Page-scoped id: {psid[:40]!r}")
         return self._call("GET", psid, params={"fields": PROFILE_FIELDS})
 
 

@@ -58,6 +58,51 @@ def _redis_hop_ms(samples: int = 200) -> float:
     return percentile(received, 0.5) * 1000
 
 
+INBOX_OBSERVER = """
+() => {
+  window.__want = null; window.__seenAt = null;
+  new MutationObserver(() => {
+    const list = document.querySelector('#conversation-list');
+    if (window.__want && !window.__seenAt && list && list.textContent.includes(window.__want)) {
+      window.__seenAt = performance.timeOrigin + performance.now();
+    }
+  }).observe(document.body, {subtree: true, childList: true, characterData: true});
+}
+"""
+
+
+def _inbox_latencies(page, app, rng: random.Random, events: int) -> list[float]:  # noqa: ANN001
+    """A signed webhook message → its text visible in the open inbox list (through the real
+    webhook, the worker, PostgreSQL, announce and the push path)."""
+    import hashlib
+    import hmac
+    import json
+
+    import httpx
+
+    from models.settings import get_settings
+
+    settings = get_settings()
+    secret = settings.meta_app_secret.get_secret_value().encode()
+    page.click("#nav-inbox")
+    page.wait_for_selector("#inbox-empty, #conversation-list")
+    page.evaluate(INBOX_OBSERVER)
+    found: list[float] = []
+    for n in range(events):
+        time.sleep(rng.uniform(0.2, 1.5))
+        text = f"สนใจคอร์สราเมงค่ะ {n}-{rng.randrange(10**6)}"
+        event = {"sender": {"id": "24999999999999999"}, "recipient": {"id": settings.page_id}, "timestamp": int(time.time() * 1000),
+                 "message": {"mid": f"m_push_bench_{n}_{rng.randrange(10**9)}", "text": text}}
+        raw = json.dumps({"object": "page", "entry": [{"id": settings.page_id, "time": event["timestamp"], "messaging": [event]}]}, ensure_ascii=False).encode()
+        page.evaluate("(t) => { window.__want = t; window.__seenAt = null; }", text)
+        t0 = time.time()
+        httpx.post(f"{app.backend_url}/webhooks/messenger", content=raw, timeout=10,
+                   headers={"X-Hub-Signature-256": "sha256=" + hmac.new(secret, raw, hashlib.sha256).hexdigest()}).raise_for_status()
+        page.wait_for_function("window.__seenAt !== null", timeout=30_000, polling=5)
+        found.append(page.evaluate("window.__seenAt") - t0 * 1000)
+    return found
+
+
 def _staff_password() -> str:
     from models.db import session_scope
     from models.enums import Role
@@ -82,7 +127,7 @@ def bench_push(args: argparse.Namespace) -> dict[str, Any]:
 
         password = _staff_password()
         hop_ms = _redis_hop_ms()
-        app = start_app(Path(scratch) / "logs", worker=True)
+        app = start_app(Path(scratch) / "logs", worker=True, simulator=True, data_dir=Path(scratch))
         announce_ms: list[float] = []
         actor_ms: list[float] = []
         rng = random.Random(7)
@@ -117,6 +162,7 @@ def bench_push(args: argparse.Namespace) -> dict[str, Any]:
                     )
                     seen = page.evaluate(f"window.__changes.find(c => c.text === '{n:,}').t")
                     (actor_ms if via_actor else announce_ms).append(seen - t0 * 1000)
+                inbox_ms = _inbox_latencies(page, app, rng, args.inbox_events)
                 browser.close()
         finally:
             app.stop()
@@ -130,6 +176,9 @@ def bench_push(args: argparse.Namespace) -> dict[str, Any]:
         "actor_events": len(actor_ms),
         "actor_p50_ms": round(percentile(actor_ms, 0.5), 1),
         "actor_p95_ms": round(percentile(actor_ms, 0.95), 1),
+        "inbox_events": len(inbox_ms),
+        "inbox_p50_ms": round(percentile(inbox_ms, 0.5), 1),
+        "inbox_p95_ms": round(percentile(inbox_ms, 0.95), 1),
         "baseline_redis_hop_p50_ms": round(hop_ms, 3),
         "worker_timeout_ms": 100,
         "spacing_s": [0.2, 1.5],
