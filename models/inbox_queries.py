@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 from models.base import utcnow
 from models.customers import AdReferral, Customer, Note
 from models.enums import ConversationStatus, Direction
-from models.inbox import Conversation, Message
+from models.inbox import CannedResponse, Conversation, ConversationLabel, Label, Message
 from models.reply_rules import window
 from models.settings import get_settings
 from models.staff import StaffUser
@@ -33,6 +33,7 @@ class ListFilter:
     scope: str = "all"  # all | mine | unassigned
     search: str = ""
     page: int = 0
+    label: str = ""  # a label name, or "" for any
 
 
 def list_conversations(session: Session, staff_id: int, f: ListFilter) -> tuple[list[dict[str, str]], int]:
@@ -52,6 +53,10 @@ def list_conversations(session: Session, staff_id: int, f: ListFilter) -> tuple[
         q = q.where(Conversation.assignee_id == staff_id)
     elif f.scope == "unassigned":
         q = q.where(Conversation.assignee_id.is_(None))
+    if f.label:
+        q = q.where(Conversation.id.in_(
+            select(ConversationLabel.conversation_id).join(Label, Label.id == ConversationLabel.label_id).where(Label.name == f.label)
+        ))
     if f.search.strip():
         like = "%" + f.search.strip().replace("%", "\\%").replace("_", "\\_") + "%"
         q = q.where(sa.or_(Customer.display_name.ilike(like), Customer.standard_id.ilike(like),
@@ -140,6 +145,7 @@ def panel(session: Session, conversation_id: int, now: datetime | None = None) -
         "window": current.state,
         "window_left": f"{hours}h {minutes:02d}m" if current.closes_at else "",
         "ai_paused": "1" if conversation.ai_paused else "",
+        "labels": ", ".join(conversation_labels(session, conversation.id)),
     }
 
 
@@ -172,3 +178,32 @@ def add_note(session: Session, author: StaffUser, conversation_id: int, body: st
         raise ValueError("Type the note first.")
     conversation = session.get(Conversation, conversation_id)
     session.add(Note(customer_id=conversation.customer_id, conversation_id=conversation_id, author_id=author.id, body=body[:5000]))
+
+
+def all_labels(session: Session) -> list[dict[str, str]]:
+    return [{"id": str(label.id), "name": label.name, "color": label.color} for label in session.exec(select(Label).order_by(Label.name))]
+
+
+def conversation_labels(session: Session, conversation_id: int) -> list[str]:
+    return list(
+        session.exec(
+            select(Label.name).join(ConversationLabel, ConversationLabel.label_id == Label.id).where(ConversationLabel.conversation_id == conversation_id)
+        )
+    )
+
+
+def toggle_label(session: Session, conversation_id: int, label_name: str) -> bool:
+    """Add the label if the conversation lacks it, else remove it; True if it is now on."""
+    label = session.exec(select(Label).where(Label.name == label_name)).first()
+    if label is None:
+        raise ValueError(f"There is no label called {label_name!r}.")
+    link = session.get(ConversationLabel, (conversation_id, label.id))
+    if link:
+        session.delete(link)
+        return False
+    session.add(ConversationLabel(conversation_id=conversation_id, label_id=label.id))
+    return True
+
+
+def canned_responses(session: Session) -> list[dict[str, str]]:
+    return [{"code": c.short_code, "content": c.content} for c in session.exec(select(CannedResponse).order_by(CannedResponse.short_code))]

@@ -93,6 +93,16 @@ def _cmd_simulator(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_demo_data(args: argparse.Namespace) -> int:
+    from models.db import session_scope
+    from vschool.demo import load_demo_data
+
+    with session_scope() as session:
+        made = load_demo_data(session, customers=args.customers, days=args.days)
+    print(json.dumps(made))
+    return 0
+
+
 def _cmd_dev(args: argparse.Namespace) -> int:
     from vschool.dev import run_dev
 
@@ -131,6 +141,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("simulator", help="the Meta simulator: Graph API, profiles and a customer phone page")
     p.add_argument("--port", type=int, help="default: VSCHOOL_SIMULATOR_PORT (8010)")
     p.set_defaults(func=_cmd_simulator)
+
+    p = sub.add_parser("demo-data", help="realistic demo data (Thai and English); safe to run again")
+    p.add_argument("--customers", type=int, default=40)
+    p.add_argument("--days", type=int, default=14)
+    p.set_defaults(func=_cmd_demo_data)
 
     p = sub.add_parser("scheduler", help="the one process that sends periodic actor messages")
     p.set_defaults(func=_cmd_scheduler)

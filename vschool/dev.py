@@ -59,6 +59,17 @@ def ensure_first_admin() -> None:
     )
 
 
+def ensure_demo_data() -> None:
+    """The embedded default starts with a populated school, once (never on an external database)."""
+    from models.db import session_scope
+    from vschool.demo import demo_loaded, load_demo_data
+
+    with session_scope() as session:
+        if not demo_loaded(session):
+            load_demo_data(session)
+            print("  Demo data loaded (customers, chats, catalog, orders): `vschool demo-data` adds more.", flush=True)
+
+
 def reflex_command(backend_only: bool) -> list[str]:
     settings = get_settings()
     cmd = [str(Path(sys.executable).parent / "reflex"), "run", "--env", "dev", "--loglevel", "warning"]
@@ -85,6 +96,8 @@ def run_dev(backend_only: bool = False) -> int:
     reset_engine()
     upgrade_to_head()
     ensure_first_admin()
+    if not external:
+        ensure_demo_data()
 
     env = child_environment(addresses)
     python = sys.executable

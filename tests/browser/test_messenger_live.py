@@ -67,3 +67,28 @@ def test_a_refused_reply_says_why_in_the_composer(new_page, app) -> None:  # noq
     page.fill("#composer", "สวัสดีค่ะ")
     page.press("#composer", "Enter")
     expect(page.locator("#composer-error")).to_contain_text("7 days")
+
+
+def test_canned_responses_with_slash_labels_and_keyboard(new_page, app) -> None:  # noqa: ANN001
+    from models.db import session_scope
+    from vschool.demo import load_demo_data
+
+    add_staff("nok@vschool.test", Role.AGENT)
+    with session_scope() as s:
+        load_demo_data(s, customers=5, days=1)
+    page: Page = new_page()
+    sign_in(page, app, "nok@vschool.test")
+    page.click("#nav-inbox")
+    expect(page.locator(".conversation-item")).to_have_count(4)  # one of five is resolved
+    page.locator("body").press("j")  # keyboard: open the first conversation
+    expect(page.locator(".conversation-item").first).to_have_attribute("data-selected", "true")
+    page.locator("body").press("r")
+    page.keyboard.press("/")  # an empty composer: "/" opens the canned responses
+    page.locator(".canned-option", has_text="/price").click()
+    expect(page.locator("#composer")).to_have_value(__import__("re").compile("24,900"))
+
+    page.click("#label-menu")
+    page.locator(".label-option", has_text="VIP").click()
+    expect(page.locator("#panel-labels")).to_contain_text("VIP")
+    page.locator("body").press("?")
+    expect(page.locator("#keyboard-help")).to_contain_text("canned")

@@ -1,5 +1,6 @@
 """Widgets of the inbox page: the conversation list, the thread with its composer, the customer
-side panel, and the keyboard shortcuts (j/k move, r reply, e resolve, ? help)."""
+side panel, and the keyboard shortcuts (j/k move, r reply, e resolve, ? help, / canned
+responses in an empty composer)."""
 
 import reflex as rx
 
@@ -11,6 +12,12 @@ document.addEventListener('keydown', (e) => {
   const t = e.target;
   if (t && t.id === 'composer' && e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
     e.preventDefault(); document.getElementById('composer-form')?.requestSubmit(); return;
+  }
+  if (t && t.id === 'composer' && e.key === '/' && t.value === '') {
+    // Radix menus open on pointerdown, not click.
+    e.preventDefault();
+    document.getElementById('canned-trigger')?.dispatchEvent(new PointerEvent('pointerdown', {bubbles: true}));
+    return;
   }
   if (t && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.isContentEditable)) return;
   const items = [...document.querySelectorAll('.conversation-item')];
@@ -58,6 +65,13 @@ def conversation_list(state: type, statuses: list[str], page_size: int) -> rx.Co
         rx.hstack(
             rx.select(statuses, value=state.status, on_change=state.set_status_filter, size="1", id="status-filter"),
             rx.select(["all", "mine", "unassigned"], value=state.scope, on_change=state.set_scope, size="1", id="scope-filter"),
+            rx.select(
+                rx.Var.create(["any label"]).to(list[str]) + state.labels,
+                value=rx.cond(state.label == "", "any label", state.label),
+                on_change=state.set_label_filter,
+                size="1",
+                id="label-filter",
+            ),
             spacing="2",
         ),
         rx.input(placeholder=tr("search"), value=state.search, on_change=state.set_search.debounce(300), size="1", width="100%", id="inbox-search"),
@@ -115,6 +129,10 @@ def thread_view(state: type) -> rx.Component:
                 rx.heading(current["name"], size="4", id="thread-name"),
                 rx.badge(current["status"], id="thread-status"),
                 rx.spacer(),
+                rx.menu.root(
+                    rx.menu.trigger(rx.button("Labels", size="1", variant="soft", id="label-menu")),
+                    rx.menu.content(rx.foreach(state.labels, lambda name: rx.menu.item(name, on_click=state.toggle_label(name), class_name="label-option"))),
+                ),
                 rx.button("Assign to me", size="1", variant="soft", on_click=state.assign_to_me(True), id="assign-me"),
                 rx.button("Snooze 1 h", size="1", variant="soft", on_click=state.change_status("snoozed", 1), id="snooze"),
                 rx.cond(
@@ -137,6 +155,19 @@ def thread_view(state: type) -> rx.Component:
                             value=state.mode,
                             on_change=state.set_mode,
                             size="1",
+                        ),
+                        rx.menu.root(
+                            rx.menu.trigger(rx.button("/ Canned", size="1", variant="ghost", type="button", id="canned-trigger")),
+                            rx.menu.content(
+                                rx.foreach(
+                                    state.canned,
+                                    lambda c: rx.menu.item(
+                                        rx.text("/", c["code"], " — ", c["content"].to(str)[:50]),
+                                        on_click=state.use_canned(c["content"]),
+                                        class_name="canned-option",
+                                    ),
+                                ),
+                            ),
                         ),
                         rx.spacer(),
                         rx.text(
@@ -182,6 +213,7 @@ def side_panel(state: type) -> rx.Component:
                 fact(tr("lead_stage"), current["lead_stage"], "panel-lead-stage"),
                 fact("Source ad", rx.cond(current["source_ad"] != "", current["source_ad"], "—"), "panel-source-ad"),
                 fact("Tags", rx.cond(current["tags"] != "", current["tags"], "—"), "panel-tags"),
+                fact("Labels", rx.cond(current["labels"] != "", current["labels"], "—"), "panel-labels"),
                 fact("Assignee", rx.cond(current["assignee"] != "", current["assignee"], "unassigned"), "panel-assignee"),
                 fact("Past conversations", current["past"], "panel-past"),
                 rx.cond(current["ai_paused"] != "", rx.badge("AI paused: a person is answering", color_scheme="amber", size="1")),
@@ -207,6 +239,7 @@ def keyboard_help(state: type) -> rx.Component:
                     rx.text("r — reply (focus the composer)"),
                     rx.text("e — resolve"),
                     rx.text("Enter — send · Shift+Enter — new line"),
+                    rx.text("/ in an empty composer — canned responses"),
                     rx.text("? — this help"),
                     spacing="1",
                 ),

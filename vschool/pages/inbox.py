@@ -11,12 +11,15 @@ from models.inbox_queries import (
     LIST_PAGE,
     ListFilter,
     add_note,
+    all_labels,
     assign,
+    canned_responses,
     list_conversations,
     mark_read,
     panel,
     set_status,
     thread,
+    toggle_label,
 )
 from models.reply_rules import ReplyRefused, queue_staff_reply
 from vschool.components.inbox import conversation_list, keyboard_help, side_panel, thread_view
@@ -37,26 +40,24 @@ class InboxState(rx.State):
     notice: str = ""
     error: str = ""
     show_help: bool = False
-
-    async def _staff_id(self) -> int:
-        return (await self.get_state(AuthState)).user_id
+    label: str = ""
 
     @rx.var
     async def listing(self) -> dict:
         feed = await self.get_state(Feed)
         _ = (feed.conversation, feed.message)
-        staff_id = await self._staff_id()
+        staff_id = (await self.get_state(AuthState)).user_id  # read here: dependencies are tracked per var
         if not staff_id:
             return {"rows": [], "total": 0}
         with session_scope() as session:
-            rows, total = list_conversations(session, staff_id, ListFilter(self.status, self.scope, self.search, self.page))
+            rows, total = list_conversations(session, staff_id, ListFilter(self.status, self.scope, self.search, self.page, self.label))
         return {"rows": rows, "total": total}
 
     @rx.var
     async def messages(self) -> list[dict[str, str]]:
         feed = await self.get_state(Feed)
         _ = feed.message
-        if not self.selected or not await self._staff_id():
+        if not self.selected or not (await self.get_state(AuthState)).user_id:
             return []
         with session_scope() as session:
             return thread(session, self.selected)
@@ -65,12 +66,32 @@ class InboxState(rx.State):
     async def current(self) -> dict[str, str]:
         feed = await self.get_state(Feed)
         _ = (feed.conversation, feed.customer)
-        if not self.selected or not await self._staff_id():
+        if not self.selected or not (await self.get_state(AuthState)).user_id:
             return {}
         with session_scope() as session:
             return panel(session, self.selected)
 
+    @rx.var
+    async def labels(self) -> list[str]:
+        feed = await self.get_state(Feed)
+        _ = feed.conversation
+        if not (await self.get_state(AuthState)).user_id:
+            return []
+        with session_scope() as session:
+            return [label["name"] for label in all_labels(session)]
+
+    @rx.var
+    async def canned(self) -> list[dict[str, str]]:
+        if not (await self.get_state(AuthState)).user_id:
+            return []
+        with session_scope() as session:
+            return canned_responses(session)
+
     # --- list ----------------------------------------------------------------------------------
+
+    @rx.event
+    def set_label_filter(self, value: str) -> None:
+        self.label, self.page = ("" if value == "any label" else value), 0
 
     @rx.event
     def set_status_filter(self, value: str) -> None:
@@ -151,6 +172,24 @@ class InboxState(rx.State):
         with session_scope() as session:
             assign(session, self.selected, user.id if mine else None)
         announce("conversation", self.selected)
+
+    @rx.event
+    async def toggle_label(self, name: str) -> None:
+        if not self.selected or (await self.get_state(AuthState)).current_user() is None:
+            return
+        try:
+            with session_scope() as session:
+                on = toggle_label(session, self.selected, name)
+        except ValueError as exc:
+            self.error = str(exc)
+            return
+        self.notice = f"Label {name} {'added' if on else 'removed'}."
+        announce("conversation", self.selected)
+
+    @rx.event
+    def use_canned(self, content: str):  # noqa: ANN201
+        self.mode = "reply"
+        return [rx.set_value("composer", content), rx.call_script("document.getElementById('composer')?.focus()")]
 
     @rx.event
     def toggle_help(self) -> None:

@@ -1,0 +1,31 @@
+import pytest
+from sqlmodel import func, select
+
+from models import CannedResponse, Conversation, Customer, Label, Message, Order, Payment, Product
+from models.db import session_scope
+from vschool.demo import demo_loaded, load_demo_data
+
+pytestmark = pytest.mark.usefixtures("db")
+
+
+def _counts() -> dict[str, int]:
+    with session_scope() as s:
+        return {m.__name__: s.exec(select(func.count()).select_from(m)).one()
+                for m in (Customer, Conversation, Message, Product, Label, CannedResponse, Order, Payment)}
+
+
+def test_demo_data_populates_every_area_in_thai_and_english_and_is_safe_to_run_again() -> None:
+    with session_scope() as s:
+        assert not demo_loaded(s)
+        load_demo_data(s, customers=20, days=7)
+    first = _counts()
+    assert first["Customer"] == 20 and first["Conversation"] == 20 and first["Message"] >= 30
+    assert first["Product"] == 8 and first["Label"] == 5 and first["CannedResponse"] == 5
+    assert first["Order"] > 0 and first["Payment"] > first["Order"] - 1
+    with session_scope() as s:
+        load_demo_data(s, customers=20, days=7)
+        assert demo_loaded(s)
+        texts = [m.text for m in s.exec(select(Message))]
+        assert any("คอร์ส" in t for t in texts) and any("English" in t for t in texts)
+        assert all(c.first_ad_id for c in s.exec(select(Customer).where(Customer.standard_id.like("%-0001"))))
+    assert _counts() == first  # nothing twice

@@ -1,0 +1,131 @@
+"""`vschool demo-data`: a realistic first screen for every page, in Thai and English.
+
+Deterministic and safe to run again: customers come from fixed demo PSIDs, messages from fixed
+mids, products and labels by their unique names, so a second run adds nothing twice. Each later
+capability adds its part here.
+"""
+
+import random
+from datetime import timedelta
+from decimal import Decimal
+
+from sqlalchemy.dialects.postgresql import insert
+from sqlmodel import Session, select
+
+from models.base import utcnow
+from models.commerce import Order, OrderItem, Payment, Product
+from models.conversation_rules import add_message, current_conversation, record_referral
+from models.customer_rules import find_or_create_customer
+from models.enums import (
+    Channel,
+    ConversationStatus,
+    DeliveryStatus,
+    Direction,
+    LeadStage,
+    OrderStatus,
+    PaymentKind,
+    SenderKind,
+)
+from models.inbox import CannedResponse, Conversation, Label
+from models.ops import AppSetting
+from models.settings import get_settings
+
+DEMO_MARK = "demo_data_loaded_at"
+
+PRODUCTS = [
+    ("CRS-SUSHI-5D", "course", "Professional Sushi (5 days)", "คอร์สซูชิมืออาชีพ 5 วัน", "24900"),
+    ("CRS-RAMEN-3D", "course", "Ramen Masterclass (3 days)", "คอร์สราเมงต้นตำรับ 3 วัน", "18900"),
+    ("CRS-WAGASHI-2D", "course", "Wagashi: Japanese Sweets (2 days)", "คอร์สขนมญี่ปุ่นวากาชิ 2 วัน", "9900"),
+    ("CRS-DIPLOMA-12W", "course", "Diploma in Japanese Cuisine (12 weeks)", "หลักสูตรประกาศนียบัตรอาหารญี่ปุ่น 12 สัปดาห์", "189000"),
+    ("PKG-SUSHI-RAMEN", "package", "Sushi + Ramen package", "แพ็กเกจซูชิ + ราเมง", "39900"),
+    ("EQP-YANAGIBA-270", "equipment", "Yanagiba knife 270 mm", "มีดยานางิบะ 270 มม.", "6500"),
+    ("EQP-MAKISU", "equipment", "Bamboo rolling mat (makisu)", "เสื่อม้วนซูชิ (มากิสุ)", "250"),
+    ("MNU-OMAKASE", "menu", "Student omakase tasting", "โอมากาเสะฝีมือนักเรียน", "1200"),
+]
+LABELS = [("สนใจซูชิ", "tomato"), ("สนใจราเมง", "amber"), ("ขอส่วนลด", "purple"), ("VIP", "gold"), ("จ่ายมัดจำแล้ว", "green")]
+CANNED = [
+    ("price", "คอร์สซูชิมืออาชีพ 5 วัน ราคา 24,900 บาท คอร์สราเมง 3 วัน ราคา 18,900 บาท รวมวัตถุดิบและอุปกรณ์ระหว่างเรียนค่ะ"),
+    ("schedule", "รอบถัดไปของคอร์สซูชิเริ่มวันจันทร์แรกของเดือนค่ะ เรียน 09:30–16:30 น. รับไม่เกิน 12 ท่านต่อรอบค่ะ"),
+    ("location", "V School อยู่ซอยสุขุมวิท 39 เดินจาก BTS พร้อมพงษ์ประมาณ 5 นาทีค่ะ มีที่จอดรถให้ค่ะ"),
+    ("deposit", "จองที่นั่งด้วยมัดจำ 5,000 บาท โอนผ่าน PromptPay แล้วส่งสลิปในแชทนี้ได้เลยค่ะ"),
+    ("thanks", "ขอบคุณที่สนใจ V School ค่ะ หากมีคำถามเพิ่มเติม ทักมาได้ตลอดนะคะ 🙏"),
+]
+FIRST = ["สมชาย", "สมหญิง", "ปิยะนุช", "ธนพล", "วราภรณ์", "ณัฐวุฒิ", "กมลชนก", "อารีรัตน์", "Kenji", "Emily", "พิมพ์ชนก", "ศุภชัย", "Ploy", "Anan", "มาลี", "ชยพล"]
+LAST = ["ใจดี", "ศรีสุข", "วงศ์ทอง", "Tanaka", "Smith", "รุ่งเรือง", "แก้วมณี", "บุญมา", "สายสุวรรณ", "Chen"]
+QUESTIONS = [
+    "สวัสดีค่ะ คอร์สซูชิราคาเท่าไหร่คะ",
+    "อยากทราบรอบเรียนราเมงเดือนหน้าครับ",
+    "Hi, do you teach in English? Interested in the diploma.",
+    "มีคอร์สขนมญี่ปุ่นสำหรับมือใหม่ไหมคะ",
+    "เรียนจบแล้วได้ใบประกาศไหมครับ",
+    "ผ่อนชำระได้ไหมคะ",
+    "Is parking available at the school?",
+    "ขอที่อยู่โรงเรียนหน่อยค่ะ",
+]
+ADS = [("120210000000000001", "คอร์สซูชิมืออาชีพ 5 วัน — เปิดรับสมัครแล้ว"), ("120210000000000002", "Ramen Masterclass: ราเมงต้นตำรับ 3 วัน")]
+
+
+def load_demo_data(session: Session, customers: int = 40, days: int = 14) -> dict[str, int]:
+    rng = random.Random(2026)
+    now = utcnow()
+    page_id = get_settings().page_id
+    for sku, kind, name, name_th, price in PRODUCTS:
+        session.execute(insert(Product).values(sku=sku, kind=kind, name=name, name_th=name_th, price=Decimal(price)).on_conflict_do_nothing(index_elements=["sku"]))
+    for name, color in LABELS:
+        session.execute(insert(Label).values(name=name, color=color).on_conflict_do_nothing(index_elements=["name"]))
+    for code, content in CANNED:
+        session.execute(insert(CannedResponse).values(short_code=code, content=content).on_conflict_do_nothing(index_elements=["short_code"]))
+    products = {p.sku: p for p in session.exec(select(Product))}
+    made = 0
+    for n in range(customers):
+        when = now - timedelta(days=rng.uniform(0, days), minutes=rng.randrange(0, 600))
+        customer, created = find_or_create_customer(session, Channel.FACEBOOK, page_id, f"2390000000{n:07d}", when)
+        made += created
+        customer.display_name = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
+        customer.first_name, _, customer.last_name = customer.display_name.partition(" ")
+        conversation = session.exec(select(Conversation).where(Conversation.customer_id == customer.id)).first() or current_conversation(
+            session, customer, page_id, Channel.FACEBOOK, when
+        )
+        if n % 3 == 0 and created:
+            ad_id, title = ADS[n % 2]
+            record_referral(session, customer, conversation, {"source": "ADS", "ad_id": ad_id, "ads_context_data": {"ad_title": title}}, when)
+        question = QUESTIONS[n % len(QUESTIONS)]
+        inserted = add_message(session, conversation_id=conversation.id, direction=Direction.INBOUND, sender_kind=SenderKind.CUSTOMER,
+                               mid=f"m_demo_{n}_in", text=question, attachments=[], reactions={}, status=DeliveryStatus.SENT, sent_at=when)
+        last = when
+        if n % 4 != 3:  # most were answered
+            last = when + timedelta(minutes=rng.randrange(2, 40))
+            add_message(session, conversation_id=conversation.id, direction=Direction.OUTBOUND, sender_kind=SenderKind.STAFF,
+                        mid=f"m_demo_{n}_out", text=CANNED[n % len(CANNED)][1], attachments=[], reactions={},
+                        status=DeliveryStatus.READ if n % 2 else DeliveryStatus.DELIVERED, sent_at=last)
+        conversation.last_inbound_at = when
+        conversation.last_message_at = last
+        conversation.unread_count = 1 if inserted and n % 4 == 3 else 0
+        conversation.status = ConversationStatus.RESOLVED if n % 5 == 4 else ConversationStatus.OPEN
+        customer.lead_stage = [LeadStage.NEW, LeadStage.CONTACTED, LeadStage.QUALIFIED, LeadStage.DEPOSIT, LeadStage.ENROLLED][n % 5]
+        session.add_all([customer, conversation])
+        if customer.lead_stage in (LeadStage.DEPOSIT, LeadStage.ENROLLED):
+            _order(session, customer, products, n, when, customer.lead_stage == LeadStage.ENROLLED)
+    session.execute(
+        insert(AppSetting).values(key=DEMO_MARK, value=now.isoformat()).on_conflict_do_update(index_elements=["key"], set_={"value": now.isoformat()})
+    )
+    return {"customers_created": made, "products": len(products)}
+
+
+def _order(session: Session, customer, products: dict, n: int, when, paid_in_full: bool) -> None:  # noqa: ANN001
+    number = f"VS-DEMO-{n:04d}"
+    if session.exec(select(Order.id).where(Order.order_number == number)).first():
+        return
+    product = products["CRS-SUSHI-5D" if n % 2 else "CRS-RAMEN-3D"]
+    order = Order(order_number=number, customer_id=customer.id, total=product.price, attributed_ad_id=customer.first_ad_id,
+                  status=OrderStatus.PAID if paid_in_full else OrderStatus.DEPOSIT_PAID, created_at=when, updated_at=when)
+    session.add(order)
+    session.flush()
+    session.add(OrderItem(order_id=order.id, product_id=product.id, quantity=1, unit_price=product.price, line_total=product.price))
+    session.add(Payment(order_id=order.id, kind=PaymentKind.DEPOSIT, amount=Decimal("5000"), method="promptpay", paid_at=when + timedelta(hours=2)))
+    if paid_in_full:
+        session.add(Payment(order_id=order.id, kind=PaymentKind.PAYMENT, amount=product.price - Decimal("5000"), method="transfer", paid_at=when + timedelta(days=1)))
+
+
+def demo_loaded(session: Session) -> bool:
+    return session.get(AppSetting, DEMO_MARK) is not None
