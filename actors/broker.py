@@ -84,7 +84,16 @@ def make_broker(url: str) -> RedisBroker:
     ]
     # Short socket timeouts: a webhook that enqueues must fail fast (and leave the row to the
     # relay) rather than hang when Redis is away.
-    return RedisBroker(url=url, namespace=NAMESPACE, middleware=middleware, socket_timeout=5, socket_connect_timeout=1)
+    settings = get_settings()
+    return RedisBroker(
+        url=url,
+        namespace=NAMESPACE,
+        middleware=middleware,
+        heartbeat_timeout=settings.worker_heartbeat_timeout_ms,
+        maintenance_chance=settings.broker_maintenance_chance,
+        socket_timeout=5,
+        socket_connect_timeout=1,
+    )
 
 
 broker = make_broker(redis_url())

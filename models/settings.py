@@ -48,6 +48,10 @@ class Settings(BaseSettings):
     gemini_base_url: str | None = Field(None, validation_alias=_env("GEMINI_BASE_URL"))
     gemini_model: str = Field("gemini-2.5-flash", validation_alias=_env("GEMINI_MODEL"))
     simulator_port: int = Field(8010, validation_alias=_env("VSCHOOL_SIMULATOR_PORT"))
+    # How long a silent worker counts as alive before its unfinished messages go to another
+    # (Dramatiq's default, 60 s), and how often (per million fetches) workers look for them.
+    worker_heartbeat_timeout_ms: int = Field(60_000, validation_alias=_env("VSCHOOL_WORKER_HEARTBEAT_TIMEOUT_MS"))
+    broker_maintenance_chance: int = Field(1_000, validation_alias=_env("VSCHOOL_BROKER_MAINTENANCE_CHANCE"))
 
     @property
     def run_dir(self) -> Path:

@@ -66,6 +66,8 @@ class Simulator:
     async def send_api(self, request: Request) -> Response:
         if not request.query_params.get("access_token") and not request.headers.get("authorization"):
             return graph_error(190, "An active access token must be used to query information about the current user.", status=401)
+        if self.state.delays_s:  # a slow Meta: the send still happens, the answer comes late
+            await asyncio.sleep(self.state.delays_s.pop(0))
         if self.state.failures:
             failure = self.state.failures.pop(0)
             return graph_error(failure.code, failure.message, failure.subcode, failure.http_status, failure.headers)
@@ -167,7 +169,12 @@ class Simulator:
     # --- test controls -------------------------------------------------------------------------
 
     async def fail(self, request: Request) -> Response:
+        """Queue errors (`code`, `subcode`, `message`, `http_status`, `headers`, `times`) or slow
+        answers (`delay_ms`, `times`) for the next Send API calls."""
         spec = await request.json()
+        if "delay_ms" in spec:
+            self.state.delays_s.extend([int(spec["delay_ms"]) / 1000] * int(spec.get("times", 1)))
+            return JSONResponse({"delayed": len(self.state.delays_s)})
         for _ in range(int(spec.get("times", 1))):
             self.state.failures.append(Failure(int(spec["code"]), spec.get("subcode"), spec.get("message", "Simulated error"),
                                                int(spec.get("http_status", 400)), spec.get("headers") or {}))

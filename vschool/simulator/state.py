@@ -36,6 +36,7 @@ class SimulatorState:
     threads: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     sent: list[dict[str, Any]] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
+    delays_s: list[float] = field(default_factory=list)  # the next sends answer this much later
     uploads: dict[str, tuple[bytes, str]] = field(default_factory=dict)
     changed: asyncio.Condition = field(default_factory=asyncio.Condition)
 
