@@ -10,6 +10,7 @@ from datetime import timedelta
 
 import dramatiq
 import redis
+import sqlalchemy as sa
 from dramatiq.rate_limits import WindowRateLimiter
 from dramatiq.rate_limits.backends import RedisBackend
 from sqlalchemy.dialects.postgresql import insert
@@ -80,7 +81,7 @@ def send_message(message_id: int) -> None:
         body = {
             "recipient": {"id": send.recipient_id},
             "messaging_type": current.messaging_type or "RESPONSE",
-            "message": {"text": message.text},
+            "message": _content(message),
             "metadata": f"vschool:message:{message.id}",
         }
         if current.tag:
@@ -109,6 +110,16 @@ def send_message(message_id: int) -> None:
         conversation_id = message.conversation_id
     announce("message", conversation_id)
     announce("conversation", conversation_id)
+
+
+def _content(message: Message) -> dict:
+    """Text, or the first attachment by URL (Messenger sends one attachment per message)."""
+    for attachment in message.attachments:
+        url = (attachment.get("payload") or {}).get("url")
+        if url:
+            kind = attachment.get("type") if attachment.get("type") in ("image", "audio", "video", "file") else "file"
+            return {"attachment": {"type": kind, "payload": {"url": url, "is_reusable": True}}}
+    return {"text": message.text}
 
 
 def _settle_failure(message_id: int, key: str, exc: GraphError) -> None:
@@ -149,7 +160,7 @@ def send_sender_action(conversation_id: int, action: str) -> None:
         log_error("send_api", "sender action refused", action=action, code=exc.code)
 
 
-@dramatiq.actor(queue_name="interactive", max_retries=6, min_backoff=2_000, max_backoff=600_000)
+@dramatiq.actor(queue_name="bulk", max_retries=6, min_backoff=2_000, max_backoff=600_000)
 def fetch_customer_profile(customer_id: int) -> None:
     """Fetch name and picture from the Graph API. Until it arrives the inbox shows the
     PSID-based fallback name (never "John Doe"); `{}` or error 2018218 (no access) leave the
@@ -178,3 +189,19 @@ def fetch_customer_profile(customer_id: int) -> None:
         session.add(customer)
     announce("customer", customer_id)
     announce("conversation", "")
+
+
+@dramatiq.actor(queue_name="bulk", max_retries=1)
+def refresh_stale_profiles() -> None:
+    """Daily: re-fetch profiles older than a week or never fetched (Meta's picture URLs
+    expire; a profile that was unavailable may be available now). Safe to run twice: it only
+    enqueues idempotent fetches."""
+    cutoff = utcnow() - timedelta(days=7)
+    with session_scope() as session:
+        ids = session.exec(
+            select(Customer.id)
+            .where(sa.or_(Customer.profile_fetched_at.is_(None), Customer.profile_fetched_at < cutoff), Customer.erased_at.is_(None))
+            .limit(5000)
+        ).all()
+    for customer_id in ids:
+        fetch_customer_profile.send(customer_id)

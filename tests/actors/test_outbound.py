@@ -147,3 +147,23 @@ def test_profile_fetch_names_the_customer_and_unknown_people_keep_the_fallback(s
     fetch_customer_profile.fn(stranger.id)
     with session_scope() as s:
         assert s.get(Customer, stranger.id).display_name == "Messenger user …9999"
+
+
+def test_an_attachment_goes_by_url_and_stale_profiles_are_refetched(setup) -> None:  # noqa: ANN001
+    from actors.outbound import refresh_stale_profiles
+
+    simulator, psid, agent, conversation_id, customer_id = setup
+    with session_scope() as s:
+        message = Message(conversation_id=conversation_id, direction="outbound", sender_kind="staff", staff_user_id=agent.id,
+                          attachments=[{"type": "image", "payload": {"url": "https://example.invalid/menu.jpg"}}],
+                          status=DeliveryStatus.PENDING, sent_at=utcnow())
+        s.add(message)
+        s.flush()
+        message_id = message.id
+    send_message.fn(message_id)
+    (body,) = _sent(simulator, psid)
+    assert body["message"] == {"attachment": {"type": "image", "payload": {"url": "https://example.invalid/menu.jpg", "is_reusable": True}}}
+    client = redis.Redis.from_url(get_settings().redis_url)
+    before = client.hlen("vschool:bulk.msgs")
+    refresh_stale_profiles.fn()  # the customer's profile was never fetched
+    assert client.hlen("vschool:bulk.msgs") == before + 1
