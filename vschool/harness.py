@@ -85,7 +85,7 @@ def start_app(
         reflex += ["--backend-only", "--backend-port", str(backend)]
     commands = [reflex]
     if worker:
-        commands.append([sys.executable, "-m", "vschool.cli", "worker", "--processes", "2", "--threads", "4",
+        commands.append([sys.executable, "-m", "vschool.cli", "worker", "--processes", "1", "--threads", "4",
                          "--worker-timeout", str(worker_timeout_ms)])
     if scheduler:
         commands.append([sys.executable, "-m", "vschool.cli", "scheduler"])
