@@ -109,6 +109,18 @@ def apply_event(session: Session, event: InboundEvent) -> Applied:
     return handler(session, event) if handler else Applied()
 
 
+def _customer_wrote(
+    session: Session, customer: Customer, conversation: Conversation, created: bool, message_id: int | None, referral: Any, when: datetime
+) -> Applied:
+    """What any customer message or postback does besides storing itself: open the window,
+    count it unread (once), and record the ad referral it may carry."""
+    _opened_window(conversation, when, count_unread=message_id is not None)
+    if isinstance(referral, dict):
+        record_referral(session, customer, conversation, referral, when)
+    session.add(conversation)
+    return Applied({conversation.id}, customer.id, created, message_id)
+
+
 def _message(session: Session, event: InboundEvent) -> Applied:
     msg = event.payload["message"]
     when = event.event_time or event.received_at
@@ -126,11 +138,7 @@ def _message(session: Session, event: InboundEvent) -> Applied:
         status=DeliveryStatus.SENT,
         sent_at=when,
     )
-    _opened_window(conversation, when, count_unread=message_id is not None)
-    if isinstance(msg.get("referral"), dict):
-        record_referral(session, customer, conversation, msg["referral"], when)
-    session.add(conversation)
-    return Applied({conversation.id}, customer.id, created, message_id)
+    return _customer_wrote(session, customer, conversation, created, message_id, msg.get("referral"), when)
 
 
 def _echo(session: Session, event: InboundEvent) -> Applied:
@@ -181,11 +189,7 @@ def _postback(session: Session, event: InboundEvent) -> Applied:
         status=DeliveryStatus.SENT,
         sent_at=when,
     )
-    _opened_window(conversation, when, count_unread=message_id is not None)
-    if isinstance(postback.get("referral"), dict):
-        record_referral(session, customer, conversation, postback["referral"], when)
-    session.add(conversation)
-    return Applied({conversation.id}, customer.id, created, message_id)
+    return _customer_wrote(session, customer, conversation, created, message_id, postback.get("referral"), when)
 
 
 def _referral(session: Session, event: InboundEvent) -> Applied:

@@ -150,7 +150,7 @@ class InboundStore:
         for event in events:
             if event.kind == "unknown":
                 log_error("webhook", "unknown webhook event stored", dedupe_key=event.dedupe_key[:80])
-        enqueue(ids)
+        enqueue(ids)  # synchronous (~0.4 ms per event): the next thing to make cheaper, see the note
         return ids
 
 
