@@ -157,6 +157,14 @@ def mark_read(session: Session, conversation_id: int) -> bool:
     return bool(changed)
 
 
+def hours_until_tomorrow_morning(now: datetime | None = None, hour: int = 9) -> int:
+    """Whole hours from now until tomorrow at `hour` o'clock in the school's time zone."""
+    tz = ZoneInfo(get_settings().timezone)
+    local_now = (now or utcnow()).astimezone(tz)
+    target = (local_now + timedelta(days=1)).replace(hour=hour, minute=0, second=0, microsecond=0)
+    return max(1, round((target - local_now).total_seconds() / 3600))
+
+
 def set_status(session: Session, conversation_id: int, status: str, snooze_hours: int = 0) -> None:
     status = ConversationStatus(status)
     conversation = session.get(Conversation, conversation_id, with_for_update=True)

@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh
 
-if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi thai; then
+if [ ! -x /usr/bin/chromium ] || [ -z "$(fc-list :lang=th 2>/dev/null)" ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "==> installing Chromium and Thai fonts (Debian packages) for the browser tests" >&2
     apt-get update -qq >&2

@@ -44,3 +44,12 @@ def test_list_search_finds_thai_message_text_and_pages() -> None:
         assert len(page0) == min(30, total_open)
         customer, _ = find_or_create_customer(s, "facebook", "100000000000001", "2390000000000001")
         assert customer.standard_id.startswith("TVS-CUS-FB-")
+
+
+def test_snooze_until_tomorrow_morning_counts_school_hours() -> None:
+    from datetime import UTC, datetime
+
+    from models.inbox_queries import hours_until_tomorrow_morning
+
+    assert hours_until_tomorrow_morning(datetime(2026, 11, 21, 13, 0, tzinfo=UTC)) == 13  # 20:00 in Bangkok
+    assert hours_until_tomorrow_morning(datetime(2026, 11, 21, 23, 30, tzinfo=UTC)) == 26  # 06:30 → 09:00 next day

@@ -134,7 +134,14 @@ def thread_view(state: type) -> rx.Component:
                     rx.menu.content(rx.foreach(state.labels, lambda name: rx.menu.item(name, on_click=state.toggle_label(name), class_name="label-option"))),
                 ),
                 rx.button("Assign to me", size="1", variant="soft", on_click=state.assign_to_me(True), id="assign-me"),
-                rx.button("Snooze 1 h", size="1", variant="soft", on_click=state.change_status("snoozed", 1), id="snooze"),
+                rx.menu.root(
+                    rx.menu.trigger(rx.button("Snooze", size="1", variant="soft", id="snooze")),
+                    rx.menu.content(
+                        rx.menu.item("1 hour", on_click=state.change_status("snoozed", 1)),
+                        rx.menu.item("4 hours", on_click=state.change_status("snoozed", 4)),
+                        rx.menu.item("Until tomorrow 09:00", on_click=state.snooze_until_tomorrow, id="snooze-tomorrow"),
+                    ),
+                ),
                 rx.cond(
                     current["status"] == "resolved",
                     rx.button("Reopen", size="1", on_click=state.change_status("open", 0), id="reopen"),
@@ -217,7 +224,7 @@ def side_panel(state: type) -> rx.Component:
                 fact("Assignee", rx.cond(current["assignee"] != "", current["assignee"], "unassigned"), "panel-assignee"),
                 fact("Past conversations", current["past"], "panel-past"),
                 rx.cond(current["ai_paused"] != "", rx.badge("AI paused: a person is answering", color_scheme="amber", size="1")),
-                rx.link("Open customer page →", href=rx.Var.create("/customers?id=") + current["customer_id"], size="2"),
+                rx.link("Open in Customers →", href=rx.Var.create("/customers?q=") + current["standard_id"], size="2", id="panel-customer-link"),
                 spacing="3",
             ),
             width="260px",

@@ -14,6 +14,7 @@ from models.inbox_queries import (
     all_labels,
     assign,
     canned_responses,
+    hours_until_tomorrow_morning,
     list_conversations,
     mark_read,
     panel,
@@ -160,9 +161,13 @@ class InboxState(rx.State):
             return
         with session_scope() as session:
             set_status(session, self.selected, status, snooze_hours)
-        self.notice = {"resolved": "Resolved.", "snoozed": f"Snoozed for {snooze_hours} h.", "open": "Reopened."}.get(status, "")
+        self.notice = {"resolved": "Resolved.", "snoozed": f"Snoozed for {snooze_hours} h: it reopens by itself.", "open": "Reopened."}.get(status, "")
         announce("conversation", self.selected)
         announce("overview")
+
+    @rx.event
+    async def snooze_until_tomorrow(self) -> None:
+        await self.change_status("snoozed", hours_until_tomorrow_morning())
 
     @rx.event
     async def assign_to_me(self, mine: bool = True) -> None:

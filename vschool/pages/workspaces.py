@@ -28,8 +28,10 @@ class WorkspaceState(rx.State):
 
     @rx.event
     def open_area(self) -> None:
-        path = self.router.page.path.strip("/")
-        self.area, self.page, self.search = path, 0, ""
+        """Open a work area; `?q=` pre-fills the search (the inbox links a customer this way)."""
+        url = self.router.url
+        self.area, self.page = url.path.strip("/"), 0
+        self.search = url.query_parameters.get("q", "")[:100]
 
     @rx.event
     def set_search(self, value: str) -> None:
