@@ -50,8 +50,6 @@ def process_inbound_event(event_id: int) -> None:
         fetch_customer_profile.send(applied.customer_id)
     if applied.conversation_ids or applied.customer_created:
         announce("overview")
-    if event.kind == "unknown":
-        log_error("messenger", "unknown webhook event kept", event_id=event_id, dedupe_key=event.dedupe_key[:80])
 
 
 def _record_failure(event_id: int, exc: Exception) -> None:
@@ -70,9 +68,9 @@ def _record_failure(event_id: int, exc: Exception) -> None:
 @dramatiq.actor(queue_name="interactive", max_retries=3)
 def relay_unprocessed_events() -> None:
     """The outbox relay: enqueue stored events that no worker has applied yet (Redis was down
-    when they arrived, or their message was lost). Only rows older than a few seconds, so the
-    normal path is not doubled. Safe to run twice: `process_inbound_event` is idempotent."""
-    cutoff = utcnow() - timedelta(seconds=5)
+    when they arrived, or their message was lost). Only rows older than a minute, so a busy
+    queue is not doubled. Safe to run twice: `process_inbound_event` is idempotent."""
+    cutoff = utcnow() - timedelta(seconds=60)
     with session_scope() as session:
         ids = session.exec(
             select(InboundEvent.id)

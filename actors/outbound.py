@@ -191,6 +191,22 @@ def fetch_customer_profile(customer_id: int) -> None:
     announce("conversation", "")
 
 
+@dramatiq.actor(queue_name="interactive", max_retries=3)
+def relay_pending_replies() -> None:
+    """Send replies stored as pending whose `send_message` never ran (Redis was away when staff
+    pressed Send, or the message was dropped). Only replies pending for over a minute; safe to
+    run twice: `send_message` sends each reply once."""
+    cutoff = utcnow() - timedelta(seconds=60)
+    with session_scope() as session:
+        ids = session.exec(
+            select(Message.id)
+            .where(Message.status == DeliveryStatus.PENDING, Message.mid.is_(None), Message.sent_at < cutoff)
+            .limit(500)
+        ).all()
+    for message_id in ids:
+        send_message.send(message_id)
+
+
 @dramatiq.actor(queue_name="bulk", max_retries=1)
 def refresh_stale_profiles() -> None:
     """Daily: re-fetch profiles older than a week or never fetched (Meta's picture URLs

@@ -12,7 +12,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 
 from actors.housekeeping import prune_ai_tasks, wake_snoozed_conversations
 from actors.messenger import relay_unprocessed_events
-from actors.outbound import refresh_stale_profiles
+from actors.outbound import refresh_stale_profiles, relay_pending_replies
 
 log = logging.getLogger("vschool.scheduler")
 
@@ -20,6 +20,7 @@ JOBS = [
     # (actor, seconds between sends)
     (wake_snoozed_conversations, 30),
     (relay_unprocessed_events, 10),
+    (relay_pending_replies, 30),
     (prune_ai_tasks, 3600),
     (refresh_stale_profiles, 86_400),
 ]

@@ -30,7 +30,9 @@ class Applied:
 
 
 def current_conversation(session: Session, customer: Customer, page_id: str, channel: str, now: datetime) -> Conversation:
-    """The customer's conversation on this Page: the latest one unless it was resolved."""
+    """The customer's conversation on this Page: the latest one unless it was resolved.
+    The customer row is locked first, so two workers never open two conversations at once."""
+    session.exec(select(Customer.id).where(Customer.id == customer.id).with_for_update()).one()
     latest = session.exec(
         select(Conversation)
         .where(Conversation.customer_id == customer.id, Conversation.page_id == page_id)
@@ -195,10 +197,8 @@ def _postback(session: Session, event: InboundEvent) -> Applied:
 def _referral(session: Session, event: InboundEvent) -> Applied:
     when = event.event_time or event.received_at
     customer, conversation, created = _customer_side(session, event)
-    record_referral(session, customer, conversation, event.payload["referral"], when)
-    _opened_window(conversation, when, count_unread=False)  # an ad click-through opens the window
-    session.add(conversation)
-    return Applied({conversation.id}, customer.id, created)
+    # An ad click-through or m.me link opens the window; there is no message to count unread.
+    return _customer_wrote(session, customer, conversation, created, None, event.payload["referral"], when)
 
 
 def _reaction(session: Session, event: InboundEvent) -> Applied:
@@ -249,6 +249,7 @@ def _watermark(session: Session, event: InboundEvent, key: str, to: DeliveryStat
         sa.update(Message)
         .where(
             Message.direction == Direction.OUTBOUND,
+            Message.mid.is_not(None),  # only what Meta accepted can be delivered or read
             Message.status.in_(before),
             Message.conversation_id.in_(conversations),
             sa.or_(*which),

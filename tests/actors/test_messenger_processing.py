@@ -138,3 +138,15 @@ def test_batched_entries_for_two_pages() -> None:
     ingest(shape("messenger_webhook_batched"))
     assert [c.page_id for c in _all(Conversation)] == ["1111111111"]
     assert _processed()
+
+
+def test_a_read_receipt_never_ticks_a_reply_meta_has_not_accepted() -> None:
+    from datetime import UTC, datetime
+
+    ingest(envelope(text_event("3383290475046708", "m_in_9", "hi", 1_648_581_600_000, "117172741761305"), "117172741761305"))
+    (conversation,) = _all(Conversation)
+    with session_scope() as s:  # still being retried: no mid yet
+        s.add(Message(conversation_id=conversation.id, direction=Direction.OUTBOUND, sender_kind=SenderKind.STAFF,
+                      text="pending", status=DeliveryStatus.PENDING, sent_at=datetime.fromtimestamp(1_648_581_610, UTC)))
+    ingest(chatwoot("facebook/fb_message_reads.json"))
+    assert [m.status for m in _all(Message) if m.direction == Direction.OUTBOUND] == [DeliveryStatus.PENDING]

@@ -167,3 +167,16 @@ def test_an_attachment_goes_by_url_and_stale_profiles_are_refetched(setup) -> No
     before = client.hlen("vschool:bulk.msgs")
     refresh_stale_profiles.fn()  # the customer's profile was never fetched
     assert client.hlen("vschool:bulk.msgs") == before + 1
+
+
+def test_a_reply_whose_send_never_ran_is_relayed(setup) -> None:  # noqa: ANN001
+    from actors.outbound import relay_pending_replies
+
+    simulator, psid, agent, conversation_id, _ = setup
+    message_id = _reply(agent, conversation_id)
+    with session_scope() as s:  # pressed Send while Redis was away, two minutes ago
+        s.get(Message, message_id).sent_at = utcnow() - timedelta(minutes=2)
+    client = redis.Redis.from_url(get_settings().redis_url)
+    before = client.hlen("vschool:interactive.msgs")
+    relay_pending_replies.fn()
+    assert client.hlen("vschool:interactive.msgs") == before + 1

@@ -84,3 +84,13 @@ async def test_thai_text_and_odd_but_valid_bodies_are_kept(client: httpx.AsyncCl
     rows = _rows()
     assert rows[0].payload["message"]["text"].startswith("สวัสดีค่ะ สนใจคอร์สราเมงค่ะ")
     assert rows[1].kind == "unknown" and rows[1].payload["something"] == "new from Meta"
+
+
+async def test_a_body_nested_too_deeply_is_refused_and_kept(client: httpx.AsyncClient) -> None:
+    from vschool.api.inbound_store import inbound_store
+
+    deep = b'{"object": "page", "entry": [{"id": "1", "messaging": [{"sender": {"id": "2"}, "message": {"mid": "m", "x": ' + b"[" * 900 + b"]" * 900 + b"}}]}]}"
+    raw, headers = signed(deep)
+    response = await client.post("/webhooks/messenger", content=raw, headers=headers)
+    assert response.status_code == 400  # never a 500; the raw body is kept for a person
+    assert (inbound_store().journal_dir / "rejected.jsonl").exists()

@@ -139,7 +139,13 @@ class InboundStore:
                 if not line.strip():
                     continue
                 raw = base64.b64decode(json.loads(line)["body"])
-                added += len(await self.store_body(json.loads(raw)))
+                try:
+                    added += len(await self.store_body(json.loads(raw)))
+                except UNAVAILABLE:
+                    raise  # still down: keep the file, try again later
+                except (psycopg.Error, RecursionError) as exc:  # this body, not the database
+                    self.journal(raw, name="rejected.jsonl")
+                    log_error("webhook", "a journaled body was refused on replay", error=repr(exc)[:300])
             path.unlink()
         return added
 

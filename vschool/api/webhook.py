@@ -68,4 +68,8 @@ async def receive(request: Request) -> Response:
     except psycopg.Error as exc:
         store.journal(raw, name="rejected.jsonl")  # kept for a person to look at; never retried blindly
         log_error("webhook", "the database refused a webhook body", error=repr(exc)[:500])
+    except RecursionError:
+        store.journal(raw, name="rejected.jsonl")
+        log_error("webhook", "a webhook body nested too deeply to store", size=len(raw))
+        return PlainTextResponse("JSON nested too deeply.", status_code=400)
     return PlainTextResponse("EVENT_RECEIVED")

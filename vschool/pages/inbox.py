@@ -6,7 +6,7 @@ import reflex as rx
 from actors.outbound import send_message, send_sender_action
 from actors.push import announce
 from models.db import session_scope
-from models.enums import ConversationStatus
+from models.enums import ConversationStatus, Role
 from models.inbox_queries import (
     LIST_PAGE,
     ListFilter,
@@ -23,12 +23,24 @@ from models.inbox_queries import (
     toggle_label,
 )
 from models.reply_rules import ReplyRefused, queue_staff_reply
+from vschool import auth
 from vschool.components.inbox import conversation_list, keyboard_help, side_panel, thread_view
 from vschool.components.layout import app_page
 from vschool.state.auth import AuthState
 from vschool.state.feeds import Feed
 
 STATUSES = [s.value for s in ConversationStatus]
+
+
+async def _answering_staff(state: rx.State):  # noqa: ANN202
+    """The signed-in user if their role may act in the inbox (admins and agents), else None —
+    with the reason shown. Read from the database on every call."""
+    user = (await state.get_state(AuthState)).current_user()
+    try:
+        return auth.require_role(user, Role.ADMIN, Role.AGENT)
+    except auth.NotAllowed as exc:
+        state.error = str(exc)
+        return None
 
 
 class InboxState(rx.State):
@@ -117,8 +129,8 @@ class InboxState(rx.State):
     @rx.event
     async def open_conversation(self, conversation_id: str):  # noqa: ANN201
         self.selected, self.notice, self.error = int(conversation_id), "", ""
-        if not (await self.get_state(AuthState)).current_user():
-            return rx.redirect("/login")
+        if await _answering_staff(self) is None:
+            return None
         with session_scope() as session:
             had_unread = mark_read(session, self.selected)
         if had_unread:
@@ -135,9 +147,9 @@ class InboxState(rx.State):
     @rx.event
     async def submit(self, form: dict):  # noqa: ANN201
         self.notice, self.error = "", ""
-        user = (await self.get_state(AuthState)).current_user()
+        user = await _answering_staff(self)
         if user is None:
-            return rx.redirect("/login")
+            return None
         text = str(form.get("text", ""))
         try:
             with session_scope() as session:
@@ -150,14 +162,17 @@ class InboxState(rx.State):
             self.error = str(exc)
             return None
         if message_id:
-            send_message.send(message_id)
+            try:
+                send_message.send(message_id)
+            except Exception:  # Redis away: the reply is stored; the pending-reply relay sends it
+                self.notice = "Saved. It will be sent as soon as the queue is back."
         announce("message", self.selected)
         announce("conversation", self.selected)
         return rx.set_value("composer", "")
 
     @rx.event
     async def change_status(self, status: str, snooze_hours: int = 0) -> None:
-        if not self.selected or (await self.get_state(AuthState)).current_user() is None:
+        if not self.selected or await _answering_staff(self) is None:
             return
         with session_scope() as session:
             set_status(session, self.selected, status, snooze_hours)
@@ -171,7 +186,7 @@ class InboxState(rx.State):
 
     @rx.event
     async def assign_to_me(self, mine: bool = True) -> None:
-        user = (await self.get_state(AuthState)).current_user()
+        user = await _answering_staff(self)
         if not self.selected or user is None:
             return
         with session_scope() as session:
@@ -180,7 +195,7 @@ class InboxState(rx.State):
 
     @rx.event
     async def toggle_label(self, name: str) -> None:
-        if not self.selected or (await self.get_state(AuthState)).current_user() is None:
+        if not self.selected or await _answering_staff(self) is None:
             return
         try:
             with session_scope() as session:
