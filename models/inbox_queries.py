@@ -12,6 +12,7 @@ from models.base import utcnow
 from models.customers import AdReferral, Customer, Note
 from models.enums import ConversationStatus, Direction
 from models.inbox import CannedResponse, Conversation, ConversationLabel, Label, Message
+from models.listings import like_pattern
 from models.reply_rules import window
 from models.settings import get_settings
 from models.staff import StaffUser
@@ -58,7 +59,7 @@ def list_conversations(session: Session, staff_id: int, f: ListFilter) -> tuple[
             select(ConversationLabel.conversation_id).join(Label, Label.id == ConversationLabel.label_id).where(Label.name == f.label)
         ))
     if f.search.strip():
-        like = "%" + f.search.strip().replace("%", "\\%").replace("_", "\\_") + "%"
+        like = like_pattern(f.search.strip())
         q = q.where(sa.or_(Customer.display_name.ilike(like), Customer.standard_id.ilike(like),
                            Conversation.id.in_(select(Message.conversation_id).where(Message.text.ilike(like)))))
     total = session.execute(sa.select(sa.func.count()).select_from(q.subquery())).scalar_one()
@@ -91,7 +92,8 @@ def thread(session: Session, conversation_id: int) -> list[dict[str, str]]:
         select(Message).where(Message.conversation_id == conversation_id).order_by(col(Message.sent_at).desc()).limit(THREAD_LIMIT)
     ).all()
     notes = session.exec(select(Note).where(Note.conversation_id == conversation_id).order_by(col(Note.id).desc()).limit(50)).all()
-    authors = {u.id: u.display_name for u in session.exec(select(StaffUser))}
+    staff_ids = {m.staff_user_id for m in messages if m.staff_user_id} | {n.author_id for n in notes if n.author_id}
+    authors = dict(session.exec(select(StaffUser.id, StaffUser.display_name).where(col(StaffUser.id).in_(staff_ids))).all()) if staff_ids else {}
     items: list[tuple[datetime, dict[str, str]]] = []
     for m in messages:
         reactions = " ".join(r.get("emoji") or "" for r in m.reactions.values() if not r.get("removed"))
@@ -120,9 +122,9 @@ def panel(session: Session, conversation_id: int, now: datetime | None = None) -
         return {}
     customer = session.get(Customer, conversation.customer_id)
     assignee = session.get(StaffUser, conversation.assignee_id) if conversation.assignee_id else None
-    first_ad = session.exec(
-        select(AdReferral).where(AdReferral.customer_id == customer.id, AdReferral.ad_id.is_not(None)).order_by(AdReferral.occurred_at).limit(1)
-    ).first()
+    first_ad = session.exec(  # the referral that attributes the customer (see record_referral)
+        select(AdReferral).where(AdReferral.customer_id == customer.id, AdReferral.ad_id == customer.first_ad_id).order_by(AdReferral.occurred_at, AdReferral.id).limit(1)
+    ).first() if customer.first_ad_id else None
     past = session.exec(
         select(sa.func.count()).select_from(Conversation).where(Conversation.customer_id == customer.id, Conversation.id != conversation.id)
     ).one()

@@ -39,7 +39,8 @@ def baht(value: Decimal | None) -> str:
     return "" if value is None else f"฿{value:,.2f}"
 
 
-def _like(search: str) -> str:
+def like_pattern(search: str) -> str:
+    """A LIKE pattern matching `search` anywhere, with %, _ and \\ taken literally."""
     return "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
@@ -54,7 +55,7 @@ def customers(session: Session, page: int, search: str) -> Listing:
         Customer.erased_at.is_(None)
     ).order_by(col(Customer.id).desc())
     if search:
-        q = q.where(sa.or_(Customer.display_name.ilike(_like(search)), Customer.standard_id.ilike(_like(search)), Customer.phone.ilike(_like(search))))
+        q = q.where(sa.or_(Customer.display_name.ilike(like_pattern(search)), Customer.standard_id.ilike(like_pattern(search)), Customer.phone.ilike(like_pattern(search))))
     rows, total = _page(session, q, page)
     return Listing([[s, n or "", st, _when(c)] for s, n, st, c in rows], total)
 
@@ -72,7 +73,7 @@ def campaigns(session: Session, page: int, search: str) -> Listing:
         .order_by(Campaign.name)
     )
     if search:
-        q = q.where(Campaign.name.ilike(_like(search)))
+        q = q.where(Campaign.name.ilike(like_pattern(search)))
     rows, total = _page(session, q, page)
     return Listing([[n, s, baht(sp or Decimal(0)), str(ld or 0)] for n, s, sp, ld in rows], total)
 
@@ -80,7 +81,7 @@ def campaigns(session: Session, page: int, search: str) -> Listing:
 def products(session: Session, page: int, search: str) -> Listing:
     q = sa.select(Product.sku, Product.name, Product.name_th, Product.kind, Product.price).where(Product.is_active.is_(True)).order_by(Product.kind, Product.name)
     if search:
-        q = q.where(sa.or_(Product.name.ilike(_like(search)), Product.name_th.ilike(_like(search)), Product.sku.ilike(_like(search))))
+        q = q.where(sa.or_(Product.name.ilike(like_pattern(search)), Product.name_th.ilike(like_pattern(search)), Product.sku.ilike(like_pattern(search))))
     rows, total = _page(session, q, page)
     return Listing([[s, n, t or "", k, baht(p)] for s, n, t, k, p in rows], total)
 
@@ -92,7 +93,7 @@ def orders(session: Session, page: int, search: str) -> Listing:
         .order_by(col(Order.id).desc())
     )
     if search:
-        q = q.where(sa.or_(Order.order_number.ilike(_like(search)), Customer.display_name.ilike(_like(search))))
+        q = q.where(sa.or_(Order.order_number.ilike(like_pattern(search)), Customer.display_name.ilike(like_pattern(search))))
     rows, total = _page(session, q, page)
     return Listing([[o, c or "", s, baht(t), _when(at)] for o, c, s, t, at in rows], total)
 
@@ -101,7 +102,7 @@ def documents(session: Session, page: int, search: str) -> Listing:
     chunks = sa.select(sa.func.count()).where(KnowledgeChunk.document_id == KnowledgeDocument.id).scalar_subquery()
     q = sa.select(KnowledgeDocument.source, KnowledgeDocument.title, chunks, KnowledgeDocument.indexed_at).order_by(KnowledgeDocument.source)
     if search:
-        q = q.where(sa.or_(KnowledgeDocument.source.ilike(_like(search)), KnowledgeDocument.title.ilike(_like(search))))
+        q = q.where(sa.or_(KnowledgeDocument.source.ilike(like_pattern(search)), KnowledgeDocument.title.ilike(like_pattern(search))))
     rows, total = _page(session, q, page)
     return Listing([[s, t or "", str(n), _when(at)] for s, t, n, at in rows], total)
 

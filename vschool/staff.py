@@ -102,9 +102,8 @@ def _get(session: Session, user_id: int) -> StaffUser:
 
 
 def _would_leave_no_admin(session: Session, user: StaffUser) -> bool:
-    others = session.exec(
-        select(sa.func.count())
-        .select_from(StaffUser)
-        .where(StaffUser.role == Role.ADMIN, StaffUser.is_active.is_(True), StaffUser.id != user.id)
-    ).one()
-    return others == 0
+    """Locks the active admins' rows, so two admins demoting each other at once cannot both pass."""
+    admins = session.exec(
+        select(StaffUser.id).where(StaffUser.role == Role.ADMIN, StaffUser.is_active.is_(True)).with_for_update()
+    ).all()
+    return not [a for a in admins if a != user.id]
