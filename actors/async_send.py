@@ -1,0 +1,48 @@
+"""Enqueue actor messages from async code without blocking the event loop.
+
+The webhook runs in the backend's event loop; Dramatiq's own `actor.send` is a synchronous
+Redis round trip (~0.3 ms) that stalls every other request meanwhile. This sends the very same
+message through the broker's own `dispatch` Lua script on an asyncio Redis client, with the
+broker's middleware hooks, so workers cannot tell the difference. It relies on the RedisBroker
+internals of the pinned Dramatiq (2.2.1): its namespace, broker id, timeouts and script.
+"""
+
+import asyncio
+import weakref
+from uuid import uuid4
+
+import dramatiq
+import redis.asyncio as aioredis
+from dramatiq.common import current_millis
+
+from actors.broker import broker, redis_url
+
+_clients: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, tuple[aioredis.Redis, object]]" = weakref.WeakKeyDictionary()
+
+
+def _client() -> tuple[aioredis.Redis, object]:
+    """One asyncio client per event loop (its connections belong to the loop that made them)."""
+    loop = asyncio.get_running_loop()
+    if loop not in _clients:
+        client = aioredis.Redis.from_url(redis_url(), socket_timeout=5, socket_connect_timeout=1)
+        _clients[loop] = (client, client.register_script(broker.scripts["dispatch"].script))
+    return _clients[loop]
+
+
+# Asked of Redis once, synchronously, at import (the broker caches it for the process).
+_MAX_UNPACK = broker._max_unpack_size()
+
+
+async def send_async(actor: dramatiq.Actor, *args: object) -> None:
+    """`actor.send(*args)`, awaited instead of blocking."""
+    _, dispatch = _client()
+    message = actor.message(*args).copy(options={"redis_message_id": str(uuid4())})
+    broker.emit_before("enqueue", message, None)
+    await dispatch(
+        keys=[broker.namespace],
+        args=[
+            "enqueue", current_millis(), message.queue_name, broker.broker_id, broker.heartbeat_timeout,
+            broker.dead_message_ttl, 0, _MAX_UNPACK, message.options["redis_message_id"], message.encode(),
+        ],
+    )
+    broker.emit_after("enqueue", message, None)
