@@ -29,8 +29,10 @@ def _client() -> tuple[aioredis.Redis, object]:
     return _clients[loop]
 
 
-# Asked of Redis once, synchronously, at import (the broker caches it for the process).
-_MAX_UNPACK = broker._max_unpack_size()
+def _max_unpack() -> int:
+    # Asked of Redis once per process (the broker caches it); raises like any Redis call when
+    # Redis is away, so callers see it where they expect Redis errors.
+    return broker._max_unpack_size()
 
 
 async def send_async(actor: dramatiq.Actor, *args: object) -> None:
@@ -42,7 +44,7 @@ async def send_async(actor: dramatiq.Actor, *args: object) -> None:
         keys=[broker.namespace],
         args=[
             "enqueue", current_millis(), message.queue_name, broker.broker_id, broker.heartbeat_timeout,
-            broker.dead_message_ttl, 0, _MAX_UNPACK, message.options["redis_message_id"], message.encode(),
+            broker.dead_message_ttl, 0, _max_unpack(), message.options["redis_message_id"], message.encode(),
         ],
     )
     broker.emit_after("enqueue", message, None)

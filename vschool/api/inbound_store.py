@@ -165,10 +165,10 @@ async def enqueue(ids: list[int]) -> None:
     wait for the outbox relay."""
     if not ids:
         return
-    from actors.async_send import send_async
-    from actors.messenger import process_inbound_event
-
     try:
+        from actors.async_send import send_async
+        from actors.messenger import process_inbound_event
+
         for event_id in ids:
             await send_async(process_inbound_event, event_id)
     except Exception as exc:  # Redis down or slow: the rows are safe in PostgreSQL

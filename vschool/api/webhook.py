@@ -72,4 +72,7 @@ async def receive(request: Request) -> Response:
         store.journal(raw, name="rejected.jsonl")
         log_error("webhook", "a webhook body nested too deeply to store", size=len(raw))
         return PlainTextResponse("JSON nested too deeply.", status_code=400)
+    except Exception as exc:  # the last net: never a 500 to Meta, never a lost event
+        store.journal(raw)
+        log_error("webhook", "unexpected error storing a webhook body: journaled for replay", error=repr(exc)[:500])
     return PlainTextResponse("EVENT_RECEIVED")
