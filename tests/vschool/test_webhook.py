@@ -94,3 +94,34 @@ async def test_a_body_nested_too_deeply_is_refused_and_kept(client: httpx.AsyncC
     response = await client.post("/webhooks/messenger", content=raw, headers=headers)
     assert response.status_code == 400  # never a 500; the raw body is kept for a person
     assert (inbound_store().journal_dir / "rejected.jsonl").exists()
+
+
+async def test_an_address_sending_many_unsigned_posts_is_slowed_but_signed_events_still_land(client: httpx.AsyncClient) -> None:
+    from vschool.api.abuse import MAX_REFUSALS, webhook_refusals
+
+    webhook_refusals._seen.clear()
+    raw, headers = signed(shape("messenger_webhook_message_text_quick_reply"))
+    statuses = [
+        (await client.post("/webhooks/messenger", content=b'{"object":"page"}', headers={"X-Hub-Signature-256": "sha256=" + "0" * 64})).status_code
+        for _ in range(MAX_REFUSALS + 3)
+    ]
+    assert statuses[:MAX_REFUSALS] == [403] * MAX_REFUSALS and statuses[MAX_REFUSALS:] == [429] * 3
+    limited = await client.post("/webhooks/messenger", content=raw, headers=headers)
+    assert limited.status_code == 429 and int(limited.headers["Retry-After"]) >= 1
+    assert _rows() == []  # nothing stored from the flood
+
+    webhook_refusals._seen.clear()  # another minute: the same address is heard again
+    ok = await client.post("/webhooks/messenger", content=raw, headers=headers)
+    assert ok.status_code == 200 and len(_rows()) == 1
+
+
+def test_the_refusal_window_forgets_an_address_after_a_minute() -> None:
+    from vschool.api.abuse import RefusalLimiter
+
+    now = [1000.0]
+    limiter = RefusalLimiter(limit=2, window_s=60, clock=lambda: now[0])
+    limiter.refused("203.0.113.9")
+    limiter.refused("203.0.113.9")
+    assert limiter.blocked("203.0.113.9") and not limiter.blocked("198.51.100.1")
+    now[0] += 61
+    assert not limiter.blocked("203.0.113.9")

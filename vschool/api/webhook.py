@@ -16,6 +16,7 @@ from starlette.responses import PlainTextResponse, Response
 
 from logs.jsonl import log_error
 from models.settings import get_settings
+from vschool.api.abuse import webhook_refusals
 from vschool.api.inbound_store import UNAVAILABLE, inbound_store
 
 MAX_BODY = 1024 * 1024
@@ -44,21 +45,32 @@ async def verify(request: Request) -> Response:
     return PlainTextResponse("Verification failed: the verify token does not match.", status_code=403)
 
 
+def _refuse(address: str, message: str, status: int) -> Response:
+    webhook_refusals.refused(address)
+    return PlainTextResponse(message, status_code=status)
+
+
 async def receive(request: Request) -> Response:
+    address = request.client.host if request.client else "unknown"
+    if webhook_refusals.blocked(address):
+        retry = webhook_refusals.retry_after_s(address)
+        return PlainTextResponse(
+            f"Too many refused requests from this address; try again in {retry} s.", status_code=429, headers={"Retry-After": str(retry)}
+        )
     length = request.headers.get("content-length")
     if length and length.isdigit() and int(length) > MAX_BODY:
-        return PlainTextResponse("Body too large.", status_code=413)
+        return _refuse(address, "Body too large.", 413)
     raw = await request.body()
     if len(raw) > MAX_BODY:
-        return PlainTextResponse("Body too large.", status_code=413)
+        return _refuse(address, "Body too large.", 413)
     secret = get_settings().meta_app_secret
     if secret is None or not signature_ok(secret.get_secret_value().encode(), raw, request.headers.get("x-hub-signature-256")):
-        return PlainTextResponse("Invalid signature.", status_code=403)
+        return _refuse(address, "Invalid signature.", 403)
     try:
         body = json.loads(raw, parse_constant=_not_json)
     except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         log_error("webhook", "malformed JSON in a signed webhook body", error=str(exc)[:200], size=len(raw))
-        return PlainTextResponse("Malformed JSON.", status_code=400)
+        return PlainTextResponse("Malformed JSON.", status_code=400)  # signed: Meta's, so never limited
     store = inbound_store()
     try:
         await store.store_body(body)
