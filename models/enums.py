@@ -92,6 +92,15 @@ class AiOutcome(StrEnum):
     ERROR = "error"
 
 
+class DraftStatus(StrEnum):
+    """What became of an AI draft shown beside the composer."""
+
+    OPEN = "open"
+    SENT = "sent"
+    DISCARDED = "discarded"
+    SUPERSEDED = "superseded"  # the customer wrote again; a newer draft answers that
+
+
 class IncidentStatus(StrEnum):
     OPEN = "open"
     RESOLVED = "resolved"

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from models.base import auto_now, choice, json_field, one_of, timestamp
-from models.enums import AiOutcome, IncidentStatus, Severity
+from models.enums import AiOutcome, DraftStatus, IncidentStatus, Severity
 
 
 class Incident(SQLModel, table=True):
@@ -27,14 +27,18 @@ class Incident(SQLModel, table=True):
 
 
 class AiTask(SQLModel, table=True):
-    """One run of the reply pipeline. The newest 100 are kept, and any tied to an incident."""
+    """One run of the reply pipeline. The newest 100 are kept, and any tied to an incident.
+
+    One task per inbound customer message (`message_id`, unique: the actor runs once per
+    message). A draft or suggestion lives here until staff send or discard it (`draft_status`);
+    the reply it became, AI-sent or staff-sent, is `reply_message_id`."""
 
     __tablename__ = "ai_task"
-    __table_args__ = (one_of("outcome", AiOutcome),)
+    __table_args__ = (one_of("outcome", AiOutcome), one_of("draft_status", DraftStatus))
 
     id: int | None = Field(default=None, primary_key=True)
     conversation_id: int | None = Field(default=None, foreign_key="conversation.id", index=True, ondelete="SET NULL")
-    message_id: int | None = Field(default=None, foreign_key="message.id", ondelete="SET NULL")
+    message_id: int | None = Field(default=None, foreign_key="message.id", ondelete="SET NULL", sa_column_kwargs={"unique": True})
     prompt: str = Field(sa_type=sa.Text)
     sources: list[dict[str, Any]] = json_field(list)
     answer: str | None = Field(default=None, sa_type=sa.Text)
@@ -44,6 +48,10 @@ class AiTask(SQLModel, table=True):
     outcome: str = choice(AiOutcome)
     reason: str | None = Field(default=None, max_length=500)
     incident_id: int | None = Field(default=None, foreign_key="incident.id", index=True, ondelete="SET NULL")
+    draft_status: str | None = Field(default=None, sa_type=sa.String(24))
+    reply_message_id: int | None = Field(default=None, foreign_key="message.id", ondelete="SET NULL")
+    autonomy_level: int | None = Field(default=None)  # the level the pipeline acted at
+    language: str | None = Field(default=None, max_length=8)
     created_at: datetime = auto_now()
 
 
