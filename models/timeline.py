@@ -1,0 +1,136 @@
+"""One customer's story, newest first: every chat message, ad referral, order, payment and note,
+read a page at a time (keyset pagination on (time, kind, id), so page 200 costs what page 1 does).
+
+The customer page and the REST timeline read this; nothing here formats for a screen beyond
+plain strings, and money stays Decimal until the caller shows it.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from models.commerce import Order, Payment
+from models.customers import AdReferral, Customer
+from models.enums import PaymentKind
+from models.inbox import Conversation
+from models.marketing import Ad, Campaign
+
+PAGE = 50
+
+
+@dataclass(frozen=True)
+class Entry:
+    at: datetime
+    kind: str  # message, referral, order, payment, note
+    id: int
+    subtype: str  # inbound/outbound for messages; the payment kind; the order status; the referral source
+    text: str
+    amount: Decimal | None
+    ref: str  # the conversation id, the order number or the ad id it belongs to
+    extra: str  # who wrote it, the attachments, the campaign — one short phrase
+
+    @property
+    def cursor(self) -> str:
+        return f"{self.at.isoformat()}|{self.kind}|{self.id}"
+
+
+_BRANCHES = {
+    "message": """
+        SELECT m.sent_at AS at, 'message' AS kind, m.id, m.direction AS subtype,
+               left(coalesce(m.text, ''), 500) AS text, NULL::numeric AS amount,
+               m.conversation_id::text AS ref,
+               CASE WHEN jsonb_array_length(m.attachments) > 0
+                    THEN m.sender_kind || ' · ' || jsonb_array_length(m.attachments) || ' attachment(s)'
+                    ELSE m.sender_kind END AS extra
+        FROM message m JOIN conversation c ON c.id = m.conversation_id
+        WHERE c.customer_id = :customer {after}""",
+    "referral": """
+        SELECT r.occurred_at, 'referral', r.id, r.source,
+               coalesce(ad.name, r.context->>'ad_title', r.ref, ''), NULL::numeric,
+               coalesce(r.ad_id, ''), coalesce(cp.name, '')
+        FROM ad_referral r LEFT JOIN ad ON ad.id = r.ad_id LEFT JOIN campaign cp ON cp.id = ad.campaign_id
+        WHERE r.customer_id = :customer {after}""",
+    "order": """
+        SELECT o.created_at, 'order', o.id, o.status,
+               coalesce((SELECT string_agg(p.name, ', ' ORDER BY i.id) FROM order_item i JOIN product p ON p.id = i.product_id
+                         WHERE i.order_id = o.id), ''),
+               o.total, o.order_number, coalesce(o.attributed_ad_id, '')
+        FROM orders o WHERE o.customer_id = :customer {after}""",
+    "payment": """
+        SELECT p.paid_at, 'payment', p.id, p.kind, coalesce(p.reference, ''), p.amount, o.order_number, p.method
+        FROM payment p JOIN orders o ON o.id = p.order_id
+        WHERE o.customer_id = :customer {after}""",
+    "note": """
+        SELECT n.created_at, 'note', n.id, 'note', left(n.body, 500), NULL::numeric,
+               coalesce(n.conversation_id::text, ''), coalesce(s.display_name, '')
+        FROM note n LEFT JOIN staff_user s ON s.id = n.author_id
+        WHERE n.customer_id = :customer {after}""",
+}
+_TIME_COLUMN = {"message": "m.sent_at", "referral": "r.occurred_at", "order": "o.created_at", "payment": "p.paid_at", "note": "n.created_at"}
+_ID_COLUMN = {"message": "m.id", "referral": "r.id", "order": "o.id", "payment": "p.id", "note": "n.id"}
+
+
+def _branch(kind: str, after: bool, limit: int) -> str:
+    # Each branch is cut to one page on its own (its index does the work), then merged.
+    condition = f"AND ({_TIME_COLUMN[kind]}, '{kind}', {_ID_COLUMN[kind]}) < (:at, :kind, :id)" if after else ""
+    return f"({_BRANCHES[kind].format(after=condition)} ORDER BY 1 DESC, 3 DESC LIMIT {limit})"
+
+
+def timeline(session: Session, customer_id: int, before: str | None = None, limit: int = PAGE) -> tuple[list[Entry], str | None]:
+    """A page of the customer's story before `before` (an `Entry.cursor`); and the next cursor,
+    None when this page reached the beginning."""
+    params: dict = {"customer": customer_id}
+    if before:
+        at, kind, entry_id = before.split("|")
+        params.update(at=datetime.fromisoformat(at), kind=kind, id=int(entry_id))
+    union = " UNION ALL ".join(_branch(kind, bool(before), limit + 1) for kind in _BRANCHES)
+    rows = session.execute(sa.text(f"SELECT * FROM ({union}) t ORDER BY 1 DESC, 2 DESC, 3 DESC LIMIT {limit + 1}"), params).all()
+    entries = [Entry(*row) for row in rows[:limit]]
+    return entries, (entries[-1].cursor if len(rows) > limit else None)
+
+
+def customer_by_standard_id(session: Session, standard_id: str) -> Customer | None:
+    return session.exec(select(Customer).where(Customer.standard_id == standard_id, Customer.erased_at.is_(None))).first()
+
+
+@dataclass(frozen=True)
+class CustomerFacts:
+    paid: Decimal  # deposits and payments received, refunds subtracted
+    orders: int
+    conversations: int
+    open_conversation_id: int | None
+    first_ad_id: str
+    first_ad_name: str
+    first_campaign_name: str
+    first_referred_at: datetime | None
+
+
+def customer_facts(session: Session, customer: Customer) -> CustomerFacts:
+    signed = sa.case((Payment.kind == PaymentKind.REFUND, -Payment.amount), else_=Payment.amount)
+    paid = session.execute(
+        sa.select(sa.func.coalesce(sa.func.sum(signed), 0)).join(Order, Order.id == Payment.order_id).where(Order.customer_id == customer.id)
+    ).scalar_one()
+    orders = session.execute(sa.select(sa.func.count()).select_from(Order).where(Order.customer_id == customer.id)).scalar_one()
+    conversations = session.execute(
+        sa.select(sa.func.count(), sa.func.max(sa.case((Conversation.status != "resolved", Conversation.id))))
+        .where(Conversation.customer_id == customer.id)
+    ).one()
+    ad_name = campaign_name = ""
+    referred_at = None
+    if customer.first_ad_id:
+        named = session.execute(
+            sa.select(Ad.name, Campaign.name).join(Campaign, Campaign.id == Ad.campaign_id).where(Ad.id == customer.first_ad_id)
+        ).first()
+        first = session.exec(
+            select(AdReferral).where(AdReferral.customer_id == customer.id, AdReferral.ad_id == customer.first_ad_id)
+            .order_by(AdReferral.occurred_at, AdReferral.id).limit(1)
+        ).first()
+        ad_name, campaign_name = named if named else (((first.context or {}).get("ad_title") or "") if first else "", "")
+        referred_at = first.occurred_at if first else None
+    return CustomerFacts(
+        paid=Decimal(paid), orders=orders, conversations=conversations[0], open_conversation_id=conversations[1],
+        first_ad_id=customer.first_ad_id or "", first_ad_name=ad_name, first_campaign_name=campaign_name, first_referred_at=referred_at,
+    )
