@@ -10,13 +10,7 @@ from datetime import datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
-
-from models.commerce import Order, Payment
-from models.customers import AdReferral, Customer
-from models.enums import PaymentKind
-from models.inbox import Conversation
-from models.marketing import Ad, Campaign
+from sqlmodel import Session
 
 PAGE = 50
 
@@ -90,47 +84,3 @@ def timeline(session: Session, customer_id: int, before: str | None = None, limi
     rows = session.execute(sa.text(f"SELECT * FROM ({union}) t ORDER BY 1 DESC, 2 DESC, 3 DESC LIMIT {limit + 1}"), params).all()
     entries = [Entry(*row) for row in rows[:limit]]
     return entries, (entries[-1].cursor if len(rows) > limit else None)
-
-
-def customer_by_standard_id(session: Session, standard_id: str) -> Customer | None:
-    return session.exec(select(Customer).where(Customer.standard_id == standard_id, Customer.erased_at.is_(None))).first()
-
-
-@dataclass(frozen=True)
-class CustomerFacts:
-    paid: Decimal  # deposits and payments received, refunds subtracted
-    orders: int
-    conversations: int
-    open_conversation_id: int | None
-    first_ad_id: str
-    first_ad_name: str
-    first_campaign_name: str
-    first_referred_at: datetime | None
-
-
-def customer_facts(session: Session, customer: Customer) -> CustomerFacts:
-    signed = sa.case((Payment.kind == PaymentKind.REFUND, -Payment.amount), else_=Payment.amount)
-    paid = session.execute(
-        sa.select(sa.func.coalesce(sa.func.sum(signed), 0)).join(Order, Order.id == Payment.order_id).where(Order.customer_id == customer.id)
-    ).scalar_one()
-    orders = session.execute(sa.select(sa.func.count()).select_from(Order).where(Order.customer_id == customer.id)).scalar_one()
-    conversations = session.execute(
-        sa.select(sa.func.count(), sa.func.max(sa.case((Conversation.status != "resolved", Conversation.id))))
-        .where(Conversation.customer_id == customer.id)
-    ).one()
-    ad_name = campaign_name = ""
-    referred_at = None
-    if customer.first_ad_id:
-        named = session.execute(
-            sa.select(Ad.name, Campaign.name).join(Campaign, Campaign.id == Ad.campaign_id).where(Ad.id == customer.first_ad_id)
-        ).first()
-        first = session.exec(
-            select(AdReferral).where(AdReferral.customer_id == customer.id, AdReferral.ad_id == customer.first_ad_id)
-            .order_by(AdReferral.occurred_at, AdReferral.id).limit(1)
-        ).first()
-        ad_name, campaign_name = named if named else (((first.context or {}).get("ad_title") or "") if first else "", "")
-        referred_at = first.occurred_at if first else None
-    return CustomerFacts(
-        paid=Decimal(paid), orders=orders, conversations=conversations[0], open_conversation_id=conversations[1],
-        first_ad_id=customer.first_ad_id or "", first_ad_name=ad_name, first_campaign_name=campaign_name, first_referred_at=referred_at,
-    )

@@ -8,11 +8,12 @@ import pytest
 
 from models import Conversation, Message
 from models.commerce import Order, OrderItem, Payment, Product
+from models.customer_queries import customer_by_standard_id, customer_facts, find_customers
 from models.customer_rules import find_or_create_customer
 from models.customers import AdReferral, Note
 from models.db import session_scope
 from models.marketing import Ad, AdAccount, AdSet, Campaign
-from models.timeline import customer_by_standard_id, customer_facts, timeline
+from models.timeline import timeline
 
 pytestmark = pytest.mark.usefixtures("db")
 T0 = datetime(2026, 11, 1, 3, 0, tzinfo=UTC)
@@ -87,3 +88,16 @@ def test_facts_subtract_refunds_and_name_the_ad_that_brought_the_customer() -> N
         assert (facts.first_ad_id, facts.first_ad_name, facts.first_campaign_name) == ("a1", "Sushi 5 days video", "ซูชิ พฤศจิกายน")
         assert facts.first_referred_at == T0
         assert customer_by_standard_id(s, "TVS-CUS-FB-26-9999") is None
+
+
+def test_customers_are_found_by_thai_name_id_or_phone_and_filtered_by_stage() -> None:
+    standard_id = _story()
+    with session_scope() as s:
+        customer = customer_by_standard_id(s, standard_id)
+        customer.display_name, customer.phone, customer.lead_stage = "สมหญิง ใจดี", "081-234-5678", "enrolled"
+    with session_scope() as s:
+        assert [r["standard_id"] for r in find_customers(s, 0, "ใจดี")[0]] == [standard_id]
+        assert find_customers(s, 0, "5678")[1] == 1 and find_customers(s, 0, standard_id[-4:])[1] == 1
+        assert find_customers(s, 0, "", "enrolled")[0][0]["source_ad"] == "Sushi 5 days video"
+        assert find_customers(s, 0, "", "lost")[1] == 0
+        assert find_customers(s, 0, "100%_")[1] == 0  # LIKE wildcards are taken literally
