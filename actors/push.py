@@ -9,6 +9,7 @@ Topics (the `id` says which row changed; pages reload only what they show):
 - `message`       a message was added or its delivery status changed (id: conversation id)
 - `staff`         a staff user was created or changed (id: staff user id)
 - `ad_sync`       an ad sync started, progressed or finished (id: sync run id)
+- `marketing`     the marketing snapshots were rebuilt (ad figures or revenue moved) (id: when)
 """
 
 import json
@@ -20,7 +21,7 @@ import redis
 from actors.broker import NAMESPACE, redis_url
 
 UI_EVENTS = f"{NAMESPACE}:ui-events"
-TOPICS = frozenset({"overview", "customer", "conversation", "message", "staff", "ad_sync"})
+TOPICS = frozenset({"overview", "customer", "conversation", "message", "staff", "ad_sync", "marketing"})
 MAX_BACKLOG = 10_000  # with no app running, keep the list from growing without bound
 
 

@@ -25,11 +25,12 @@ from models.marketing import (
     AdSyncRun,
     Campaign,
 )
+from models.marketing_rollups import AdInsightHourTotal
 from models.ops import AiTask, AppSetting, AuditEntry, Incident, IntegrityFinding
 from models.staff import ApiToken, StaffRole, StaffSession, StaffUser
 
 __all__ = [
-    "Ad", "AdAccount", "AdInsightDaily", "AdInsightHourly", "AdReferral", "AdSet", "AdSyncRun",
+    "Ad", "AdAccount", "AdInsightDaily", "AdInsightHourTotal", "AdInsightHourly", "AdReferral", "AdSet", "AdSyncRun",
     "AiTask", "ApiToken", "AppSetting", "AuditEntry", "Campaign", "CannedResponse",
     "ChannelIdentity", "Conversation", "ConversationLabel", "Customer", "CustomerIdCounter",
     "InboundEvent", "Incident", "IntegrityFinding", "KnowledgeChunk", "KnowledgeDocument", "Label",

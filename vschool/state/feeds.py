@@ -19,3 +19,4 @@ class Feed(rx.SharedState):
     message: int = 0
     staff: int = 0
     ad_sync: int = 0
+    marketing: int = 0
