@@ -159,13 +159,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_user_create)
 
     p = sub.add_parser("bench", help="benchmarks; each prints one JSON object")
-    p.add_argument("name", choices=["e2e", "push", "webhook"])
+    p.add_argument("name", choices=["dashboard", "e2e", "push", "webhook"])
     p.add_argument("--json", action="store_true")
     p.add_argument("--events", type=int, help="push: announce events (default 60, plus half as many actor sends); webhook: distinct signed bodies (default 120,000); e2e: messages at 20/s (default 200)")
     p.add_argument("--inbox-events", type=int, default=30, help="push: webhook messages timed into the open inbox")
     p.add_argument("--idle-events", type=int, default=6, help="e2e: messages 10 s apart (idle workers)")
     p.add_argument("--seconds", type=int, default=15, help="webhook: how long wrk runs")
     p.add_argument("--connections", type=int, default=64, help="webhook: wrk connections")
+    p.add_argument("--ads", type=int, help="dashboard: ads (default 200)")
+    p.add_argument("--days", type=int, dest="bench_days", help="dashboard: days of hourly rows (default 730)")
+    p.add_argument("--runs", type=int, help="dashboard: 30-day ranges timed (default 15)")
+    p.add_argument("--no-4x", action="store_true", help="dashboard: skip the 4x-data measurement")
     p.set_defaults(func=_cmd_bench)
     return parser
 

@@ -49,10 +49,12 @@ def percentile(values: list[float], q: float) -> float:
 
 def run_bench(name: str, args: argparse.Namespace) -> dict[str, Any]:
     benches: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {}
+    from vschool.bench.dashboard import bench_dashboard
     from vschool.bench.e2e import bench_e2e
     from vschool.bench.push import bench_push
     from vschool.bench.webhook import bench_webhook
 
+    benches["dashboard"] = bench_dashboard
     benches["e2e"] = bench_e2e
     benches["push"] = bench_push
     benches["webhook"] = bench_webhook
