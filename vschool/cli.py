@@ -109,6 +109,12 @@ def _cmd_dev(args: argparse.Namespace) -> int:
     return run_dev(backend_only=args.backend_only)
 
 
+def _cmd_kb(args: argparse.Namespace) -> int:
+    from vschool.kb_cli import run_kb
+
+    return run_kb(args)
+
+
 def _cmd_bench(args: argparse.Namespace) -> int:
     from vschool.bench import run_bench
 
@@ -149,6 +155,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("scheduler", help="the one process that sends periodic actor messages")
     p.set_defaults(func=_cmd_scheduler)
+
+    kb = sub.add_parser("kb", help="the knowledge base: ingest, search, watch").add_subparsers(dest="kb_command", required=True)
+    p = kb.add_parser("ingest", help="ingest Markdown/text/PDF files and folders (only what changed)")
+    p.add_argument("paths", nargs="+")
+    p.set_defaults(func=_cmd_kb)
+    p = kb.add_parser("search", help="the chunks that best answer a question")
+    p.add_argument("query")
+    p.add_argument("--k", type=int, default=5)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_cmd_kb)
+    p = kb.add_parser("watch", help="re-index the knowledge folder whenever its files change")
+    p.add_argument("folder", nargs="?", help="default: VSCHOOL_DATA_DIR/knowledge")
+    p.set_defaults(func=_cmd_kb)
 
     user = sub.add_parser("user", help="staff users").add_subparsers(dest="user_command", required=True)
     p = user.add_parser("create", help="create a staff user (prints a generated password once)")

@@ -36,6 +36,7 @@ PRODUCTS = [
     ("CRS-SUSHI-5D", "course", "Professional Sushi (5 days)", "คอร์สซูชิมืออาชีพ 5 วัน", "24900"),
     ("CRS-RAMEN-3D", "course", "Ramen Masterclass (3 days)", "คอร์สราเมงต้นตำรับ 3 วัน", "18900"),
     ("CRS-WAGASHI-2D", "course", "Wagashi: Japanese Sweets (2 days)", "คอร์สขนมญี่ปุ่นวากาชิ 2 วัน", "9900"),
+    ("CRS-KAISEKI-1D", "course", "Kaiseki Essentials (1 day)", "คอร์สไคเซกิเบื้องต้น 1 วัน", "7900"),
     ("CRS-DIPLOMA-12W", "course", "Diploma in Japanese Cuisine (12 weeks)", "หลักสูตรประกาศนียบัตรอาหารญี่ปุ่น 12 สัปดาห์", "189000"),
     ("PKG-SUSHI-RAMEN", "package", "Sushi + Ramen package", "แพ็กเกจซูชิ + ราเมง", "39900"),
     ("EQP-YANAGIBA-270", "equipment", "Yanagiba knife 270 mm", "มีดยานางิบะ 270 มม.", "6500"),

@@ -20,7 +20,7 @@ def test_demo_data_populates_every_area_in_thai_and_english_and_is_safe_to_run_a
         load_demo_data(s, customers=20, days=7)
     first = _counts()
     assert first["Customer"] == 20 and first["Conversation"] == 20 and first["Message"] >= 30
-    assert first["Product"] == 8 and first["Label"] == 5 and first["CannedResponse"] == 5
+    assert first["Product"] == 9 and first["Label"] == 5 and first["CannedResponse"] == 5
     assert first["Order"] > 0 and first["Payment"] > first["Order"] - 1
     with session_scope() as s:
         load_demo_data(s, customers=20, days=7)
