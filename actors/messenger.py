@@ -6,6 +6,7 @@ import dramatiq
 import sqlalchemy as sa
 from sqlmodel import col, select
 
+from actors.ai import answer_customer_message
 from actors.outbound import fetch_customer_profile
 from actors.push import announce
 from logs.jsonl import log_error
@@ -23,9 +24,9 @@ def process_inbound_event(event_id: int) -> None:
 
     Reads/writes: inbound_event (marks it processed), customer, channel_identity, conversation,
     message, ad_referral. Announces `conversation` and `message` for what changed, `customer`
-    and `overview` for new customers. Safe to run twice: the row is locked while applied and
-    marked processed in the same transaction, so a second run finds it done (or skips it while
-    another worker holds it).
+    and `overview` for new customers; sends a new customer message to the AI reply actor. Safe
+    to run twice: the row is locked while applied and marked processed in the same transaction,
+    so a second run finds it done (or skips it while another worker holds it).
     """
     try:
         with session_scope() as session:
@@ -45,6 +46,8 @@ def process_inbound_event(event_id: int) -> None:
     for conversation_id in applied.conversation_ids:
         announce("conversation", conversation_id)
         announce("message", conversation_id)
+    if applied.message_id is not None:
+        answer_customer_message.send(applied.message_id)
     if applied.customer_created:
         announce("customer", applied.customer_id)
         fetch_customer_profile.send(applied.customer_id)

@@ -86,6 +86,14 @@ def _attachments(message: Message) -> list[str]:
     return [str((a.get("payload") or {}).get("url")) for a in message.attachments if isinstance(a.get("payload"), dict) and a["payload"].get("url")]
 
 
+def _who(m: Message, authors: dict[int, str]) -> str:
+    if m.sender_kind == "ai":  # the AI's words: sent by itself (L3) or by the person who approved the draft
+        return f"AI · {authors.get(m.staff_user_id, '')}" if m.staff_user_id else "AI"
+    if m.staff_user_id:
+        return authors.get(m.staff_user_id, "")
+    return {"page_inbox": "Facebook inbox", "system": "Page"}.get(m.sender_kind, "")
+
+
 def thread(session: Session, conversation_id: int) -> list[dict[str, str]]:
     """The newest messages and notes of a conversation, oldest first."""
     messages = session.exec(
@@ -99,8 +107,8 @@ def thread(session: Session, conversation_id: int) -> list[dict[str, str]]:
         reactions = " ".join(r.get("emoji") or "" for r in m.reactions.values() if not r.get("removed"))
         items.append((m.sent_at, {
             "id": f"m{m.id}",
-            "side": "in" if m.direction == Direction.INBOUND else "out",
-            "who": authors.get(m.staff_user_id, "") if m.staff_user_id else {"page_inbox": "Facebook inbox", "ai": "AI", "system": "Page"}.get(m.sender_kind, ""),
+            "side": "in" if m.direction == Direction.INBOUND else ("ai" if m.sender_kind == "ai" else "out"),
+            "who": _who(m, authors),
             "text": m.text or "",
             "images": " ".join(_attachments(m)),
             "when": local(m.sent_at),

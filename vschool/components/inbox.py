@@ -5,6 +5,10 @@ responses in an empty composer)."""
 import reflex as rx
 
 from vschool.components.text import tr
+from vschool.state.auth import AuthState
+
+# What the per-conversation selector shows → the level stored (None: follow the global level).
+AI_LEVEL_CHOICES: dict[str, int | None] = {"AI: global level": None, "AI: L1 suggest": 1, "AI: L2 draft": 2, "AI: L3 auto-send": 3}
 
 # Plain JS: shortcuts work anywhere but in a text field; Enter sends, Shift+Enter is a newline.
 KEYBOARD = """
@@ -110,13 +114,114 @@ def _bubble(item: rx.Var) -> rx.Component:
         ),
         rx.cond(item["error"] != "", rx.text(item["error"], size="1", color=rx.color("red", 11), class_name="send-error")),
         align_self=rx.match(side, ("in", "flex-start"), ("note", "center"), "flex-end"),
-        background=rx.match(side, ("in", rx.color("gray", 3)), ("note", rx.color("amber", 3)), rx.color("accent", 3)),
+        background=rx.match(side, ("in", rx.color("gray", 3)), ("note", rx.color("amber", 3)), ("ai", rx.color("violet", 3)), rx.color("accent", 3)),
         padding="8px 12px",
         border_radius="12px",
         max_width="70%",
-        class_name=rx.match(side, ("in", "msg msg-in"), ("note", "msg msg-note"), "msg msg-out"),
+        class_name=rx.match(side, ("in", "msg msg-in"), ("note", "msg msg-note"), ("ai", "msg msg-out msg-ai"), "msg msg-out"),
         id=item["id"],
     )
+
+
+def _ai_level_selector(state: type) -> rx.Component:
+    """Admins choose how far the AI may go in this conversation (seed 003's autonomy levels)."""
+    ai = state.ai
+    current = rx.match(
+        ai["level_own"],
+        ("1", "AI: L1 suggest"),
+        ("2", "AI: L2 draft"),
+        ("3", "AI: L3 auto-send"),
+        "AI: global level",
+    )
+    return rx.cond(
+        AuthState.is_admin,
+        rx.tooltip(
+            rx.select(list(AI_LEVEL_CHOICES), value=current, on_change=state.set_ai_level, size="1", id="ai-level"),
+            content=rx.Var.create("Global level: L") + ai["level_global"].to(str),
+        ),
+        rx.badge(rx.Var.create("AI L") + ai["level_effective"].to(str), variant="soft", id="ai-level-badge"),
+    )
+
+
+def _ai_source(source: rx.Var) -> rx.Component:
+    return rx.box(
+        rx.hstack(
+            rx.icon("file-text", size=12),
+            rx.text(source["title"], size="1", weight="bold"),
+            rx.text(source["source"], size="1", color=rx.color("gray", 10)),
+            rx.spacer(),
+            rx.text(source["score"], size="1", color=rx.color("gray", 10)),
+            spacing="1",
+            align="center",
+            width="100%",
+        ),
+        rx.text(source["snippet"], size="1", color=rx.color("gray", 11), white_space="pre-wrap", class_name="ai-source-snippet"),
+        class_name="ai-source",
+        padding="4px 0",
+    )
+
+
+def ai_card(state: type) -> rx.Component:
+    """The AI's draft beside the composer (with its sources and confidence) and what staff can
+    do with it, or the reason it handed the conversation to a person."""
+    ai = state.ai
+    draft = rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.icon("sparkles", size=14, color=rx.color("violet", 10)),
+                rx.text(rx.cond(ai["outcome"] == "suggestion", tr("ai_suggestion"), tr("ai_draft")), weight="bold", size="2"),
+                rx.badge(tr("ai_confidence"), " ", ai["confidence"], color_scheme="violet", size="1", id="ai-confidence"),
+                rx.cond(ai["reason"] != "", rx.text(ai["reason"], size="1", color=rx.color("amber", 11), id="ai-draft-reason")),
+                rx.spacer(),
+                rx.text(ai["model"], size="1", color=rx.color("gray", 9)),
+                width="100%",
+                align="center",
+            ),
+            rx.text(ai["text"], size="2", white_space="pre-wrap", id="ai-draft-text"),
+            rx.cond(
+                state.ai_sources.length() > 0,
+                rx.vstack(
+                    rx.text(tr("ai_sources"), size="1", color=rx.color("gray", 10)),
+                    rx.foreach(state.ai_sources, _ai_source),
+                    spacing="0",
+                    width="100%",
+                    id="ai-sources",
+                ),
+            ),
+            rx.hstack(
+                rx.spacer(),
+                rx.button(tr("ai_discard"), size="1", variant="ghost", color_scheme="gray", on_click=state.discard_ai_draft(ai["task_id"]), id="ai-draft-discard"),
+                rx.button(
+                    rx.cond(ai["outcome"] == "suggestion", tr("ai_use"), tr("ai_edit")),
+                    size="1",
+                    variant="soft",
+                    on_click=state.edit_ai_draft(ai["task_id"], ai["text"]),
+                    id="ai-draft-edit",
+                ),
+                rx.cond(
+                    ai["outcome"] != "suggestion",
+                    rx.button(tr("ai_send"), size="1", color_scheme="violet", on_click=state.send_ai_draft(ai["task_id"]), id="ai-draft-send"),
+                ),
+                width="100%",
+            ),
+            spacing="2",
+            width="100%",
+        ),
+        width="100%",
+        max_height="260px",
+        overflow_y="auto",
+        id="ai-draft",
+        custom_attrs={"data-task": ai["task_id"]},
+    )
+    handoff = rx.callout(
+        rx.text(tr("ai_handoff"), " ", ai["reason"]),
+        icon="hand",
+        color_scheme=rx.cond(ai["outcome"] == "error", "red", "amber"),
+        size="1",
+        width="100%",
+        id="ai-handoff",
+    )
+    return rx.match(ai["kind"], ("draft", draft), ("handoff", handoff), rx.fragment())
 
 
 def thread_view(state: type) -> rx.Component:
@@ -133,6 +238,7 @@ def thread_view(state: type) -> rx.Component:
                     rx.menu.trigger(rx.button("Labels", size="1", variant="soft", id="label-menu")),
                     rx.menu.content(rx.foreach(state.labels, lambda name: rx.menu.item(name, on_click=state.toggle_label(name), class_name="label-option"))),
                 ),
+                _ai_level_selector(state),
                 rx.button("Assign to me", size="1", variant="soft", on_click=state.assign_to_me(True), id="assign-me"),
                 rx.menu.root(
                     rx.menu.trigger(rx.button("Snooze", size="1", variant="soft", id="snooze")),
@@ -151,6 +257,7 @@ def thread_view(state: type) -> rx.Component:
                 align="center",
             ),
             rx.vstack(rx.foreach(state.messages, _bubble), rx.box(id="thread-end"), spacing="2", width="100%", overflow_y="auto", flex="1", id="thread"),
+            ai_card(state),
             rx.cond(state.error != "", rx.callout(state.error, icon="triangle-alert", color_scheme="red", size="1", id="composer-error")),
             rx.cond(state.notice != "", rx.text(state.notice, size="1", color=rx.color("green", 11), id="inbox-notice")),
             rx.form(
@@ -223,7 +330,7 @@ def side_panel(state: type) -> rx.Component:
                 fact("Labels", rx.cond(current["labels"] != "", current["labels"], "—"), "panel-labels"),
                 fact("Assignee", rx.cond(current["assignee"] != "", current["assignee"], "unassigned"), "panel-assignee"),
                 fact("Past conversations", current["past"], "panel-past"),
-                rx.cond(current["ai_paused"] != "", rx.badge("AI paused: a person is answering", color_scheme="amber", size="1")),
+                rx.cond(current["ai_paused"] != "", rx.badge(tr("ai_paused"), color_scheme="amber", size="1", id="ai-paused")),
                 rx.link("Open in Customers →", href=rx.Var.create("/customers?q=") + current["standard_id"], size="2", id="panel-customer-link"),
                 spacing="3",
             ),

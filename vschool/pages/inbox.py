@@ -5,6 +5,9 @@ import reflex as rx
 
 from actors.outbound import send_message, send_sender_action
 from actors.push import announce
+from logs.audit import record as audit
+from models.ai_drafts import ai_panel, autonomy_of, discard_draft, send_draft
+from models.ai_rules import set_conversation_level
 from models.db import session_scope
 from models.enums import ConversationStatus, Role
 from models.inbox_queries import (
@@ -24,7 +27,13 @@ from models.inbox_queries import (
 )
 from models.reply_rules import ReplyRefused, queue_staff_reply
 from vschool import auth
-from vschool.components.inbox import conversation_list, keyboard_help, side_panel, thread_view
+from vschool.components.inbox import (
+    AI_LEVEL_CHOICES,
+    conversation_list,
+    keyboard_help,
+    side_panel,
+    thread_view,
+)
 from vschool.components.layout import app_page
 from vschool.state.auth import AuthState
 from vschool.state.feeds import Feed
@@ -54,6 +63,7 @@ class InboxState(rx.State):
     error: str = ""
     show_help: bool = False
     label: str = ""
+    editing_task: int = 0  # the AI draft being edited in the composer (its reply does not pause the AI)
 
     @rx.var
     async def listing(self) -> dict:
@@ -83,6 +93,27 @@ class InboxState(rx.State):
             return {}
         with session_scope() as session:
             return panel(session, self.selected)
+
+    @rx.var
+    async def ai(self) -> dict[str, str]:
+        """The AI's open draft for this conversation, or why it handed off (see `ai_panel`)."""
+        feed = await self.get_state(Feed)
+        _ = (feed.conversation, feed.message)
+        if not self.selected or not (await self.get_state(AuthState)).user_id:
+            return {}
+        with session_scope() as session:
+            found = ai_panel(session, self.selected)
+            level = autonomy_of(session, self.selected)
+        return {**{k: v for k, v in found.items() if k != "sources"}, **{f"level_{k}": v for k, v in level.items()}}
+
+    @rx.var
+    async def ai_sources(self) -> list[dict[str, str]]:
+        feed = await self.get_state(Feed)
+        _ = (feed.conversation, feed.message)
+        if not self.selected or not (await self.get_state(AuthState)).user_id:
+            return []
+        with session_scope() as session:
+            return ai_panel(session, self.selected).get("sources", [])
 
     @rx.var
     async def labels(self) -> list[str]:
@@ -128,7 +159,7 @@ class InboxState(rx.State):
 
     @rx.event
     async def open_conversation(self, conversation_id: str):  # noqa: ANN201
-        self.selected, self.notice, self.error = int(conversation_id), "", ""
+        self.selected, self.notice, self.error, self.editing_task = int(conversation_id), "", "", 0
         if await _answering_staff(self) is None:
             return None
         with session_scope() as session:
@@ -156,11 +187,17 @@ class InboxState(rx.State):
                 if self.mode == "note":
                     add_note(session, user, self.selected, text)
                     message_id = None
+                elif self.editing_task:  # an edited AI draft: sent as this person's words, no takeover
+                    message_id = send_draft(session, user, self.editing_task, text).id
                 else:
                     message_id = queue_staff_reply(session, user, self.selected, text).id
         except (ReplyRefused, ValueError) as exc:
             self.error = str(exc)
+            if "already sent" in str(exc):
+                self.editing_task = 0
             return None
+        if self.mode != "note":
+            self.editing_task = 0
         if message_id:
             try:
                 send_message.send(message_id)
@@ -169,6 +206,66 @@ class InboxState(rx.State):
         announce("message", self.selected)
         announce("conversation", self.selected)
         return rx.set_value("composer", "")
+
+    # --- the AI draft ----------------------------------------------------------------------------
+
+    @rx.event
+    async def send_ai_draft(self, task_id: str) -> None:
+        """One click: the draft goes to the customer as it is."""
+        self.notice, self.error = "", ""
+        user = await _answering_staff(self)
+        if user is None:
+            return
+        try:
+            with session_scope() as session:
+                message_id = send_draft(session, user, int(task_id)).id
+        except ReplyRefused as exc:
+            self.error = str(exc)
+            return
+        try:
+            send_message.send(message_id)
+        except Exception:  # Redis away: stored as pending; the relay sends it
+            self.notice = "Saved. It will be sent as soon as the queue is back."
+        announce("message", self.selected)
+        announce("conversation", self.selected)
+
+    @rx.event
+    def edit_ai_draft(self, task_id: str, text: str):  # noqa: ANN201
+        """Put the draft in the composer; Send then delivers the edited text."""
+        self.mode, self.editing_task = "reply", int(task_id)
+        return [rx.set_value("composer", text), rx.call_script("document.getElementById('composer')?.focus()")]
+
+    @rx.event
+    async def discard_ai_draft(self, task_id: str) -> None:
+        if await _answering_staff(self) is None:
+            return
+        try:
+            with session_scope() as session:
+                discard_draft(session, int(task_id))
+        except ReplyRefused as exc:
+            self.error = str(exc)
+            return
+        if self.editing_task == int(task_id):
+            self.editing_task = 0
+        self.notice = "Draft discarded."
+        announce("conversation", self.selected)
+
+    @rx.event
+    async def set_ai_level(self, choice: str) -> None:
+        """Admins only: this conversation's autonomy level, or back to the global one."""
+        self.notice, self.error = "", ""
+        user = (await self.get_state(AuthState)).current_user()
+        try:
+            admin = auth.require_role(user, Role.ADMIN)
+        except auth.NotAllowed as exc:
+            self.error = str(exc)
+            return
+        level = AI_LEVEL_CHOICES.get(choice)
+        with session_scope() as session:
+            before = set_conversation_level(session, self.selected, level)
+            audit(session, admin, "ai.conversation_level", "conversation", self.selected, before=before, after=level)
+        self.notice = f"AI for this conversation: {choice}."
+        announce("conversation", self.selected)
 
     @rx.event
     async def change_status(self, status: str, snooze_hours: int = 0) -> None:

@@ -1,0 +1,123 @@
+"""The AI reply actor: every inbound customer text gets a grounded answer (or a hand-off),
+acted on at the conversation's autonomy level (L1 suggest, L2 draft, L3 auto-send)."""
+
+import dramatiq
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert
+from sqlmodel import col, select
+
+from actors.outbound import send_message
+from actors.push import announce
+from knowledge.answer import Asker, Reply, prepare, respond
+from logs.jsonl import log_error
+from models.ai_drafts import queue_ai_reply, supersede_drafts
+from models.ai_rules import Verdict, decide, effective_level
+from models.customers import Customer
+from models.db import session_scope
+from models.enums import AiOutcome, ConversationStatus, Direction, DraftStatus, SenderKind
+from models.inbox import Conversation, Message
+from models.ops import AiTask
+from models.reply_rules import window
+
+HISTORY = 10
+WHO = {SenderKind.CUSTOMER: "Customer", SenderKind.AI: "V School (AI)", SenderKind.STAFF: "V School staff"}
+
+
+def _asker(session, conversation: Conversation, message: Message) -> Asker:  # noqa: ANN001
+    customer = session.get(Customer, conversation.customer_id)
+    earlier = session.exec(
+        select(Message)
+        .where(Message.conversation_id == conversation.id, Message.id != message.id, Message.sent_at <= message.sent_at)
+        .order_by(col(Message.sent_at).desc())
+        .limit(HISTORY)
+    ).all()
+    history = tuple((WHO.get(m.sender_kind, "V School"), m.text) for m in reversed(earlier) if m.text)
+    name = (customer.first_name or "") if customer and customer.profile_fetched_at else ""
+    return Asker(name=name, history=history)
+
+
+@dramatiq.actor(queue_name="interactive", max_retries=3, min_backoff=1_000)
+def answer_customer_message(message_id: int) -> None:
+    """Answer one inbound customer text message from the knowledge base.
+
+    Reads: message, conversation, customer, knowledge chunks, catalog. Writes: ai_task (one per
+    inbound message: prompt, sources, answer, model, latency, outcome), and at L3 an outbound
+    message the send actor delivers. Announces `conversation`/`message` so drafts appear live.
+    Skips paused conversations (a person is answering) and messages the customer has already
+    followed with another (that one is answered with this one in its context). Safe to run
+    twice: the task is unique per message and written in the same transaction as the reply.
+    """
+    with session_scope() as session:
+        if session.exec(select(AiTask.id).where(AiTask.message_id == message_id)).first():
+            return
+        message = session.get(Message, message_id)
+        if message is None or message.direction != Direction.INBOUND or message.sender_kind != SenderKind.CUSTOMER:
+            return
+        if not (message.text or "").strip():
+            return  # a sticker or a photo: nothing to answer from documents
+        conversation = session.get(Conversation, message.conversation_id)
+        if conversation.ai_paused or conversation.status == ConversationStatus.RESOLVED:
+            return
+        newer = session.exec(
+            select(Message.id).where(
+                Message.conversation_id == conversation.id,
+                Message.direction == Direction.INBOUND,
+                Message.sent_at > message.sent_at,
+                Message.text.is_not(None),
+            ).limit(1)
+        ).first()
+        if newer is not None:
+            return
+        prepared = prepare(session, message.text, _asker(session, conversation, message))
+        conversation_id = conversation.id
+    reply = respond(prepared)  # no connection held while the model thinks
+    reply_id = _act(message_id, conversation_id, reply)
+    if reply_id is False:
+        return
+    if reply_id:
+        send_message.send(reply_id)
+    announce("conversation", conversation_id)
+    announce("message", conversation_id)
+
+
+def _act(message_id: int, conversation_id: int, reply: Reply) -> int | None | bool:
+    """Record the task and carry out what the autonomy level allows. Returns the id of an
+    AI reply to send, None when there is none, False when another run got here first."""
+    with session_scope() as session:
+        conversation = session.get(Conversation, conversation_id, with_for_update=True)
+        level = effective_level(session, conversation)
+        if conversation.ai_paused:
+            outcome, reason = AiOutcome.HANDOFF.value, "A person took over while the AI was answering."
+        elif reply.failed:
+            outcome, reason = AiOutcome.ERROR.value, reply.reason
+        else:
+            verdict = Verdict(reply.action == "reply", reply.reason)
+            outcome, reason = decide(level, verdict, reply.confidence, window(conversation).state)
+        values = dict(
+            conversation_id=conversation_id,
+            message_id=message_id,
+            prompt=reply.prompt,
+            sources=reply.sources,
+            answer=reply.text or reply.extra.get("rejected_text"),
+            model=reply.model,
+            confidence=reply.confidence,
+            latency_ms=reply.latency_ms,
+            outcome=outcome,
+            reason=reason[:500] or None,
+            autonomy_level=level,
+            language=reply.language,
+            draft_status=DraftStatus.OPEN.value if outcome in (AiOutcome.DRAFT, AiOutcome.SUGGESTION) else None,
+        )
+        task_id = session.execute(
+            insert(AiTask).values(**values).on_conflict_do_nothing(index_elements=["message_id"]).returning(AiTask.id)
+        ).scalar()
+        if task_id is None:
+            return False
+        supersede_drafts(session, conversation_id, keep=task_id)  # earlier drafts answer an older question
+        reply_id = None
+        if outcome == AiOutcome.REPLY:
+            reply_id = queue_ai_reply(session, conversation, reply.text).id
+            session.execute(sa.update(AiTask).where(AiTask.id == task_id).values(reply_message_id=reply_id))
+    if reply.failed:
+        log_error("gemini", "the reply model failed; handed off to a person", message_id=message_id, reason=reply.reason)
+    return reply_id

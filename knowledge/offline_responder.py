@@ -1,0 +1,87 @@
+"""The offline responder: answers without any model, from the best-matching chunk, when the
+knowledge base clearly holds the answer — and hands off otherwise.
+
+It picks the chunk that best matches the question in the customer's language, then the few
+lines of it that share the most words with the question (a chunk is ~500 characters; the
+customer wants the two lines with the price, not the whole section), strips the Markdown,
+and wraps them in a short polite sentence in Thai or English. Every word it sends comes from
+the school's own document, so it cannot invent a price or a date.
+"""
+
+import re
+
+from knowledge.search import Hit, keyword_score, query_terms
+from models.ai_rules import ANSWER_THRESHOLD, detect_language
+
+OFFLINE_MODEL = "offline-responder-v1"
+MAX_LINES = 3
+MAX_CHARS = 600
+MIN_KEYWORD = 0.2  # the chosen chunk must contain at least this share of the question's words
+
+_UNITS = re.compile(r"\s*\n\s*|(?<=[.!?])\s+(?=[A-Z0-9฿\"'(])|(?<=[\u0E00-\u0E7F)])\s{1,}(?=[\u0E00-\u0E7F(])")
+_MARKUP = re.compile(r"^\s*(?:#{1,6}\s+|[-*+•]\s+|\d+[.)]\s+|>\s*)")
+_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}")
+
+OPENING = {"th": "ขอบคุณที่สอบถามค่ะ", "en": "Thanks for your question!"}
+CLOSING = {"th": "หากมีข้อสงสัยเพิ่มเติม สอบถามได้เลยนะคะ", "en": "Anything else I can help with?"}
+
+
+def _clean(unit: str) -> str:
+    unit = _MARKUP.sub("", unit)
+    if "|" in unit:  # a Markdown table row: "| Sushi | 3 days | ฿12,900 |" → "Sushi · 3 days · ฿12,900"
+        unit = " · ".join(cell.strip() for cell in unit.strip().strip("|").split("|") if cell.strip())
+    return re.sub(r"\*\*|__|`", "", unit).strip()
+
+
+def _units(chunk_text: str) -> tuple[str, list[str]]:
+    """The chunk's heading path (its first line) and its body cut into lines and sentences."""
+    heading, _, body = chunk_text.partition("\n")
+    if not body:
+        heading, body = "", heading
+    units = [_clean(u) for u in _UNITS.split(body)]
+    return heading, [u for u in units if u and not _TABLE_RULE.match(u) and len(u) > 1]
+
+
+def best_lines(question: str, chunk_text: str) -> list[str]:
+    """The lines of the chunk that answer the question, in the chunk's order."""
+    heading, units = _units(chunk_text)
+    if not units:
+        return []
+    terms = query_terms(question)
+    scored = [(keyword_score(terms, unit), i) for i, unit in enumerate(units)]
+    picked = sorted(i for score, i in sorted(scored, reverse=True)[:MAX_LINES] if score > 0)
+    if not picked:  # the heading matched ("… › Price") and the body holds the answer: its start
+        picked = list(range(min(2, len(units))))
+    lines, size = [], 0
+    for i in picked:
+        if size + len(units[i]) > MAX_CHARS and lines:
+            break
+        lines.append(units[i])
+        size += len(units[i])
+    return lines
+
+
+def offline_answer(question: str, hits: list[Hit], language: str, name: str = "") -> tuple[str, float, list[Hit], str]:
+    """(text, confidence, the hits used, reason). Empty text means hand off, and says why."""
+    if not hits:
+        return "", 0.0, [], "The knowledge base has nothing on this question."
+    same_language = [h for h in hits if detect_language(h.text, language) == language]
+    if not same_language:
+        wanted = "Thai" if language == "th" else "English"
+        return "", hits[0].score, hits[:1], f"No document in {wanted} answers this; the closest is {hits[0].title or hits[0].source}."
+    best = same_language[0]
+    coverage = keyword_score(query_terms(question), best.text)
+    confidence = round(best.score if coverage >= MIN_KEYWORD else best.score * 0.6, 4)
+    if confidence < ANSWER_THRESHOLD:
+        return "", confidence, [best], (
+            f"Not sure enough: the closest document ({best.title or best.source}) matches with "
+            f"confidence {confidence:.2f}, below {ANSWER_THRESHOLD:.2f}."
+        )
+    lines = best_lines(question, best.text)
+    if not lines:
+        return "", confidence, [best], "The closest document has no text to answer with."
+    greeting = OPENING[language if language in OPENING else "en"]
+    if name and language == "en":
+        greeting = f"Thanks for your question, {name}!"
+    body = "\n".join(lines)
+    return f"{greeting}\n{body}\n{CLOSING.get(language, CLOSING['en'])}", confidence, [best], ""

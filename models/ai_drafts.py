@@ -1,0 +1,171 @@
+"""AI drafts and AI replies as the inbox sees them: the draft beside the composer, the hand-off
+banner, sending or discarding a draft, and the AI's own replies. A draft lives on its `AiTask`
+row (`draft_status`); the reply it becomes is an outbound message the send actor delivers."""
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from models.ai_rules import effective_level, global_level
+from models.base import utcnow
+from models.enums import AiOutcome, DeliveryStatus, Direction, DraftStatus, SenderKind
+from models.inbox import Conversation, Message
+from models.inbox_queries import local
+from models.ops import AiTask
+from models.reply_rules import MAX_TEXT, ReplyRefused, window
+from models.staff import StaffUser
+
+TASKS_SHOWN = 100
+
+
+def queue_ai_reply(
+    session: Session, conversation: Conversation, text: str, now: datetime | None = None, approved_by: StaffUser | None = None, edited: bool = False
+) -> Message:
+    """Store the AI's answer as a pending outbound message (the send actor delivers it). Unlike
+    a staff reply it does not pause the AI: sending an AI draft is not a takeover. An edited
+    draft is the staff member's words and is shown as theirs."""
+    now = now or utcnow()
+    text = text.strip()
+    if not text:
+        raise ReplyRefused("The draft is empty; type a reply or discard the draft.")
+    if len(text) > MAX_TEXT:
+        raise ReplyRefused(f"Messenger takes at most {MAX_TEXT} characters in one message; shorten the draft.")
+    state = window(conversation, now).state
+    if state == "closed" or (approved_by is None and state != "open"):
+        raise ReplyRefused(
+            "The customer last wrote more than 7 days ago, so Messenger will not deliver a reply."
+            if state == "closed"
+            else "Outside the 24-hour window only a person may reply."
+        )
+    message = Message(
+        conversation_id=conversation.id,
+        direction=Direction.OUTBOUND,
+        sender_kind=SenderKind.STAFF if edited else SenderKind.AI,
+        staff_user_id=approved_by.id if approved_by else None,
+        text=text,
+        status=DeliveryStatus.PENDING,
+        sent_at=now,
+    )
+    session.add(message)
+    if approved_by is not None:
+        conversation.unread_count = 0
+    conversation.last_message_at = max(conversation.last_message_at or now, now)
+    conversation.updated_at = now
+    session.add(conversation)
+    session.flush()
+    return message
+
+
+def _open_draft(session: Session, task_id: int) -> AiTask:
+    task = session.get(AiTask, task_id, with_for_update=True)
+    if task is None or task.draft_status != DraftStatus.OPEN:
+        raise ReplyRefused("This draft was already sent, discarded or replaced by a newer one.")
+    return task
+
+
+def send_draft(session: Session, staff: StaffUser, task_id: int, text: str | None = None) -> Message:
+    """Send an AI draft as it is (one click) or as edited in the composer."""
+    task = _open_draft(session, task_id)
+    conversation = session.get(Conversation, task.conversation_id, with_for_update=True)
+    if conversation is None:
+        raise ReplyRefused("This conversation no longer exists. Reload the inbox.")
+    final = (text if text is not None else task.answer or "").strip()
+    message = queue_ai_reply(session, conversation, final, approved_by=staff, edited=final != (task.answer or "").strip())
+    task.draft_status, task.reply_message_id = DraftStatus.SENT, message.id
+    session.add(task)
+    return message
+
+
+def discard_draft(session: Session, task_id: int) -> None:
+    task = _open_draft(session, task_id)
+    task.draft_status = DraftStatus.DISCARDED
+    session.add(task)
+
+
+def supersede_drafts(session: Session, conversation_id: int, keep: int | None = None) -> None:
+    """The customer wrote again: earlier open drafts answer an old question."""
+    session.execute(
+        sa.update(AiTask)
+        .where(AiTask.conversation_id == conversation_id, AiTask.draft_status == DraftStatus.OPEN, AiTask.id != (keep or 0))
+        .values(draft_status=DraftStatus.SUPERSEDED)
+    )
+
+
+def _sources(task: AiTask) -> list[dict[str, str]]:
+    return [
+        {
+            "title": str(s.get("title") or s.get("source") or ""),
+            "source": str(s.get("source") or ""),
+            "snippet": str(s.get("text") or "")[:240],
+            "score": f"{float(s.get('score') or 0):.2f}",
+        }
+        for s in task.sources
+    ]
+
+
+def ai_panel(session: Session, conversation_id: int) -> dict:
+    """What the inbox shows beside the composer: the open draft (with its sources and
+    confidence), or the reason the AI handed this conversation to a person. Empty when the
+    AI has nothing to say (or a person has answered since)."""
+    task = session.exec(
+        select(AiTask).where(AiTask.conversation_id == conversation_id).order_by(col(AiTask.id).desc()).limit(1)
+    ).first()
+    if task is None:
+        return {}
+    base = {
+        "task_id": str(task.id),
+        "outcome": task.outcome,
+        "confidence": f"{task.confidence:.2f}" if task.confidence is not None else "",
+        "reason": task.reason or "",
+        "model": task.model,
+        "level": str(task.autonomy_level or ""),
+        "when": local(task.created_at),
+    }
+    if task.draft_status == DraftStatus.OPEN:
+        return {**base, "kind": "draft", "text": task.answer or "", "sources": _sources(task)}
+    if task.outcome in (AiOutcome.HANDOFF, AiOutcome.ERROR):
+        answered = session.exec(
+            select(Message.id).where(
+                Message.conversation_id == conversation_id, Message.direction == Direction.OUTBOUND, Message.created_at > task.created_at
+            ).limit(1)
+        ).first()
+        if answered is None:
+            return {**base, "kind": "handoff", "text": "", "sources": _sources(task)}
+    return {}
+
+
+def autonomy_of(session: Session, conversation_id: int) -> dict[str, str]:
+    """The conversation's own level ("" = follows the global one) and the level in force."""
+    conversation = session.get(Conversation, conversation_id)
+    if conversation is None:
+        return {}
+    return {
+        "own": str(conversation.autonomy_level or ""),
+        "effective": str(effective_level(session, conversation)),
+        "global": str(global_level(session)),
+        "paused": "1" if conversation.ai_paused else "",
+    }
+
+
+def recent_tasks(session: Session, limit: int = TASKS_SHOWN) -> list[dict[str, str]]:
+    """The admin page's list: the newest AI tasks, everything they recorded."""
+    tasks = session.exec(select(AiTask).order_by(col(AiTask.id).desc()).limit(limit)).all()
+    return [
+        {
+            "id": str(t.id),
+            "when": local(t.created_at),
+            "conversation_id": str(t.conversation_id or ""),
+            "prompt": t.prompt,
+            "sources": " · ".join(f"{s.get('title') or s.get('source')} ({float(s.get('score') or 0):.2f})" for s in t.sources),
+            "answer": t.answer or "",
+            "model": t.model,
+            "latency_ms": str(t.latency_ms if t.latency_ms is not None else ""),
+            "confidence": f"{t.confidence:.2f}" if t.confidence is not None else "",
+            "outcome": t.outcome,
+            "draft_status": t.draft_status or "",
+            "reason": t.reason or "",
+            "level": str(t.autonomy_level or ""),
+        }
+        for t in tasks
+    ]

@@ -1,0 +1,40 @@
+"""`vschool ai reply "…" --json` (the reply pipeline, dry: nothing stored, nothing sent) and
+`vschool eval ai --json` (the pipeline over the evaluation set)."""
+
+import argparse
+import json
+import sys
+
+from knowledge.answer import Asker, answer
+from models.db import session_scope
+
+
+def run_ai_reply(args: argparse.Namespace) -> int:
+    question = args.question.strip()
+    if not question:
+        print("Give the customer's message, e.g. vschool ai reply \"คอร์สซูชิราคาเท่าไหร่คะ\" --json", file=sys.stderr)
+        return 2
+    with session_scope() as session:
+        reply = answer(session, question, Asker(name=args.name or "", language=args.language))
+    out = reply.public()
+    if args.json:
+        print(json.dumps(out, ensure_ascii=False, default=str))
+    else:
+        print(f"{out['action']} (confidence {out['confidence']:.2f}, {reply.model}, {reply.latency_ms} ms)")
+        print(out["text"] or out.get("reason", ""))
+        for s in out["sources"]:
+            print(f"  · {s['source']} #{s['chunk']} ({s['score']:.2f})")
+    return 0
+
+
+def run_eval_ai(args: argparse.Namespace) -> int:
+    from knowledge.evaluate_ai import evaluate
+
+    result = evaluate(questions_path=args.questions, limit=args.limit)
+    if not args.json:
+        for row in result.pop("failures", []):
+            print(json.dumps(row, ensure_ascii=False), file=sys.stderr)
+    else:
+        result.pop("failures", None)
+    print(json.dumps(result, ensure_ascii=False) if args.json else json.dumps(result, ensure_ascii=False, indent=2))
+    return 0

@@ -1,0 +1,147 @@
+"""Admin → AI replies: the global autonomy level, and the last 100 AI tasks (prompt, sources,
+answer, model, latency, outcome) — seed 000's task buffer, live as tasks land."""
+
+import reflex as rx
+
+from logs.audit import record as audit
+from models.ai_drafts import recent_tasks
+from models.ai_rules import LEVELS, global_level, set_global_level
+from models.db import session_scope
+from models.enums import Role
+from vschool import auth
+from vschool.components.layout import app_page
+from vschool.components.text import tr
+from vschool.state.auth import AuthState
+from vschool.state.feeds import Feed
+
+LEVEL_CHOICES = {f"L{n} {name}": n for n, name in LEVELS.items()}
+
+
+class AiAdminState(rx.State):
+    message: str = ""
+    error: str = ""
+    open_task: str = ""  # the task whose prompt is shown in full
+
+    @rx.var
+    async def tasks(self) -> list[dict[str, str]]:
+        feed = await self.get_state(Feed)
+        _ = (feed.conversation, feed.message)
+        if (await self.get_state(AuthState)).role != Role.ADMIN.value:
+            return []
+        with session_scope() as session:
+            return recent_tasks(session)
+
+    @rx.var
+    async def level(self) -> str:
+        feed = await self.get_state(Feed)
+        _ = feed.conversation
+        if (await self.get_state(AuthState)).role != Role.ADMIN.value:
+            return ""
+        with session_scope() as session:
+            current = global_level(session)
+        return next(label for label, n in LEVEL_CHOICES.items() if n == current)
+
+    @rx.event
+    async def set_level(self, choice: str) -> None:
+        self.message, self.error = "", ""
+        try:
+            admin = auth.require_role((await self.get_state(AuthState)).current_user(), Role.ADMIN)
+            level = LEVEL_CHOICES[choice]
+        except (auth.NotAllowed, KeyError) as exc:
+            self.error = str(exc) if isinstance(exc, auth.NotAllowed) else f"Unknown level {choice!r}."
+            return
+        with session_scope() as session:
+            before = set_global_level(session, level, admin.id)
+            audit(session, admin, "ai.global_level", "app_setting", "ai.autonomy_level", before=before, after=level)
+        self.message = f"Every conversation without its own level now runs at {choice}."
+        from actors.push import announce
+
+        announce("conversation", "")
+
+    @rx.event
+    def toggle_task(self, task_id: str) -> None:
+        self.open_task = "" if self.open_task == task_id else task_id
+
+
+def _task_row(task: rx.Var) -> rx.Component:
+    shown = AiAdminState.open_task == task["id"]
+    return rx.fragment(
+        rx.table.row(
+            rx.table.cell(task["when"], white_space="nowrap"),
+            rx.table.cell(rx.link(task["conversation_id"], href="/inbox", size="1")),
+            rx.table.cell(
+                rx.badge(
+                    task["outcome"],
+                    color_scheme=rx.match(task["outcome"], ("reply", "green"), ("draft", "violet"), ("suggestion", "blue"), ("handoff", "amber"), "red"),
+                ),
+                rx.cond(task["draft_status"] != "", rx.text(task["draft_status"], size="1", color=rx.color("gray", 10))),
+                rx.cond(task["reason"] != "", rx.text(task["reason"], size="1", color=rx.color("gray", 11))),
+            ),
+            rx.table.cell(rx.text(task["answer"], size="1", white_space="pre-wrap"), max_width="320px"),
+            rx.table.cell(rx.text(task["sources"], size="1"), max_width="220px"),
+            rx.table.cell(task["confidence"]),
+            rx.table.cell(rx.text(task["model"], size="1"), rx.text("L", task["level"], size="1", color=rx.color("gray", 10))),
+            rx.table.cell(task["latency_ms"], " ms", white_space="nowrap"),
+            rx.table.cell(
+                rx.button(tr("prompt"), size="1", variant="soft", on_click=AiAdminState.toggle_task(task["id"]), class_name="ai-task-prompt-toggle")
+            ),
+            class_name="ai-task-row",
+        ),
+        rx.cond(
+            shown,
+            rx.table.row(
+                rx.table.cell(
+                    rx.code_block(task["prompt"], language="markdown", wrap_long_lines=True, class_name="ai-task-prompt"),
+                    col_span=9,
+                )
+            ),
+        ),
+    )
+
+
+@app_page("/admin/ai", "ai_replies", admin=True)
+def ai_admin_page() -> rx.Component:
+    return rx.vstack(
+        rx.hstack(
+            rx.link(tr("staff"), href="/admin/staff", size="2"),
+            rx.text("·", color=rx.color("gray", 9)),
+            rx.text(tr("ai_replies"), size="2", weight="bold"),
+            spacing="2",
+        ),
+        rx.card(
+            rx.vstack(
+                rx.hstack(
+                    rx.text(tr("ai_global_level"), weight="bold"),
+                    rx.select(list(LEVEL_CHOICES), value=AiAdminState.level, on_change=AiAdminState.set_level, id="ai-global-level"),
+                    align="center",
+                    spacing="3",
+                ),
+                rx.text(tr("ai_level_help"), size="1", color=rx.color("gray", 11)),
+                spacing="2",
+            )
+        ),
+        rx.cond(AiAdminState.message != "", rx.callout(AiAdminState.message, icon="check", color_scheme="green", id="ai-admin-message")),
+        rx.cond(AiAdminState.error != "", rx.callout(AiAdminState.error, icon="triangle-alert", color_scheme="red", id="ai-admin-error")),
+        rx.heading(tr("ai_tasks"), size="4"),
+        rx.cond(
+            AiAdminState.tasks.length() > 0,
+            rx.table.root(
+                rx.table.header(
+                    rx.table.row(
+                        *[rx.table.column_header_cell(tr(k)) for k in ("when", "customer", "outcome", "answer", "ai_sources")],
+                        rx.table.column_header_cell(tr("ai_confidence")),
+                        rx.table.column_header_cell(tr("model")),
+                        rx.table.column_header_cell(tr("latency")),
+                        rx.table.column_header_cell(""),
+                    )
+                ),
+                rx.table.body(rx.foreach(AiAdminState.tasks, _task_row)),
+                width="100%",
+                size="1",
+                id="ai-tasks",
+            ),
+            rx.callout(tr("ai_no_tasks"), icon="bot", id="ai-tasks-empty"),
+        ),
+        spacing="3",
+        align="stretch",
+    )
