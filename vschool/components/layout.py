@@ -18,6 +18,7 @@ NAVIGATION = [
     ("orders", "/orders", "receipt", False),
     ("knowledge", "/knowledge", "library", False),
     ("admin", "/admin/staff", "shield", True),
+    ("ai_replies", "/admin/ai", "bot", True),
 ]
 
 
