@@ -62,8 +62,8 @@ _CRM = """
 INSERT INTO customer (standard_id, display_name, lead_stage, first_ad_id, created_at, updated_at)
 SELECT 'TVS-CUS-BN-' || lpad(k::text, 8, '0') || '-' || :tag, 'ลูกค้า ' || k, 'new',
        '8' || lpad((1 + (k * 7919) % :ads)::text, 12, '0'),
-       CAST(:since AS timestamptz) + (k * :span_s / :customers) * interval '1 second',
-       CAST(:since AS timestamptz) + (k * :span_s / :customers) * interval '1 second'
+       CAST(:since AS timestamptz) + (k::bigint * :span_s / :customers) * interval '1 second',
+       CAST(:since AS timestamptz) + (k::bigint * :span_s / :customers) * interval '1 second'
 FROM generate_series(1, :customers) k;
 INSERT INTO conversation (customer_id, channel, page_id, status, unread_count, source_ad_id, created_at, updated_at)
 SELECT id, 'facebook', 'PAGEBENCH', 'resolved', 0, first_ad_id, created_at, created_at
