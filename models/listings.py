@@ -36,7 +36,10 @@ def _when(value: datetime | None) -> str:
 
 
 def baht(value: Decimal | None) -> str:
-    return "" if value is None else f"฿{value:,.2f}"
+    """฿1,234.50; money going out reads -฿1,000.00."""
+    if value is None:
+        return ""
+    return f"{'-' if value < 0 else ''}฿{abs(value):,.2f}"
 
 
 def like_pattern(search: str) -> str:

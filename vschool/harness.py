@@ -78,6 +78,9 @@ def start_app(
         env["VSCHOOL_DATA_DIR"] = str(data_dir)
     log_dir.mkdir(parents=True, exist_ok=True)
     app_log = log_dir / "app.log"
+    # What is measured or tested is the code as it was at start: no hot reload when files change.
+    (log_dir / "no-reload").mkdir(exist_ok=True)
+    env["REFLEX_HOT_RELOAD_OVERRIDE_PATHS"] = str(log_dir / "no-reload")
     reflex = [str(Path(sys.executable).parent / "reflex"), "run", "--env", "dev", "--loglevel", "warning"]
     if frontend:
         reflex += ["--frontend-port", str(frontend_port), "--backend-port", str(backend)]

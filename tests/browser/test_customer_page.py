@@ -1,0 +1,76 @@
+"""A customer's page in the browser: opened from the list, showing who they are, what they paid
+and the ad that brought them, their story newest first with older pages on demand, and live
+when they write again."""
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from models import Conversation, Message
+from models.commerce import Order, Payment
+from models.customer_rules import find_or_create_customer
+from models.customers import AdReferral
+from models.db import session_scope
+from models.enums import Channel, Role
+from tests.browser.conftest import add_staff, sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("db")]
+T0 = datetime(2026, 10, 1, 2, 0, tzinfo=UTC)
+
+
+def _customer_with_a_long_story() -> tuple[str, int]:
+    with session_scope() as s:
+        customer, _ = find_or_create_customer(s, Channel.FACEBOOK, "PAGE1", "7300000000000001")
+        customer.display_name, customer.lead_stage, customer.first_ad_id = "มาลี ศรีสุข", "enrolled", "120210000000000001"
+        conversation = Conversation(customer_id=customer.id, page_id="PAGE1")
+        s.add(conversation)
+        s.flush()
+        s.add(AdReferral(customer_id=customer.id, conversation_id=conversation.id, source="ADS", ad_id="120210000000000001",
+                         context={"ad_title": "คอร์สซูชิมืออาชีพ 5 วัน"}, occurred_at=T0))
+        for n in range(60):
+            s.add(Message(conversation_id=conversation.id, direction="inbound", sender_kind="customer", mid=f"m_page_{n}",
+                          text=f"คำถามข้อ {n}", sent_at=T0 + timedelta(minutes=n + 1)))
+        order = Order(order_number="VS-2026-0042", customer_id=customer.id, total=Decimal("39000"), status="paid",
+                      created_at=T0 + timedelta(days=2))
+        s.add(order)
+        s.flush()
+        s.add(Payment(order_id=order.id, kind="payment", amount=Decimal("39000"), paid_at=T0 + timedelta(days=2, hours=1)))
+        s.add(Payment(order_id=order.id, kind="refund", amount=Decimal("4000"), paid_at=T0 + timedelta(days=3)))
+        return customer.standard_id, conversation.id
+
+
+def test_the_customer_page_tells_the_whole_story_and_stays_live(new_page, app) -> None:  # noqa: ANN001
+    add_staff("ploy@vschool.test", Role.AGENT)
+    standard_id, conversation_id = _customer_with_a_long_story()
+    page: Page = new_page()
+    sign_in(page, app, "ploy@vschool.test")
+    page.click("#nav-customers")
+    page.fill("#workspace-search", "ศรีสุข")
+    expect(page.locator(".listing-row")).to_have_count(1)
+    page.locator(".customer-link").click()
+
+    expect(page.locator("#customer-name")).to_have_text("มาลี ศรีสุข")
+    expect(page.locator("#customer-standard-id")).to_have_text(standard_id)
+    expect(page.locator("#customer-paid")).to_have_text("฿35,000.00")  # refunds subtracted
+    expect(page.locator("#customer-source-ad")).to_have_text("คอร์สซูชิมืออาชีพ 5 วัน")
+    entries = page.locator(".timeline-entry")
+    expect(entries).to_have_count(50)  # one page
+    expect(entries.first).to_contain_text("-฿4,000.00")  # the refund is the newest event
+
+    page.click("#load-older")
+    expect(entries).to_have_count(64)  # 60 messages + referral + order + 2 payments
+    expect(entries.last).to_contain_text("คอร์สซูชิมืออาชีพ 5 วัน")
+    expect(page.locator("#timeline-start")).to_be_visible()
+
+    with session_scope() as s:  # they write again: the page follows without a reload
+        s.add(Message(conversation_id=conversation_id, direction="inbound", sender_kind="customer", mid="m_page_new",
+                      text="ขอเลขบัญชีอีกครั้งค่ะ", sent_at=datetime.now(UTC)))
+    from actors.push import announce
+
+    announce("message", conversation_id)
+    expect(entries.first).to_contain_text("ขอเลขบัญชีอีกครั้งค่ะ", timeout=10_000)
+
+    page.goto(f"{app.frontend_url}/customers/TVS-CUS-FB-99-0000")
+    expect(page.locator("#customer-missing")).to_be_visible()
