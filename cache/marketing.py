@@ -15,6 +15,7 @@ Everything is computed by `models.marketing_figures` and written atomically by
 
 import json
 import time
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -22,14 +23,22 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from cache.snapshots import json_default, read_snapshot, snapshot_path, write_snapshot
+from cache.snapshots import (
+    Cached,
+    json_default,
+    read_snapshot,
+    snapshot_path,
+    stale_while_revalidate,
+    write_snapshot,
+)
 from models.db import session_scope
 from models.marketing_figures import PRESETS, panel_figures, preset_range, today_in_bangkok
 from models.marketing_rollups import roll_up_hours
 
 ROLLED_MARK = "marketing_hours_rolled_through"  # app_setting: finished_at of the last rolled-up sync
 DAYS_KEPT = 3  # daily snapshots rebuilt each refresh: Meta revises the last 3 days
-RANGE_FILES_KEPT_S = 2 * 86_400  # custom-range snapshots nobody refreshes are dropped after this
+RANGE_FILES_KEPT_S = 2 * 86_400
+FRESH_S = 60  # a range snapshot younger than this is shown without asking PostgreSQL  # custom-range snapshots nobody refreshes are dropped after this
 
 
 def as_json(data: dict[str, Any]) -> dict[str, Any]:
@@ -64,11 +73,29 @@ def read_range(since: date, until: date) -> dict[str, Any] | None:
     return read_snapshot(range_path(since, until))
 
 
+def figures_from_database(since: date, until: date) -> dict[str, Any]:
+    with session_scope() as session:
+        return as_json(panel_figures(session, since, until))
+
+
 def compute_range(since: date, until: date) -> dict[str, Any]:
     """The panel's data for a range, from PostgreSQL, written to its snapshot file."""
-    with session_scope() as session:
-        data = as_json(panel_figures(session, since, until))
-    return write_snapshot(range_path(since, until), data)
+    return write_snapshot(range_path(since, until), figures_from_database(since, until))
+
+
+def load_panel(since: date, until: date, on_done: Callable[[], None] | None = None) -> Cached:
+    """What the marketing panel shows for a range: its snapshot at once when there is one
+    (fresh if written in the last minute or by the latest refresh; otherwise recomputed in the
+    background, `on_done` called after), else computed now. When PostgreSQL is down the old
+    snapshot comes back marked stale, with the reason."""
+    summary = read_snapshot(summary_path()) or {}
+    try:
+        fresh_after = datetime.fromisoformat(summary["refresh_started_at"])
+    except (KeyError, TypeError, ValueError):
+        fresh_after = None
+    return stale_while_revalidate(
+        range_path(since, until), lambda: figures_from_database(since, until), FRESH_S, fresh_after=fresh_after, on_done=on_done
+    )
 
 
 def roll_up_finished_syncs(session: Session) -> int:
@@ -107,6 +134,7 @@ def roll_up_finished_syncs(session: Session) -> int:
 def refresh_marketing_snapshots(today: date | None = None) -> dict[str, Any]:
     """Rebuild every marketing snapshot from PostgreSQL; return what was written."""
     started = time.perf_counter()
+    refresh_started_at = datetime.now(UTC).isoformat()
     today = today or today_in_bangkok()
     with session_scope() as session:
         hours = roll_up_finished_syncs(session)
@@ -133,7 +161,7 @@ def refresh_marketing_snapshots(today: date | None = None) -> dict[str, Any]:
             end = min(today, (month + timedelta(days=32)).replace(day=1) - timedelta(days=1))
             write_snapshot(monthly_path(month), as_json(panel_figures(session, month, end, detail=False)))
             written.append(monthly_path(month).name)
-    summary = write_snapshot(summary_path(), {"today": today.isoformat(), "presets": presets, "last_sync": last_sync})
+    summary = write_snapshot(summary_path(), {"today": today.isoformat(), "refresh_started_at": refresh_started_at, "presets": presets, "last_sync": last_sync})
     _drop_old_range_files({range_path(*preset_range(n, today)) for n in PRESETS})
     return {"generated_at": summary["generated_at"], "files": written, "hour_rows": hours,
             "took_ms": round((time.perf_counter() - started) * 1000, 1)}

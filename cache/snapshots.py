@@ -11,6 +11,7 @@ import json
 import os
 import tempfile
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -104,48 +105,86 @@ def age_s(snapshot: dict[str, Any], now: datetime | None = None) -> float | None
 @dataclass
 class Cached:
     data: dict[str, Any] | None
-    stale: bool  # older than max_age, or the fresh computation failed
+    stale: bool  # not fresh: being recomputed, or the recomputation failed
     error: str | None = None  # why fresh data could not be had (e.g. the database is down)
+    refreshing: bool = False  # a background recomputation is running
 
 
 _revalidating: set[Path] = set()
+_failed: dict[Path, tuple[float, str]] = {}  # path → (monotonic time, error) of the last failure
 _lock = threading.Lock()
 
 
 def stale_while_revalidate(
-    path: Path, compute: Callable[[], dict[str, Any]], max_age_s: float, *, background: bool = True
+    path: Path,
+    compute: Callable[[], dict[str, Any]],
+    max_age_s: float,
+    *,
+    fresh_after: datetime | None = None,
+    on_done: Callable[[], None] | None = None,
+    retry_after_s: float = 30,
 ) -> Cached:
-    """Cache-first read. A fresh snapshot is returned as is. An old one is returned at once
-    (marked stale) and recomputed in a background thread (one at a time per path). With no
-    snapshot, `compute()` runs now and its result is written; if it fails, the error is
-    returned with no data."""
+    """Cache-first read (seed 002). A fresh snapshot (younger than `max_age_s`, or written after
+    `fresh_after`) is returned as is. An older one is returned at once, marked stale, and
+    recomputed in a background thread (one at a time per path) that calls `on_done()` when it
+    ends, so the caller can tell its readers to look again. When the last recomputation failed
+    less than `retry_after_s` ago, the old snapshot comes back with that error and nothing is
+    retried yet (a database that is down is not hammered). With no snapshot at all, `compute()`
+    runs now; if it fails, the error comes back with no data."""
     snapshot = read_snapshot(path)
     if snapshot is not None:
         age = age_s(snapshot)
-        if age is not None and age <= max_age_s:
+        made = _generated_at(snapshot)
+        if (age is not None and age <= max_age_s) or (fresh_after is not None and made is not None and made >= fresh_after):
             return Cached(snapshot, stale=False)
-        if background:
-            _revalidate_in_background(path, compute)
-        return Cached(snapshot, stale=True)
+        with _lock:
+            failed = _failed.get(path)
+        if failed and time.monotonic() - failed[0] < retry_after_s:
+            return Cached(snapshot, stale=True, error=failed[1])
+        started = _revalidate_in_background(path, compute, on_done)
+        return Cached(snapshot, stale=True, refreshing=started or path in _revalidating)
     try:
-        return Cached(write_snapshot(path, compute()), stale=False)
-    except Exception as exc:  # noqa: BLE001 - the caller shows why, nothing was written
-        return Cached(None, stale=True, error=f"{type(exc).__name__}: {exc}")
+        fresh = write_snapshot(path, compute())
+    except Exception as exc:  # noqa: BLE001 - the caller shows why; nothing was written
+        return Cached(None, stale=True, error=describe(exc))
+    with _lock:
+        _failed.pop(path, None)
+    return Cached(fresh, stale=False)
 
 
-def _revalidate_in_background(path: Path, compute: Callable[[], dict[str, Any]]) -> None:
+def describe(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}"[:300]
+
+
+def _generated_at(snapshot: dict[str, Any]) -> datetime | None:
+    try:
+        return datetime.fromisoformat(snapshot["generated_at"])
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def _revalidate_in_background(path: Path, compute: Callable[[], dict[str, Any]], on_done: Callable[[], None] | None) -> bool:
     with _lock:
         if path in _revalidating:
-            return
+            return False
         _revalidating.add(path)
 
     def run() -> None:
         try:
             write_snapshot(path, compute())
-        except Exception:  # noqa: BLE001 - the old snapshot stays; the next read tries again
-            pass
+            with _lock:
+                _failed.pop(path, None)
+        except Exception as exc:  # noqa: BLE001 - the old snapshot stays, marked with why
+            with _lock:
+                _failed[path] = (time.monotonic(), describe(exc))
         finally:
             with _lock:
                 _revalidating.discard(path)
+            if on_done is not None:
+                try:
+                    on_done()
+                except Exception:  # noqa: BLE001, S110 - telling readers is best effort
+                    pass
 
     threading.Thread(target=run, name=f"revalidate:{path.name}", daemon=True).start()
+    return True

@@ -218,6 +218,7 @@ def panel_figures(session: Session, since: date, until: date, *, detail: bool = 
         "totals": derived(totals),
         "campaigns": _tree(session, per_ad, with_ads=detail),
         "last_sync": last_sync(session),
+        "ads_synced": ads_synced(session),
     }
     if detail:
         result["trend"] = _trend(since, until, per_day)

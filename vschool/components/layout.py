@@ -74,7 +74,7 @@ def _error_banner() -> rx.Component:
     return rx.cond(
         AuthState.page_error != "",
         rx.callout(
-            tr("admin_only"),
+            rx.cond(AuthState.page_error == "marketing_only", tr("marketing_only"), tr("admin_only")),
             icon="triangle-alert",
             color_scheme="red",
             id="page-error",

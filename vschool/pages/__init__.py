@@ -1,3 +1,3 @@
 """One module per route. Importing this package registers every page."""
 
-from vschool.pages import admin_ai, admin_staff, customers, inbox, login, overview, workspaces  # noqa: F401
+from vschool.pages import admin_ai, admin_staff, customers, inbox, login, marketing, overview, workspaces  # noqa: F401
