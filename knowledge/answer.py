@@ -12,12 +12,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from knowledge.offline_responder import OFFLINE_MODEL, offline_answer
+from knowledge.offline_responder import OFFLINE_MODEL, offline_answer, unknown_share
 from knowledge.search import Hit, search
 from models.ai_rules import check_answer, detect_language
 from models.commerce import Product
+from models.knowledge import KnowledgeChunk
 from models.settings import Settings, get_settings
 
 K = 5  # chunks retrieved per question
@@ -56,6 +58,8 @@ class Prepared:
     catalog: list[tuple[str, str, Decimal]]  # (name, Thai name, price)
     system: str
     prompt: str
+    unknown: float = 0.0  # share of the question's words the knowledge base never uses
+    started: float = field(default_factory=time.perf_counter)  # latency counts retrieval too
 
     @property
     def full_prompt(self) -> str:
@@ -94,12 +98,26 @@ def load_catalog(session: Session) -> list[tuple[str, str, Decimal]]:
 
 
 def prepare(session: Session, question: str, asker: Asker | None = None) -> Prepared:
+    started = time.perf_counter()
     asker = asker or Asker()
     language = asker.language or detect_language(question)
     hits = search(session, question, k=K)
     catalog = load_catalog(session)
     system = SYSTEM.format(language=LANGUAGE_NAMES.get(language, "English"))
-    return Prepared(question, asker, language, hits, catalog, system, build_prompt(question, asker, language, hits, catalog))
+    prompt = build_prompt(question, asker, language, hits, catalog)
+    return Prepared(question, asker, language, hits, catalog, system, prompt, unknown_share(question, corpus(session)), started)
+
+
+_corpus: dict[tuple, str] = {}
+
+
+def corpus(session: Session) -> str:
+    """Every chunk's text, lower-cased, kept until the knowledge base changes."""
+    key = tuple(session.execute(sa.select(sa.func.count(), sa.func.max(KnowledgeChunk.id), sa.func.max(KnowledgeChunk.created_at))).one())
+    if key not in _corpus:
+        _corpus.clear()
+        _corpus[key] = "\n".join(session.exec(select(KnowledgeChunk.text)).all()).lower()
+    return _corpus[key]
 
 
 def build_prompt(question: str, asker: Asker, language: str, hits: list[Hit], catalog: list[tuple[str, str, Decimal]]) -> str:
@@ -122,11 +140,12 @@ def build_prompt(question: str, asker: Asker, language: str, hits: list[Hit], ca
 def respond(prepared: Prepared, settings: Settings | None = None) -> Reply:
     """Answer a prepared question and apply every guardrail (see `models.ai_rules`)."""
     settings = settings or get_settings()
-    started = time.perf_counter()
     if settings.gemini_api_key is not None:
         reply = _gemini(prepared, settings)
     else:
-        text, confidence, used, reason = offline_answer(prepared.question, prepared.hits, prepared.language, prepared.asker.name)
+        text, confidence, used, reason = offline_answer(
+            prepared.question, prepared.hits, prepared.language, prepared.asker.name, prepared.unknown
+        )
         reply = Reply("reply" if text else "handoff", text, source_dicts(used or prepared.hits[:1]), confidence, reason)
     reply.prompt, reply.language = prepared.full_prompt, prepared.language
     if reply.action == "reply":
@@ -135,7 +154,7 @@ def respond(prepared: Prepared, settings: Settings | None = None) -> Reply:
         if not verdict.ok:
             reply.action, reply.reason = "handoff", verdict.reason
             reply.extra["rejected_text"], reply.text = reply.text, ""
-    reply.latency_ms = int((time.perf_counter() - started) * 1000)
+    reply.latency_ms = int((time.perf_counter() - prepared.started) * 1000)
     return reply
 
 

@@ -16,9 +16,18 @@ from models.ai_rules import ANSWER_THRESHOLD, detect_language
 OFFLINE_MODEL = "offline-responder-v1"
 MAX_LINES = 3
 MAX_CHARS = 600
-MIN_KEYWORD = 0.2  # the chosen chunk must contain at least this share of the question's words
+# Confidence = (retrieval score − share of the question's words the knowledge base never uses)
+# ÷ SCALE, within 0..1. A question about a franchise, a dormitory or Wi-Fi finds *some* chunk
+# about the school, but its key word appears nowhere in the documents: that is what tells an
+# unanswerable question. SCALE puts a raw 0.28 at ANSWER_THRESHOLD (0.5), calibrated on
+# knowledge/eval/questions.json (`vschool eval ai`).
+SCALE = 0.56
+# Question words and contractions: never in an answer's text, so not evidence either way.
+QUESTION_WORDS = set(
+    ["much", "many", "เท่าไหร่", "เท่าไร", "กี่", "ไหน", "ยังไง", "อย่างไร", "เมื่อไหร่", "เมื่อไร", "ใคร", "อะไร", "เคย", "i've", "i'm", "can't", "don't", "won't", "isn't", "doesn't"]
+)
 
-_UNITS = re.compile(r"\s*\n\s*|(?<=[.!?])\s+(?=[A-Z0-9฿\"'(])|(?<=[\u0E00-\u0E7F)])\s{1,}(?=[\u0E00-\u0E7F(])")
+_UNITS = re.compile(r"\s*\n\s*|(?<=[a-z0-9)][.!?])\s+(?=[A-Z\"'(])|(?<=[\u0E00-\u0E7F)])\s{1,}(?=[\u0E00-\u0E7F(])")
 _MARKUP = re.compile(r"^\s*(?:#{1,6}\s+|[-*+•]\s+|\d+[.)]\s+|>\s*)")
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}")
 
@@ -61,7 +70,19 @@ def best_lines(question: str, chunk_text: str) -> list[str]:
     return lines
 
 
-def offline_answer(question: str, hits: list[Hit], language: str, name: str = "") -> tuple[str, float, list[Hit], str]:
+def content_terms(question: str) -> dict[str, float]:
+    return {term: weight for term, weight in query_terms(question).items() if term not in QUESTION_WORDS}
+
+
+def unknown_share(question: str, corpus: str) -> float:
+    """The weighted share of the question's content words found nowhere in the knowledge base
+    (`corpus`: every chunk's text, lower-cased)."""
+    terms = content_terms(question)
+    total = sum(terms.values())
+    return sum(w for term, w in terms.items() if term not in corpus) / total if total else 0.0
+
+
+def offline_answer(question: str, hits: list[Hit], language: str, name: str = "", unknown: float = 0.0) -> tuple[str, float, list[Hit], str]:
     """(text, confidence, the hits used, reason). Empty text means hand off, and says why."""
     if not hits:
         return "", 0.0, [], "The knowledge base has nothing on this question."
@@ -70,12 +91,12 @@ def offline_answer(question: str, hits: list[Hit], language: str, name: str = ""
         wanted = "Thai" if language == "th" else "English"
         return "", hits[0].score, hits[:1], f"No document in {wanted} answers this; the closest is {hits[0].title or hits[0].source}."
     best = same_language[0]
-    coverage = keyword_score(query_terms(question), best.text)
-    confidence = round(best.score if coverage >= MIN_KEYWORD else best.score * 0.6, 4)
+    confidence = round(max(0.0, min(1.0, (best.score - unknown) / SCALE)), 4)
     if confidence < ANSWER_THRESHOLD:
+        missing = [t for t in content_terms(question) if t not in best.text.lower()][:4]
         return "", confidence, [best], (
-            f"Not sure enough: the closest document ({best.title or best.source}) matches with "
-            f"confidence {confidence:.2f}, below {ANSWER_THRESHOLD:.2f}."
+            f"Not sure enough (confidence {confidence:.2f}, needs {ANSWER_THRESHOLD:.2f}): the closest document is "
+            f"{best.title or best.source}" + (f", which does not mention {', '.join(missing)}." if missing else ".")
         )
     lines = best_lines(question, best.text)
     if not lines:
