@@ -109,6 +109,12 @@ def _cmd_dev(args: argparse.Namespace) -> int:
     return run_dev(backend_only=args.backend_only)
 
 
+def _cmd_ai(args: argparse.Namespace) -> int:
+    from vschool.ai_cli import run_ai_reply, run_eval_ai
+
+    return run_ai_reply(args) if args.command == "ai" else run_eval_ai(args)
+
+
 def _cmd_kb(args: argparse.Namespace) -> int:
     from vschool.kb_cli import run_kb
 
@@ -168,6 +174,20 @@ def build_parser() -> argparse.ArgumentParser:
     p = kb.add_parser("watch", help="re-index the knowledge folder whenever its files change")
     p.add_argument("folder", nargs="?", help="default: VSCHOOL_DATA_DIR/knowledge")
     p.set_defaults(func=_cmd_kb)
+
+    ai = sub.add_parser("ai", help="AI replies").add_subparsers(dest="ai_command", required=True)
+    p = ai.add_parser("reply", help="dry run of the reply pipeline for one customer message (nothing stored or sent)")
+    p.add_argument("question")
+    p.add_argument("--language", choices=["th", "en"], help="the customer's language (default: the message's)")
+    p.add_argument("--name", help="the customer's first name")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_cmd_ai)
+    evaluate = sub.add_parser("eval", help="evaluations").add_subparsers(dest="eval_command", required=True)
+    p = evaluate.add_parser("ai", help="the reply pipeline over knowledge/eval/questions.json")
+    p.add_argument("--questions", help="another evaluation set (same format)")
+    p.add_argument("--limit", type=int, help="only the first N questions")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_cmd_ai)
 
     user = sub.add_parser("user", help="staff users").add_subparsers(dest="user_command", required=True)
     p = user.add_parser("create", help="create a staff user (prints a generated password once)")
