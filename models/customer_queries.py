@@ -23,9 +23,7 @@ def find_customers(session: Session, page: int, search: str = "", stage: str = "
     if stage:
         q = q.where(Customer.lead_stage == stage)
     if search:
-        pattern = like_pattern(search)
-        q = q.where(sa.or_(Customer.display_name.ilike(pattern), Customer.standard_id.ilike(pattern),
-                           Customer.phone.ilike(pattern), Customer.email.ilike(pattern)))
+        q = q.where(col(Customer.search_text).ilike(like_pattern(search)))  # the trigram index
     total = session.execute(sa.select(sa.func.count()).select_from(q.subquery())).scalar_one()
     found = session.execute(
         q.add_columns(Ad.name).outerjoin(Ad, Ad.id == Customer.first_ad_id).order_by(col(Customer.id).desc())

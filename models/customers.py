@@ -11,10 +11,16 @@ from sqlmodel import Field, SQLModel
 from models.base import auto_now, choice, json_field, one_of, timestamp
 from models.enums import Channel, LeadStage
 
+# Everything a staff member might type to find someone, in one column the trigram index serves.
+SEARCH_TEXT = "coalesce(display_name, '') || ' ' || standard_id || ' ' || coalesce(phone, '') || ' ' || coalesce(email, '')"
+
 
 class Customer(SQLModel, table=True):
     __tablename__ = "customer"
-    __table_args__ = (one_of("lead_stage", LeadStage),)
+    __table_args__ = (
+        one_of("lead_stage", LeadStage),
+        sa.Index("ix_customer_search_text", "search_text", postgresql_using="gin", postgresql_ops={"search_text": "gin_trgm_ops"}),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     standard_id: str = Field(max_length=32, sa_column_kwargs={"unique": True})
@@ -37,6 +43,7 @@ class Customer(SQLModel, table=True):
     erased_at: datetime | None = timestamp()
     created_at: datetime = auto_now()
     updated_at: datetime = auto_now()
+    search_text: str | None = Field(default=None, sa_column=sa.Column(sa.Text, sa.Computed(SEARCH_TEXT, persisted=True)))
 
 
 class ChannelIdentity(SQLModel, table=True):

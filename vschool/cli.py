@@ -103,6 +103,20 @@ def _cmd_demo_data(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_sync_ads(args: argparse.Namespace) -> int:
+    from actors.ads import run_sync
+
+    def progress(percent: int, rows: int) -> None:
+        print(f"  {percent:3d}%  {rows:,} rows", file=sys.stderr, flush=True)
+
+    print("Syncing the ad account…", file=sys.stderr, flush=True)
+    result = run_sync("manual", args.since, args.until, on_progress=progress)
+    print(json.dumps(result.as_dict(), ensure_ascii=False))
+    if result.error:
+        print(f"Ad sync failed: {result.error}", file=sys.stderr)
+    return 0 if result.status == "succeeded" else 1
+
+
 def _cmd_dev(args: argparse.Namespace) -> int:
     from vschool.dev import run_dev
 
@@ -175,6 +189,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("folder", nargs="?", help="default: VSCHOOL_DATA_DIR/knowledge")
     p.set_defaults(func=_cmd_kb)
 
+    sync = sub.add_parser("sync", help="sync from outside sources now").add_subparsers(dest="sync_command", required=True)
+    p = sync.add_parser("ads", help="the ad account: campaigns, ad sets, ads, daily and hourly insights (last 3 days, plus --since..--until)")
+    p.add_argument("--since", help="first day, YYYY-MM-DD (ad account time zone)")
+    p.add_argument("--until", help="last day, YYYY-MM-DD (default: today)")
+    p.set_defaults(func=_cmd_sync_ads)
+
     ai = sub.add_parser("ai", help="AI replies").add_subparsers(dest="ai_command", required=True)
     p = ai.add_parser("reply", help="dry run of the reply pipeline for one customer message (nothing stored or sent)")
     p.add_argument("question")
@@ -198,17 +218,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_user_create)
 
     p = sub.add_parser("bench", help="benchmarks; each prints one JSON object")
-    p.add_argument("name", choices=["dashboard", "e2e", "push", "webhook"])
+    p.add_argument("name", choices=["adsync", "dashboard", "e2e", "kb", "push", "timeline", "webhook"])
     p.add_argument("--json", action="store_true")
     p.add_argument("--events", type=int, help="push: announce events (default 60, plus half as many actor sends); webhook: distinct signed bodies (default 120,000); e2e: messages at 20/s (default 200)")
     p.add_argument("--inbox-events", type=int, default=30, help="push: webhook messages timed into the open inbox")
     p.add_argument("--idle-events", type=int, default=6, help="e2e: messages 10 s apart (idle workers)")
     p.add_argument("--seconds", type=int, default=15, help="webhook: how long wrk runs")
     p.add_argument("--connections", type=int, default=64, help="webhook: wrk connections")
+    p.add_argument("--rows", type=int, help="adsync: hourly rows (default 1,000,000)")
     p.add_argument("--ads", type=int, help="dashboard: ads (default 200)")
-    p.add_argument("--days", type=int, dest="bench_days", help="dashboard: days of hourly rows (default 730)")
+    p.add_argument("--days", type=int, dest="bench_days", help="dashboard, adsync: days of hourly rows (default 730)")
     p.add_argument("--runs", type=int, help="dashboard: 30-day ranges timed (default 15)")
     p.add_argument("--no-4x", action="store_true", help="dashboard: skip the 4x-data measurement")
+    p.add_argument("--customers", type=int, dest="bench_customers", help="timeline: customers searched (default 100,000)")
     p.set_defaults(func=_cmd_bench)
     return parser
 

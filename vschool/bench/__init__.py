@@ -49,13 +49,19 @@ def percentile(values: list[float], q: float) -> float:
 
 def run_bench(name: str, args: argparse.Namespace) -> dict[str, Any]:
     benches: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {}
+    from vschool.bench.adsync import bench_adsync
     from vschool.bench.dashboard import bench_dashboard
     from vschool.bench.e2e import bench_e2e
+    from vschool.bench.kb import bench_kb
     from vschool.bench.push import bench_push
+    from vschool.bench.timeline import bench_timeline
     from vschool.bench.webhook import bench_webhook
 
     benches["dashboard"] = bench_dashboard
+    benches["adsync"] = bench_adsync
     benches["e2e"] = bench_e2e
+    benches["kb"] = bench_kb
     benches["push"] = bench_push
+    benches["timeline"] = bench_timeline
     benches["webhook"] = bench_webhook
     return benches[name](args)
