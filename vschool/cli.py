@@ -99,6 +99,9 @@ def _cmd_demo_data(args: argparse.Namespace) -> int:
 
     with session_scope() as session:
         made = load_demo_data(session, customers=args.customers, days=args.days)
+    from cache.marketing import refresh_marketing_snapshots
+
+    refresh_marketing_snapshots()  # orders and payments were added: the marketing figures follow
     print(json.dumps(made))
     return 0
 

@@ -68,6 +68,9 @@ def ensure_demo_data() -> None:
         if not demo_loaded(session):
             load_demo_data(session)
             print("  Demo data loaded (customers, chats, catalog, orders): `vschool demo-data` adds more.", flush=True)
+    from cache.marketing import refresh_marketing_snapshots
+
+    refresh_marketing_snapshots()  # the marketing panel opens on today's figures
 
 
 def reflex_command(backend_only: bool) -> list[str]:
