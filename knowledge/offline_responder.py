@@ -11,7 +11,7 @@ the school's own document, so it cannot invent a price or a date.
 import re
 
 from knowledge.search import Hit, keyword_score, query_terms
-from models.ai_rules import ANSWER_THRESHOLD, detect_language
+from models.ai_rules import ANSWER_THRESHOLD, detect_language, prices_in
 
 OFFLINE_MODEL = "offline-responder-v1"
 MAX_LINES = 3
@@ -30,6 +30,12 @@ QUESTION_WORDS = set(
 _UNITS = re.compile(r"\s*\n\s*|(?<=[a-z0-9)][.!?])\s+(?=[A-Z\"'(])|(?<=[\u0E00-\u0E7F)])\s{1,}(?=[\u0E00-\u0E7F(])")
 _MARKUP = re.compile(r"^\s*(?:#{1,6}\s+|[-*+•]\s+|\d+[.)]\s+|>\s*)")
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}")
+
+# A question about money wants the chunk with the figure: among chunks scoring nearly as well
+# as the best, one that states a price wins ("How much is the sushi course?" → "Fee", not "What
+# you will learn").
+PRICE_WORDS = re.compile(r"how much|cost|price|fee|tuition|\bpay\b|ราคา|เท่าไหร่|เท่าไร|ค่าเรียน|กี่บาท|ค่าใช้จ่าย|ค่า", re.IGNORECASE)
+NEARLY = 0.1
 
 OPENING = {"th": "ขอบคุณที่สอบถามค่ะ", "en": "Thanks for your question!"}
 CLOSING = {"th": "หากมีข้อสงสัยเพิ่มเติม สอบถามได้เลยนะคะ", "en": "Anything else I can help with?"}
@@ -91,6 +97,9 @@ def offline_answer(question: str, hits: list[Hit], language: str, name: str = ""
         wanted = "Thai" if language == "th" else "English"
         return "", hits[0].score, hits[:1], f"No document in {wanted} answers this; the closest is {hits[0].title or hits[0].source}."
     best = same_language[0]
+    if PRICE_WORDS.search(question) and not prices_in(best.text):
+        priced = [h for h in same_language if prices_in(h.text) and h.score >= best.score - NEARLY]
+        best = priced[0] if priced else best
     confidence = round(max(0.0, min(1.0, (best.score - unknown) / SCALE)), 4)
     if confidence < ANSWER_THRESHOLD:
         missing = [t for t in content_terms(question) if t not in best.text.lower()][:4]

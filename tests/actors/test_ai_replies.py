@@ -1,0 +1,181 @@
+"""The AI reply actor over the demo knowledge base and the real Send API client (simulator):
+autonomy levels, one task and one send per inbound message, the 24-hour window, staff takeover."""
+
+from datetime import timedelta
+
+import httpx
+import pytest
+from sqlmodel import select
+
+from actors.ai import answer_customer_message
+from actors.outbound import send_message
+from knowledge.ingest import ingest_paths
+from models import Conversation, Message
+from models.ai_drafts import ai_panel, send_draft
+from models.ai_rules import set_global_level
+from models.base import utcnow
+from models.conversation_rules import add_message
+from models.customer_rules import find_or_create_customer
+from models.db import session_scope
+from models.enums import DeliveryStatus, Direction, Role, SenderKind
+from models.inbox_queries import set_status, thread
+from models.ops import AiTask
+from models.reply_rules import ReplyRefused, queue_staff_reply
+from models.settings import get_settings
+from tests.conftest import ROOT
+from vschool.staff import create_staff
+
+pytestmark = pytest.mark.usefixtures("db")
+
+PRICE_QUESTION = "เรียนทำซูชิ 5 วัน ค่าเรียนเท่าไหร่คะ"  # the demo knowledge base says 24,900 บาท
+UNANSWERABLE = "อยากซื้อแฟรนไชส์ร้านซูชิของโรงเรียน"
+
+
+@pytest.fixture
+def chat(simulator: str):  # noqa: ANN201
+    """A simulator customer in an open conversation, the demo knowledge base, and an agent."""
+    psid = httpx.post(f"{simulator}/_sim/customers", json={"name": "มานี มีนา"}).json()["psid"]
+    with session_scope() as s:
+        ingest_paths(s, [ROOT / "knowledge" / "school"])
+        agent = create_staff(s, None, "nok@vschool.test", "Nok", Role.AGENT, "agent-password-1")
+        customer, _ = find_or_create_customer(s, "facebook", get_settings().page_id, psid)
+        conversation = Conversation(customer_id=customer.id, page_id=get_settings().page_id)
+        s.add(conversation)
+        s.flush()
+    return simulator, psid, agent, conversation.id
+
+
+def _customer_writes(conversation_id: int, text: str, ago: timedelta = timedelta(0)) -> int:
+    when = utcnow() - ago
+    with session_scope() as s:
+        conversation = s.get(Conversation, conversation_id)
+        conversation.last_inbound_at = when
+        return add_message(
+            s, conversation_id=conversation_id, direction=Direction.INBOUND, sender_kind=SenderKind.CUSTOMER,
+            mid=f"m_test_{when.timestamp()}", text=text, status=DeliveryStatus.SENT, sent_at=when,
+        )
+
+
+def _set_level(level: int) -> None:
+    with session_scope() as s:
+        set_global_level(s, level, None)
+
+
+def _tasks() -> list[AiTask]:
+    with session_scope() as s:
+        return s.exec(select(AiTask).order_by(AiTask.id)).all()
+
+
+def _ai_messages(conversation_id: int) -> list[Message]:
+    with session_scope() as s:
+        return s.exec(select(Message).where(Message.conversation_id == conversation_id, Message.direction == Direction.OUTBOUND)).all()
+
+
+def _sent(simulator: str, psid: str) -> list[dict]:
+    return [x["body"] for x in httpx.get(f"{simulator}/_sim/sent").json()["sent"] if x["body"]["recipient"]["id"] == psid]
+
+
+def test_at_l2_a_question_gets_one_grounded_draft_with_sources_and_nothing_is_sent(chat) -> None:  # noqa: ANN001
+    _, _, _, conversation_id = chat
+    message_id = _customer_writes(conversation_id, PRICE_QUESTION)
+    answer_customer_message.fn(message_id)
+    answer_customer_message.fn(message_id)  # redelivered: still one task
+    (task,) = _tasks()
+    assert (task.outcome, task.draft_status, task.autonomy_level, task.language) == ("draft", "open", 2, "th")
+    assert "24,900 บาท" in task.answer and task.sources[0]["source"].endswith("courses/sushi.md")
+    assert "24,900" in task.prompt and task.model and task.latency_ms is not None
+    assert _ai_messages(conversation_id) == []
+    with session_scope() as s:
+        panel = ai_panel(s, conversation_id)
+    assert panel["kind"] == "draft" and "24,900" in panel["text"] and panel["sources"][0]["title"]
+
+
+def test_at_l3_a_confident_answer_is_sent_once_and_marked_as_the_ais(chat) -> None:  # noqa: ANN001
+    simulator, psid, _, conversation_id = chat
+    _set_level(3)
+    message_id = _customer_writes(conversation_id, PRICE_QUESTION)
+    answer_customer_message.fn(message_id)
+    answer_customer_message.fn(message_id)
+    (task,) = _tasks()
+    (reply,) = _ai_messages(conversation_id)
+    assert task.outcome == "reply" and task.reply_message_id == reply.id and reply.sender_kind == SenderKind.AI
+    send_message.fn(reply.id)
+    send_message.fn(reply.id)
+    (body,) = _sent(simulator, psid)
+    assert "24,900 บาท" in body["message"]["text"] and body["metadata"] == f"vschool:message:{reply.id}"
+    with session_scope() as s:
+        assert thread(s, conversation_id)[-1]["who"] == "AI"
+        assert not s.get(Conversation, conversation_id).ai_paused  # the AI's own reply is not a takeover
+
+
+def test_outside_the_24_hour_window_the_ai_never_sends_by_itself(chat) -> None:  # noqa: ANN001
+    _, _, _, conversation_id = chat
+    _set_level(3)
+    message_id = _customer_writes(conversation_id, PRICE_QUESTION, ago=timedelta(hours=30))
+    answer_customer_message.fn(message_id)
+    (task,) = _tasks()
+    assert task.outcome == "draft" and "24-hour" in task.reason
+    assert _ai_messages(conversation_id) == []
+
+
+def test_an_unanswerable_question_is_handed_off_with_the_reason_even_at_l3(chat) -> None:  # noqa: ANN001
+    _, _, _, conversation_id = chat
+    _set_level(3)
+    answer_customer_message.fn(_customer_writes(conversation_id, UNANSWERABLE))
+    (task,) = _tasks()
+    assert task.outcome == "handoff" and task.draft_status is None and "แฟรนไชส์" in task.reason
+    assert _ai_messages(conversation_id) == []
+    with session_scope() as s:
+        panel = ai_panel(s, conversation_id)
+    assert panel["kind"] == "handoff" and "Not sure enough" in panel["reason"]
+
+
+def test_a_staff_reply_pauses_the_ai_until_the_conversation_is_resolved(chat) -> None:  # noqa: ANN001
+    _, _, agent, conversation_id = chat
+    _set_level(3)
+    _customer_writes(conversation_id, "ขอคุยกับเจ้าหน้าที่ค่ะ")
+    with session_scope() as s:
+        queue_staff_reply(s, agent, conversation_id, "สวัสดีค่ะ แอดมินนกค่ะ")
+    answer_customer_message.fn(_customer_writes(conversation_id, PRICE_QUESTION))
+    assert _tasks() == []  # a person is answering: the AI stays out
+    with session_scope() as s:
+        set_status(s, conversation_id, "resolved")
+        set_status(s, conversation_id, "open")
+    answer_customer_message.fn(_customer_writes(conversation_id, PRICE_QUESTION))
+    assert [t.outcome for t in _tasks()] == ["reply"]
+
+
+def test_a_draft_sent_with_one_click_keeps_the_ai_on_and_cannot_be_sent_twice(chat) -> None:  # noqa: ANN001
+    _, _, agent, conversation_id = chat
+    first = _customer_writes(conversation_id, PRICE_QUESTION)
+    answer_customer_message.fn(first)
+    (task,) = _tasks()
+    with session_scope() as s:
+        message = send_draft(s, agent, task.id)
+        assert (message.sender_kind, message.staff_user_id, message.status) == (SenderKind.AI, agent.id, DeliveryStatus.PENDING)
+        assert "24,900" in message.text
+    with session_scope() as s, pytest.raises(ReplyRefused, match="already sent"):
+        send_draft(s, agent, task.id)
+    with session_scope() as s:
+        assert not s.get(Conversation, conversation_id).ai_paused
+        assert s.get(AiTask, task.id).draft_status == "sent"
+        assert thread(s, conversation_id)[-1]["who"] == "AI · Nok"
+    # The customer writes again: a new draft, and the AI is still answering.
+    answer_customer_message.fn(_customer_writes(conversation_id, "จ่ายผ่านพร้อมเพย์ได้ไหมคะ"))
+    assert [t.draft_status for t in _tasks()] == ["sent", "open"]
+
+
+def test_an_edited_draft_is_sent_as_the_staff_members_words(chat) -> None:  # noqa: ANN001
+    _, _, agent, conversation_id = chat
+    answer_customer_message.fn(_customer_writes(conversation_id, PRICE_QUESTION))
+    (task,) = _tasks()
+    with session_scope() as s:
+        message = send_draft(s, agent, task.id, "ค่าเรียน 24,900 บาทค่ะ รวมวัตถุดิบทั้งหมดค่ะ")
+        assert message.sender_kind == SenderKind.STAFF and message.text.startswith("ค่าเรียน")
+
+
+def test_a_newer_customer_message_supersedes_the_older_draft(chat) -> None:  # noqa: ANN001
+    _, _, _, conversation_id = chat
+    answer_customer_message.fn(_customer_writes(conversation_id, PRICE_QUESTION, ago=timedelta(minutes=2)))
+    answer_customer_message.fn(_customer_writes(conversation_id, "จ่ายผ่านพร้อมเพย์ได้ไหมคะ"))
+    assert [t.draft_status for t in _tasks()] == ["superseded", "open"]
