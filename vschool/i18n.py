@@ -184,32 +184,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "model": ("Model", "โมเดล"),
     "latency": ("Latency", "เวลาตอบสนอง"),
     "outcome": ("Outcome", "ผลลัพธ์"),
-    "ai_replies": ("AI replies", "คำตอบ AI"),
-    "ai_draft": ("AI draft for approval", "ร่างคำตอบจาก AI รออนุมัติ"),
-    "ai_suggestion": ("AI suggestion", "คำแนะนำจาก AI"),
-    "ai_confidence": ("confidence", "ความมั่นใจ"),
-    "ai_sources": ("Sources", "แหล่งข้อมูล"),
-    "ai_send": ("Send", "ส่ง"),
-    "ai_edit": ("Edit", "แก้ไข"),
-    "ai_use": ("Use in reply", "ใช้ในคำตอบ"),
-    "ai_discard": ("Discard", "ทิ้ง"),
-    "ai_handoff": ("The AI handed this to a person:", "AI ส่งต่อให้เจ้าหน้าที่:"),
-    "ai_paused": ("AI paused: a person is answering", "AI หยุดชั่วคราว: เจ้าหน้าที่กำลังตอบ"),
-    "ai_global_level": ("Autonomy level for every conversation", "ระดับการทำงานอัตโนมัติของ AI สำหรับทุกบทสนทนา"),
-    "ai_level_help": (
-        "L1 suggests a reply beside the composer; L2 drafts one staff send with one click; L3 sends by itself when sure and grounded (else drafts). An admin can set a conversation's own level in the inbox.",
-        "L1 แนะนำคำตอบข้างช่องพิมพ์ L2 ร่างคำตอบให้เจ้าหน้าที่กดส่งได้ในคลิกเดียว L3 ส่งเองเมื่อมั่นใจและมีแหล่งอ้างอิง (ไม่เช่นนั้นจะร่างไว้) ผู้ดูแลระบบตั้งระดับเฉพาะบทสนทนาได้ในกล่องข้อความ",
-    ),
-    "ai_tasks": ("The last 100 AI tasks", "งาน AI 100 รายการล่าสุด"),
-    "ai_no_tasks": (
-        "No AI tasks yet. Each customer message the AI answers (or hands off) appears here with its prompt, sources and outcome.",
-        "ยังไม่มีงานของ AI ทุกข้อความลูกค้าที่ AI ตอบ (หรือส่งต่อ) จะแสดงที่นี่พร้อมพรอมต์ แหล่งข้อมูล และผลลัพธ์",
-    ),
-    "prompt": ("Prompt", "พรอมต์"),
-    "answer": ("Answer", "คำตอบ"),
-    "model": ("Model", "โมเดล"),
-    "latency": ("Latency", "เวลาตอบสนอง"),
-    "outcome": ("Outcome", "ผลลัพธ์"),
 }
 
 
