@@ -82,6 +82,18 @@ def _cmd_user_create(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_token_create(args: argparse.Namespace) -> int:
+    from models.db import session_scope
+    from models.enums import Role
+    from vschool.api_tokens import create_token
+
+    with session_scope() as session:
+        row, token = create_token(session, None, Role(args.role), args.name or f"{args.role} token")
+    print(f"Keep this token now: it is shown only once. Use it as `Authorization: Bearer {token}`.", file=sys.stderr)
+    print(json.dumps({"id": row.id, "name": row.name, "role": row.role, "token": token}))
+    return 0
+
+
 def _cmd_simulator(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -219,6 +231,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--role", choices=["admin", "agent", "marketing"], default="agent")
     p.add_argument("--password", help="default: generate one and print it once")
     p.set_defaults(func=_cmd_user_create)
+
+    token = sub.add_parser("token", help="REST API tokens").add_subparsers(dest="token_command", required=True)
+    p = token.add_parser("create", help="a bearer token for /api/v1 (printed once)")
+    p.add_argument("--role", choices=["admin", "agent", "marketing"], required=True)
+    p.add_argument("--name", help="what it is for, e.g. 'accounting export'")
+    p.set_defaults(func=_cmd_token_create)
 
     p = sub.add_parser("bench", help="benchmarks; each prints one JSON object")
     p.add_argument("name", choices=["adsync", "dashboard", "e2e", "kb", "push", "timeline", "webhook"])
