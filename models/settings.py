@@ -17,6 +17,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_GRAPH_URL = "https://graph.facebook.com/v25.0"
 SIMULATOR_PAGE_ID = "100000000000001"  # "V School" on the built-in Meta simulator
+SIMULATOR_AD_ACCOUNT_ID = "act_100000000000077"  # the school's ad account on the simulator
 GENERATED_SECRETS = ("secret_key", "meta_app_secret", "meta_verify_token")
 
 
@@ -73,6 +74,15 @@ class Settings(BaseSettings):
     @property
     def page_id(self) -> str:
         return self.meta_page_id or SIMULATOR_PAGE_ID
+
+    @property
+    def ad_account_id(self) -> str | None:
+        """`act_…` of the ad account the ad sync reads: META_AD_ACCOUNT_ID (with or without the
+        `act_` prefix), or the simulator's account; None when going live without one."""
+        if self.meta_ad_account_id:
+            raw = self.meta_ad_account_id.strip()
+            return raw if raw.startswith("act_") else f"act_{raw}"
+        return SIMULATOR_AD_ACCOUNT_ID if self.uses_simulator else None
 
     @property
     def page_token(self) -> str:

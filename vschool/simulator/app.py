@@ -17,6 +17,7 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from models.settings import get_settings
+from vschool.simulator.marketing import MarketingApi
 from vschool.simulator.state import ADS, Failure, SimulatorState, now_ms
 
 HERE = Path(__file__).resolve().parent
@@ -36,6 +37,7 @@ class Simulator:
         self._secret = app_secret.encode()
         self._http = httpx.AsyncClient(timeout=10)
         self._tasks: set[asyncio.Task] = set()
+        self.marketing = MarketingApi()
 
     # --- webhooks to the CRM -------------------------------------------------------------------
 
@@ -95,6 +97,9 @@ class Simulator:
 
     async def profile(self, request: Request) -> Response:
         psid = request.path_params["psid"]
+        node = self.marketing.node(request, psid)  # the ad account and report runs share this path
+        if node is not None:
+            return node
         customer = self.state.customers.get(psid)
         if customer is None:
             return graph_error(100, "No profile available for this user.", 2018218)
@@ -211,6 +216,7 @@ def build_simulator(data_dir: Path | None = None) -> Starlette:
         Route("/_sim/avatar/{psid}.svg", sim.avatar),
         Route("/_sim/fail", sim.fail, methods=["POST"]),
         Route("/_sim/sent", sim.sent),
+        *sim.marketing.routes(),
         Route("/{version}/me/messages", sim.send_api, methods=["POST"]),
         Route("/{version}/{page_id}/messages", sim.send_api, methods=["POST"]),
         Route("/{version}/{psid}", sim.profile),
