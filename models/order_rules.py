@@ -1,0 +1,191 @@
+"""Orders and the money that moves on them — the rules, shared by every screen and program.
+
+- An order is for one customer and one or more catalog products at their current prices; it is
+  attributed to the ad that first brought the customer (so revenue joins the marketing figures).
+- Money received is a deposit or a payment; money given back is a refund. What was received can
+  never be exceeded by refunds, nor the order total by what was received.
+- The order's status follows its money: pending → deposit_paid → paid; refunded when all of it
+  went back; cancelled only while nothing was received.
+- The customer's lead stage follows too, forwards only: a deposit makes them `deposit`, a paid
+  order `enrolled`.
+Numbers are `VS-{YY}-{NNNNN}` from the same atomic per-year counter as customer ids.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from models.base import utcnow
+from models.commerce import Order, OrderItem, Payment, Product
+from models.customers import Customer
+from models.enums import LeadStage, OrderStatus, PaymentKind
+from models.settings import get_settings
+
+METHODS = ("transfer", "promptpay", "card", "cash")
+MAX_QUANTITY = 50
+_STAGE_ORDER = [LeadStage.NEW, LeadStage.CONTACTED, LeadStage.QUALIFIED, LeadStage.DEPOSIT, LeadStage.ENROLLED]
+_NEXT_NUMBER = sa.text(
+    """
+    INSERT INTO customer_id_counter (channel_code, year, last_number) VALUES ('ORD', :year, 1)
+    ON CONFLICT (channel_code, year) DO UPDATE SET last_number = customer_id_counter.last_number + 1
+    RETURNING last_number
+    """
+)
+
+
+class OrderRefused(ValueError):
+    """Why an order or payment cannot be recorded, in words for the staff member."""
+
+
+@dataclass(frozen=True)
+class Balance:
+    total: Decimal
+    received: Decimal  # deposits and payments
+    refunded: Decimal
+
+    @property
+    def paid(self) -> Decimal:  # what the school keeps
+        return self.received - self.refunded
+
+    @property
+    def outstanding(self) -> Decimal:
+        return max(Decimal(0), self.total - self.received)
+
+
+def parse_amount(text: str) -> Decimal:
+    """'5,000' / '5000.50' / '฿5,000' → Decimal; anything else is refused with a reason."""
+    cleaned = text.replace(",", "").replace("฿", "").replace("บาท", "").strip()
+    try:
+        amount = Decimal(cleaned)
+    except InvalidOperation:
+        raise OrderRefused(f"“{text}” is not an amount of baht (e.g. 5000 or 5,000.50).") from None
+    if not amount.is_finite() or amount <= 0:
+        raise OrderRefused("The amount must be more than zero.")
+    if amount != amount.quantize(Decimal("0.01")):
+        raise OrderRefused("Baht amounts have at most two decimals (satang).")
+    return amount
+
+
+def balance(session: Session, order: Order) -> Balance:
+    sums = dict(session.execute(
+        sa.select(Payment.kind, sa.func.sum(Payment.amount)).where(Payment.order_id == order.id).group_by(Payment.kind)
+    ).all())
+    received = sums.get(PaymentKind.DEPOSIT, Decimal(0)) + sums.get(PaymentKind.PAYMENT, Decimal(0))
+    return Balance(order.total, received, sums.get(PaymentKind.REFUND, Decimal(0)))
+
+
+def _advance_stage(customer: Customer, stage: LeadStage) -> None:
+    current = LeadStage(customer.lead_stage)
+    if current == LeadStage.LOST or (current in _STAGE_ORDER and _STAGE_ORDER.index(current) < _STAGE_ORDER.index(stage)):
+        customer.lead_stage = stage
+
+
+def create_order(session: Session, customer_id: int, items: list[tuple[int, int]], staff_id: int | None = None,
+                 now: datetime | None = None) -> Order:
+    """A pending order for `items` [(product id, quantity)] at the catalog's prices."""
+    customer = session.get(Customer, customer_id)
+    if customer is None or customer.erased_at is not None:
+        raise OrderRefused("This customer no longer exists.")
+    if not items:
+        raise OrderRefused("Choose at least one course or product.")
+    wanted: dict[int, int] = {}
+    for product_id, quantity in items:
+        if not 1 <= quantity <= MAX_QUANTITY:
+            raise OrderRefused(f"A quantity is between 1 and {MAX_QUANTITY}.")
+        wanted[product_id] = wanted.get(product_id, 0) + quantity
+    products = {p.id: p for p in session.exec(select(Product).where(col(Product.id).in_(list(wanted)), Product.is_active.is_(True)))}
+    if len(products) != len(wanted):
+        raise OrderRefused("A chosen product is no longer in the catalog; choose again.")
+    now = now or utcnow()
+    year = now.astimezone(ZoneInfo(get_settings().timezone)).year % 100
+    number = session.execute(_NEXT_NUMBER, {"year": year}).scalar_one()
+    lines = [(products[pid], qty, products[pid].price * qty) for pid, qty in wanted.items()]
+    order = Order(order_number=f"VS-{year:02d}-{number:05d}", customer_id=customer.id, status=OrderStatus.PENDING,
+                  total=sum((line for _, _, line in lines), Decimal(0)), attributed_ad_id=customer.first_ad_id,
+                  created_by_id=staff_id, created_at=now, updated_at=now)
+    session.add(order)
+    session.flush()
+    for product, quantity, line_total in lines:
+        session.add(OrderItem(order_id=order.id, product_id=product.id, quantity=quantity, unit_price=product.price, line_total=line_total))
+    return order
+
+
+def record_payment(session: Session, order_id: int, kind: PaymentKind, amount: Decimal, method: str, reference: str = "",
+                   staff_id: int | None = None, now: datetime | None = None) -> Payment:
+    """Money in (deposit, payment) or out (refund) on an order; the order's status and the
+    customer's lead stage follow. The order row is locked so two staff can't overpay it."""
+    order = session.exec(select(Order).where(Order.id == order_id).with_for_update()).first()
+    if order is None:
+        raise OrderRefused("This order does not exist.")
+    if order.status == OrderStatus.CANCELLED:
+        raise OrderRefused("This order was cancelled; create a new one.")
+    if method not in METHODS:
+        raise OrderRefused(f"The method is one of: {', '.join(METHODS)}.")
+    now = now or utcnow()
+    before = balance(session, order)
+    if kind == PaymentKind.REFUND:
+        if amount > before.paid:
+            raise OrderRefused(f"A refund can be at most what the school kept: ฿{before.paid:,.2f}.")
+    elif amount > before.outstanding:
+        raise OrderRefused(f"That is more than the ฿{before.outstanding:,.2f} still to pay on this order.")
+    payment = Payment(order_id=order.id, kind=kind, amount=amount, method=method, reference=reference.strip()[:120] or None,
+                      paid_at=now, recorded_by_id=staff_id)
+    session.add(payment)
+    session.flush()
+    after = balance(session, order)
+    if after.received > 0 and after.paid == 0:
+        order.status = OrderStatus.REFUNDED
+    elif after.received >= order.total:
+        order.status = OrderStatus.PAID
+    elif after.received > 0:
+        order.status = OrderStatus.DEPOSIT_PAID
+    order.updated_at = now
+    customer = session.get(Customer, order.customer_id)
+    if order.status == OrderStatus.PAID:
+        _advance_stage(customer, LeadStage.ENROLLED)
+    elif order.status == OrderStatus.DEPOSIT_PAID:
+        _advance_stage(customer, LeadStage.DEPOSIT)
+    session.add_all([order, customer])
+    return payment
+
+
+def cancel_order(session: Session, order_id: int) -> Order:
+    order = session.exec(select(Order).where(Order.id == order_id).with_for_update()).first()
+    if order is None:
+        raise OrderRefused("This order does not exist.")
+    if balance(session, order).received > 0:
+        raise OrderRefused("Money was received on this order: refund it instead of cancelling.")
+    order.status, order.updated_at = OrderStatus.CANCELLED, utcnow()
+    session.add(order)
+    return order
+
+
+def customer_orders(session: Session, customer_id: int) -> list[dict[str, str]]:
+    """The customer's orders, newest first, with what is paid and still owed (display strings)."""
+    rows = []
+    for order in session.exec(select(Order).where(Order.customer_id == customer_id).order_by(col(Order.id).desc()).limit(50)):
+        b = balance(session, order)
+        names = session.execute(
+            sa.select(Product.name, OrderItem.quantity).join(Product, Product.id == OrderItem.product_id)
+            .where(OrderItem.order_id == order.id).order_by(OrderItem.id)
+        ).all()
+        rows.append({
+            "id": str(order.id), "number": order.order_number, "status": order.status,
+            "items": ", ".join(f"{n} ×{q}" if q > 1 else n for n, q in names),
+            "total": f"฿{order.total:,.2f}", "paid": f"฿{b.paid:,.2f}", "outstanding": f"฿{b.outstanding:,.2f}",
+            "can_pay": "1" if b.outstanding > 0 and order.status != OrderStatus.CANCELLED else "",
+            "can_refund": "1" if b.paid > 0 else "",
+            "can_cancel": "1" if b.received == 0 and order.status != OrderStatus.CANCELLED else "",
+        })
+    return rows
+
+
+def catalog_choices(session: Session) -> list[dict[str, str]]:
+    return [
+        {"id": str(p.id), "label": f"{p.name}{' · ' + p.name_th if p.name_th else ''} — ฿{p.price:,.0f}"}
+        for p in session.exec(select(Product).where(Product.is_active.is_(True)).order_by(Product.kind, Product.name))
+    ]
