@@ -172,8 +172,9 @@ def _gemini(prepared: Prepared, settings: Settings) -> Reply:
 
     if not prepared.hits:
         return Reply("handoff", "", [], 0.0, "The knowledge base has nothing on this question.", model=settings.gemini_model)
+    client = gemini_client(settings)  # kept in a name: a dropped client closes its connection pool
     try:
-        response = gemini_client(settings).models.generate_content(
+        response = client.models.generate_content(
             model=settings.gemini_model,
             contents=prepared.prompt,
             config=types.GenerateContentConfig(

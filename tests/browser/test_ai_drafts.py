@@ -1,0 +1,48 @@
+"""AI drafts as staff meet them: at L2 a question typed on the simulator's phone becomes a draft
+with its sources beside the composer, live; one click sends it; the phone receives it."""
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from models.enums import Role
+from tests.browser.conftest import add_staff, sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("db")]
+
+
+def test_an_l2_draft_with_sources_is_sent_with_one_click_and_reaches_the_phone(new_page, app) -> None:  # noqa: ANN001
+    from knowledge.ingest import ingest_paths
+    from models.db import session_scope
+    from tests.conftest import ROOT
+
+    add_staff("nok@vschool.test", Role.AGENT)
+    with session_scope() as s:
+        ingest_paths(s, [ROOT / "knowledge" / "school"])  # the demo knowledge base; L2 is the default level
+    inbox: Page = new_page()
+    sign_in(inbox, app, "nok@vschool.test")
+    inbox.click("#nav-inbox")
+    expect(inbox.locator("#inbox-empty")).to_be_visible()
+
+    phone: Page = new_page()
+    phone.goto(f"{app.simulator_url}/phone")
+    phone.select_option("#customer-select", "__new__")
+    phone.fill("#new-customer-name", "วรรณา ทดสอบ")
+    phone.click("#new-customer-create")
+    expect(phone.locator("#customer-select")).to_contain_text("วรรณา ทดสอบ")
+    phone.fill("#composer", "เรียนทำซูชิ 5 วัน ค่าเรียนเท่าไหร่คะ")
+    phone.press("#composer", "Enter")
+
+    inbox.locator(".conversation-item").first.click()
+    draft = inbox.locator("#ai-draft")
+    expect(draft).to_be_visible(timeout=20_000)  # live: the actor's announce, no reload
+    expect(inbox.locator("#ai-draft-text")).to_contain_text("24,900 บาท")
+    expect(inbox.locator("#ai-confidence")).to_contain_text("0.")
+    expect(inbox.locator(".ai-source").first).to_contain_text("courses/sushi.md")
+    expect(inbox.locator(".msg-out")).to_have_count(0)  # L2: nothing goes out on its own
+
+    inbox.click("#ai-draft-send")
+    expect(inbox.locator("#ai-draft")).to_have_count(0)
+    expect(inbox.locator(".msg-ai")).to_contain_text("24,900 บาท")
+    expect(inbox.locator(".msg-ai")).to_contain_text("AI · Nok")
+    expect(phone.locator(".msg-page")).to_contain_text("24,900 บาท", timeout=15_000)
+    expect(inbox.locator("#ai-paused")).to_have_count(0)  # sending the AI's draft is not a takeover
