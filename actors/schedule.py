@@ -10,6 +10,7 @@ import signal
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 
+from actors.ads import sync_ads
 from actors.housekeeping import prune_ai_tasks, wake_snoozed_conversations
 from actors.messenger import relay_unprocessed_events
 from actors.outbound import refresh_stale_profiles, relay_pending_replies
@@ -17,28 +18,31 @@ from actors.outbound import refresh_stale_profiles, relay_pending_replies
 log = logging.getLogger("vschool.scheduler")
 
 JOBS = [
-    # (actor, seconds between sends)
+    # (actor, seconds between sends — or cron fields in the school's time zone[, keyword arguments])
     (wake_snoozed_conversations, 30),
     (relay_unprocessed_events, 10),
     (relay_pending_replies, 30),
     (prune_ai_tasks, 3600),
     (refresh_stale_profiles, 86_400),
+    (sync_ads, {"minute": 7}, {"kind": "hourly"}),  # the last 3 days, every hour
+    (sync_ads, {"hour": 3, "minute": 37}, {"kind": "daily"}),  # the last 30 days, every night
 ]
 
 
 def build_scheduler(timezone: str) -> BlockingScheduler:
     scheduler = BlockingScheduler(timezone=timezone)
-    for actor, every in JOBS:
-        scheduler.add_job(
-            actor.send, "interval", seconds=every, id=actor.actor_name, max_instances=1, coalesce=True
-        )
+    for actor, when, *rest in JOBS:
+        kwargs = rest[0] if rest else {}
+        trigger = {"trigger": "interval", "seconds": when} if isinstance(when, int) else {"trigger": "cron", **when}
+        job_id = ":".join([actor.actor_name, *map(str, kwargs.values())])
+        scheduler.add_job(actor.send, kwargs=kwargs, id=job_id, max_instances=1, coalesce=True, **trigger)
     return scheduler
 
 
 def run_scheduler(timezone: str) -> None:
     scheduler = build_scheduler(timezone)
     signal.signal(signal.SIGTERM, lambda *_: scheduler.shutdown(wait=False))
-    log.info("scheduler started: %s", ", ".join(a.actor_name for a, _ in JOBS))
+    log.info("scheduler started: %s", ", ".join(job.id for job in scheduler.get_jobs()))
     try:
         scheduler.start()
     except KeyboardInterrupt:

@@ -1,7 +1,9 @@
+import json
 import os
 
 import redis
 
+from actors.ads import sync_ads
 from actors.broker import NAMESPACE
 from actors.housekeeping import prune_ai_tasks, wake_snoozed_conversations
 from actors.messenger import relay_unprocessed_events
@@ -14,11 +16,19 @@ def test_scheduler_sends_each_periodic_actor_to_its_queue(db: None) -> None:  # 
     jobs = {job.id: job for job in scheduler.get_jobs()}
     assert set(jobs) == {
         wake_snoozed_conversations.actor_name, relay_unprocessed_events.actor_name, prune_ai_tasks.actor_name, refresh_stale_profiles.actor_name,
-        relay_pending_replies.actor_name,
+        relay_pending_replies.actor_name, f"{sync_ads.actor_name}:hourly", f"{sync_ads.actor_name}:daily",
     }
     client = redis.Redis.from_url(os.environ["REDIS_URL"])
     waiting = {q: f"{NAMESPACE}:{q}.msgs" for q in ("interactive", "bulk")}  # no worker runs here
     before = {q: client.hlen(key) for q, key in waiting.items()}
     for job in jobs.values():
-        job.func()  # what the clock does
-    assert {q: client.hlen(key) - before[q] for q, key in waiting.items()} == {"interactive": 3, "bulk": 2}
+        job.func(*job.args, **job.kwargs)  # what the clock does
+    assert {q: client.hlen(key) - before[q] for q, key in waiting.items()} == {"interactive": 3, "bulk": 4}
+    _drop_queued(client, sync_ads.actor_name)  # no later test's worker should run a real ad sync
+
+
+def _drop_queued(client: redis.Redis, actor_name: str) -> None:
+    for message_id, raw in client.hgetall(f"{NAMESPACE}:bulk.msgs").items():
+        if json.loads(raw)["actor_name"] == actor_name:
+            client.hdel(f"{NAMESPACE}:bulk.msgs", message_id)
+            client.lrem(f"{NAMESPACE}:bulk", 0, message_id)
