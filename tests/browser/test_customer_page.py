@@ -74,3 +74,39 @@ def test_the_customer_page_tells_the_whole_story_and_stays_live(new_page, app) -
 
     page.goto(f"{app.frontend_url}/customers/TVS-CUS-FB-99-0000")
     expect(page.locator("#customer-missing")).to_be_visible()
+
+
+def test_an_agent_records_an_order_and_its_deposit_and_the_page_follows(new_page, app) -> None:  # noqa: ANN001
+    from models.commerce import Product
+
+    add_staff("mint@vschool.test", Role.AGENT)
+    with session_scope() as s:
+        customer, _ = find_or_create_customer(s, Channel.FACEBOOK, "PAGE1", "7300000000000002")
+        customer.display_name = "ก้อย"
+        s.add(Product(sku="CRS-WAGASHI-2D", name="Wagashi 2 days", name_th="ขนมญี่ปุ่น 2 วัน", price=Decimal("16900")))
+        standard_id = customer.standard_id
+    page: Page = new_page()
+    sign_in(page, app, "mint@vschool.test")
+    page.goto(f"{app.frontend_url}/customers/{standard_id}")
+    expect(page.locator("#no-orders")).to_be_visible()
+
+    page.fill("#order-quantity", "2")
+    page.click("#order-add-line")
+    expect(page.locator(".order-line")).to_contain_text("Wagashi 2 days")
+    page.click("#order-create")
+    expect(page.locator(".order-row")).to_have_count(1)
+    expect(page.locator(".order-row")).to_contain_text("฿33,800.00")
+
+    page.locator(".pay-order").click()
+    page.fill("#pay-amount", "50,000")  # more than is owed: refused with the reason, nothing recorded
+    page.click("#pay-submit")
+    expect(page.locator("#order-error")).to_contain_text("฿33,800.00 still to pay")
+    page.locator(".pay-order").click()
+    page.fill("#pay-amount", "5,000")
+    page.fill("#pay-reference", "สลิป PromptPay 0042")
+    page.click("#pay-submit")
+    expect(page.locator("#order-notice")).to_be_visible()
+    expect(page.locator(".order-row")).to_contain_text("deposit_paid")
+    expect(page.locator("#customer-paid")).to_have_text("฿5,000.00")
+    expect(page.locator("#customer-stage")).to_have_text("deposit")
+    expect(page.locator(".timeline-payment").first).to_contain_text("฿5,000.00")

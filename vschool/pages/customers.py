@@ -16,6 +16,7 @@ from models.settings import get_settings
 from models.timeline import Entry, timeline
 from vschool.components.layout import app_page
 from vschool.components.text import tr
+from vschool.pages.customer_orders import CustomerOrdersState, orders_section
 from vschool.state.auth import AuthState
 from vschool.state.feeds import Feed
 
@@ -232,7 +233,7 @@ def _fact(label_key: str, value: rx.Var, id_: str) -> rx.Component:
                    min_width="170px")
 
 
-@app_page("/customers/[cid]", "customer", on_load=[CustomerPageState.open_customer])
+@app_page("/customers/[cid]", "customer", on_load=[CustomerPageState.open_customer, CustomerOrdersState.open_orders])
 def customer_page() -> rx.Component:
     story = CustomerPageState.story
     entries = story["entries"].to(list[dict[str, str]])
@@ -273,6 +274,7 @@ def customer_page() -> rx.Component:
                     gap="12px",
                     wrap="wrap",
                 ),
+                orders_section(),
                 rx.heading(tr("timeline"), size="4"),
                 rx.cond(
                     entries.length() > 0,
