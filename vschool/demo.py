@@ -28,9 +28,10 @@ from models.enums import (
 )
 from models.inbox import CannedResponse, Conversation, Label
 from models.ops import AppSetting
-from models.settings import get_settings
+from models.settings import SIMULATOR_AD_ACCOUNT_ID, get_settings
 
 DEMO_MARK = "demo_data_loaded_at"
+AD_DAYS = 30  # at least this many days of ad figures, so the 30-day marketing view is full
 
 PRODUCTS = [
     ("CRS-SUSHI-5D", "course", "Professional Sushi (5 days)", "คอร์สซูชิมืออาชีพ 5 วัน", "24900"),
@@ -107,10 +108,48 @@ def load_demo_data(session: Session, customers: int = 40, days: int = 14) -> dic
         session.add_all([customer, conversation])
         if customer.lead_stage in (LeadStage.DEPOSIT, LeadStage.ENROLLED):
             _order(session, customer, products, n, when, customer.lead_stage == LeadStage.ENROLLED)
+    ad_rows = _ad_account(session, max(days, AD_DAYS))
     session.execute(
         insert(AppSetting).values(key=DEMO_MARK, value=now.isoformat()).on_conflict_do_update(index_elements=["key"], set_={"value": now.isoformat()})
     )
-    return {"customers_created": made, "products": len(products)}
+    return {"customers_created": made, "products": len(products), "ad_insight_rows": ad_rows}
+
+
+def _ad_account(session: Session, days: int) -> int:
+    """The simulator's ad account (3 campaigns, their ad sets and ads) with `days` days of daily
+    and hourly figures up to this hour, straight from its generator (no HTTP) through the ad
+    sync's own conversion and store functions; then the hour totals of those days."""
+    from actors.meta.marketing import DAILY_FIELDS, HOURLY_FIELDS, daily_row, hourly_row
+    from models.ad_store import (
+        driver_connection,
+        store_account,
+        store_ad_sets,
+        store_ads,
+        store_campaigns,
+        store_daily,
+        store_hourly,
+    )
+    from models.marketing_rollups import roll_up_hours
+    from vschool.simulator import marketing as sim
+
+    pg = driver_connection(session)
+    acc, names, today = sim.account(), sim.ad_names(0), sim.today_in_bangkok()
+    baht = lambda satang: Decimal(satang) / 100 if satang else None  # noqa: E731
+    store_account(pg, SIMULATOR_AD_ACCOUNT_ID, sim.ACCOUNT_NAME)
+    store_campaigns(pg, [(c.id, SIMULATOR_AD_ACCOUNT_ID, c.name, c.status, c.objective, baht(c.daily_budget), baht(c.lifetime_budget),
+                          today - timedelta(days=c.start_ago)) for c in acc.campaigns])
+    store_ad_sets(pg, [(s.id, s.campaign_id, s.name, s.status, baht(s.daily_budget), None) for s in acc.ad_sets])
+    store_ads(pg, [(a.id, a.ad_set_id, a.campaign_id, a.name, a.status) for a in acc.ads])
+    span = [today - timedelta(days=n) for n in range(days - 1, -1, -1)]
+    daily_fields, hourly_fields = tuple(DAILY_FIELDS.split(",")), tuple(HOURLY_FIELDS.split(","))
+    daily, hourly = [], []
+    for ad, day, figures in sim.iter_account_figures(span, today=today):
+        daily.extend(daily_row(r) for r in sim.insight_rows(ad, day, figures, False, daily_fields, names[ad.id]))
+        hourly.extend(hourly_row(r) for r in sim.insight_rows(ad, day, figures, True, hourly_fields, names[ad.id]))
+    store_daily(pg, daily)
+    store_hourly(pg, hourly)
+    roll_up_hours(session, span[0], span[-1])
+    return len(daily) + len(hourly)
 
 
 def _order(session: Session, customer, products: dict, n: int, when, paid_in_full: bool) -> None:  # noqa: ANN001
