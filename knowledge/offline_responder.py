@@ -27,7 +27,8 @@ QUESTION_WORDS = set(
     ["much", "many", "เท่าไหร่", "เท่าไร", "กี่", "ไหน", "ยังไง", "อย่างไร", "เมื่อไหร่", "เมื่อไร", "ใคร", "อะไร", "เคย", "i've", "i'm", "can't", "don't", "won't", "isn't", "doesn't"]
 )
 
-_UNITS = re.compile(r"\s*\n\s*|(?<=[a-z0-9)][.!?])\s+(?=[A-Z\"'(])|(?<=[\u0E00-\u0E7F)])\s{1,}(?=[\u0E00-\u0E7F(])")
+_SENTENCES = re.compile(r"(?<=[a-z0-9)][.!?])\s+(?=[A-Z\"'(])|(?<=[\u0E00-\u0E7F)])\s{1,}(?=[\u0E00-\u0E7F(])")
+LONG_LINE = 240  # a line longer than this is cut into sentences (a Thai space ends one)
 _MARKUP = re.compile(r"^\s*(?:#{1,6}\s+|[-*+•]\s+|\d+[.)]\s+|>\s*)")
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}")
 
@@ -53,7 +54,9 @@ def _units(chunk_text: str) -> tuple[str, list[str]]:
     heading, _, body = chunk_text.partition("\n")
     if not body:
         heading, body = "", heading
-    units = [_clean(u) for u in _UNITS.split(body)]
+    units = []
+    for line in body.splitlines():  # whole lines read best; only long ones are cut into sentences
+        units += [_clean(u) for u in (_SENTENCES.split(line) if len(line) > LONG_LINE else [line])]
     return heading, [u for u in units if u and not _TABLE_RULE.match(u) and len(u) > 1]
 
 
