@@ -38,7 +38,7 @@ from models.marketing_rollups import roll_up_hours
 ROLLED_MARK = "marketing_hours_rolled_through"  # app_setting: finished_at of the last rolled-up sync
 DAYS_KEPT = 3  # daily snapshots rebuilt each refresh: Meta revises the last 3 days
 RANGE_FILES_KEPT_S = 2 * 86_400
-FRESH_S = 60  # a range snapshot younger than this is shown without asking PostgreSQL  # custom-range snapshots nobody refreshes are dropped after this
+FRESH_S = 600  # a range snapshot younger than this, written after the last refresh, is current  # custom-range snapshots nobody refreshes are dropped after this
 
 
 def as_json(data: dict[str, Any]) -> dict[str, Any]:
@@ -85,8 +85,9 @@ def compute_range(since: date, until: date) -> dict[str, Any]:
 
 def load_panel(since: date, until: date, on_done: Callable[[], None] | None = None) -> Cached:
     """What the marketing panel shows for a range: its snapshot at once when there is one
-    (fresh if written in the last minute or by the latest refresh; otherwise recomputed in the
-    background, `on_done` called after), else computed now. When PostgreSQL is down the old
+    (current if written since the latest refresh began — every sync and order or payment change
+    ends in a refresh — and less than 10 minutes ago; otherwise recomputed in the background,
+    `on_done` called after), else computed now. When PostgreSQL is down the old
     snapshot comes back marked stale, with the reason."""
     summary = read_snapshot(summary_path()) or {}
     try:

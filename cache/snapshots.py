@@ -124,8 +124,8 @@ def stale_while_revalidate(
     on_done: Callable[[], None] | None = None,
     retry_after_s: float = 30,
 ) -> Cached:
-    """Cache-first read (seed 002). A fresh snapshot (younger than `max_age_s`, or written after
-    `fresh_after`) is returned as is. An older one is returned at once, marked stale, and
+    """Cache-first read (seed 002). A fresh snapshot (younger than `max_age_s` and, when given,
+    written after `fresh_after`: e.g. the last time the data behind it changed) is returned as is. An older one is returned at once, marked stale, and
     recomputed in a background thread (one at a time per path) that calls `on_done()` when it
     ends, so the caller can tell its readers to look again. When the last recomputation failed
     less than `retry_after_s` ago, the old snapshot comes back with that error and nothing is
@@ -135,7 +135,8 @@ def stale_while_revalidate(
     if snapshot is not None:
         age = age_s(snapshot)
         made = _generated_at(snapshot)
-        if (age is not None and age <= max_age_s) or (fresh_after is not None and made is not None and made >= fresh_after):
+        written_after = fresh_after is None or (made is not None and made >= fresh_after)
+        if age is not None and age <= max_age_s and written_after:
             return Cached(snapshot, stale=False)
         with _lock:
             failed = _failed.get(path)
