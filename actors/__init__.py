@@ -7,4 +7,4 @@ and `bulk` (ad sync, cache rebuilds, housekeeping).
 
 # The broker first: every actor below binds to it when declared.
 from actors import broker  # noqa: F401  isort: skip
-from actors import ads, ai, cache, customers, housekeeping, messenger, outbound  # noqa: F401
+from actors import ads, ai, cache, customers, housekeeping, integrity, messenger, outbound  # noqa: F401

@@ -12,6 +12,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 
 from actors.ads import sync_ads
 from actors.housekeeping import prune_ai_tasks, wake_snoozed_conversations
+from actors.integrity import check_integrity
 from actors.messenger import relay_unprocessed_events
 from actors.outbound import refresh_stale_profiles, relay_pending_replies
 
@@ -26,6 +27,7 @@ JOBS = [
     (refresh_stale_profiles, 86_400),
     (sync_ads, {"minute": 7}, {"kind": "hourly"}),  # the last 3 days, every hour
     (sync_ads, {"hour": 3, "minute": 37}, {"kind": "daily"}),  # the last 30 days, every night
+    (check_integrity, {"hour": "*/6", "minute": 17}),  # after syncs and a working day's orders
 ]
 
 

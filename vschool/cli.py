@@ -82,6 +82,24 @@ def _cmd_user_create(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_integrity(args: argparse.Namespace) -> int:
+    from logs.integrity import run_check
+    from models.db import session_scope
+
+    with session_scope() as session:
+        report = run_check(session)
+    result = report.as_dict()
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, default=str))
+    else:
+        for rule in result["rules"]:
+            mark = "ok " if rule["count"] == 0 else f"{rule['count']:>3}"
+            print(f"{mark}  {rule['severity']:<6}  {rule['rule']}: {rule['description']}")
+        if report.incident_id:
+            print(f"Opened incident {report.incident_id}: see logs/incidents/.")
+    return 0 if report.total == 0 else 2
+
+
 def _cmd_token_create(args: argparse.Namespace) -> int:
     from models.db import session_scope
     from models.enums import Role
@@ -231,6 +249,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--role", choices=["admin", "agent", "marketing"], default="agent")
     p.add_argument("--password", help="default: generate one and print it once")
     p.set_defaults(func=_cmd_user_create)
+
+    p = sub.add_parser("integrity", help="the logic-integrity report (exit 2 when something is found)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_cmd_integrity)
 
     token = sub.add_parser("token", help="REST API tokens").add_subparsers(dest="token_command", required=True)
     p = token.add_parser("create", help="a bearer token for /api/v1 (printed once)")
