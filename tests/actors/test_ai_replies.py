@@ -179,3 +179,18 @@ def test_a_newer_customer_message_supersedes_the_older_draft(chat) -> None:  # n
     answer_customer_message.fn(_customer_writes(conversation_id, PRICE_QUESTION, ago=timedelta(minutes=2)))
     answer_customer_message.fn(_customer_writes(conversation_id, "จ่ายผ่านพร้อมเพย์ได้ไหมคะ"))
     assert [t.draft_status for t in _tasks()] == ["superseded", "open"]
+
+
+def test_the_newest_100_tasks_are_kept_and_those_tied_to_an_incident_forever() -> None:
+    from actors.housekeeping import prune_ai_tasks
+    from models.ops import Incident
+
+    with session_scope() as s:
+        incident = Incident(kind="ai", title="A wrong price was sent")
+        s.add(incident)
+        s.flush()
+        s.add(AiTask(prompt="p", model="offline-responder-v1", outcome="reply", incident_id=incident.id))
+        s.add_all(AiTask(prompt="p", model="offline-responder-v1", outcome="handoff") for _ in range(120))
+    prune_ai_tasks.fn()
+    tasks = _tasks()
+    assert len(tasks) == 101 and tasks[0].incident_id is not None and tasks[1].id == 22

@@ -46,3 +46,26 @@ def test_an_l2_draft_with_sources_is_sent_with_one_click_and_reaches_the_phone(n
     expect(inbox.locator(".msg-ai")).to_contain_text("AI · Nok")
     expect(phone.locator(".msg-page")).to_contain_text("24,900 บาท", timeout=15_000)
     expect(inbox.locator("#ai-paused")).to_have_count(0)  # sending the AI's draft is not a takeover
+
+
+def test_admins_set_the_global_level_and_see_the_last_tasks(new_page, app) -> None:  # noqa: ANN001
+    from models.ai_rules import global_level
+    from models.db import session_scope
+    from models.ops import AiTask
+
+    add_staff("admin@vschool.test", Role.ADMIN)
+    with session_scope() as s:
+        s.add(AiTask(prompt="Customer's message: มีที่จอดรถไหม", model="offline-responder-v1", outcome="handoff",
+                     reason="Not sure enough (confidence 0.31, needs 0.50)", confidence=0.31, latency_ms=9))
+    page: Page = new_page()
+    sign_in(page, app, "admin@vschool.test")
+    page.click("#nav-ai_replies")
+    expect(page.locator(".ai-task-row")).to_have_count(1)
+    expect(page.locator(".ai-task-row")).to_contain_text("Not sure enough")
+    page.locator(".ai-task-prompt-toggle").click()
+    expect(page.locator(".ai-task-prompt")).to_contain_text("มีที่จอดรถไหม")
+    page.click("#ai-global-level")
+    page.get_by_role("option", name="L3 auto-send").click()
+    expect(page.locator("#ai-admin-message")).to_contain_text("L3")
+    with session_scope() as s:
+        assert global_level(s) == 3
