@@ -162,3 +162,37 @@ def _postmortem(incident: Incident, serious: list[tuple[Rule, str, dict]]) -> st
 
 def incidents_dir() -> Path:
     return logs_dir() / "incidents"
+
+
+def open_findings(session: Session) -> list[dict[str, str]]:
+    """The unresolved findings grouped by rule, most serious first (display strings)."""
+    by_rule = {rule.name: rule for rule in RULES}
+    rows = session.execute(
+        sa.select(IntegrityFinding.rule, sa.func.count(), sa.func.min(IntegrityFinding.found_at),
+                  sa.func.array_agg(IntegrityFinding.target_id).label("targets"))
+        .where(IntegrityFinding.resolved_at.is_(None)).group_by(IntegrityFinding.rule)
+    ).all()
+    rank = {Severity.HIGH: 0, Severity.MEDIUM: 1, Severity.LOW: 2}
+    found = []
+    for name, count, since, targets in rows:
+        rule = by_rule.get(name)
+        found.append({"rule": name, "severity": rule.severity.value if rule else "low", "description": rule.description if rule else "",
+                      "count": str(count), "since": since.isoformat(), "targets": ", ".join(sorted(targets)[:EXAMPLES]) + (" …" if count > EXAMPLES else "")})
+    return sorted(found, key=lambda f: (rank.get(Severity(f["severity"]), 3), f["rule"]))
+
+
+def recent_incidents(session: Session, limit: int = 30) -> list[dict[str, str]]:
+    return [
+        {"id": str(i.id), "title": i.title, "severity": i.severity, "status": i.status, "opened_at": i.opened_at.isoformat(),
+         "postmortem": Path(i.postmortem_path).name if i.postmortem_path else "", "summary": i.summary or ""}
+        for i in session.exec(select(Incident).order_by(Incident.id.desc()).limit(limit))
+    ]
+
+
+def resolve_incident(session: Session, incident_id: int, now: datetime | None = None) -> Incident | None:
+    incident = session.get(Incident, incident_id)
+    if incident is None or incident.status == IncidentStatus.RESOLVED:
+        return None
+    incident.status, incident.closed_at = IncidentStatus.RESOLVED, now or utcnow()
+    session.add(incident)
+    return incident

@@ -19,6 +19,7 @@ NAVIGATION = [
     ("knowledge", "/knowledge", "library", False),
     ("admin", "/admin/staff", "shield", True),
     ("ai_replies", "/admin/ai", "bot", True),
+    ("integrity", "/admin/integrity", "shield-alert", True),
 ]
 
 

@@ -1,3 +1,13 @@
 """One module per route. Importing this package registers every page."""
 
-from vschool.pages import admin_ai, admin_staff, customers, inbox, login, marketing, overview, workspaces  # noqa: F401
+from vschool.pages import (  # noqa: F401
+    admin_ai,
+    admin_integrity,
+    admin_staff,
+    customers,
+    inbox,
+    login,
+    marketing,
+    overview,
+    workspaces,
+)

@@ -1,0 +1,137 @@
+"""Admin → Integrity: what the integrity check found and has not seen go away, the incidents it
+opened (with their post-mortem files), a button to check now, and closing an incident — audited."""
+
+from zoneinfo import ZoneInfo
+
+import reflex as rx
+
+from logs.audit import record as audit
+from logs.integrity import open_findings, recent_incidents, resolve_incident, run_check
+from models.db import session_scope
+from models.enums import Role
+from models.settings import get_settings
+from vschool import auth
+from vschool.components.layout import app_page
+from vschool.components.text import tr
+from vschool.state.auth import AuthState
+from vschool.state.feeds import Feed
+
+
+def _local(iso: str) -> str:
+    from datetime import datetime
+
+    return datetime.fromisoformat(iso).astimezone(ZoneInfo(get_settings().timezone)).strftime("%d %b %Y %H:%M")
+
+
+class IntegrityState(rx.State):
+    message: str = ""
+    error: str = ""
+    checks: int = 0  # bumped by "Check now" so the lists reload in this tab at once
+
+    @rx.var
+    async def findings(self) -> dict:
+        feed = await self.get_state(Feed)
+        _ = (feed.overview, self.checks)
+        if (await self.get_state(AuthState)).role != Role.ADMIN.value:
+            return {"findings": [], "incidents": []}
+        with session_scope() as session:
+            found, incidents = open_findings(session), recent_incidents(session)
+        for row in found:
+            row["since"] = _local(row["since"])
+        for row in incidents:
+            row["opened_at"] = _local(row["opened_at"])
+        return {"findings": found, "incidents": incidents}
+
+    async def _admin(self):  # noqa: ANN202
+        try:
+            return auth.require_role((await self.get_state(AuthState)).current_user(), Role.ADMIN)
+        except auth.NotAllowed as exc:
+            self.error = str(exc)
+            return None
+
+    @rx.event
+    async def check_now(self) -> None:
+        self.message, self.error = "", ""
+        admin = await self._admin()
+        if admin is None:
+            return
+        with session_scope() as session:
+            report = run_check(session)
+            audit(session, admin, "integrity.check", "integrity", None, findings=report.total, new=report.new_findings)
+        self.checks += 1
+        self.message = (f"Checked: {report.total} finding(s), {report.new_findings} new, {report.resolved_findings} gone."
+                        + (f" Incident {report.incident_id} opened." if report.incident_id else ""))
+
+    @rx.event
+    async def resolve(self, incident_id: str) -> None:
+        self.message, self.error = "", ""
+        admin = await self._admin()
+        if admin is None:
+            return
+        with session_scope() as session:
+            if resolve_incident(session, int(incident_id)) is None:
+                self.error = "That incident is already resolved."
+                return
+            audit(session, admin, "incident.resolve", "incident", incident_id)
+        self.checks += 1
+
+
+def _finding(row: rx.Var) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(rx.badge(row["severity"], color_scheme=rx.match(row["severity"], ("high", "red"), ("medium", "amber"), "gray"))),
+        rx.table.cell(rx.text(row["rule"], weight="bold", size="2"), rx.text(row["description"], size="1", color=rx.color("gray", 11))),
+        rx.table.cell(row["count"]),
+        rx.table.cell(rx.text(row["targets"], size="1")),
+        rx.table.cell(row["since"], white_space="nowrap"),
+        class_name="finding-row",
+    )
+
+
+def _incident(row: rx.Var) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell("INC-", row["id"]),
+        rx.table.cell(rx.text(row["title"], size="2"), rx.text(row["postmortem"], size="1", color=rx.color("gray", 10))),
+        rx.table.cell(rx.badge(row["status"], color_scheme=rx.cond(row["status"] == "open", "red", "green"))),
+        rx.table.cell(row["opened_at"], white_space="nowrap"),
+        rx.table.cell(rx.cond(row["status"] == "open",
+                              rx.button(tr("mark_resolved"), size="1", variant="soft", on_click=IntegrityState.resolve(row["id"])))),
+        class_name="incident-row",
+    )
+
+
+@app_page("/admin/integrity", "integrity", admin=True)
+def integrity_page() -> rx.Component:
+    findings = IntegrityState.findings["findings"].to(list[dict[str, str]])
+    incidents = IntegrityState.findings["incidents"].to(list[dict[str, str]])
+    return rx.vstack(
+        rx.hstack(
+            rx.text(tr("integrity_help"), size="2", color=rx.color("gray", 11)),
+            rx.spacer(),
+            rx.button(rx.icon("scan-search", size=16), tr("check_now"), on_click=IntegrityState.check_now, id="integrity-check-now"),
+            width="100%", align="center",
+        ),
+        rx.cond(IntegrityState.message != "", rx.callout(IntegrityState.message, icon="check", color_scheme="green", id="integrity-message")),
+        rx.cond(IntegrityState.error != "", rx.callout(IntegrityState.error, icon="triangle-alert", color_scheme="red")),
+        rx.heading(tr("open_findings"), size="4"),
+        rx.cond(
+            findings.length() > 0,
+            rx.table.root(
+                rx.table.header(rx.table.row(*[rx.table.column_header_cell(tr(k)) for k in ("severity", "rule", "count", "target", "since")])),
+                rx.table.body(rx.foreach(findings, _finding)),
+                width="100%", size="1", id="findings-table",
+            ),
+            rx.callout(tr("no_findings"), icon="shield-check", color_scheme="green", id="no-findings"),
+        ),
+        rx.heading(tr("incidents"), size="4"),
+        rx.cond(
+            incidents.length() > 0,
+            rx.table.root(
+                rx.table.header(rx.table.row(*[rx.table.column_header_cell(tr(k)) for k in ("incident", "title", "status", "when", "action")])),
+                rx.table.body(rx.foreach(incidents, _incident)),
+                width="100%", size="1", id="incidents-table",
+            ),
+            rx.text(tr("no_incidents"), size="2", color=rx.color("gray", 10)),
+        ),
+        spacing="3",
+        align="stretch",
+    )
