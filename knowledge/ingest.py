@@ -227,17 +227,21 @@ def reembed_stale(session: Session, embedder: Embedder, batch: int = 100) -> int
     done = 0
     while True:
         rows = session.execute(
-            sa.select(KnowledgeChunk.id, KnowledgeChunk.text).where(stale).order_by(KnowledgeChunk.id).limit(batch)
+            sa.select(KnowledgeChunk.id, KnowledgeChunk.document_id, KnowledgeChunk.text).where(stale).order_by(KnowledgeChunk.id).limit(batch)
         ).all()
         if not rows:
             return done
-        vectors = embedder.embed_documents([text for _, text in rows])
-        for (chunk_id, _), vector in zip(rows, vectors, strict=True):
+        vectors = embedder.embed_documents([text for _, _, text in rows])
+        for (chunk_id, _, _), vector in zip(rows, vectors, strict=True):
             session.execute(
                 sa.update(KnowledgeChunk)
                 .where(col(KnowledgeChunk.id) == chunk_id)
                 .values(embedding=vector, embedding_provider=embedder.name, embedding_dim=embedder.dim)
             )
+        documents = {doc_id for _, doc_id, _ in rows}
+        session.execute(
+            sa.update(KnowledgeDocument).where(col(KnowledgeDocument.id).in_(documents)).values(indexed_at=utcnow())
+        )
         done += len(rows)
 
 
