@@ -72,6 +72,11 @@ def test_the_customer_page_tells_the_whole_story_and_stays_live(new_page, app) -
     announce("message", conversation_id)
     expect(entries.first).to_contain_text("ขอเลขบัญชีอีกครั้งค่ะ", timeout=10_000)
 
+    page.get_by_role("button", name="Open the conversation").or_(page.get_by_role("button", name="เปิดบทสนทนา")).click()
+    expect(page.locator("#thread-name")).to_have_text("มาลี ศรีสุข")  # the inbox opens on that conversation
+    page.click("#panel-customer-link")
+    expect(page.locator("#customer-standard-id")).to_have_text(standard_id)
+
     page.goto(f"{app.frontend_url}/customers/TVS-CUS-FB-99-0000")
     expect(page.locator("#customer-missing")).to_be_visible()
 

@@ -331,7 +331,7 @@ def side_panel(state: type) -> rx.Component:
                 fact("Assignee", rx.cond(current["assignee"] != "", current["assignee"], "unassigned"), "panel-assignee"),
                 fact("Past conversations", current["past"], "panel-past"),
                 rx.cond(current["ai_paused"] != "", rx.badge(tr("ai_paused"), color_scheme="amber", size="1", id="ai-paused")),
-                rx.link("Open in Customers →", href=rx.Var.create("/customers?q=") + current["standard_id"], size="2", id="panel-customer-link"),
+                rx.link("Customer page →", href=rx.Var.create("/customers/") + current["standard_id"], size="2", id="panel-customer-link"),
                 spacing="3",
             ),
             width="260px",

@@ -2,6 +2,7 @@
 reloads from PostgreSQL when the `conversation`/`message` feeds move, in every open browser."""
 
 import reflex as rx
+import sqlalchemy as sa
 
 from actors.outbound import send_message, send_sender_action
 from actors.push import announce
@@ -10,6 +11,7 @@ from models.ai_drafts import ai_panel, autonomy_of, discard_draft, send_draft
 from models.ai_rules import set_conversation_level
 from models.db import session_scope
 from models.enums import ConversationStatus, Role
+from models.inbox import Conversation
 from models.inbox_queries import (
     LIST_PAGE,
     ListFilter,
@@ -309,11 +311,25 @@ class InboxState(rx.State):
         return [rx.set_value("composer", content), rx.call_script("document.getElementById('composer')?.focus()")]
 
     @rx.event
+    def open_from_link(self):  # noqa: ANN201
+        """`/inbox?c=ID` (the customer page links here): that conversation, in its status's list."""
+        wanted = self.router.url.query_parameters.get("c", "")
+        if not wanted.isdigit():
+            return None
+        with session_scope() as session:
+            status = session.execute(sa.select(Conversation.status).where(Conversation.id == int(wanted))).scalar_one_or_none()
+        if status is None:
+            self.error = f"There is no conversation {wanted}."
+            return None
+        self.status, self.page, self.search = status, 0, ""
+        return InboxState.open_conversation(wanted)
+
+    @rx.event
     def toggle_help(self) -> None:
         self.show_help = not self.show_help
 
 
-@app_page("/inbox", "inbox")
+@app_page("/inbox", "inbox", on_load=[InboxState.open_from_link])
 def inbox() -> rx.Component:
     return rx.fragment(
         rx.hstack(
