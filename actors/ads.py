@@ -18,7 +18,9 @@ reads those days again. At the end: a line in `{data}/logs/marketing_snapshots.j
 """
 
 import logging
-from collections.abc import Callable
+import queue
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -63,6 +65,7 @@ DAILY_JOB_DAYS = 30
 KEPT_DAYS = 37 * 31  # Meta keeps insights for 37 months
 WINDOW_DAYS = {False: 92, True: 31}  # hourly? → days read per window (one report run each when long)
 STORE_BATCH = 50_000  # rows per COPY + upsert transaction
+PAGES_AHEAD = 8  # pages read ahead of the store
 LOCK_KEY = 0x5653_4144  # pg advisory lock: "VSAD"
 SNAPSHOT_FILE = "marketing_snapshots.jsonl"
 
@@ -201,17 +204,61 @@ def sync_structure(client: MarketingClient) -> Stored:
     return stored
 
 
-def sync_window(client: MarketingClient, window: Window) -> Stored:
-    """One window's insights, stored in batches as the pages arrive."""
-    convert = hourly_row if window.hourly else daily_row
+def pages_ahead(client: MarketingClient, windows: list[Window]) -> Iterator[tuple[Window, list[dict[str, Any]] | None]]:
+    """Every window's pages, read by a thread up to `PAGES_AHEAD` pages ahead of the caller, so
+    Meta prepares the next page (or report run) while PostgreSQL stores the last batch.
+    `(window, None)` follows each window's last page. An error of the reader is raised here."""
+    ahead: queue.Queue = queue.Queue(maxsize=PAGES_AHEAD)
+    stop = threading.Event()
+
+    def put(item: object) -> bool:
+        while not stop.is_set():
+            try:
+                ahead.put(item, timeout=0.2)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def read() -> None:
+        try:
+            for window in windows:
+                for page in client.insights(window.since, window.until, window.hourly):
+                    if not put((window, page)):
+                        return
+                if not put((window, None)):
+                    return
+            put(None)
+        except BaseException as exc:  # noqa: BLE001  handed to the caller, raised there
+            put(exc)
+
+    reader = threading.Thread(target=read, name="ad-sync-reader", daemon=True)
+    reader.start()
+    try:
+        while (item := ahead.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        reader.join(timeout=30)
+
+
+def sync_windows(client: MarketingClient, windows: list[Window], on_window: Callable[[Window, Stored], None]) -> Stored:
+    """The windows' insights, stored in batches of whole days as the pages arrive."""
     stored, batch = Stored(), []
-    for page in client.insights(window.since, window.until, window.hourly):
-        batch.extend(convert(row) for row in page)
-        if len(batch) >= STORE_BATCH:
+    for window, page in pages_ahead(client, windows):
+        if page is not None:
+            batch.extend(map(hourly_row if window.hourly else daily_row, page))
+            if len(batch) < STORE_BATCH:
+                continue
             ready, batch = whole_days(batch)
+        else:
+            ready, batch = batch, []
+        if ready:
             stored += _store(ready, window.hourly)
-    if batch:
-        stored += _store(batch, window.hourly)
+        if page is None:
+            on_window(window, stored)
     return stored
 
 
@@ -243,13 +290,16 @@ def run_sync(kind: str = "manual", since: str | date | None = None, until: str |
         stored = sync_structure(client)
         done = 1
         _update(run_id, progress=max(1, 100 * done // total))
-        for window in windows:
-            stored += sync_window(client, window)
+
+        def window_done(window: Window, so_far: Stored) -> None:
+            nonlocal done
             done += window.weight
             progress = min(99, 100 * done // total)
-            _update(run_id, rows=stored.received, progress=progress)
+            _update(run_id, rows=stored.received + so_far.received, progress=progress)
             if on_progress:
-                on_progress(progress, stored.received)
+                on_progress(progress, stored.received + so_far.received)
+
+        stored += sync_windows(client, windows, window_done)
         result.rows, result.written = stored.received, stored.written
         result.status = RunStatus.SUCCEEDED
         _update(run_id, status=RunStatus.SUCCEEDED, rows=stored.received, progress=100, finished_at=utcnow(), error=None)

@@ -25,6 +25,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import httpx
+import orjson
 
 from models.settings import get_settings
 
@@ -160,7 +161,7 @@ class MarketingClient:
                 usage = self._note_usage(response.headers)
                 if response.status_code < 400:
                     try:
-                        return response.json()
+                        return orjson.loads(response.content)
                     except ValueError:
                         error = MarketingError("temporary", "the Marketing API answered with something that is not JSON", http_status=response.status_code)
                 else:

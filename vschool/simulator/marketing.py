@@ -30,6 +30,7 @@ from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
+import orjson
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -458,7 +459,7 @@ class MarketingApi:
             params = {k: v for k, v in request.query_params.items() if k not in ("after", "before")}
             params["after"] = encode_cursor(offset + len(items))
             body["paging"]["next"] = f"{str(request.base_url).rstrip('/')}{request.url.path}?{urlencode(params)}"
-        return JSONResponse(body, headers=headers)
+        return Response(orjson.dumps(body), media_type="application/json", headers=headers)  # pages are big: the fast encoder
 
     @staticmethod
     def _paging(params: Any) -> tuple[int, int]:
