@@ -121,3 +121,36 @@ def _act(message_id: int, conversation_id: int, reply: Reply) -> int | None | bo
     if reply.failed:
         log_error("gemini", "the reply model failed; handed off to a person", message_id=message_id, reason=reply.reason)
     return reply_id
+
+
+RELAY_AFTER_S, RELAY_WITHIN_S = 60, 15 * 60
+_UNANSWERED = sa.text(
+    """
+    SELECT m.id FROM conversation c
+    JOIN message m ON m.conversation_id = c.id AND m.sent_at > now() - make_interval(secs => :within)
+    WHERE c.status IN ('open', 'pending', 'snoozed') AND c.last_message_at > now() - make_interval(secs => :within)
+      AND NOT c.ai_paused
+      AND m.direction = 'inbound' AND m.sender_kind = 'customer' AND coalesce(m.text, '') <> ''
+      AND m.created_at < now() - make_interval(secs => :after)
+      AND NOT EXISTS (SELECT 1 FROM ai_task t WHERE t.message_id = m.id)
+      AND NOT EXISTS (SELECT 1 FROM message n WHERE n.conversation_id = m.conversation_id AND n.direction = 'inbound'
+                      AND n.sent_at > m.sent_at AND n.text IS NOT NULL)
+    ORDER BY m.id LIMIT 100
+    """
+)
+
+
+@dramatiq.actor(queue_name="interactive", max_retries=3)
+def relay_unanswered_messages() -> None:
+    """The AI's outbox relay: a customer message stored while Redis was away never reached the
+    reply actor; pick up the newest unanswered one of each recent conversation (stored over a
+    minute ago, written in the last 15 minutes — later than that a person should look).
+    Safe to run twice: the reply actor runs once per message."""
+    with session_scope() as session:
+        ids = unanswered_messages(session)
+    for message_id in ids:
+        answer_customer_message.send(message_id)
+
+
+def unanswered_messages(session) -> list[int]:  # noqa: ANN001
+    return list(session.execute(_UNANSWERED, {"after": RELAY_AFTER_S, "within": RELAY_WITHIN_S}).scalars())

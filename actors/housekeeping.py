@@ -7,7 +7,7 @@ from sqlmodel import col, select, update
 from actors.push import announce
 from models.base import utcnow
 from models.db import session_scope
-from models.enums import ConversationStatus
+from models.enums import ConversationStatus, DraftStatus
 from models.inbox import Conversation
 from models.ops import AiTask
 
@@ -36,12 +36,17 @@ def wake_snoozed_conversations() -> None:
 
 @dramatiq.actor(queue_name="bulk", max_retries=3)
 def prune_ai_tasks() -> None:
-    """Keep the newest 100 AI tasks and every task tied to an incident (seed 000's task buffer).
+    """Keep the newest 100 AI tasks, every task tied to an incident (seed 000's task buffer) and
+    every draft still open in the inbox.
 
     Safe to run twice: deleting what is already gone deletes nothing.
     """
     with session_scope() as session:
         keep = select(AiTask.id).order_by(col(AiTask.id).desc()).limit(AI_TASKS_KEPT)
         session.execute(
-            sa.delete(AiTask).where(AiTask.incident_id.is_(None), col(AiTask.id).not_in(keep.scalar_subquery()))
+            sa.delete(AiTask).where(
+                AiTask.incident_id.is_(None),
+                AiTask.draft_status.is_distinct_from(DraftStatus.OPEN.value),  # a draft still beside a composer stays
+                col(AiTask.id).not_in(keep.scalar_subquery()),
+            )
         )

@@ -11,6 +11,7 @@ import signal
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 from actors.ads import sync_ads
+from actors.ai import relay_unanswered_messages
 from actors.housekeeping import prune_ai_tasks, wake_snoozed_conversations
 from actors.integrity import check_integrity
 from actors.messenger import relay_unprocessed_events
@@ -23,6 +24,7 @@ JOBS = [
     (wake_snoozed_conversations, 30),
     (relay_unprocessed_events, 10),
     (relay_pending_replies, 30),
+    (relay_unanswered_messages, 60),
     (prune_ai_tasks, 3600),
     (refresh_stale_profiles, 86_400),
     (sync_ads, {"minute": 7}, {"kind": "hourly"}),  # the last 3 days, every hour

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import httpx
 import pytest
+import sqlalchemy as sa
 from sqlmodel import select
 
 from actors.ai import answer_customer_message
@@ -194,3 +195,35 @@ def test_the_newest_100_tasks_are_kept_and_those_tied_to_an_incident_forever() -
     prune_ai_tasks.fn()
     tasks = _tasks()
     assert len(tasks) == 101 and tasks[0].incident_id is not None and tasks[1].id == 22
+
+
+def test_messages_that_never_reached_the_ai_are_relayed_once_a_minute_has_passed(chat) -> None:  # noqa: ANN001
+    from actors.ai import answer_customer_message, unanswered_messages
+
+    _, _, agent, conversation_id = chat
+    stale = _customer_writes(conversation_id, PRICE_QUESTION, ago=timedelta(minutes=3))
+    with session_scope() as s:  # stored 2 minutes ago while Redis was away: no task
+        s.execute(sa.update(Message).where(Message.id == stale).values(created_at=utcnow() - timedelta(minutes=2)))
+        s.get(Conversation, conversation_id).last_message_at = utcnow() - timedelta(minutes=3)
+    with session_scope() as s:
+        assert unanswered_messages(s) == [stale]
+    fresh = _customer_writes(conversation_id, "ขอบคุณค่ะ")  # a newer one, just stored: its own actor is on the way
+    with session_scope() as s:
+        assert unanswered_messages(s) == []  # the older one is superseded; the new one is too fresh
+        s.execute(sa.update(Message).where(Message.id == fresh).values(created_at=utcnow() - timedelta(minutes=2)))
+    with session_scope() as s:
+        assert unanswered_messages(s) == [fresh]
+    answer_customer_message.fn(fresh)
+    with session_scope() as s:
+        assert unanswered_messages(s) == []  # answered (a task exists)
+
+
+def test_the_task_buffer_never_drops_a_draft_still_open_in_the_inbox() -> None:
+    from actors.housekeeping import prune_ai_tasks
+
+    with session_scope() as s:
+        s.add(AiTask(prompt="p", model="offline-responder-v1", outcome="draft", draft_status="open"))
+        s.add_all(AiTask(prompt="p", model="offline-responder-v1", outcome="handoff") for _ in range(110))
+    prune_ai_tasks.fn()
+    tasks = _tasks()
+    assert len(tasks) == 101 and tasks[0].draft_status == "open"
