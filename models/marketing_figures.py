@@ -176,7 +176,7 @@ def panel_figures(session: Session, since: date, until: date, *, detail: bool = 
     def day(d: date) -> dict[str, Any]:
         return per_day.setdefault(d, {"spend": ZERO, "revenue": ZERO, "leads": 0})
 
-    for ad_id, d, spend, impressions, clicks, meta_leads, roas_value, roas_spend in session.execute(_INSIGHTS, {"since": since, "until": until}):
+    for ad_id, d, spend, impressions, clicks, meta_leads, roas_value, roas_spend in session.execute(_INSIGHTS, {"since": since, "until": until}).all():
         if ad_id is not None:
             a = ad(ad_id)
             a["spend"] += spend
@@ -190,7 +190,7 @@ def panel_figures(session: Session, since: date, until: date, *, detail: bool = 
 
     bounds = {"start": start, "end": end, "tz": tz}
     heat_leads: dict[tuple[int, int], int] = {}
-    for ad_id, d, weekday, hour, n in session.execute(_LEADS, bounds):
+    for ad_id, d, weekday, hour, n in session.execute(_LEADS, bounds).all():
         if ad_id is not None:
             ad(ad_id)["leads"] += n
         elif d is not None:
@@ -198,13 +198,13 @@ def panel_figures(session: Session, since: date, until: date, *, detail: bool = 
         else:
             heat_leads[(weekday, hour)] = n
 
-    for ad_id, d, amount in session.execute(_REVENUE, bounds):
+    for ad_id, d, amount in session.execute(_REVENUE, bounds).all():
         if ad_id is not None:
             ad(ad_id)["revenue"] += amount
         else:
             day(d)["revenue"] += amount
 
-    for what, ad_id, n in session.execute(_FIRST_PAID, {"start": start, "end": end}):
+    for what, ad_id, n in session.execute(_FIRST_PAID, {"start": start, "end": end}).all():
         ad(ad_id)[what] += n
 
     totals = empty()
@@ -231,7 +231,7 @@ def _tree(session: Session, per_ad: dict[str, dict[str, Any]], with_ads: bool) -
     (yet) synced but named by referrals or orders are grouped under a campaign with id ""."""
     campaigns: dict[str, dict[str, Any]] = {}
     known: set[str] = set()
-    for ad_id, ad_name, ad_status, set_id, set_name, set_status, c_id, c_name, c_status in session.execute(_TREE):
+    for ad_id, ad_name, ad_status, set_id, set_name, set_status, c_id, c_name, c_status in session.execute(_TREE).all():
         known.add(ad_id)
         if ad_id not in per_ad:
             continue
@@ -275,7 +275,7 @@ def _heat(session: Session, since: date, until: date, leads: dict[tuple[int, int
     """168 cells, Monday (1) to Sunday (7) × hour 0–23: spend and Meta's leads from the hour
     totals, our leads (conversations started from an ad) from the CRM."""
     cells = {(w, h): {"weekday": w, "hour": h, "spend": ZERO, "meta_leads": 0, "leads": leads.get((w, h), 0)} for w in range(1, 8) for h in range(24)}
-    for weekday, hour, spend, meta_leads in session.execute(_HOURS, {"since": since, "until": until}):
+    for weekday, hour, spend, meta_leads in session.execute(_HOURS, {"since": since, "until": until}).all():
         cells[(weekday, hour)]["spend"] = spend
         cells[(weekday, hour)]["meta_leads"] = int(meta_leads)
     return list(cells.values())
