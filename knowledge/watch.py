@@ -28,8 +28,9 @@ def knowledge_folder(settings: Settings | None = None) -> Path:
 
 
 def seed_demo_folder(folder: Path) -> bool:
-    """Copy the demo knowledge base into an empty (or missing) knowledge folder, once."""
-    if folder.exists() and any(folder.iterdir()):
+    """Copy the demo knowledge base into a missing knowledge folder (an existing one, even
+    empty, is the school's own: files removed on purpose do not come back)."""
+    if folder.exists():
         return False
     shutil.copytree(DEMO_FOLDER, folder, dirs_exist_ok=True)
     return True

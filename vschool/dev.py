@@ -73,6 +73,16 @@ def ensure_demo_data() -> None:
     refresh_marketing_snapshots()  # the marketing panel opens on today's figures
 
 
+def ensure_demo_knowledge() -> None:
+    """The embedded default's knowledge folder starts with the demo knowledge base (once: a
+    folder that exists, even empty, is the school's own). The watcher child indexes it."""
+    from knowledge.watch import knowledge_folder, seed_demo_folder
+
+    folder = knowledge_folder()
+    if seed_demo_folder(folder):
+        print(f"  Demo knowledge base copied to {folder} (indexed by the watcher; edit or add files there).", flush=True)
+
+
 def reflex_command(backend_only: bool) -> list[str]:
     settings = get_settings()
     cmd = [str(Path(sys.executable).parent / "reflex"), "run", "--env", "dev", "--loglevel", "warning"]
@@ -101,12 +111,14 @@ def run_dev(backend_only: bool = False) -> int:
     ensure_first_admin()
     if not external:
         ensure_demo_data()
+        ensure_demo_knowledge()
 
     env = child_environment(addresses)
     python = sys.executable
     children = {
         "worker": [python, "-m", "vschool.cli", "worker"],
         "scheduler": [python, "-m", "vschool.cli", "scheduler"],
+        "kb-watch": [python, "-m", "vschool.cli", "kb", "watch"],  # indexes {data_dir}/knowledge
         "app": reflex_command(backend_only),
     }
     if settings.uses_simulator:  # no Page token: Meta is the built-in simulator
