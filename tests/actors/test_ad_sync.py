@@ -67,6 +67,15 @@ def test_paging_is_followed_to_the_end(sim: str) -> None:
     assert client.stats.requests == -(-len(keys) // 100) and client.stats.report_runs == 0
 
 
+def test_paging_through_today_serves_each_hour_so_far_once(sim: str) -> None:
+    today = today_in_bangkok()
+    client = _client(page_size=7)
+    keys = _keys(list(client.insights(today - timedelta(days=1), today, hourly=True)), hourly=True)
+    assert len(keys) == len(set(keys)) and client.stats.requests > 20
+    hours_today = {ad: sum(1 for a, d, _ in keys if a == ad and d == today.isoformat()) for ad, _, _ in keys}
+    assert len(set(hours_today.values())) == 1 and 1 <= next(iter(hours_today.values())) <= 24
+
+
 def test_long_ranges_go_through_a_report_run_with_the_same_rows(sim: str) -> None:
     since, until = PAST, PAST + timedelta(days=9)
     client = _client()

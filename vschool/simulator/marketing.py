@@ -291,14 +291,14 @@ class Query:
     def hours_on(self, day: date) -> int:
         return datetime.now(TZ).hour + 1 if day == self.today else 24
 
+    def span_rows(self, first: date, last: date) -> int:
+        """Rows of one ad over its days: 24 an hour-broken day (today: the hours so far), or 1."""
+        if not self.hourly:
+            return (last - first).days + 1
+        return (last - first).days * 24 + self.hours_on(last)
+
     def size(self) -> int:
-        per_day = 24 if self.hourly else 1
-        total = 0
-        for _, first, last in self.spans():
-            total += ((last - first).days + 1) * per_day
-            if self.hourly and last == self.today:
-                total -= 24 - self.hours_on(self.today)
-        return total
+        return sum(self.span_rows(first, last) for _, first, last in self.spans())
 
     def rows(self, offset: int, limit: int) -> list[dict[str, Any]]:
         """Rows `offset` … `offset + limit` in (ad, day, hour) order, generated on the fly."""
@@ -308,8 +308,9 @@ class Query:
         skip = offset
         for ad, first, last in self.spans():
             days = (last - first).days + 1
-            if skip >= days * per_day:
-                skip -= days * per_day
+            rows = self.span_rows(first, last)
+            if skip >= rows:
+                skip -= rows
                 continue
             day_index, within = divmod(skip, per_day)
             skip = 0
