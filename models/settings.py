@@ -44,6 +44,8 @@ class Settings(BaseSettings):
         None, validation_alias=_env("META_PAGE_ACCESS_TOKEN")
     )
     meta_ad_account_id: str | None = Field(None, validation_alias=_env("META_AD_ACCOUNT_ID"))
+    # A token with ads_read for the Marketing API (a system user's); default: the Page token.
+    meta_marketing_access_token: SecretStr | None = Field(None, validation_alias=_env("META_MARKETING_ACCESS_TOKEN"))
     meta_graph_url: str = Field(DEFAULT_GRAPH_URL, validation_alias=_env("META_GRAPH_URL"))
     gemini_api_key: SecretStr | None = Field(None, validation_alias=_env("GEMINI_API_KEY"))
     gemini_base_url: str | None = Field(None, validation_alias=_env("GEMINI_BASE_URL"))
@@ -83,6 +85,11 @@ class Settings(BaseSettings):
             raw = self.meta_ad_account_id.strip()
             return raw if raw.startswith("act_") else f"act_{raw}"
         return SIMULATOR_AD_ACCOUNT_ID if self.uses_simulator else None
+
+    @property
+    def marketing_token(self) -> str:
+        token = self.meta_marketing_access_token
+        return token.get_secret_value() if token else self.page_token
 
     @property
     def page_token(self) -> str:

@@ -292,7 +292,7 @@ def marketing_client(**options: Any) -> MarketingClient:
     settings = get_settings()
     if not settings.ad_account_id:
         raise MarketingError("invalid", "No ad account: set META_AD_ACCOUNT_ID to sync ads from Meta.")
-    return MarketingClient(settings.graph_url, settings.ad_account_id, settings.page_token, **options)
+    return MarketingClient(settings.graph_url, settings.ad_account_id, settings.marketing_token, **options)
 
 
 # --- Meta's rows → the store's rows ------------------------------------------------------------
