@@ -307,6 +307,11 @@ def run_sync(kind: str = "manual", since: str | date | None = None, until: str |
         result.status, result.error = RunStatus.FAILED, _friendly(exc)
         log_error("ad_sync", "the ad sync failed", run_id=run_id, kind=kind, error=str(exc)[:500])
         _update(run_id, status=RunStatus.FAILED, error=result.error, finished_at=utcnow())
+    except Exception as exc:  # a bug or an answer of a shape we do not know: recorded, then raised
+        result.status, result.error = RunStatus.FAILED, f"Unexpected error: {exc.__class__.__name__}: {str(exc)[:300]}"
+        log_error("ad_sync", "the ad sync failed unexpectedly", run_id=run_id, kind=kind, error=repr(exc)[:500])
+        _update(run_id, status=RunStatus.FAILED, error=result.error, finished_at=utcnow())
+        raise
     finally:
         if client is not None:
             result.client = asdict(client.stats)
