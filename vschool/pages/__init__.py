@@ -6,6 +6,7 @@ from vschool.pages import (  # noqa: F401
     admin_staff,
     customers,
     inbox,
+    knowledge,
     login,
     marketing,
     overview,

@@ -1,0 +1,48 @@
+"""The Knowledge page in the browser: empty state, an admin uploads a Markdown file, it is
+listed with its chunks and provider, and a Thai question finds it with a score."""
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from models.enums import Role
+from tests.browser.conftest import add_staff, sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("db")]
+
+DOC = "# คอร์สทาโกะยากิ\n\n## ราคา\nคอร์สทาโกะยากิครึ่งวัน ราคา 2,500 บาท รวมวัตถุดิบ\n\n## Price\nThe half-day takoyaki class costs 2,500 THB.\n"
+
+
+def test_admin_uploads_a_document_and_finds_it(new_page, app) -> None:  # noqa: ANN001
+    add_staff("kb-admin@vschool.test", Role.ADMIN)
+    page: Page = new_page()
+    sign_in(page, app, "kb-admin@vschool.test")
+    page.goto(f"{app.frontend_url}/knowledge")
+    expect(page.locator("#kb-empty")).to_be_visible()
+
+    page.locator("#kb-upload input[type=file]").set_input_files(
+        files=[{"name": "takoyaki.md", "mimeType": "text/markdown", "buffer": DOC.encode()}]
+    )
+    page.click("#kb-upload-submit")
+    expect(page.locator("#kb-message")).to_contain_text("1 added")
+    row = page.locator(".kb-document")
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("takoyaki.md")
+    expect(row).to_contain_text("offline-hash-v1")
+
+    page.fill("#kb-query", "ทาโกะยากิราคาเท่าไหร่")
+    page.press("#kb-query", "Enter")
+    hits = page.locator(".kb-hit")
+    expect(hits.first).to_contain_text("2,500 บาท")
+    expect(hits.first).to_contain_text("takoyaki.md")
+
+
+def test_agents_search_but_cannot_upload(new_page, app) -> None:  # noqa: ANN001
+    add_staff("kb-agent@vschool.test", Role.AGENT)
+    page: Page = new_page()
+    sign_in(page, app, "kb-agent@vschool.test")
+    page.goto(f"{app.frontend_url}/knowledge")
+    expect(page.locator("#kb-empty")).to_be_visible()
+    expect(page.locator("#kb-upload-submit")).to_have_count(0)
+    page.fill("#kb-query", "parking")
+    page.press("#kb-query", "Enter")
+    expect(page.locator("#kb-no-hits")).to_be_visible()

@@ -1,0 +1,248 @@
+"""Knowledge: the documents the AI answers from — list, upload (admins), re-index, try a search.
+
+Uploads are saved into the knowledge folder (`{VSCHOOL_DATA_DIR}/knowledge/uploads/`) and
+ingested at once; the watcher (`vschool kb watch`) would index them too, and the content hash
+makes the second pass a no-op. Re-index runs the same folder ingest as the watcher, which also
+re-embeds chunks made by another provider (after GEMINI_API_KEY was added or removed).
+"""
+
+import os
+from pathlib import Path
+
+import reflex as rx
+import sqlalchemy as sa
+from sqlmodel import col
+
+from knowledge.ingest import MAX_BYTES, MIME_TYPES, IngestReport, ingest_paths, supported
+from knowledge.search import default_embedder, search
+from knowledge.watch import knowledge_folder
+from models.db import session_scope
+from models.enums import Role
+from models.knowledge import KnowledgeChunk, KnowledgeDocument
+from vschool.components.layout import app_page
+from vschool.components.text import tr
+from vschool.pages.overview import bangkok_time
+from vschool.state.auth import AuthState
+
+UPLOAD_ID = "kb-upload"
+
+
+def _summary(report: IngestReport) -> str:
+    parts = [f"{len(report.added)} added", f"{len(report.updated)} updated", f"{len(report.unchanged)} unchanged"]
+    if report.removed:
+        parts.append(f"{len(report.removed)} removed")
+    if report.reembedded_chunks:
+        parts.append(f"{report.reembedded_chunks} chunks re-embedded")
+    return ", ".join(parts) + "."
+
+
+class KnowledgeState(rx.State):
+    documents: list[dict[str, str]] = []
+    provider: str = ""
+    query: str = ""
+    hits: list[dict[str, str]] = []
+    searched: bool = False
+    message: str = ""
+    error: str = ""
+
+    @rx.event
+    def load(self) -> None:
+        embedder = default_embedder()
+        self.provider = embedder.name
+        chunks = (
+            sa.select(
+                KnowledgeChunk.document_id,
+                sa.func.count().label("n"),
+                sa.func.string_agg(sa.distinct(KnowledgeChunk.embedding_provider), ", ").label("providers"),
+            )
+            .group_by(KnowledgeChunk.document_id)
+            .subquery()
+        )
+        with session_scope() as session:
+            rows = session.execute(
+                sa.select(KnowledgeDocument, chunks.c.n, chunks.c.providers)
+                .outerjoin(chunks, chunks.c.document_id == KnowledgeDocument.id)
+                .order_by(col(KnowledgeDocument.source))
+            ).all()
+        self.documents = [
+            {
+                "source": doc.source,
+                "title": doc.title or "",
+                "chunks": str(n or 0),
+                "indexed": bangkok_time(doc.indexed_at),
+                "provider": providers or "",
+            }
+            for doc, n, providers in rows
+        ]
+
+    async def _admin(self) -> bool:
+        if (await self.get_state(AuthState)).role != Role.ADMIN.value:
+            self.error = "Only an admin can change the knowledge base."
+            return False
+        return True
+
+    @rx.event
+    async def handle_upload(self, files: list[rx.UploadFile]):  # noqa: ANN201
+        self.message, self.error = "", ""
+        if not await self._admin():
+            return
+        if not files:
+            self.error = "Choose a .md, .txt or .pdf file first."
+            return
+        folder = knowledge_folder() / "uploads"
+        folder.mkdir(parents=True, exist_ok=True)
+        saved: list[Path] = []
+        refused: list[str] = []
+        for upload in files:
+            name = Path(upload.name or "").name
+            data = await upload.read()
+            if not name or not supported(Path(name)):
+                refused.append(f"{name or '(no name)'}: use {', '.join(sorted(MIME_TYPES))}")
+                continue
+            if len(data) > MAX_BYTES:
+                refused.append(f"{name}: over {MAX_BYTES // 1_048_576} MB")
+                continue
+            target = folder / name
+            tmp = target.with_name(f".{name}.{os.getpid()}.part")  # dot-name: the watcher skips it
+            tmp.write_bytes(data)
+            tmp.replace(target)
+            saved.append(target)
+        report = IngestReport()
+        if saved:
+            with session_scope() as session:
+                report = ingest_paths(session, saved)
+        problems = refused + list(report.failed.values())
+        self.error = " ".join(problems)
+        if report.added or report.updated or report.unchanged:
+            self.message = _summary(report)
+        self.load()
+        return rx.clear_selected_files(UPLOAD_ID)
+
+    @rx.event
+    async def reindex(self) -> None:
+        self.message, self.error = "", ""
+        if not await self._admin():
+            return
+        folder = knowledge_folder()
+        folder.mkdir(parents=True, exist_ok=True)
+        with session_scope() as session:
+            report = ingest_paths(session, [folder])
+        self.message = _summary(report)
+        self.error = " ".join(report.failed.values())
+        self.load()
+
+    @rx.event
+    def run_search(self, form: dict) -> None:
+        self.query = str(form.get("query", "")).strip()
+        self.searched = bool(self.query)
+        if not self.query:
+            self.hits = []
+            return
+        with session_scope() as session:
+            found = search(session, self.query, k=5)
+        self.hits = [
+            {"source": h.source, "chunk": str(h.chunk), "score": f"{h.score:.3f}", "text": h.text}
+            for h in found
+        ]
+
+
+def _document_row(doc: rx.Var) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(rx.code(doc["source"])),
+        rx.table.cell(doc["title"]),
+        rx.table.cell(doc["chunks"]),
+        rx.table.cell(doc["indexed"]),
+        rx.table.cell(doc["provider"]),
+        class_name="kb-document",
+    )
+
+
+def _hit(hit: rx.Var) -> rx.Component:
+    return rx.card(
+        rx.hstack(
+            rx.badge(hit["score"], color_scheme="green"),
+            rx.code(hit["source"]),
+            rx.text("#", hit["chunk"], size="1", color_scheme="gray"),
+            spacing="2",
+            align="center",
+        ),
+        rx.text(hit["text"], white_space="pre-wrap", size="2", padding_top="6px"),
+        class_name="kb-hit",
+        width="100%",
+    )
+
+
+def _upload_card() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.heading(tr("kb_add_documents"), size="3"),
+            rx.upload(
+                rx.vstack(
+                    rx.button(tr("kb_choose_files"), variant="soft", id="kb-choose"),
+                    rx.text(tr("kb_upload_hint"), size="1", color_scheme="gray"),
+                    align="center",
+                ),
+                id=UPLOAD_ID,
+                accept={"text/markdown": [".md", ".markdown"], "text/plain": [".txt"], "application/pdf": [".pdf"]},
+                max_files=10,
+                border="1px dashed var(--gray-7)",
+                padding="16px",
+                width="100%",
+            ),
+            rx.hstack(rx.foreach(rx.selected_files(UPLOAD_ID), lambda f: rx.badge(f)), wrap="wrap"),
+            rx.hstack(
+                rx.button(tr("kb_upload"), on_click=KnowledgeState.handle_upload(rx.upload_files(upload_id=UPLOAD_ID)), id="kb-upload-submit"),
+                rx.button(tr("kb_reindex"), variant="soft", on_click=KnowledgeState.reindex, id="kb-reindex"),
+                spacing="2",
+            ),
+            spacing="2",
+            width="100%",
+        ),
+    )
+
+
+@app_page("/knowledge", "knowledge", on_load=[KnowledgeState.load])
+def knowledge_page() -> rx.Component:
+    return rx.vstack(
+        rx.form(
+            rx.hstack(
+                rx.input(name="query", placeholder=tr("kb_search_placeholder"), id="kb-query", width="100%"),
+                rx.button(tr("kb_search"), type="submit", id="kb-search"),
+                width="100%",
+            ),
+            on_submit=KnowledgeState.run_search,
+            width="100%",
+        ),
+        rx.cond(
+            KnowledgeState.searched,
+            rx.cond(
+                KnowledgeState.hits.length() > 0,  # type: ignore[attr-defined]
+                rx.vstack(rx.foreach(KnowledgeState.hits, _hit), width="100%", id="kb-hits"),
+                rx.callout(tr("kb_no_hits"), icon="info", id="kb-no-hits"),
+            ),
+        ),
+        rx.cond(AuthState.role == Role.ADMIN.value, _upload_card()),
+        rx.cond(KnowledgeState.message != "", rx.callout(KnowledgeState.message, icon="check", color_scheme="green", id="kb-message")),
+        rx.cond(KnowledgeState.error != "", rx.callout(KnowledgeState.error, icon="triangle-alert", color_scheme="red", id="kb-error")),
+        rx.hstack(
+            rx.heading(tr("kb_documents"), size="4"),
+            rx.badge(tr("kb_provider"), ": ", KnowledgeState.provider, variant="soft"),
+            align="center",
+            spacing="3",
+        ),
+        rx.cond(
+            KnowledgeState.documents.length() > 0,  # type: ignore[attr-defined]
+            rx.table.root(
+                rx.table.header(
+                    rx.table.row(*[rx.table.column_header_cell(tr(k)) for k in ("kb_source", "kb_title", "kb_chunks", "kb_indexed", "kb_provider")])
+                ),
+                rx.table.body(rx.foreach(KnowledgeState.documents, _document_row)),
+                width="100%",
+                id="kb-documents",
+            ),
+            rx.callout(tr("empty_knowledge"), icon="info", id="kb-empty"),
+        ),
+        spacing="3",
+        align="stretch",
+        width="100%",
+    )
