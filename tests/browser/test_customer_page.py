@@ -115,3 +115,27 @@ def test_an_agent_records_an_order_and_its_deposit_and_the_page_follows(new_page
     expect(page.locator("#customer-paid")).to_have_text("฿5,000.00")
     expect(page.locator("#customer-stage")).to_have_text("deposit")
     expect(page.locator(".timeline-payment").first).to_contain_text("฿5,000.00")
+
+
+def test_an_admin_exports_then_erases_a_customer_on_request(new_page, app) -> None:  # noqa: ANN001
+    import json
+
+    add_staff("admin@vschool.test", Role.ADMIN)
+    standard_id, _ = _customer_with_a_long_story()
+    page: Page = new_page()
+    sign_in(page, app, "admin@vschool.test")
+    page.goto(f"{app.frontend_url}/customers/{standard_id}")
+    page.click("#privacy-consent")
+    expect(page.locator("#customer-consent")).not_to_contain_text("—")
+    with page.expect_download() as download:
+        page.click("#privacy-export")
+    data = json.loads(open(download.value.path(), encoding="utf-8").read())  # noqa: SIM115
+    assert data["customer"]["display_name"] == "มาลี ศรีสุข" and len(data["conversations"][0]["messages"]) == 60
+
+    page.click("#privacy-erase")  # not confirmed: nothing happens but the reason
+    expect(page.locator("#privacy-error")).to_contain_text(standard_id)
+    page.fill("#privacy-confirm", standard_id)
+    page.click("#privacy-erase")
+    expect(page).to_have_url(f"{app.frontend_url}/customers")
+    page.fill("#workspace-search", "ศรีสุข")
+    expect(page.locator("#empty-state")).to_be_visible()

@@ -17,11 +17,12 @@ from models.timeline import Entry, timeline
 from vschool.components.layout import app_page
 from vschool.components.text import tr
 from vschool.pages.customer_orders import CustomerOrdersState, orders_section
+from vschool.pages.customer_privacy import privacy_section
 from vschool.state.auth import AuthState
 from vschool.state.feeds import Feed
 
 STAGES = ["all", *[s.value for s in LeadStage]]
-NO_STORY = {"entries": [], "cursor": "", "missing": "", "stale": ""}  # every key the page reads, before anything loads
+NO_STORY = {"entries": [], "cursor": "", "missing": "", "stale": "", "consent": ""}  # every key the page reads, before anything loads
 
 
 def _bangkok(value: datetime | str | None) -> str:
@@ -115,6 +116,7 @@ class CustomerPageState(rx.State):
             "tags": ", ".join(customer.tags),
             "contact": " · ".join(x for x in (customer.phone, customer.email) if x),
             "since": _bangkok(customer.created_at),
+            "consent": _bangkok(customer.consent_at),
             "paid": baht(facts.paid),
             "orders": str(facts.orders),
             "conversations": str(facts.conversations),
@@ -275,6 +277,7 @@ def customer_page() -> rx.Component:
                     wrap="wrap",
                 ),
                 orders_section(),
+                privacy_section(story["consent"].to(str)),
                 rx.heading(tr("timeline"), size="4"),
                 rx.cond(
                     entries.length() > 0,

@@ -1,0 +1,118 @@
+"""The privacy (PDPA) part of a customer's page, for admins: consent recorded, a copy of all
+their data as a JSON download, and erasure on request — confirmed by typing their id, audited."""
+
+import json
+
+import reflex as rx
+
+from logs.audit import record as audit
+from models.customer_queries import customer_by_standard_id
+from models.db import session_scope
+from models.enums import Role
+from models.pdpa import erase_customer, export_customer, record_consent
+from vschool import auth
+from vschool.components.text import tr
+from vschool.state.auth import AuthState
+
+
+def _standard_id(state: rx.State) -> str:
+    return state.router.url.path.rstrip("/").rsplit("/", 1)[-1][:40]
+
+
+class CustomerPrivacyState(rx.State):
+    confirm: str = ""
+    error: str = ""
+    notice: str = ""
+
+    async def _admin(self):  # noqa: ANN202
+        try:
+            return auth.require_role((await self.get_state(AuthState)).current_user(), Role.ADMIN)
+        except auth.NotAllowed as exc:
+            self.error = str(exc)
+            return None
+
+    @rx.event
+    def set_confirm(self, value: str) -> None:
+        self.confirm = value[:40]
+
+    @rx.event
+    async def consent(self) -> None:
+        self.error, self.notice = "", ""
+        admin = await self._admin()
+        if admin is None:
+            return
+        with session_scope() as session:
+            customer = customer_by_standard_id(session, _standard_id(self))
+            if customer is None:
+                self.error = "This customer no longer exists."
+                return
+            record_consent(session, customer)
+            audit(session, admin, "pdpa.consent", "customer", customer.standard_id)
+            customer_id = customer.id
+        from actors.push import announce
+
+        announce("customer", customer_id)
+        self.notice = "Consent recorded."
+
+    @rx.event
+    async def export(self):  # noqa: ANN201
+        self.error, self.notice = "", ""
+        admin = await self._admin()
+        if admin is None:
+            return None
+        with session_scope() as session:
+            customer = customer_by_standard_id(session, _standard_id(self))
+            if customer is None:
+                self.error = "This customer no longer exists."
+                return None
+            data = export_customer(session, customer)
+            audit(session, admin, "pdpa.export", "customer", customer.standard_id)
+        return rx.download(data=json.dumps(data, ensure_ascii=False, indent=2), filename=f"{data['customer']['standard_id']}.json")
+
+    @rx.event
+    async def erase(self):  # noqa: ANN201
+        self.error, self.notice = "", ""
+        admin = await self._admin()
+        if admin is None:
+            return None
+        standard_id = _standard_id(self)
+        if self.confirm.strip() != standard_id:
+            self.error = f"Type {standard_id} to confirm: erasure cannot be undone."
+            return None
+        with session_scope() as session:
+            customer = customer_by_standard_id(session, standard_id)
+            if customer is None:
+                self.error = "This customer no longer exists."
+                return None
+            cleared = erase_customer(session, customer)
+            audit(session, admin, "pdpa.erase", "customer", standard_id, **cleared)
+            customer_id = customer.id
+        from actors.push import announce
+
+        announce("customer", customer_id)
+        self.confirm = ""
+        return rx.redirect("/customers")
+
+
+def privacy_section(consent_at: rx.Var) -> rx.Component:
+    return rx.cond(
+        AuthState.role == Role.ADMIN.value,
+        rx.card(rx.vstack(
+            rx.hstack(rx.icon("shield", size=16), rx.text(tr("privacy"), weight="bold"), rx.spacer(),
+                      rx.text(tr("consent"), ": ", rx.cond(consent_at != "", consent_at, "—"), size="2", id="customer-consent"),
+                      width="100%", align="center"),
+            rx.cond(CustomerPrivacyState.error != "", rx.callout(CustomerPrivacyState.error, icon="triangle-alert", color_scheme="red", size="1",
+                                                                id="privacy-error")),
+            rx.cond(CustomerPrivacyState.notice != "", rx.callout(CustomerPrivacyState.notice, icon="check", color_scheme="green", size="1")),
+            rx.hstack(
+                rx.button(tr("record_consent"), variant="soft", size="1", on_click=CustomerPrivacyState.consent, id="privacy-consent"),
+                rx.button(tr("export_data"), variant="soft", size="1", on_click=CustomerPrivacyState.export, id="privacy-export"),
+                rx.spacer(),
+                rx.input(placeholder=tr("erase_confirm"), value=CustomerPrivacyState.confirm, on_change=CustomerPrivacyState.set_confirm,
+                         size="1", width="220px", id="privacy-confirm"),
+                rx.button(tr("erase_data"), color_scheme="red", size="1", on_click=CustomerPrivacyState.erase, id="privacy-erase"),
+                width="100%", align="center", wrap="wrap", spacing="2",
+            ),
+            spacing="2",
+        )),
+    )
