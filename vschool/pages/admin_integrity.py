@@ -10,10 +10,9 @@ from logs.integrity import open_findings, recent_incidents, resolve_incident, ru
 from models.db import session_scope
 from models.enums import Role
 from models.settings import get_settings
-from vschool import auth
 from vschool.components.layout import app_page
 from vschool.components.text import tr
-from vschool.state.auth import AuthState
+from vschool.state.auth import AuthState, acting_staff
 from vschool.state.feeds import Feed
 
 
@@ -42,17 +41,10 @@ class IntegrityState(rx.State):
             row["opened_at"] = _local(row["opened_at"])
         return {"findings": found, "incidents": incidents}
 
-    async def _admin(self):  # noqa: ANN202
-        try:
-            return auth.require_role((await self.get_state(AuthState)).current_user(), Role.ADMIN)
-        except auth.NotAllowed as exc:
-            self.error = str(exc)
-            return None
-
     @rx.event
     async def check_now(self) -> None:
         self.message, self.error = "", ""
-        admin = await self._admin()
+        admin = await acting_staff(self, Role.ADMIN)
         if admin is None:
             return
         with session_scope() as session:
@@ -65,7 +57,7 @@ class IntegrityState(rx.State):
     @rx.event
     async def resolve(self, incident_id: str) -> None:
         self.message, self.error = "", ""
-        admin = await self._admin()
+        admin = await acting_staff(self, Role.ADMIN)
         if admin is None:
             return
         with session_scope() as session:

@@ -18,16 +18,11 @@ from models.order_rules import (
     parse_amount,
     record_payment,
 )
-from vschool import auth
 from vschool.components.text import tr
-from vschool.state.auth import AuthState
+from vschool.state.auth import AuthState, acting_staff, customer_in_url
 from vschool.state.feeds import Feed
 
 KINDS = [k.value for k in PaymentKind]
-
-
-def _standard_id(state: rx.State) -> str:
-    return state.router.url.path.rstrip("/").rsplit("/", 1)[-1][:40]
 
 
 def _changed(customer_id: int, order_id: int) -> None:
@@ -60,15 +55,8 @@ class CustomerOrdersState(rx.State):
         if not (await self.get_state(AuthState)).user_id:
             return []
         with session_scope() as session:
-            customer = customer_by_standard_id(session, _standard_id(self))
+            customer = customer_by_standard_id(session, customer_in_url(self))
             return customer_orders(session, customer.id) if customer else []
-
-    async def _staff(self):  # noqa: ANN202
-        try:
-            return auth.require_role((await self.get_state(AuthState)).current_user(), Role.ADMIN, Role.AGENT)
-        except auth.NotAllowed as exc:
-            self.error = str(exc)
-            return None
 
     @rx.event
     def open_orders(self) -> None:
@@ -113,12 +101,12 @@ class CustomerOrdersState(rx.State):
     @rx.event
     async def create(self) -> None:
         self.error, self.notice = "", ""
-        user = await self._staff()
+        user = await acting_staff(self, Role.ADMIN, Role.AGENT)
         if user is None:
             return
         try:
             with session_scope() as session:
-                customer = customer_by_standard_id(session, _standard_id(self))
+                customer = customer_by_standard_id(session, customer_in_url(self))
                 if customer is None:
                     raise OrderRefused("This customer no longer exists.")
                 order = create_order(session, customer.id, [(int(line["product_id"]), int(line["quantity"])) for line in self.lines], user.id)
@@ -141,7 +129,7 @@ class CustomerOrdersState(rx.State):
     @rx.event
     async def submit_payment(self, form: dict) -> None:
         self.error, self.notice = "", ""
-        user = await self._staff()
+        user = await acting_staff(self, Role.ADMIN, Role.AGENT)
         if user is None or not self.paying:
             return
         try:
@@ -150,7 +138,7 @@ class CustomerOrdersState(rx.State):
                 payment = record_payment(session, int(self.paying), PaymentKind(self.pay_kind), amount, self.pay_method,
                                          str(form.get("reference", "")), user.id)
                 audit(session, user, f"payment.{payment.kind}", "order", payment.order_id, amount=str(amount), method=payment.method)
-                customer = customer_by_standard_id(session, _standard_id(self))
+                customer = customer_by_standard_id(session, customer_in_url(self))
                 ids = (customer.id if customer else 0, payment.order_id)
         except OrderRefused as exc:
             self.error = str(exc)
@@ -161,7 +149,7 @@ class CustomerOrdersState(rx.State):
     @rx.event
     async def cancel(self, order_id: str) -> None:
         self.error, self.notice = "", ""
-        user = await self._staff()
+        user = await acting_staff(self, Role.ADMIN, Role.AGENT)
         if user is None:
             return
         try:

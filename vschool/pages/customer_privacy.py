@@ -10,26 +10,14 @@ from models.customer_queries import customer_by_standard_id
 from models.db import session_scope
 from models.enums import Role
 from models.pdpa import erase_customer, export_customer, record_consent
-from vschool import auth
 from vschool.components.text import tr
-from vschool.state.auth import AuthState
-
-
-def _standard_id(state: rx.State) -> str:
-    return state.router.url.path.rstrip("/").rsplit("/", 1)[-1][:40]
+from vschool.state.auth import AuthState, acting_staff, customer_in_url
 
 
 class CustomerPrivacyState(rx.State):
     confirm: str = ""
     error: str = ""
     notice: str = ""
-
-    async def _admin(self):  # noqa: ANN202
-        try:
-            return auth.require_role((await self.get_state(AuthState)).current_user(), Role.ADMIN)
-        except auth.NotAllowed as exc:
-            self.error = str(exc)
-            return None
 
     @rx.event
     def set_confirm(self, value: str) -> None:
@@ -38,11 +26,11 @@ class CustomerPrivacyState(rx.State):
     @rx.event
     async def consent(self) -> None:
         self.error, self.notice = "", ""
-        admin = await self._admin()
+        admin = await acting_staff(self, Role.ADMIN)
         if admin is None:
             return
         with session_scope() as session:
-            customer = customer_by_standard_id(session, _standard_id(self))
+            customer = customer_by_standard_id(session, customer_in_url(self))
             if customer is None:
                 self.error = "This customer no longer exists."
                 return
@@ -57,11 +45,11 @@ class CustomerPrivacyState(rx.State):
     @rx.event
     async def export(self):  # noqa: ANN201
         self.error, self.notice = "", ""
-        admin = await self._admin()
+        admin = await acting_staff(self, Role.ADMIN)
         if admin is None:
             return None
         with session_scope() as session:
-            customer = customer_by_standard_id(session, _standard_id(self))
+            customer = customer_by_standard_id(session, customer_in_url(self))
             if customer is None:
                 self.error = "This customer no longer exists."
                 return None
@@ -72,10 +60,10 @@ class CustomerPrivacyState(rx.State):
     @rx.event
     async def erase(self):  # noqa: ANN201
         self.error, self.notice = "", ""
-        admin = await self._admin()
+        admin = await acting_staff(self, Role.ADMIN)
         if admin is None:
             return None
-        standard_id = _standard_id(self)
+        standard_id = customer_in_url(self)
         if self.confirm.strip() != standard_id:
             self.error = f"Type {standard_id} to confirm: erasure cannot be undone."
             return None

@@ -18,7 +18,7 @@ from vschool.components.layout import app_page
 from vschool.components.text import tr
 from vschool.pages.customer_orders import CustomerOrdersState, orders_section
 from vschool.pages.customer_privacy import privacy_section
-from vschool.state.auth import AuthState
+from vschool.state.auth import AuthState, customer_in_url
 from vschool.state.feeds import Feed
 
 STAGES = ["all", *[s.value for s in LeadStage]]
@@ -88,7 +88,7 @@ class CustomerPageState(rx.State):
 
     @rx.event
     def open_customer(self) -> None:
-        self.standard_id = self.router.url.path.rstrip("/").rsplit("/", 1)[-1][:40]
+        self.standard_id = customer_in_url(self)
         self.older, self.older_cursor = [], ""
 
     @rx.var

@@ -37,21 +37,15 @@ from vschool.components.inbox import (
     thread_view,
 )
 from vschool.components.layout import app_page
-from vschool.state.auth import AuthState
+from vschool.state.auth import AuthState, acting_staff
 from vschool.state.feeds import Feed
 
 STATUSES = [s.value for s in ConversationStatus]
 
 
 async def _answering_staff(state: rx.State):  # noqa: ANN202
-    """The signed-in user if their role may act in the inbox (admins and agents), else None —
-    with the reason shown. Read from the database on every call."""
-    user = (await state.get_state(AuthState)).current_user()
-    try:
-        return auth.require_role(user, Role.ADMIN, Role.AGENT)
-    except auth.NotAllowed as exc:
-        state.error = str(exc)
-        return None
+    """The signed-in user if their role may act in the inbox (admins and agents), else None."""
+    return await acting_staff(state, Role.ADMIN, Role.AGENT)
 
 
 class InboxState(rx.State):

@@ -110,3 +110,19 @@ class LoginState(rx.State):
         if state.current_user() is not None:
             return rx.redirect("/")
         return None
+
+
+async def acting_staff(state: rx.State, *roles: Role) -> StaffUser | None:
+    """The signed-in user if their role is one of `roles` — read from the database on every
+    call — else None, with the reason put in `state.error` for the page to show. Every handler
+    that changes something starts here (a hidden button is not a permission)."""
+    try:
+        return auth.require_role((await state.get_state(AuthState)).current_user(), *roles)
+    except auth.NotAllowed as exc:
+        state.error = str(exc)
+        return None
+
+
+def customer_in_url(state: rx.State) -> str:
+    """The standard id of the customer page this tab is on (`/customers/{id}`)."""
+    return state.router.url.path.rstrip("/").rsplit("/", 1)[-1][:40]
