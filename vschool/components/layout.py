@@ -8,18 +8,20 @@ import reflex as rx
 from vschool.components.text import tr
 from vschool.state.auth import AuthState
 
-# (label key, route, lucide icon, admins only)
+EVERYONE: tuple[str, ...] = ()
+ADMINS = ("admin",)
+# (label key, route, lucide icon, the roles that see it — empty: everyone); pages check roles again
 NAVIGATION = [
-    ("overview", "/", "layout-dashboard", False),
-    ("inbox", "/inbox", "messages-square", False),
-    ("customers", "/customers", "users", False),
-    ("marketing", "/marketing", "chart-line", False),
-    ("catalog", "/catalog", "book-open", False),
-    ("orders", "/orders", "receipt", False),
-    ("knowledge", "/knowledge", "library", False),
-    ("admin", "/admin/staff", "shield", True),
-    ("ai_replies", "/admin/ai", "bot", True),
-    ("integrity", "/admin/integrity", "shield-alert", True),
+    ("overview", "/", "layout-dashboard", EVERYONE),
+    ("inbox", "/inbox", "messages-square", EVERYONE),
+    ("customers", "/customers", "users", EVERYONE),
+    ("marketing", "/marketing", "chart-line", ("admin", "marketing")),
+    ("catalog", "/catalog", "book-open", EVERYONE),
+    ("orders", "/orders", "receipt", EVERYONE),
+    ("knowledge", "/knowledge", "library", EVERYONE),
+    ("admin", "/admin/staff", "shield", ADMINS),
+    ("ai_replies", "/admin/ai", "bot", ADMINS),
+    ("integrity", "/admin/integrity", "shield-alert", ADMINS),
 ]
 
 
@@ -42,9 +44,14 @@ def _nav_item(key: str, route: str, icon: str) -> rx.Component:
 
 def sidebar() -> rx.Component:
     items = []
-    for key, route, icon, admins_only in NAVIGATION:
+    for key, route, icon, roles in NAVIGATION:
         item = _nav_item(key, route, icon)
-        items.append(rx.cond(AuthState.is_admin, item, rx.fragment()) if admins_only else item)
+        if roles:
+            allowed = AuthState.role == roles[0]
+            for role in roles[1:]:
+                allowed = allowed | (AuthState.role == role)
+            item = rx.cond(allowed, item, rx.fragment())
+        items.append(item)
     return rx.vstack(
         rx.hstack(rx.icon("chef-hat", size=24), rx.heading("V School", size="5"), align="center", padding="12px"),
         *items,
