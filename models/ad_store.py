@@ -2,9 +2,9 @@
 hourly insights, as idempotent bulk upserts.
 
 Each batch is COPYed (text format) into a temporary table, then merged with one
-`INSERT … ON CONFLICT … DO UPDATE … WHERE (…) IS DISTINCT FROM (…)`: a row that did not change
-is not rewritten (no new row version, no WAL, `synced_at` kept), so re-syncing the same days
-costs little and writing the same batch twice leaves the same table. A batch of insights none
+`INSERT … ON CONFLICT … DO UPDATE … WHERE (…) IS DISTINCT FROM (…)` whose source leaves out the
+rows already stored as they are: a row that did not change is not rewritten, nor even locked
+(no new row version, no WAL, `synced_at` kept), so re-syncing the same days costs little and writing the same batch twice leaves the same table. A batch of insights none
 of whose ads has a row on its days yet (a backfill, a first load) is COPYed straight into the
 table instead, which is about 1.7× faster; should a row turn out to exist after all (a
 concurrent writer), that COPY is undone and the batch merged as above. Ad set and campaign
@@ -122,14 +122,20 @@ def upsert(conn: psycopg.Connection, target: Target, rows: Iterable[Sequence[Any
     updates = [sql.SQL("{0} = EXCLUDED.{0}").format(sql.Identifier(c)) for c in values]
     if target.stamp:
         updates.append(sql.SQL("{} = now()").format(sql.Identifier(target.stamp)))
+    # Rows already stored as they are are left out before the INSERT: ON CONFLICT DO UPDATE would
+    # lock (and so write) each of them even when its WHERE then skips the update.
     merge = sql.SQL(
-        "INSERT INTO {table} AS t ({columns}) SELECT {columns} FROM {source} "
+        "INSERT INTO {table} AS t ({columns}) SELECT {columns} FROM {source} AS s "
+        "WHERE NOT EXISTS (SELECT 1 FROM {table} AS x WHERE {same_key} AND ({kept}) IS NOT DISTINCT FROM ({incoming})) "
         "ON CONFLICT ({key}) DO UPDATE SET {updates} WHERE ({old}) IS DISTINCT FROM ({new})"
     )
     parts = {
         "table": table,
         "columns": columns,
         "key": sql.SQL(", ").join(map(sql.Identifier, target.key)),
+        "same_key": sql.SQL(" AND ").join(sql.SQL("x.{0} = s.{0}").format(sql.Identifier(c)) for c in target.key),
+        "kept": sql.SQL(", ").join(sql.SQL("x.{}").format(sql.Identifier(c)) for c in values),
+        "incoming": sql.SQL(", ").join(sql.SQL("s.{}").format(sql.Identifier(c)) for c in values),
         "updates": sql.SQL(", ").join(updates),
         "old": sql.SQL(", ").join(sql.SQL("t.{}").format(sql.Identifier(c)) for c in values),
         "new": sql.SQL(", ").join(sql.SQL("EXCLUDED.{}").format(sql.Identifier(c)) for c in values),
@@ -139,7 +145,7 @@ def upsert(conn: psycopg.Connection, target: Target, rows: Iterable[Sequence[Any
             written = conn.execute(merge.format(source=temp, **parts)).rowcount
     except psycopg.errors.CardinalityViolation:
         # The same key twice in one batch (an overlap after a retried range): keep one of each.
-        distinct = sql.SQL("(SELECT DISTINCT ON ({key}) * FROM {temp}) AS d").format(key=parts["key"], temp=temp)
+        distinct = sql.SQL("(SELECT DISTINCT ON ({key}) * FROM {temp})").format(key=parts["key"], temp=temp)
         written = conn.execute(merge.format(source=distinct, **parts)).rowcount
     return Stored(received, written)
 

@@ -5,7 +5,8 @@
   (`rows_per_s`), then the same rows again (`resync_rows_per_s`: nothing changed, nothing
   rewritten). Baseline, same run and same batches: a plain text COPY of the same rows into a
   table of the same shape without keys (`baseline_rows_per_s`); `ratio` = store / baseline.
-  Only the store calls are timed (rows are built between them). `merge_first_rows_per_s`: the
+  Store and baseline take turns batch by batch, so load from elsewhere on the machine weighs on
+  both alike. Only the store calls are timed (rows are built between them). `merge_first_rows_per_s`: the
   first load again with every batch merged through the temporary table (no straight-in COPY).
 - End to end (`e2e_rows_per_s`): `run_sync` in this process against the Meta simulator on a free
   port over HTTP (paging, report runs, usage headers), from empty tables, over as many days as
@@ -50,17 +51,21 @@ def _batches(extra_ads: int, days: list, limit: int, size: int) -> Iterator[list
         yield batch[: limit - made]
 
 
-def _timed(batches: Iterator[list[tuple]], store) -> tuple[int, float]:  # noqa: ANN001
-    """Rows and seconds spent in `store(rows)` (one transaction per batch)."""
+def _timed(batches: Iterator[list[tuple]], *stores) -> tuple[int, list[float]]:  # noqa: ANN002
+    """Rows, and seconds spent in each `store(pg, rows)` (one transaction per batch, commit
+    included). Several stores take turns batch by batch, first one then the other leading, so
+    the machine's other load weighs on each alike."""
     from models.db import get_engine
 
-    rows, spent = 0, 0.0
-    for batch in batches:
-        with get_engine().begin() as conn:
-            pg = conn.connection.driver_connection
-            t0 = time.perf_counter()
-            store(pg, batch)
-        spent += time.perf_counter() - t0  # the commit included
+    rows, spent = 0, [0.0] * len(stores)
+    for n, batch in enumerate(batches):
+        order = list(range(len(stores)))
+        for i in order if n % 2 == 0 else order[::-1]:
+            with get_engine().begin() as conn:
+                pg = conn.connection.driver_connection
+                t0 = time.perf_counter()
+                stores[i](pg, batch)
+            spent[i] += time.perf_counter() - t0
         rows += len(batch)
     return rows, spent
 
@@ -104,14 +109,13 @@ def bench_adsync(args: argparse.Namespace) -> dict[str, Any]:
 
         with get_engine().begin() as conn:
             conn.exec_driver_sql("CREATE TABLE bench_plain_hourly (LIKE ad_insight_hourly INCLUDING DEFAULTS)")
-        rows, first_s = _timed(_batches(extra_ads, days, target, STORE_BATCH), store_hourly)
-        _, resync_s = _timed(_batches(extra_ads, days, target, STORE_BATCH), store_hourly)
-        _, plain_s = _timed(_batches(extra_ads, days, target, STORE_BATCH), _plain_copy)
+        rows, (first_s, plain_s) = _timed(_batches(extra_ads, days, target, STORE_BATCH), store_hourly, _plain_copy)
+        _, (resync_s,) = _timed(_batches(extra_ads, days, target, STORE_BATCH), store_hourly)
         with get_engine().begin() as conn:
             stored = conn.exec_driver_sql("SELECT count(*) FROM ad_insight_hourly").scalar()
             conn.exec_driver_sql("TRUNCATE ad_insight_hourly")
         merge_only = replace(HOURLY, by_ad_and_day=False)  # the first load without the straight-in COPY
-        _, merge_s = _timed(_batches(extra_ads, days, target, STORE_BATCH), lambda pg, batch: upsert(pg, merge_only, batch))
+        _, (merge_s,) = _timed(_batches(extra_ads, days, target, STORE_BATCH), lambda pg, batch: upsert(pg, merge_only, batch))
         with get_engine().begin() as conn:
             conn.exec_driver_sql("DROP TABLE bench_plain_hourly")
             conn.exec_driver_sql("TRUNCATE ad_insight_hourly, ad_insight_daily, ad, ad_set, campaign, ad_account CASCADE")
