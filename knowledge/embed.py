@@ -4,7 +4,9 @@
   give their dictionary words (PyThaiNLP newmm, offline) and character 2–3-grams (robust to
   spelling variants and compounds the dictionary cuts differently); English gives lightly
   stemmed words and character 3-grams of each word (refund / refunds / refundable share most);
-  numbers give their digits without separators ("24,900" = "24900"). Each feature is hashed
+  numbers give their digits without separators ("24,900" = "24900"); and each everyday school
+  concept the text mentions (`knowledge.lexicon`: "กี่บาท"/"fee"/"ราคา" → price) gives one
+  feature, which bridges paraphrases and the two languages. Each feature is hashed
   (CRC32) to one of 768 dimensions with a sign, weighted, summed, and the vector is normalised,
   so cosine similarity measures shared vocabulary. Common function words are left out.
 - `GeminiEmbedder`: `gemini-embedding-001` through google-genai (`knowledge.gemini`), asked for
@@ -25,7 +27,7 @@ from typing import Protocol
 from models.knowledge import EMBEDDING_DIM
 from models.settings import Settings, get_settings
 
-OFFLINE_NAME = "offline-hash-v1"
+OFFLINE_NAME = "offline-hash-v2"  # a new feature set is a new provider: chunks re-embed
 GEMINI_EMBEDDING_MODEL = "gemini-embedding-001"
 GEMINI_BATCH = 100  # batchEmbedContents takes at most 100 requests per call
 
@@ -52,6 +54,8 @@ ENGLISH_STOP = _words(
 WORD_WEIGHT = 1.0
 NUMBER_WEIGHT = 1.0
 GRAM_WEIGHT = 0.35
+THAI_GRAMS = ((2, GRAM_WEIGHT), (3, GRAM_WEIGHT))  # (n, weight) of Thai character n-grams
+CONCEPT_WEIGHT = 1.0  # one feature per school concept mentioned (knowledge/lexicon.py)
 
 
 class Embedder(Protocol):
@@ -87,7 +91,15 @@ def features(text: str) -> dict[str, float]:
     def add(feature: str, weight: float) -> None:
         counts[feature] = counts.get(feature, 0.0) + weight
 
-    for run in _RUNS.findall(text.lower()):
+    lowered = text.lower()
+    runs = _RUNS.findall(lowered)
+    if CONCEPT_WEIGHT:
+        from knowledge.lexicon import concepts
+
+        stems = {stem(r) for r in runs if r[0].isalpha() and r[0] < "\u0e00"}
+        for concept in concepts(lowered, stems):
+            add("c:" + concept, CONCEPT_WEIGHT)
+    for run in runs:
         first = run[0]
         if first.isdigit():
             add("n:" + re.sub(r"[.,]", "", run), NUMBER_WEIGHT)
@@ -95,9 +107,9 @@ def features(text: str) -> dict[str, float]:
             bare = _THAI_MARKS.sub("", run)
             for word in thai_content_words(run):
                 add("t:" + word, WORD_WEIGHT)
-            for n in (2, 3):
+            for n, weight in THAI_GRAMS:
                 for i in range(len(bare) - n + 1):
-                    add(f"g{n}:" + bare[i : i + n], GRAM_WEIGHT)
+                    add(f"g{n}:" + bare[i : i + n], weight)
         elif run not in ENGLISH_STOP and len(run) > 1:
             word = stem(run)
             add("w:" + word, WORD_WEIGHT)

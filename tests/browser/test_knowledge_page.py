@@ -27,7 +27,7 @@ def test_admin_uploads_a_document_and_finds_it(new_page, app) -> None:  # noqa: 
     row = page.locator(".kb-document")
     expect(row).to_have_count(1)
     expect(row).to_contain_text("takoyaki.md")
-    expect(row).to_contain_text("offline-hash-v1")
+    expect(row).to_contain_text("offline-hash-v2")
 
     page.fill("#kb-query", "ทาโกะยากิราคาเท่าไหร่")
     page.press("#kb-query", "Enter")
