@@ -266,8 +266,10 @@ def run_sync(kind: str = "manual", since: str | date | None = None, until: str |
              today: date | None = None, client: MarketingClient | None = None,
              on_progress: Callable[[int, int], None] | None = None) -> SyncResult:
     """Run one ad sync in this process and return how it ended (also recorded in `ad_sync_run`).
-    `today`: the account day the run counts back from (default: today in Bangkok)."""
+    `today`: the account day the run counts back from (default: today in Bangkok); `client`: a
+    Marketing API client of the caller's (default: one for this installation, closed at the end)."""
     today = today or school_today()
+    own_client = client is None
     with session_scope() as session:
         run = AdSyncRun(kind=kind if kind in ("hourly", "daily", "manual") else "manual")
         session.add(run)
@@ -315,7 +317,8 @@ def run_sync(kind: str = "manual", since: str | date | None = None, until: str |
     finally:
         if client is not None:
             result.client = asdict(client.stats)
-            client.close()
+            if own_client:
+                client.close()
         try:
             lock.execute(sa.text("SELECT pg_advisory_unlock_all()"))
             lock.close()
