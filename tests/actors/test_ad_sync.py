@@ -239,3 +239,22 @@ def test_the_actor_runs_on_a_worker(sim: str, worker) -> None:  # noqa: ANN001
     run = wait_until(finished, timeout_s=60)
     assert run.status == "succeeded", run.error
     assert run.rows > 0 and _totals()["ad_insight_hourly"][0] > 0
+
+
+def test_what_each_kind_of_run_reads() -> None:
+    from actors.ads import plan
+
+    today = date(2026, 11, 22)
+    spans = lambda windows: [(w.since.isoformat(), w.until.isoformat(), w.hourly) for w in windows]  # noqa: E731
+    assert spans(plan("hourly", None, None, today)) == spans(plan("manual", None, None, today)) == [
+        ("2026-11-20", "2026-11-22", False), ("2026-11-20", "2026-11-22", True)]
+    assert spans(plan("daily", None, None, today)) == [("2026-10-24", "2026-11-22", False), ("2026-10-24", "2026-11-22", True)]
+    backfill = plan("manual", "2024-11-23", "2025-01-31", today)  # far back: its own windows, plus the last 3 days
+    assert spans(backfill)[0] == ("2024-11-23", "2025-01-31", False) and spans(backfill)[1] == ("2026-11-20", "2026-11-22", False)
+    assert [s for s in spans(backfill) if s[2]] == [("2024-11-23", "2024-12-23", True), ("2024-12-24", "2025-01-23", True),
+                                                   ("2025-01-24", "2025-01-31", True), ("2026-11-20", "2026-11-22", True)]
+    assert spans(plan("manual", "2026-11-01", "2030-01-01", today))[0] == ("2026-11-01", "2026-11-22", False)  # never past today
+    with pytest.raises(ValueError, match="37 months"):
+        plan("manual", "2020-01-01", None, today)
+    with pytest.raises(ValueError, match="unknown sync kind"):
+        plan("weekly", None, None, today)
