@@ -1,11 +1,16 @@
 """Search the knowledge base: `search(session, "…", k)` → the best chunks, best first.
 
-Hybrid by design: pgvector's HNSW index (cosine) finds candidates among the chunks of the
-current provider, then each candidate's score blends its cosine similarity with a keyword score
-— the share of the question's content words found verbatim in the chunk (substring match, which
-suits Thai: no spaces to rely on). The blend lifts chunks that contain the exact price, course
-or place asked about. `score` is in 0..1, higher is better. (`vschool bench kb` measures recall
-with and without the keyword part, and against a plain ILIKE keyword search.)
+Hybrid by design: the nearest chunks of the current provider by cosine similarity (exact, over
+a per-process copy of the vectors — see `_nearest_in_memory`; pgvector's HNSW index for
+knowledge bases too large to hold), then each candidate's score blends its cosine similarity with
+a keyword score — the share of the question's content words found verbatim in the chunk
+(substring match, which suits Thai: no spaces to rely on). The blend lifts chunks that contain
+the exact price, course or place asked about. `score` is in 0..1, higher is better.
+`vschool bench kb` measures recall with and without the keyword part, against a plain ILIKE
+keyword search, and at 10,000 chunks.
+
+With Gemini embeddings the question is embedded through the API (retried on 429/5xx); when that
+still fails the SDK's `ClientError`/`ServerError` reaches the caller, who hands off.
 """
 
 import threading
