@@ -67,4 +67,4 @@ def _reindex_logged(folder: Path) -> None:
         return
     summary = report.as_dict()
     if report.added or report.updated or report.removed or report.failed or report.reembedded_chunks:
-        log.info("knowledge re-indexed: %s", {k: v for k, v in summary.items() if v})
+        log.info("knowledge re-indexed: %s", {k: v for k, v in summary.items() if v and k != "unchanged"})
