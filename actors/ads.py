@@ -44,6 +44,7 @@ from actors.push import announce
 from logs.jsonl import append, log_error, logs_dir
 from models.ad_store import (
     Stored,
+    add_unlisted,
     store_account,
     store_ad_sets,
     store_ads,
@@ -245,10 +246,16 @@ def pages_ahead(client: MarketingClient, windows: list[Window]) -> Iterator[tupl
 
 
 def sync_windows(client: MarketingClient, windows: list[Window], on_window: Callable[[Window, Stored], None]) -> Stored:
-    """The windows' insights, stored in batches of whole days as the pages arrive."""
+    """The windows' insights, stored in batches of whole days as the pages arrive; then the ads
+    among them that Meta's lists left out (archived), named from their daily rows."""
     stored, batch = Stored(), []
+    seen: dict[str, tuple] = {}
     for window, page in pages_ahead(client, windows):
         if page is not None:
+            if not window.hourly:
+                for row in page:
+                    seen.setdefault(row["ad_id"], (row.get("ad_name"), row.get("adset_id"), row.get("adset_name"),
+                                                   row.get("campaign_id"), row.get("campaign_name")))
             batch.extend(map(hourly_row if window.hourly else daily_row, page))
             if len(batch) < STORE_BATCH:
                 continue
@@ -259,6 +266,11 @@ def sync_windows(client: MarketingClient, windows: list[Window], on_window: Call
             stored += _store(ready, window.hourly)
         if page is None:
             on_window(window, stored)
+    if seen:
+        with get_engine().begin() as conn:
+            added = add_unlisted(conn.connection.driver_connection, client.account_id, seen)
+        if added:
+            log.info("%d archived ads with figures added from their insight rows", added)
     return stored
 
 

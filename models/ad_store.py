@@ -150,6 +150,25 @@ def upsert(conn: psycopg.Connection, target: Target, rows: Iterable[Sequence[Any
     return Stored(received, written)
 
 
+def add_unlisted(conn: psycopg.Connection, account_id: str, ads: dict[str, tuple[str, str, str, str, str]]) -> int:
+    """Ads that have figures but that Meta's lists left out (its edges skip archived and deleted
+    objects), with their ad sets and campaigns, named from their insight rows:
+    `{ad_id: (ad_name, adset_id, adset_name, campaign_id, campaign_name)}`. Objects already
+    stored are left as they are. Returns how many ads were added."""
+    known = {row[0] for row in conn.execute("SELECT id FROM ad WHERE id = ANY(%s)", (list(ads),))}
+    missing = {ad_id: names for ad_id, names in ads.items() if ad_id not in known and names[1] and names[3]}
+    if not missing:
+        return 0
+    with conn.cursor() as cur:
+        cur.executemany("INSERT INTO campaign (id, ad_account_id, name, status) VALUES (%s, %s, %s, 'ARCHIVED') ON CONFLICT (id) DO NOTHING",
+                        sorted({(n[3], account_id, n[4] or n[3]) for n in missing.values()}))
+        cur.executemany("INSERT INTO ad_set (id, campaign_id, name, status) VALUES (%s, %s, %s, 'ARCHIVED') ON CONFLICT (id) DO NOTHING",
+                        sorted({(n[1], n[3], n[2] or n[1]) for n in missing.values()}))
+        cur.executemany("INSERT INTO ad (id, ad_set_id, campaign_id, name, status) VALUES (%s, %s, %s, %s, 'ARCHIVED') ON CONFLICT (id) DO NOTHING",
+                        sorted((ad_id, n[1], n[3], n[0] or ad_id) for ad_id, n in missing.items()))
+    return len(missing)
+
+
 def store_account(conn: psycopg.Connection, account_id: str, name: str, currency: str = "THB", timezone_name: str = "Asia/Bangkok") -> Stored:
     return upsert(conn, ACCOUNT, [(account_id, name, currency, timezone_name)])
 

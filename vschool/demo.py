@@ -134,18 +134,20 @@ def _ad_account(session: Session, days: int) -> int:
 
     pg = driver_connection(session)
     acc, names, today = sim.account(), sim.ad_names(0), sim.today_in_bangkok()
-    baht = lambda satang: Decimal(satang) / 100 if satang else None  # noqa: E731
-    store_account(pg, SIMULATOR_AD_ACCOUNT_ID, sim.ACCOUNT_NAME)
-    store_campaigns(pg, [(c.id, SIMULATOR_AD_ACCOUNT_ID, c.name, c.status, c.objective, baht(c.daily_budget), baht(c.lifetime_budget),
-                          today - timedelta(days=c.start_ago)) for c in acc.campaigns])
-    store_ad_sets(pg, [(s.id, s.campaign_id, s.name, s.status, baht(s.daily_budget), None) for s in acc.ad_sets])
-    store_ads(pg, [(a.id, a.ad_set_id, a.campaign_id, a.name, a.status) for a in acc.ads])
     span = [today - timedelta(days=n) for n in range(days - 1, -1, -1)]
     daily_fields, hourly_fields = tuple(DAILY_FIELDS.split(",")), tuple(HOURLY_FIELDS.split(","))
     daily, hourly = [], []
     for ad, day, figures in sim.iter_account_figures(span, today=today):
         daily.extend(daily_row(r) for r in sim.insight_rows(ad, day, figures, False, daily_fields, names[ad.id]))
         hourly.extend(hourly_row(r) for r in sim.insight_rows(ad, day, figures, True, hourly_fields, names[ad.id]))
+    with_figures = {row[0] for row in daily}
+    baht = lambda satang: Decimal(satang) / 100 if satang else None  # noqa: E731
+    store_account(pg, SIMULATOR_AD_ACCOUNT_ID, sim.ACCOUNT_NAME)
+    store_campaigns(pg, [(c.id, SIMULATOR_AD_ACCOUNT_ID, c.name, c.status, c.objective, baht(c.daily_budget), baht(c.lifetime_budget),
+                          today - timedelta(days=c.start_ago)) for c in acc.campaigns])
+    store_ad_sets(pg, [(s.id, s.campaign_id, s.name, s.status, baht(s.daily_budget), None) for s in acc.ad_sets])
+    # as a sync leaves them: the listed ads, and archived ones that have figures in the range
+    store_ads(pg, [(a.id, a.ad_set_id, a.campaign_id, a.name, a.status) for a in acc.ads if a.listed or a.id in with_figures])
     store_daily(pg, daily)
     store_hourly(pg, hourly)
     roll_up_hours(session, span[0], span[-1])

@@ -58,7 +58,7 @@ PAST = today_in_bangkok() - timedelta(days=40)  # a range whose figures never ch
 def test_paging_is_followed_to_the_end(sim: str) -> None:
     client = _client(page_size=5)
     ads = client.ads()
-    assert len(ads) == len(account().ads) == 12 and len({a["id"] for a in ads}) == 12
+    assert len(ads) == sum(a.listed for a in account().ads) == 12 and len({a["id"] for a in ads}) == 12
     assert client.stats.requests == 3  # 5 + 5 + 2
     assert {"120210000000000001", "120210000000000002", "120210000000000003"} <= {a["id"] for a in ads}
     client = _client(page_size=100)
@@ -207,6 +207,18 @@ def test_meta_revising_recent_days_rewrites_only_what_changed(sim: str) -> None:
     with get_engine().connect() as conn:
         rewritten_days = conn.execute(sa.text("SELECT DISTINCT day FROM ad_insight_hourly WHERE synced_at > :t ORDER BY day"), {"t": stamp}).scalars().all()
     assert rewritten_days == [today - timedelta(days=1), today]  # today - 2 is outside the simulator's revised window
+
+
+def test_an_archived_ad_with_figures_is_added_from_its_insight_rows(sim: str) -> None:
+    today = today_in_bangkok() - timedelta(days=450)  # the archived Songkran promotion ran then
+    result = run_sync("hourly", today=today, client=_client())
+    assert result.status == "succeeded"
+    with get_engine().connect() as conn:
+        archived = conn.execute(sa.text("SELECT ad.name, ad.status, ad_set.name, campaign.name FROM ad JOIN ad_set ON ad_set.id = ad.ad_set_id "
+                                         "JOIN campaign ON campaign.id = ad.campaign_id WHERE ad.id = '120210000000000015'")).one()
+        orphans = conn.execute(sa.text("SELECT count(*) FROM ad_insight_daily d WHERE NOT EXISTS (SELECT 1 FROM ad WHERE ad.id = d.ad_id)")).scalar()
+    assert archived == ("ซูชิ | โปรสงกรานต์ (จบแล้ว)", "ARCHIVED", "กรุงเทพฯ 25-44 | สนใจอาหารญี่ปุ่น", "CTM | คอร์สซูชิมืออาชีพ 5 วัน")
+    assert orphans == 0
 
 
 def test_bad_ranges_fail_the_run_with_a_clear_reason(sim: str) -> None:

@@ -72,10 +72,12 @@ class SimAd:
     ctr: float = 0.018
     lead_rate: float = 0.12  # conversations started per click
     price: int = 24_900  # the course it sells (purchase values)
+    listed: bool = True  # False: archived — Meta's /ads edge leaves it out, its insights remain
+
 
     @property
     def status(self) -> str:
-        return "ACTIVE" if self.end_ago == 0 else "PAUSED"
+        return "ACTIVE" if self.end_ago == 0 else "PAUSED" if self.listed else "ARCHIVED"
 
 
 @dataclass(frozen=True)
@@ -123,6 +125,8 @@ ADS = [  # the first three are the ads the simulator's customers click (state.AD
     SimAd("120210000000000009", "Ramen | สมัครวันนี้ รับชุดมีดญี่ปุ่น", "120210000000000021", "120210000000000200", 300, impressions=3_000, cpm=140, ctr=0.028, lead_rate=0.16, price=18_900),
     SimAd("120210000000000012", "Diploma | เปลี่ยนอาชีพเป็นเชฟอาหารญี่ปุ่น", "120210000000000030", "120210000000000300", 380, impressions=4_000, cpm=145, ctr=0.015, lead_rate=0.1, price=189_000),
     SimAd("120210000000000013", "Diploma | Study Japanese cooking in Bangkok", "120210000000000031", "120210000000000300", 360, impressions=3_500, cpm=160, ctr=0.013, lead_rate=0.08, price=189_000),
+    SimAd("120210000000000015", "ซูชิ | โปรสงกรานต์ (จบแล้ว)", "120210000000000010", "120210000000000100", 700, end_ago=400, impressions=7_500, cpm=95,
+          ctr=0.025, lead_rate=0.16, listed=False),
     SimAd("120210000000000014", "Diploma | Open house this Saturday", "120210000000000031", "120210000000000300", 90, end_ago=20, impressions=2_500, cpm=170, ctr=0.019, lead_rate=0.11, price=189_000),
 ]
 COURSES = [("ซูชิ", "Sushi", 24_900), ("ราเมง", "Ramen", 18_900), ("วากาชิ", "Wagashi", 9_900), ("เทมปุระ", "Tempura", 12_900), ("เบนโตะ", "Bento", 7_900)]
@@ -489,7 +493,7 @@ class MarketingApi:
                       **({"daily_budget": str(s.daily_budget)} if s.daily_budget else {})} for s in acc.ad_sets]
         elif edge == "ads":
             items = [{"id": a.id, "name": a.name, "status": a.status, "effective_status": a.status, "adset_id": a.ad_set_id,
-                      "campaign_id": a.campaign_id} for a in acc.ads]
+                      "campaign_id": a.campaign_id} for a in acc.ads if a.listed]
         else:
             return error(100, f"(#100) Unknown edge {edge} on the ad account", headers=headers)
         try:
@@ -585,7 +589,7 @@ class MarketingApi:
                 self.state.failing_reports = int(spec["failing_reports"])
         acc = account(self.state.extra_ads)
         return JSONResponse({"account_id": SIMULATOR_AD_ACCOUNT_ID, "extra_ads": self.state.extra_ads, "revision": self.state.revision,
-                             "campaigns": len(acc.campaigns), "ad_sets": len(acc.ad_sets), "ads": len(acc.ads),
+                             "campaigns": len(acc.campaigns), "ad_sets": len(acc.ad_sets), "ads": sum(a.listed for a in acc.ads),
                              "reports": len(self.state.reports), "requests": self.state.requests[-50:]})
 
     async def fail(self, request: Request) -> Response:
