@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import col, select
 
+from actors.broker import warm_at_boot
 from actors.outbound import send_message
 from actors.push import announce
 from knowledge.answer import Asker, Reply, prepare, respond
@@ -20,6 +21,14 @@ from models.ops import AiTask
 from models.reply_rules import window
 
 HISTORY = 10
+
+
+@warm_at_boot
+def load_thai_dictionary() -> None:
+    """PyThaiNLP builds its word trie on first use (~2.5 s here); pay it before the first customer."""
+    from knowledge.chunk import thai_words
+
+    thai_words("สวัสดีค่ะ สนใจคอร์สทำซูชิ ราคาเท่าไหร่คะ")
 WHO = {SenderKind.CUSTOMER: "Customer", SenderKind.AI: "V School (AI)", SenderKind.STAFF: "V School staff"}
 
 

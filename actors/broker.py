@@ -12,6 +12,7 @@ No Results backend and no Prometheus middleware: actors communicate through Post
 `announce`, and `/metrics` reads queue depths straight from Redis.
 """
 
+import logging
 import os
 import socket
 import threading
@@ -63,6 +64,25 @@ class WorkerHeartbeat(Middleware):
             pass
 
 
+BOOT_WARMERS: list = []  # functions a worker process runs once before it takes messages
+
+
+def warm_at_boot(fn):  # noqa: ANN001, ANN201
+    """Register `fn` to run once in each worker process before it consumes (e.g. loading a Thai
+    dictionary that the first customer would otherwise wait seconds for)."""
+    BOOT_WARMERS.append(fn)
+    return fn
+
+
+class WarmUp(Middleware):
+    def before_worker_boot(self, broker: dramatiq.Broker, worker: dramatiq.Worker) -> None:
+        for fn in BOOT_WARMERS:
+            try:
+                fn()
+            except Exception:  # a warm-up is an optimisation: the first message pays instead
+                logging.getLogger("vschool.worker").exception("warm-up %s failed", getattr(fn, "__name__", fn))
+
+
 def redis_url() -> str:
     url = get_settings().redis_url
     if not url:
@@ -81,6 +101,7 @@ def make_broker(url: str) -> RedisBroker:
         Retries(max_retries=8, min_backoff=1_000, max_backoff=300_000),
         CurrentMessage(),
         WorkerHeartbeat(client),
+        WarmUp(),
     ]
     # Short socket timeouts: a webhook that enqueues must fail fast (and leave the row to the
     # relay) rather than hang when Redis is away.
