@@ -8,6 +8,7 @@ capability adds its part here.
 import random
 from datetime import timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import Session, select
@@ -79,8 +80,12 @@ def load_demo_data(session: Session, customers: int = 40, days: int = 14) -> dic
         session.execute(insert(CannedResponse).values(short_code=code, content=content).on_conflict_do_nothing(index_elements=["short_code"]))
     products = {p.sku: p for p in session.exec(select(Product))}
     made = 0
+    local = now.astimezone(ZoneInfo(get_settings().timezone))
+    minutes_today = local.hour * 60 + local.minute
     for n in range(customers):
         when = now - timedelta(days=rng.uniform(0, days), minutes=rng.randrange(0, 600))
+        if n % 8 == 1 and minutes_today > 60:  # some wrote today, so the Overview's "messages today" is alive
+            when = now - timedelta(minutes=rng.randrange(45, min(minutes_today, 300)))
         customer, created = find_or_create_customer(session, Channel.FACEBOOK, page_id, f"2390000000{n:07d}", when)
         made += created
         customer.display_name = f"{rng.choice(FIRST)} {rng.choice(LAST)}"

@@ -29,3 +29,19 @@ def test_demo_data_populates_every_area_in_thai_and_english_and_is_safe_to_run_a
         assert any("คอร์ส" in t for t in texts) and any("English" in t for t in texts)
         assert all(c.first_ad_id for c in s.exec(select(Customer).where(Customer.standard_id.like("%-0001"))))
     assert _counts() == first  # nothing twice
+
+
+def test_some_demo_customers_wrote_today_so_the_overview_is_alive() -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from models.stats import overview_counts
+
+    local = datetime.now(ZoneInfo("Asia/Bangkok"))
+    with session_scope() as s:
+        load_demo_data(s, customers=40, days=14)
+    with session_scope() as s:
+        counts = overview_counts(s)
+    if local.hour * 60 + local.minute > 60:  # in the first hour after midnight "today" has nothing yet
+        assert counts.messages_today > 0
+    assert counts.customers == 40
