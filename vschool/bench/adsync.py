@@ -6,8 +6,9 @@
   rewritten). Baseline, same run and same batches: a plain text COPY of the same rows into a
   table of the same shape without keys (`baseline_rows_per_s`); `ratio` = store / baseline.
   Store and baseline take turns batch by batch, so load from elsewhere on the machine weighs on
-  both alike. Only the store calls are timed (rows are built between them). `merge_first_rows_per_s`: the
-  first load again with every batch merged through the temporary table (no straight-in COPY).
+  both alike; two rounds, the best of each reported. Only the store calls are timed (rows are
+  built between them). `merge_first_rows_per_s`: the first load again with every batch merged
+  through the temporary table (no straight-in COPY).
 - End to end (`e2e_rows_per_s`): `run_sync` in this process against the Meta simulator on a free
   port over HTTP (paging, report runs, usage headers), from empty tables, over as many days as
   hold ≥ `--rows` hourly rows; daily and hourly rows both count.
@@ -28,6 +29,8 @@ from typing import Any
 import httpx
 
 from vschool.bench import bench_services
+
+ROUNDS = 2  # store stage rounds (first load + baseline, re-sync); each figure is its best round
 
 
 def _batches(extra_ads: int, days: list, limit: int, size: int) -> Iterator[list[tuple]]:
@@ -109,8 +112,13 @@ def bench_adsync(args: argparse.Namespace) -> dict[str, Any]:
 
         with get_engine().begin() as conn:
             conn.exec_driver_sql("CREATE TABLE bench_plain_hourly (LIKE ad_insight_hourly INCLUDING DEFAULTS)")
-        rows, (first_s, plain_s) = _timed(_batches(extra_ads, days, target, STORE_BATCH), store_hourly, _plain_copy)
-        _, (resync_s,) = _timed(_batches(extra_ads, days, target, STORE_BATCH), store_hourly)
+        first_s = plain_s = resync_s = math.inf
+        for _ in range(ROUNDS):  # best of each: other work on the machine only ever slows a round down
+            with get_engine().begin() as conn:
+                conn.exec_driver_sql("TRUNCATE ad_insight_hourly, bench_plain_hourly")
+            rows, (first, plain) = _timed(_batches(extra_ads, days, target, STORE_BATCH), store_hourly, _plain_copy)
+            _, (resync,) = _timed(_batches(extra_ads, days, target, STORE_BATCH), store_hourly)
+            first_s, plain_s, resync_s = min(first_s, first), min(plain_s, plain), min(resync_s, resync)
         with get_engine().begin() as conn:
             stored = conn.exec_driver_sql("SELECT count(*) FROM ad_insight_hourly").scalar()
             conn.exec_driver_sql("TRUNCATE ad_insight_hourly")
@@ -148,6 +156,7 @@ def bench_adsync(args: argparse.Namespace) -> dict[str, Any]:
         "ratio": round((rows / first_s) / (rows / plain_s), 3),
         "merge_first_rows_per_s": round(rows / merge_s),
         "batch_rows": STORE_BATCH,
+        "store_rounds": ROUNDS,
         "e2e_rows": result.rows,
         "e2e_hourly_rows": e2e_hourly,
         "e2e_rows_per_s": round(result.rows / e2e_s),
