@@ -19,7 +19,7 @@ class WorkspaceState(rx.State):
     @rx.var
     async def listing(self) -> dict:
         feed = await self.get_state(Feed)
-        _ = (feed.conversation, feed.message, feed.customer, feed.ad_sync)
+        _ = feed.customer  # what is left here (catalog, orders) moves when orders and customers do
         if not (await self.get_state(AuthState)).user_id or self.area not in LISTINGS:
             return {"rows": [], "total": 0}
         with session_scope() as session:
