@@ -2,17 +2,9 @@
 server speaking the `generateContent` wire format (REFERENCE.md), incl. 429 and 5xx handling."""
 
 import json
-import threading
-from collections.abc import Iterator
 
 import pytest
-import uvicorn
-from pydantic import SecretStr
 from sqlmodel import select
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import JSONResponse
-from starlette.routing import Route
 
 from actors.ai import _act
 from knowledge.answer import Asker, prepare, respond
@@ -24,57 +16,22 @@ from models.customer_rules import find_or_create_customer
 from models.db import session_scope
 from models.enums import DeliveryStatus, Direction, SenderKind
 from models.ops import AiTask
-from models.settings import get_settings
-from tests.conftest import ROOT, wait_until
-from vschool.harness import free_port
+from tests.conftest import ROOT
+from tests.fake_gemini import FakeGemini, fake_gemini_fixture  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("db")
 
 
-class FakeGemini:
-    """Answers `generateContent` like Gemini; can fail the next N calls with a status."""
-
-    def __init__(self) -> None:
-        self.requests: list[dict] = []
-        self.failures: list[int] = []
-        self.answers: list[str] = []
-        self.url = ""
-
-    async def generate(self, request: Request) -> JSONResponse:
-        body = await request.json()
-        self.requests.append({"path": request.url.path, "key": request.headers.get("x-goog-api-key"), "body": body})
-        if self.failures:
-            status = self.failures.pop(0)
-            word = "RESOURCE_EXHAUSTED" if status == 429 else "UNAVAILABLE"
-            return JSONResponse({"error": {"code": status, "message": "fake failure", "status": word}}, status_code=status)
-        text = self.answers.pop(0) if self.answers else "{}"
-        return JSONResponse({
-            "candidates": [{"content": {"role": "model", "parts": [{"text": text}]}, "finishReason": "STOP", "index": 0}],
-            "usageMetadata": {"promptTokenCount": 12, "candidatesTokenCount": 7, "totalTokenCount": 19},
-            "modelVersion": "gemini-2.5-flash",
-        })
-
-
 @pytest.fixture
-def gemini() -> Iterator[FakeGemini]:
-    fake = FakeGemini()
-    port = free_port()
-    app = Starlette(routes=[Route("/v1/models/{name:path}", fake.generate, methods=["POST"])])
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    wait_until(lambda: server.started, timeout_s=10)
-    fake.url = f"http://127.0.0.1:{port}"
-    yield fake
-    server.should_exit = True
-    thread.join(timeout=10)
+def gemini(fake_gemini: FakeGemini) -> FakeGemini:
+    return fake_gemini
 
 
 @pytest.fixture
 def settings(gemini: FakeGemini):  # noqa: ANN201
     with session_scope() as s:
         ingest_paths(s, [ROOT / "knowledge" / "school"])  # embedded offline: search stays offline
-    return get_settings().model_copy(update={"gemini_api_key": SecretStr("test-key"), "gemini_base_url": gemini.url})
+    return gemini.settings()
 
 
 def _ask(question: str, settings, name: str = "Mali"):  # noqa: ANN001, ANN202
@@ -87,12 +44,13 @@ GOOD = json.dumps({"action": "reply", "text": "ค่าเรียนคอร
 
 
 def test_the_sdk_sends_a_grounded_prompt_and_the_answer_comes_back_with_its_sources(gemini: FakeGemini, settings) -> None:  # noqa: ANN001
-    gemini.answers.append(GOOD)
+    gemini.answer_next(GOOD)
     reply = _ask("เรียนทำซูชิ 5 วัน ค่าเรียนเท่าไหร่คะ", settings)
     assert (reply.action, reply.model, reply.confidence) == ("reply", "gemini-2.5-flash", 0.9)
     assert "24,900 บาท" in reply.text and reply.sources[0]["source"].endswith("sushi.md")
     (call,) = gemini.requests
-    assert call["path"] == "/v1/models/gemini-2.5-flash:generateContent" and call["key"] == "test-key"
+    assert (call["version"], call["model"], call["action"]) == ("v1", "gemini-2.5-flash", "generateContent")
+    assert call["headers"]["x-goog-api-key"] == gemini.api_key
     body = call["body"]
     prompt = body["contents"][0]["parts"][0]["text"]
     assert "Mali" in prompt and "สวัสดีค่ะ" in prompt and "24,900" in prompt  # customer, history, retrieved chunk
@@ -101,26 +59,27 @@ def test_the_sdk_sends_a_grounded_prompt_and_the_answer_comes_back_with_its_sour
 
 
 def test_a_price_the_sources_do_not_state_is_handed_off(gemini: FakeGemini, settings) -> None:  # noqa: ANN001
-    gemini.answers.append(json.dumps({"action": "reply", "text": "ลดเหลือ 19,900 บาทค่ะ", "confidence": 0.95, "sources": [1]}, ensure_ascii=False))
+    gemini.answer_next(json.dumps({"action": "reply", "text": "ลดเหลือ 19,900 บาทค่ะ", "confidence": 0.95, "sources": [1]}, ensure_ascii=False))
     reply = _ask("เรียนทำซูชิ 5 วัน ค่าเรียนเท่าไหร่คะ", settings)
     assert reply.action == "handoff" and "฿19,900" in reply.reason and reply.text == ""
 
 
 def test_an_english_answer_to_a_thai_customer_is_handed_off(gemini: FakeGemini, settings) -> None:  # noqa: ANN001
-    gemini.answers.append(json.dumps({"action": "reply", "text": "The fee is 24,900 THB.", "confidence": 0.9}))
+    gemini.answer_next(json.dumps({"action": "reply", "text": "The fee is 24,900 THB.", "confidence": 0.9}))
     reply = _ask("เรียนทำซูชิ 5 วัน ค่าเรียนเท่าไหร่คะ", settings)
     assert reply.action == "handoff" and "Thai" in reply.reason
 
 
 def test_429_then_success_is_retried_by_the_sdk(gemini: FakeGemini, settings) -> None:  # noqa: ANN001
-    gemini.failures += [429, 503]
-    gemini.answers.append(GOOD)
+    gemini.fail_next(429)
+    gemini.fail_next(503)
+    gemini.answer_next(GOOD)
     reply = _ask("เรียนทำซูชิ 5 วัน ค่าเรียนเท่าไหร่คะ", settings)
     assert reply.action == "reply" and len(gemini.requests) == 3
 
 
 def test_persistent_5xx_is_recorded_as_an_error_task_and_handed_to_a_person(gemini: FakeGemini, settings) -> None:  # noqa: ANN001
-    gemini.failures += [500, 500, 500]
+    gemini.fail_next(500, 3)
     reply = _ask("เรียนทำซูชิ 5 วัน ค่าเรียนเท่าไหร่คะ", settings)
     assert reply.failed and reply.action == "handoff" and "500" in reply.reason and len(gemini.requests) == 3
     with session_scope() as s:
@@ -138,6 +97,6 @@ def test_persistent_5xx_is_recorded_as_an_error_task_and_handed_to_a_person(gemi
 
 
 def test_429_exhausting_the_retries_is_handled(gemini: FakeGemini, settings) -> None:  # noqa: ANN001
-    gemini.failures += [429, 429, 429]
+    gemini.fail_next(429, 3)
     reply = _ask("How much does the five-day sushi class cost?", settings)  # answered, not raised
     assert reply.failed and reply.action == "handoff" and "429 RESOURCE_EXHAUSTED" in reply.reason and len(gemini.requests) == 3
