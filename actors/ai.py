@@ -7,7 +7,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import col, select
 
 from actors.broker import warm_at_boot
-from actors.outbound import send_message
+from actors.outbound import deliver_now
 from actors.push import announce
 from knowledge.answer import Asker, Reply, prepare, respond
 from logs.jsonl import log_error
@@ -19,6 +19,7 @@ from models.enums import AiOutcome, ConversationStatus, Direction, DraftStatus, 
 from models.inbox import Conversation, Message
 from models.ops import AiTask
 from models.reply_rules import window
+from models.settings import get_settings
 
 HISTORY = 10
 
@@ -83,10 +84,25 @@ def answer_customer_message(message_id: int) -> None:
     reply_id = _act(message_id, conversation_id, reply)
     if reply_id is False:
         return
-    if reply_id:
-        send_message.send(reply_id)
     announce("conversation", conversation_id)
     announce("message", conversation_id)
+    if reply_id:
+        deliver_now(reply_id)
+
+
+def answer_soon(message_id: int) -> None:
+    """Called by the worker that just stored a customer message. The offline responder takes
+    milliseconds, so it answers right here — one queue hop less for the customer; Gemini may take
+    seconds, so that goes to its own actor. Any failure here leaves the job to the actor, whose
+    run is idempotent (one task per message)."""
+    if get_settings().gemini_api_key is not None:
+        answer_customer_message.send(message_id)
+        return
+    try:
+        answer_customer_message.fn(message_id)
+    except Exception as exc:  # noqa: BLE001  the actor retries it properly
+        log_error("ai", "answering inline failed; queued for the reply actor", message_id=message_id, error=repr(exc)[:300])
+        answer_customer_message.send(message_id)
 
 
 def _act(message_id: int, conversation_id: int, reply: Reply) -> int | None | bool:

@@ -6,7 +6,7 @@ import dramatiq
 import sqlalchemy as sa
 from sqlmodel import col, select
 
-from actors.ai import answer_customer_message
+from actors.ai import answer_soon
 from actors.outbound import fetch_customer_profile
 from actors.push import announce
 from logs.jsonl import log_error
@@ -46,13 +46,13 @@ def process_inbound_event(event_id: int) -> None:
     for conversation_id in applied.conversation_ids:
         announce("conversation", conversation_id)
         announce("message", conversation_id)
-    if applied.message_id is not None:
-        answer_customer_message.send(applied.message_id)
     if applied.customer_created:
         announce("customer", applied.customer_id)
         fetch_customer_profile.send(applied.customer_id)
     if applied.conversation_ids or applied.customer_created:
         announce("overview")
+    if applied.message_id is not None:
+        answer_soon(applied.message_id)
 
 
 def _record_failure(event_id: int, exc: Exception) -> None:

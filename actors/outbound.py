@@ -112,6 +112,19 @@ def send_message(message_id: int) -> None:
     announce("conversation", conversation_id)
 
 
+def deliver_now(message_id: int) -> None:
+    """Send a reply from the worker that just wrote it (one queue hop less for the customer).
+    Whatever cannot finish here — Meta asks to retry, the process hiccups — goes to the
+    `send_message` actor with its retries; a second run never sends twice."""
+    try:
+        send_message.fn(message_id)
+    except dramatiq.Retry as retry:
+        send_message.send_with_options(args=(message_id,), delay=retry.delay)
+    except Exception as exc:  # noqa: BLE001
+        log_error("send_api", "sending inline failed; queued for the send actor", message_id=message_id, error=repr(exc)[:300])
+        send_message.send(message_id)
+
+
 def _content(message: Message) -> dict:
     """Text, or the first attachment by URL (Messenger sends one attachment per message)."""
     for attachment in message.attachments:
