@@ -16,7 +16,7 @@ from dramatiq.rate_limits.backends import RedisBackend
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import select
 
-from actors.broker import NAMESPACE, redis_url
+from actors.broker import NAMESPACE, redis_url, warm_at_boot
 from actors.meta.graph import GraphError, graph
 from actors.push import announce
 from logs.jsonl import log_error
@@ -110,6 +110,12 @@ def send_message(message_id: int) -> None:
         conversation_id = message.conversation_id
     announce("message", conversation_id)
     announce("conversation", conversation_id)
+
+
+@warm_at_boot
+def open_graph_client() -> None:
+    """The Graph client's TLS context takes a moment to build; not on the first customer's time."""
+    graph()
 
 
 def deliver_now(message_id: int) -> None:

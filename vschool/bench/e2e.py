@@ -32,6 +32,7 @@ def _prepare_ai() -> None:
         set_global_level(session, 3, None)
 
 
+WORKERS = 2  # `vschool worker`'s default: one process per core
 QUESTION = "เรียนทำซูชิ 5 วัน ค่าเรียนเท่าไหร่คะ"  # answered from the knowledge base with confidence
 
 
@@ -62,7 +63,7 @@ def bench_e2e(args: argparse.Namespace) -> dict[str, Any]:
     idle = args.idle_events
     with bench_services() as scratch:
         _prepare_ai()
-        app = start_app(Path(scratch) / "logs", frontend=False, worker=True, simulator=True, data_dir=Path(scratch))
+        app = start_app(Path(scratch) / "logs", frontend=False, worker=True, worker_processes=WORKERS, simulator=True, data_dir=Path(scratch))
         try:
             sim = app.simulator_url
             psids = [httpx.post(f"{sim}/_sim/customers", json={"name": f"ลูกค้า {n}"}).json()["psid"] for n in range(burst + idle)]
@@ -84,4 +85,5 @@ def bench_e2e(args: argparse.Namespace) -> dict[str, Any]:
         "idle_max_ms": round(max(idle_ms), 1) if idle_ms else None,
         "lost": (burst - len(burst_ms)) + (idle - len(idle_ms)),
         "responder": "offline responder at L3 (auto-send), demo knowledge base",
+        "worker_processes": WORKERS,
     }
