@@ -136,6 +136,9 @@ def _announce_marketing() -> None:
         pass
 
 
+NO_SYNC = {"id": "", "status": "", "kind": "", "progress": "0", "rows": "0", "error": "", "finished_at": "", "started_at": ""}
+
+
 class MarketingState(rx.State):
     preset: str = "30d"
     since: str = ""
@@ -220,14 +223,14 @@ class MarketingState(rx.State):
         _ = (feed.ad_sync, feed.marketing)
         signed_in = await self.get_state(AuthState)
         if not signed_in.user_id or signed_in.role not in ALLOWED:
-            return {}
+            return NO_SYNC
         try:
             with session_scope() as session:
                 run = last_sync(session)
         except DBAPIError:
-            return {"status": "unknown"}
+            return {**NO_SYNC, "status": "unknown"}
         if run is None:
-            return {}
+            return NO_SYNC  # every key present: the page compares them, and `undefined` is not ""
         return {"id": str(run["id"]), "status": run["status"], "kind": run["kind"], "progress": str(run["progress"] or 0),
                 "rows": f"{run['rows'] or 0:,}", "error": run["error"] or "",
                 "finished_at": _when(run["finished_at"]), "started_at": _when(run["started_at"])}

@@ -204,7 +204,7 @@ def day_figures(ad: SimAd, day: date, hours: int = 24, revision: int = 0, today:
         spend.append(_round(shown * cpm / 10, r()))  # satang: shown/1000 × cpm × 100
         clicks.append(clicked)
         leads.append(_round(clicked * lead_rate * HOUR_LEAD_BOOST[h], r()))
-    purchases = _round(sum(leads) * 0.025, r())  # a few conversations end in a paid course
+    purchases = _round(sum(leads) * 0.005, r())  # one conversation in ~200 ends in a paid course (Meta ROAS ~1-4x)
     return DayFigures(spend, impressions, clicks, leads, purchases, 1.25 + 0.35 * r())
 
 
