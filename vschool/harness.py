@@ -62,6 +62,7 @@ def start_app(
     simulator: bool = False,
     worker_timeout_ms: int = 100,
     worker_processes: int = 1,
+    worker_threads: int = 4,
     data_dir: Path | None = None,
     addresses: dict[str, str] | None = None,
     timeout_s: float = 600,
@@ -89,7 +90,7 @@ def start_app(
         reflex += ["--backend-only", "--backend-port", str(backend)]
     commands = [reflex]
     if worker:
-        commands.append([sys.executable, "-m", "vschool.cli", "worker", "--processes", str(worker_processes), "--threads", "4",
+        commands.append([sys.executable, "-m", "vschool.cli", "worker", "--processes", str(worker_processes), "--threads", str(worker_threads),
                          "--worker-timeout", str(worker_timeout_ms)])
     if scheduler:
         commands.append([sys.executable, "-m", "vschool.cli", "scheduler"])
