@@ -112,6 +112,16 @@ def _cmd_token_create(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_token_revoke(args: argparse.Namespace) -> int:
+    from models.db import session_scope
+    from vschool.api_tokens import revoke_token
+
+    with session_scope() as session:
+        done = revoke_token(session, None, args.id)
+    print(f"Token {args.id} revoked." if done else f"No active token {args.id}: nothing to revoke.", file=sys.stderr)
+    return 0 if done else 1
+
+
 def _cmd_simulator(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -259,6 +269,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--role", choices=["admin", "agent", "marketing"], required=True)
     p.add_argument("--name", help="what it is for, e.g. 'accounting export'")
     p.set_defaults(func=_cmd_token_create)
+    p = token.add_parser("revoke", help="stop a token working at once (its id is in `token create`'s output)")
+    p.add_argument("id", type=int)
+    p.set_defaults(func=_cmd_token_revoke)
 
     p = sub.add_parser("bench", help="benchmarks; each prints one JSON object")
     p.add_argument("name", choices=["adsync", "dashboard", "e2e", "kb", "push", "timeline", "webhook"])

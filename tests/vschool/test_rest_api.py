@@ -134,3 +134,8 @@ async def test_vschool_token_create_prints_a_working_token_once(client: httpx.As
     assert made["role"] == "marketing" and made["token"].startswith("vst_") and "shown only once" in done.stderr
     answer = await client.get("/api/v1/marketing/summary?since=2026-11-01&until=2026-11-21", headers=_auth(made["token"]))
     assert answer.status_code == 200 and answer.json()["totals"]["spend"] == "0.00"
+
+    revoked = subprocess.run([sys.executable, "-m", "vschool.cli", "token", "revoke", str(made["id"])], capture_output=True, text=True,
+                             env=os.environ.copy(), timeout=120)
+    assert revoked.returncode == 0 and "revoked" in revoked.stderr
+    assert (await client.get("/api/v1/products", headers=_auth(made["token"]))).status_code == 401
