@@ -9,10 +9,11 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from models.base import utcnow
+from models.commerce import Order, Payment
 from models.customers import AdReferral, Customer, Note
-from models.enums import ConversationStatus, Direction
+from models.enums import ConversationStatus, Direction, PaymentKind
 from models.inbox import CannedResponse, Conversation, ConversationLabel, Label, Message
-from models.listings import like_pattern
+from models.listings import baht, like_pattern
 from models.reply_rules import window
 from models.settings import get_settings
 from models.staff import StaffUser
@@ -152,11 +153,24 @@ def panel(session: Session, conversation_id: int, now: datetime | None = None) -
         "source_ad": (first_ad.context or {}).get("ad_title") or first_ad.ad_id if first_ad else "",
         "source_ad_id": first_ad.ad_id if first_ad else "",
         "past": str(past),
+        "orders": _orders_line(session, customer.id),
         "window": current.state,
         "window_left": f"{hours}h {minutes:02d}m" if current.closes_at else "",
         "ai_paused": "1" if conversation.ai_paused else "",
         "labels": ", ".join(conversation_labels(session, conversation.id)),
     }
+
+
+def _orders_line(session: Session, customer_id: int) -> str:
+    """'2 orders · ฿29,900.00 paid' for the side panel (refunds subtracted); '' when none."""
+    signed = sa.case((Payment.kind == PaymentKind.REFUND, -Payment.amount), else_=Payment.amount)
+    orders, paid = session.execute(
+        sa.select(sa.func.count(sa.distinct(Order.id)), sa.func.coalesce(sa.func.sum(signed), 0))
+        .select_from(Order).outerjoin(Payment, Payment.order_id == Order.id).where(Order.customer_id == customer_id)
+    ).one()
+    if not orders:
+        return ""
+    return f"{orders} order{'s' if orders > 1 else ''} · {baht(paid)} paid"
 
 
 def mark_read(session: Session, conversation_id: int) -> bool:

@@ -53,3 +53,24 @@ def test_snooze_until_tomorrow_morning_counts_school_hours() -> None:
 
     assert hours_until_tomorrow_morning(datetime(2026, 11, 21, 13, 0, tzinfo=UTC)) == 13  # 20:00 in Bangkok
     assert hours_until_tomorrow_morning(datetime(2026, 11, 21, 23, 30, tzinfo=UTC)) == 26  # 06:30 → 09:00 next day
+
+
+def test_the_side_panel_sums_the_customers_orders_with_refunds_subtracted() -> None:
+    from decimal import Decimal
+
+    from models.commerce import Order, Payment
+
+    with session_scope() as s:
+        customer, _ = find_or_create_customer(s, "facebook", "100000000000001", "2390000000000077")
+        conversation = Conversation(customer_id=customer.id, page_id="100000000000001")
+        s.add(conversation)
+        s.flush()
+        assert panel(s, conversation.id)["orders"] == ""
+        for number, total in (("VS-T-1", "24900"), ("VS-T-2", "5000")):
+            order = Order(order_number=number, customer_id=customer.id, total=Decimal(total), status="paid")
+            s.add(order)
+            s.flush()
+            s.add(Payment(order_id=order.id, kind="payment", amount=Decimal(total), paid_at=customer.created_at))
+        s.add(Payment(order_id=order.id, kind="refund", amount=Decimal("1000"), paid_at=customer.created_at))
+        s.flush()
+        assert panel(s, conversation.id)["orders"] == "2 orders · ฿28,900.00 paid"

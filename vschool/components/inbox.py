@@ -330,6 +330,7 @@ def side_panel(state: type) -> rx.Component:
                 fact("Labels", rx.cond(current["labels"] != "", current["labels"], "—"), "panel-labels"),
                 fact("Assignee", rx.cond(current["assignee"] != "", current["assignee"], "unassigned"), "panel-assignee"),
                 fact("Past conversations", current["past"], "panel-past"),
+                fact("Orders", rx.cond(current["orders"] != "", current["orders"], "—"), "panel-orders"),
                 rx.cond(current["ai_paused"] != "", rx.badge(tr("ai_paused"), color_scheme="amber", size="1", id="ai-paused")),
                 rx.link("Customer page →", href=rx.Var.create("/customers/") + current["standard_id"], size="2", id="panel-customer-link"),
                 spacing="3",
