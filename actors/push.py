@@ -21,7 +21,7 @@ import redis
 from actors.broker import NAMESPACE, redis_url
 
 UI_EVENTS = f"{NAMESPACE}:ui-events"
-TOPICS = frozenset({"overview", "customer", "conversation", "message", "staff", "ad_sync", "marketing"})
+TOPICS = frozenset({"overview", "customer", "conversation", "message", "staff", "ad_sync", "marketing", "knowledge"})
 MAX_BACKLOG = 10_000  # with no app running, keep the list from growing without bound
 
 

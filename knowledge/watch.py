@@ -13,6 +13,7 @@ files are skipped by their content hash.
 import logging
 import shutil
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from knowledge.ingest import IngestReport, ingest_paths, supported
@@ -48,18 +49,19 @@ def _relevant(change: object, path: str) -> bool:
     return supported(Path(path))
 
 
-def watch(folder: Path, stop: threading.Event | None = None, debounce_ms: int = 400) -> None:
-    """Index `folder`, then re-index it after every change until `stop` is set."""
+def watch(folder: Path, stop: threading.Event | None = None, debounce_ms: int = 400, on_change: Callable[[], None] | None = None) -> None:
+    """Index `folder`, then re-index it after every change until `stop` is set; `on_change` is
+    called after a re-index that changed the knowledge base (the CLI tells open pages)."""
     from watchfiles import watch as watch_changes
 
     folder.mkdir(parents=True, exist_ok=True)
-    _reindex_logged(folder)
+    _reindex_logged(folder, on_change)
     for changes in watch_changes(folder, watch_filter=_relevant, stop_event=stop, debounce=debounce_ms, rust_timeout=500):
         log.info("knowledge folder changed: %s", sorted(path for _, path in changes))
-        _reindex_logged(folder)
+        _reindex_logged(folder, on_change)
 
 
-def _reindex_logged(folder: Path) -> None:
+def _reindex_logged(folder: Path, on_change: Callable[[], None] | None = None) -> None:
     try:
         report = reindex(folder)
     except Exception:  # the database may be restarting: keep watching, the next change retries
@@ -68,3 +70,5 @@ def _reindex_logged(folder: Path) -> None:
     summary = report.as_dict()
     if report.added or report.updated or report.removed or report.failed or report.reembedded_chunks:
         log.info("knowledge re-indexed: %s", {k: v for k, v in summary.items() if v and k != "unchanged"})
+        if on_change is not None:
+            on_change()

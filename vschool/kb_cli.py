@@ -45,8 +45,16 @@ def _watch(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     folder = Path(args.folder) if args.folder else knowledge_folder()
     print(f"Watching {folder} for knowledge files (.md, .txt, .pdf).", file=sys.stderr)
+    def tell_open_pages() -> None:
+        from actors.push import announce
+
+        try:
+            announce("knowledge")
+        except Exception:  # noqa: BLE001  Redis away: the page shows it on its next load
+            pass
+
     try:
-        watch(folder)
+        watch(folder, on_change=tell_open_pages)
     except KeyboardInterrupt:
         pass
     return 0

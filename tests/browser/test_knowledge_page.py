@@ -46,3 +46,23 @@ def test_agents_search_but_cannot_upload(new_page, app) -> None:  # noqa: ANN001
     page.fill("#kb-query", "parking")
     page.press("#kb-query", "Enter")
     expect(page.locator("#kb-no-hits")).to_be_visible()
+
+
+def test_the_page_follows_the_watcher_without_a_reload(new_page, app, tmp_path) -> None:  # noqa: ANN001
+    import os
+    import subprocess
+    import sys
+
+    add_staff("kb-watch@vschool.test", Role.AGENT)
+    page: Page = new_page()
+    sign_in(page, app, "kb-watch@vschool.test")
+    page.goto(f"{app.frontend_url}/knowledge")
+    expect(page.locator("#kb-empty")).to_be_visible()
+    watcher = subprocess.Popen([sys.executable, "-m", "vschool.cli", "kb", "watch", str(tmp_path)], env=os.environ.copy(),
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        (tmp_path / "takoyaki.md").write_text(DOC, encoding="utf-8")  # a file dropped into the knowledge folder
+        expect(page.locator(".kb-document")).to_contain_text("takoyaki.md", timeout=30_000)
+    finally:
+        watcher.terminate()
+        watcher.wait(timeout=20)

@@ -23,6 +23,7 @@ from vschool.components.layout import app_page
 from vschool.components.text import tr
 from vschool.pages.overview import bangkok_time
 from vschool.state.auth import AuthState
+from vschool.state.feeds import Feed
 
 UPLOAD_ID = "kb-upload"
 
@@ -36,8 +37,13 @@ def _summary(report: IngestReport) -> str:
     return ", ".join(parts) + "."
 
 
+def _knowledge_changed() -> None:
+    from actors.push import announce
+
+    announce("knowledge")
+
+
 class KnowledgeState(rx.State):
-    documents: list[dict[str, str]] = []
     provider: str = ""
     query: str = ""
     hits: list[dict[str, str]] = []
@@ -47,8 +53,16 @@ class KnowledgeState(rx.State):
 
     @rx.event
     def load(self) -> None:
-        embedder = default_embedder()
-        self.provider = embedder.name
+        self.provider = default_embedder().name
+
+    @rx.var
+    async def documents(self) -> list[dict[str, str]]:
+        """Every document with its chunks; live when the watcher, an upload or a re-index changes
+        the knowledge base (the `knowledge` feed)."""
+        feed = await self.get_state(Feed)
+        _ = feed.knowledge
+        if not (await self.get_state(AuthState)).user_id:
+            return []
         chunks = (
             sa.select(
                 KnowledgeChunk.document_id,
@@ -64,7 +78,7 @@ class KnowledgeState(rx.State):
                 .outerjoin(chunks, chunks.c.document_id == KnowledgeDocument.id)
                 .order_by(col(KnowledgeDocument.source))
             ).all()
-        self.documents = [
+        return [
             {
                 "source": doc.source,
                 "title": doc.title or "",
@@ -115,7 +129,7 @@ class KnowledgeState(rx.State):
         self.error = " ".join(problems)
         if report.added or report.updated or report.unchanged:
             self.message = _summary(report)
-        self.load()
+        _knowledge_changed()
         return rx.clear_selected_files(UPLOAD_ID)
 
     @rx.event
@@ -129,7 +143,7 @@ class KnowledgeState(rx.State):
             report = ingest_paths(session, [folder])
         self.message = _summary(report)
         self.error = " ".join(report.failed.values())
-        self.load()
+        _knowledge_changed()
 
     @rx.event
     def run_search(self, form: dict) -> None:

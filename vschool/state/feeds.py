@@ -20,3 +20,4 @@ class Feed(rx.SharedState):
     staff: int = 0
     ad_sync: int = 0
     marketing: int = 0
+    knowledge: int = 0
