@@ -3,7 +3,8 @@
 The webhook runs in the backend's event loop; Dramatiq's own `actor.send` is a synchronous
 Redis round trip (~0.3 ms) that stalls every other request meanwhile. This sends the very same
 message through the broker's own `dispatch` Lua script on an asyncio Redis client, with the
-broker's middleware hooks, so workers cannot tell the difference. It relies on the RedisBroker
+broker's middleware hooks, so workers cannot tell the difference; many messages go in one
+pipeline (the webhook enqueues whole batches). It relies on the RedisBroker
 internals of the pinned Dramatiq (2.2.1): its namespace, broker id, timeouts and script.
 """
 
@@ -14,6 +15,7 @@ from uuid import uuid4
 import dramatiq
 import redis.asyncio as aioredis
 from dramatiq.common import current_millis
+from redis.exceptions import NoScriptError
 
 from actors.broker import broker, redis_url
 
@@ -25,7 +27,7 @@ def _client() -> tuple[aioredis.Redis, object]:
     loop = asyncio.get_running_loop()
     if loop not in _clients:
         client = aioredis.Redis.from_url(redis_url(), socket_timeout=5, socket_connect_timeout=1)
-        _clients[loop] = (client, client.register_script(broker.scripts["dispatch"].script))
+        _clients[loop] = (client, client.register_script(broker.scripts["dispatch"].script))  # sha + text
     return _clients[loop]
 
 
@@ -37,14 +39,32 @@ def _max_unpack() -> int:
 
 async def send_async(actor: dramatiq.Actor, *args: object) -> None:
     """`actor.send(*args)`, awaited instead of blocking."""
-    _, dispatch = _client()
-    message = actor.message(*args).copy(options={"redis_message_id": str(uuid4())})
-    broker.emit_before("enqueue", message, None)
-    await dispatch(
-        keys=[broker.namespace],
-        args=[
-            "enqueue", current_millis(), message.queue_name, broker.broker_id, broker.heartbeat_timeout,
-            broker.dead_message_ttl, 0, _max_unpack(), message.options["redis_message_id"], message.encode(),
-        ],
-    )
-    broker.emit_after("enqueue", message, None)
+    await send_many_async(actor, [args])
+
+
+async def send_many_async(actor: dramatiq.Actor, calls: list[tuple]) -> None:
+    """`actor.send(*args)` for each args in `calls`, in one Redis round trip."""
+    if not calls:
+        return
+    client, dispatch = _client()
+    messages = [actor.message(*args).copy(options={"redis_message_id": str(uuid4())}) for args in calls]
+    for message in messages:
+        broker.emit_before("enqueue", message, None)
+    max_unpack = _max_unpack()
+    for attempt in (1, 2):
+        pipe = client.pipeline(transaction=False)
+        for message in messages:
+            pipe.evalsha(
+                dispatch.sha, 1, broker.namespace,
+                "enqueue", current_millis(), message.queue_name, broker.broker_id, broker.heartbeat_timeout,
+                broker.dead_message_ttl, 0, max_unpack, message.options["redis_message_id"], message.encode(),
+            )
+        try:
+            await pipe.execute()
+            break
+        except NoScriptError:  # a Redis that restarted has forgotten the script: load it, go again
+            if attempt == 2:
+                raise
+            await client.script_load(dispatch.script)
+    for message in messages:
+        broker.emit_after("enqueue", message, None)

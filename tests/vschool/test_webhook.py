@@ -1,6 +1,7 @@
 """`/webhooks/messenger` through the real Starlette routes (in process) against real
 PostgreSQL and Redis: handshake, signatures, limits, storage before 200, dedupe."""
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import httpx
@@ -125,3 +126,28 @@ def test_the_refusal_window_forgets_an_address_after_a_minute() -> None:
     assert limiter.blocked("203.0.113.9") and not limiter.blocked("198.51.100.1")
     now[0] += 61
     assert not limiter.blocked("203.0.113.9")
+
+
+async def test_posts_arriving_together_are_each_stored_once_and_enqueued_once(client: httpx.AsyncClient) -> None:
+    import json
+
+    import redis
+
+    bodies = [envelope(text_event(f"2400000000000{n:04d}", f"m_together_{n}", f"ข้อความที่ {n}", 1_795_000_000_000 + n)) for n in range(30)]
+    bodies += bodies[:10]  # Meta delivering ten of them twice, at the same moment
+    posts = [signed(body) for body in bodies]
+    queue = redis.Redis.from_url(get_settings().redis_url)
+    before = set(queue.hkeys("vschool:interactive.msgs"))  # earlier tests' messages are not ours
+    responses = await asyncio.gather(*(client.post("/webhooks/messenger", content=raw, headers=headers) for raw, headers in posts))
+    assert [r.status_code for r in responses] == [200] * 40
+    rows = _rows()
+    assert sorted(r.payload["message"]["mid"] for r in rows) == sorted(f"m_together_{n}" for n in range(30))
+
+    queued = [
+        json.loads(raw)["args"][0]
+        for key, raw in queue.hgetall("vschool:interactive.msgs").items()
+        if key not in before and json.loads(raw)["actor_name"] == "process_inbound_event"
+    ]
+    ours = [event_id for event_id in queued if event_id in {r.id for r in rows}]
+    assert len(ours) == len(set(ours))  # never handed to the worker twice
+    assert all(r.id in ours or r.processed_at is not None for r in rows)  # every one handed over

@@ -1,7 +1,8 @@
 """Where webhook events go before the webhook answers: PostgreSQL, or an fsync'd journal.
 
-The store inserts every event of a body in one statement (`ON CONFLICT (dedupe_key) DO NOTHING`,
-so Meta's repeated deliveries add nothing) and hands the new rows' ids to the worker. When the
+The store inserts events with `ON CONFLICT (dedupe_key) DO NOTHING` (Meta's repeated deliveries
+add nothing) and hands the new rows' ids to the worker. Posts that arrive together are written
+together (`coalesce.Coalescer`): one statement, one commit and one Redis pipeline for all of them. When the
 database cannot be reached, the raw body is appended to `{data}/journal/webhook.jsonl` and
 fsync'd; a lifespan task replays the journal (deduped) when the database is back. When Redis is
 down, rows simply wait: the outbox relay enqueues unprocessed rows later.
@@ -24,6 +25,7 @@ from logs.jsonl import log_error
 from models.db import libpq_url
 from models.messenger_events import WebhookEvent, split_webhook
 from models.settings import get_settings
+from vschool.api.coalesce import Coalescer
 
 log = logging.getLogger("vschool.webhook")
 
@@ -33,7 +35,7 @@ SELECT k, c, p, s, kd, sb, pl::jsonb, et, now(), 0
 FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[], %s::text[], %s::bool[], %s::text[], %s::timestamptz[])
      AS t(k, c, p, s, kd, sb, pl, et)
 ON CONFLICT (dedupe_key) DO NOTHING
-RETURNING id
+RETURNING id, dedupe_key
 """
 UNAVAILABLE = (psycopg.OperationalError, psycopg.InterfaceError, PoolTimeout, OSError)
 
@@ -90,6 +92,10 @@ class InboundStore:
         self._lock = asyncio.Lock()
         self.database_url = database_url
         self.journal_dir = journal_dir or get_settings().data_dir.resolve() / "journal"
+        self._inserts: Coalescer[list[list], list[int]] = Coalescer(
+            self._insert_bodies, size=lambda columns: len(columns[0]), isolate=lambda error: not isinstance(error, UNAVAILABLE)
+        )
+        self._enqueues: Coalescer[list[int], None] = Coalescer(_enqueue_batch, size=len)
 
     async def pool(self) -> AsyncConnectionPool:
         if self._pool is None:
@@ -108,11 +114,27 @@ class InboundStore:
         return self._pool
 
     async def insert(self, events: list[WebhookEvent]) -> list[int]:
-        """Insert events (one statement); return the ids of the rows that were new."""
+        """Insert events (with whatever other posts are waiting); return the ids of the rows that
+        were new. Raises what the database raised for this body."""
+        columns = _columns(events)
+        return await self._inserts(columns) if columns[0] else []
+
+    async def _insert_bodies(self, bodies: list[list[list]]) -> list[list[int]]:
+        """One statement for the events of several bodies; each body gets the ids of its new
+        rows (a key sent twice at once is new for the first body only)."""
+        merged = [[value for columns in bodies for value in columns[n]] for n in range(len(bodies[0]))]
         pool = await self.pool()
         async with pool.connection() as conn:
-            cur = await conn.execute(_INSERT, _columns(events))
-            return [row[0] for row in await cur.fetchall()]
+            cur = await conn.execute(_INSERT, merged)
+            rows = await cur.fetchall()
+        owner: dict[str, int] = {}
+        for index, columns in enumerate(bodies):
+            for key in columns[0]:
+                owner.setdefault(key, index)
+        ids: list[list[int]] = [[] for _ in bodies]
+        for event_id, key in rows:
+            ids[owner[key]].append(event_id)
+        return ids
 
     # --- journal -------------------------------------------------------------------------------
 
@@ -156,23 +178,23 @@ class InboundStore:
         for event in events:
             if event.kind == "unknown":
                 log_error("webhook", "unknown webhook event stored", dedupe_key=event.dedupe_key[:80])
-        await enqueue(ids)
+        if ids:
+            await self._enqueues(ids)
         return ids
 
 
-async def enqueue(ids: list[int]) -> None:
-    """Hand new events to the worker without blocking the event loop. If Redis is away they
-    wait for the outbox relay."""
-    if not ids:
-        return
+async def _enqueue_batch(id_lists: list[list[int]]) -> list[None]:
+    """Hand new events to the worker (one Redis pipeline) without blocking the event loop. If
+    Redis is away they wait for the outbox relay."""
+    ids = [event_id for id_list in id_lists for event_id in id_list]
     try:
-        from actors.async_send import send_async
+        from actors.async_send import send_many_async
         from actors.messenger import process_inbound_event
 
-        for event_id in ids:
-            await send_async(process_inbound_event, event_id)
+        await send_many_async(process_inbound_event, [(event_id,) for event_id in ids])
     except Exception as exc:  # Redis down or slow: the rows are safe in PostgreSQL
         log.warning("could not enqueue %d inbound events (%s); the relay will", len(ids), exc)
+    return [None] * len(id_lists)
 
 
 @lru_cache(maxsize=1)
