@@ -66,10 +66,12 @@ def start_app(
     data_dir: Path | None = None,
     addresses: dict[str, str] | None = None,
     timeout_s: float = 600,
+    production: bool = False,
 ) -> RunningApp:
     """Start `reflex run` (dev mode; `frontend=False`: the backend alone) and optionally a
     worker and the scheduler, against `addresses` (default: DATABASE_URL/REDIS_URL); return once
-    the app answers.
+    the app answers. `production=True` runs the backend the way a school runs it (`--env prod`,
+    two processes; backend only).
     Logs go to `log_dir`."""
     frontend_port, backend, simulator_port = free_port(), free_port(), free_port()
     env = child_environment(
@@ -83,7 +85,11 @@ def start_app(
     # What is measured or tested is the code as it was at start: no hot reload when files change.
     (log_dir / "no-reload").mkdir(exist_ok=True)
     env["REFLEX_HOT_RELOAD_OVERRIDE_PATHS"] = str(log_dir / "no-reload")
-    reflex = [str(Path(sys.executable).parent / "reflex"), "run", "--env", "dev", "--loglevel", "warning"]
+    reflex = [str(Path(sys.executable).parent / "reflex"), "run", "--env", "prod" if production else "dev", "--loglevel", "warning"]
+    if production:
+        if frontend:
+            raise ValueError("production=True starts the backend alone (a production frontend needs an export)")
+        env["GRANIAN_WORKERS"] = "2"
     if frontend:
         reflex += ["--frontend-port", str(frontend_port), "--backend-port", str(backend)]
     else:
