@@ -3,8 +3,8 @@
 The webhook runs in the backend's event loop; Dramatiq's own `actor.send` is a synchronous
 Redis round trip (~0.3 ms) that stalls every other request meanwhile. This sends the very same
 message through the broker's own `dispatch` Lua script on an asyncio Redis client, with the
-broker's middleware hooks, so workers cannot tell the difference; many messages go in one
-pipeline (the webhook enqueues whole batches). It relies on the RedisBroker
+broker's middleware hooks and its doorbell, so workers cannot tell the difference; many messages
+go in one pipeline (the webhook enqueues whole batches). It relies on the RedisBroker
 internals of the pinned Dramatiq (2.2.1): its namespace, broker id, timeouts and script.
 """
 
@@ -18,6 +18,7 @@ from dramatiq.common import current_millis
 from redis.exceptions import NoScriptError
 
 from actors.broker import broker, redis_url
+from actors.doorbell import ring
 
 _clients: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, tuple[aioredis.Redis, object]]" = weakref.WeakKeyDictionary()
 
@@ -59,6 +60,7 @@ async def send_many_async(actor: dramatiq.Actor, calls: list[tuple]) -> None:
                 "enqueue", current_millis(), message.queue_name, broker.broker_id, broker.heartbeat_timeout,
                 broker.dead_message_ttl, 0, max_unpack, message.options["redis_message_id"], message.encode(),
             )
+        ring(pipe, broker.namespace, actor.queue_name, len(messages))
         try:
             await pipe.execute()
             break

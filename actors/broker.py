@@ -8,6 +8,9 @@
 - CurrentMessage: actors can read their own message id (used as an idempotency key).
 - WorkerHeartbeat: each worker process refreshes a key in Redis, so `/healthz` sees live workers.
 
+The broker is Dramatiq's Redis broker with a doorbell (`actors.doorbell`): idle workers wake as
+soon as a message is enqueued instead of at their next poll.
+
 No Results backend and no Prometheus middleware: actors communicate through PostgreSQL and
 `announce`, and `/metrics` reads queue depths straight from Redis.
 """
@@ -19,7 +22,6 @@ import threading
 
 import dramatiq
 import redis
-from dramatiq.brokers.redis import RedisBroker
 from dramatiq.middleware import (
     AgeLimit,
     CurrentMessage,
@@ -29,6 +31,7 @@ from dramatiq.middleware import (
     TimeLimit,
 )
 
+from actors.doorbell import DoorbellBroker
 from models.settings import get_settings
 
 NAMESPACE = "vschool"
@@ -92,7 +95,7 @@ def redis_url() -> str:
     return url
 
 
-def make_broker(url: str) -> RedisBroker:
+def make_broker(url: str) -> DoorbellBroker:
     client = redis.Redis.from_url(url)
     middleware = [
         AgeLimit(),
@@ -106,7 +109,7 @@ def make_broker(url: str) -> RedisBroker:
     # Short socket timeouts: a webhook that enqueues must fail fast (and leave the row to the
     # relay) rather than hang when Redis is away.
     settings = get_settings()
-    return RedisBroker(
+    return DoorbellBroker(
         url=url,
         namespace=NAMESPACE,
         middleware=middleware,

@@ -40,6 +40,8 @@ class RunningApp:
     simulator_url: str = ""
     processes: list[subprocess.Popen] = field(default_factory=list)
     log_path: Path | None = None
+    worker_processes: int = 0  # how many worker processes must have booted (warm) before it is ready
+    redis_url: str = ""
 
     def stop(self) -> None:
         for proc in self.processes:
@@ -107,6 +109,8 @@ def start_app(
         f"http://localhost:{backend}",
         simulator_url=f"http://127.0.0.1:{simulator_port}" if simulator else "",
         log_path=app_log,
+        worker_processes=worker_processes if worker else 0,
+        redis_url=env["REDIS_URL"],
     )
     with open(app_log, "ab") as log:
         for cmd in commands:
@@ -121,6 +125,25 @@ def start_app(
     return running
 
 
+def _booted_workers(running: RunningApp) -> int:
+    """Worker processes of this app that finished booting (warm-up included): their heartbeat
+    key names their pid, and they belong to the session of a process we started."""
+    import redis
+
+    from actors.broker import HEARTBEAT_PREFIX
+
+    sessions = {proc.pid for proc in running.processes}
+    booted = 0
+    for key in redis.Redis.from_url(running.redis_url).scan_iter(f"{HEARTBEAT_PREFIX}*"):
+        pid = key.decode().rsplit(":", 1)[-1]
+        try:
+            session = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[3])
+        except (OSError, ValueError, IndexError):
+            continue
+        booted += session in sessions
+    return booted
+
+
 def _wait_ready(running: RunningApp, timeout_s: float) -> None:
     deadline = time.monotonic() + timeout_s
     pending = {f"{running.backend_url}/ping"}
@@ -128,6 +151,8 @@ def _wait_ready(running: RunningApp, timeout_s: float) -> None:
         pending.add(f"{running.simulator_url}/_sim/ads")
     if running.frontend_url:
         pending.add(f"{running.frontend_url}/login")
+    if running.worker_processes:
+        pending.add("workers")
     while pending:
         for proc in running.processes:
             if proc.poll() is not None:
@@ -139,6 +164,8 @@ def _wait_ready(running: RunningApp, timeout_s: float) -> None:
                     pending.discard(url)
             except httpx.HTTPError:
                 pass
+        if "workers" in pending and _booted_workers(running) >= running.worker_processes:
+            pending.discard("workers")
         if time.monotonic() > deadline:
             raise TimeoutError(f"the app did not answer within {timeout_s:.0f} s: {sorted(pending)}")
         time.sleep(0.5)
