@@ -8,7 +8,7 @@ from sqlmodel import col, select
 
 from actors.broker import warm_at_boot
 from actors.outbound import deliver_now
-from actors.push import announce
+from actors.push import announce_all
 from knowledge.answer import Asker, Reply, prepare, respond
 from logs.jsonl import log_error
 from models.ai_drafts import queue_ai_reply, supersede_drafts
@@ -84,8 +84,7 @@ def answer_customer_message(message_id: int) -> None:
     reply_id = _act(message_id, conversation_id, reply)
     if reply_id is False:
         return
-    announce("conversation", conversation_id)
-    announce("message", conversation_id)
+    announce_all(("conversation", conversation_id), ("message", conversation_id))
     if reply_id:
         deliver_now(reply_id)
 

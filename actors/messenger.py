@@ -8,7 +8,7 @@ from sqlmodel import col, select
 
 from actors.ai import answer_soon
 from actors.outbound import fetch_customer_profile
-from actors.push import announce
+from actors.push import announce_all
 from logs.jsonl import log_error
 from models.base import utcnow
 from models.conversation_rules import apply_event
@@ -43,14 +43,15 @@ def process_inbound_event(event_id: int) -> None:
     except Exception as exc:
         _record_failure(event_id, exc)
         raise
+    changes: list[tuple[str, object]] = []
     for conversation_id in applied.conversation_ids:
-        announce("conversation", conversation_id)
-        announce("message", conversation_id)
+        changes += [("conversation", conversation_id), ("message", conversation_id)]
     if applied.customer_created:
-        announce("customer", applied.customer_id)
+        changes.append(("customer", applied.customer_id))
+    if changes:
+        announce_all(*changes, ("overview", ""))
+    if applied.customer_created:
         fetch_customer_profile.send(applied.customer_id)
-    if applied.conversation_ids or applied.customer_created:
-        announce("overview")
     if applied.message_id is not None:
         answer_soon(applied.message_id)
 

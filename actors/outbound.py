@@ -18,7 +18,7 @@ from sqlmodel import select
 
 from actors.broker import NAMESPACE, redis_url, warm_at_boot
 from actors.meta.graph import GraphError, graph
-from actors.push import announce
+from actors.push import announce, announce_all
 from logs.jsonl import log_error
 from models.base import utcnow
 from models.customers import ChannelIdentity, Customer
@@ -108,8 +108,7 @@ def send_message(message_id: int) -> None:
             message.status = DeliveryStatus.SENT
         message.error = None
         conversation_id = message.conversation_id
-    announce("message", conversation_id)
-    announce("conversation", conversation_id)
+    announce_all(("message", conversation_id), ("conversation", conversation_id))
 
 
 @warm_at_boot
@@ -206,8 +205,7 @@ def fetch_customer_profile(customer_id: int) -> None:
         if profile.get("profile_pic"):
             customer.profile_pic_url = profile["profile_pic"]
         session.add(customer)
-    announce("customer", customer_id)
-    announce("conversation", "")
+    announce_all(("customer", customer_id), ("conversation", ""))
 
 
 @dramatiq.actor(queue_name="interactive", max_retries=3)

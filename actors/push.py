@@ -32,10 +32,16 @@ def _client() -> redis.Redis:
 
 def announce(topic: str, id: object = "") -> None:
     """Tell every open browser that `topic` row `id` changed. Call it after the commit."""
-    if topic not in TOPICS:
-        raise ValueError(f"unknown topic {topic!r}; known: {sorted(TOPICS)}")
-    event = json.dumps({"topic": topic, "id": str(id), "at": time.time()})
+    announce_all((topic, id))
+
+
+def announce_all(*changes: tuple[str, object]) -> None:
+    """Several `announce(topic, id)` in one Redis round trip (what one piece of work changed)."""
+    unknown = [topic for topic, _ in changes if topic not in TOPICS]
+    if unknown:
+        raise ValueError(f"unknown topic {unknown[0]!r}; known: {sorted(TOPICS)}")
+    now = time.time()
     pipe = _client().pipeline(transaction=False)
-    pipe.rpush(UI_EVENTS, event)
+    pipe.rpush(UI_EVENTS, *[json.dumps({"topic": topic, "id": str(id), "at": now}) for topic, id in changes])
     pipe.ltrim(UI_EVENTS, -MAX_BACKLOG, -1)
     pipe.execute()

@@ -55,3 +55,16 @@ def test_announce_refuses_unknown_topics() -> None:
 
     with pytest.raises(ValueError, match="unknown topic"):
         announce("everything")
+
+
+def test_announce_all_sends_every_change_in_order_or_none_of_them() -> None:
+    import pytest
+
+    from actors.push import announce_all
+
+    redis.Redis.from_url(os.environ["REDIS_URL"]).delete(UI_EVENTS)
+    announce_all(("conversation", 7), ("message", 7), ("overview", ""))
+    assert [(e["topic"], e["id"]) for e in _events()] == [("conversation", "7"), ("message", "7"), ("overview", "")]
+    with pytest.raises(ValueError, match="unknown topic"):
+        announce_all(("message", 8), ("everything", ""))
+    assert len(_events()) == 3  # the refused call added nothing
