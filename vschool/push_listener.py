@@ -2,8 +2,8 @@
 
 It pops `announce()` events off one Redis list (BLPOP: each event goes to exactly one process),
 drains whatever else is already waiting, and bumps each mentioned topic once on the shared feed
-through `app.modify_state`. Reflex relays the change to every linked tab, including tabs
-connected to other backend processes (through Redis).
+through the state manager's `modify_state_with_links` (see `bump`). Reflex relays the change to
+every linked tab, including tabs connected to other backend processes (through Redis).
 """
 
 import asyncio
@@ -50,10 +50,20 @@ def _topics(raw_events: list[bytes]) -> set[str]:
 
 
 async def bump(app: rx.App, topics: set[str]) -> None:
-    async with app.modify_state(rx.BaseStateToken(ident=FEED_TOKEN, cls=Feed)) as root:
-        feed = await root.get_state(Feed)
-        for topic in topics:
-            setattr(feed, topic, getattr(feed, topic) + 1)
+    # Not `app.modify_state`: after the block it builds and emits a delta for the token itself,
+    # which for the feed token means computing every page var that reads the feed (~23, in the
+    # feed's own state tree) for a token that has no browser. The state manager's
+    # `modify_state_with_links` does only what a bump needs: the lock, and on exit the relay of
+    # the feed's changed vars to every linked tab, where those vars then recompute. The rest is
+    # what `app.modify_state` does around it: `set_contexts()` gives the relay the app, and
+    # `_clean()` records the changed vars for the relay (only a delta is skipped).
+    token = rx.BaseStateToken(ident=FEED_TOKEN, cls=Feed)
+    with app.set_contexts():
+        async with app.state_manager.modify_state_with_links(token) as root:
+            feed = await root.get_state(Feed)
+            for topic in topics:
+                setattr(feed, topic, getattr(feed, topic) + 1)
+            root._clean()
 
 
 async def listen(app: rx.App) -> None:
