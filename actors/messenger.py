@@ -50,10 +50,10 @@ def process_inbound_event(event_id: int) -> None:
         changes.append(("customer", applied.customer_id))
     if changes:
         announce_all(*changes, ("overview", ""))
-    if applied.customer_created:
-        fetch_customer_profile.send(applied.customer_id)
     if applied.message_id is not None:
         answer_soon(applied.message_id)
+    if applied.customer_created:  # after the answer: the reply should not share the CPU with it
+        fetch_customer_profile.send(applied.customer_id)
 
 
 def _record_failure(event_id: int, exc: Exception) -> None:

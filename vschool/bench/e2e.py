@@ -5,8 +5,8 @@ knowledge base and the AI at L3. Customers ask a question the knowledge base ans
 the simulator (a signed webhook to `/webhooks/messenger`); the webhook stores it, the worker
 applies it, the reply actor answers it with the offline responder and the send actor calls the
 Send API. The figure is the simulator's receipt time of that call minus the moment the customer's
-message was sent. First at 20 messages per second, then one message every 10 s (idle workers,
-backed-off consumers).
+message was sent. First at 20 messages per second (`--rate`), then one message every 10 s (idle
+workers).
 """
 
 import argparse
@@ -63,6 +63,7 @@ def bench_e2e(args: argparse.Namespace) -> dict[str, Any]:
     from vschool.harness import start_app
 
     burst = args.events or 200
+    rate = args.rate
     idle = args.idle_events
     with bench_services() as scratch:
         _prepare_ai()
@@ -72,7 +73,7 @@ def bench_e2e(args: argparse.Namespace) -> dict[str, Any]:
             # One keep-alive client, like a phone: the load generator should not eat the cores it measures.
             with httpx.Client(base_url=app.simulator_url, timeout=10) as customer_phone:
                 psids = [customer_phone.post("/_sim/customers", json={"name": f"ลูกค้า {n}"}).json()["psid"] for n in range(burst + idle)]
-                burst_started = _run_phase(customer_phone, psids[:burst], 1 / 20)
+                burst_started = _run_phase(customer_phone, psids[:burst], 1 / rate)
                 burst_ms = _latencies(customer_phone, burst_started)
                 time.sleep(10)  # let the workers go idle
                 idle_started = _run_phase(customer_phone, psids[burst:], 10.0)
@@ -82,7 +83,7 @@ def bench_e2e(args: argparse.Namespace) -> dict[str, Any]:
     return {
         "bench": "e2e",
         "events": len(burst_ms),
-        "rate_per_s": 20,
+        "rate_per_s": rate,
         "p50_ms": round(percentile(burst_ms, 0.5), 1),
         "p99_ms": round(percentile(burst_ms, 0.99), 1),
         "idle_events": len(idle_ms),
