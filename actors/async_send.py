@@ -52,21 +52,24 @@ async def send_many_async(actor: dramatiq.Actor, calls: list[tuple]) -> None:
     for message in messages:
         broker.emit_before("enqueue", message, None)
     max_unpack = _max_unpack()
+    waiting = messages
     for attempt in (1, 2):
         pipe = client.pipeline(transaction=False)
-        for message in messages:
+        for message in waiting:
             pipe.evalsha(
                 dispatch.sha, 1, broker.namespace,
                 "enqueue", current_millis(), message.queue_name, broker.broker_id, broker.heartbeat_timeout,
                 broker.dead_message_ttl, 0, max_unpack, message.options["redis_message_id"], message.encode(),
             )
-        ring(pipe, broker.namespace, actor.queue_name, len(messages))
-        try:
-            await pipe.execute()
+        ring(pipe, broker.namespace, actor.queue_name, len(waiting))
+        results = await pipe.execute(raise_on_error=False)
+        errors = [(message, result) for message, result in zip(waiting, results, strict=False) if isinstance(result, Exception)]
+        if not errors:
             break
-        except NoScriptError:  # a Redis that restarted has forgotten the script: load it, go again
-            if attempt == 2:
-                raise
-            await client.script_load(dispatch.script)
+        if attempt == 2 or not all(isinstance(error, NoScriptError) for _, error in errors):
+            raise errors[0][1]
+        # A Redis that restarted has forgotten the script: load it and send again only what it refused.
+        await client.script_load(dispatch.script)
+        waiting = [message for message, _ in errors]
     for message in messages:
         broker.emit_after("enqueue", message, None)

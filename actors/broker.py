@@ -110,13 +110,12 @@ def make_broker(url: str) -> DoorbellBroker:
     # relay) rather than hang when Redis is away.
     settings = get_settings()
     return DoorbellBroker(
-        url=url,
+        # Our own client: `url=` would build a pool that ignores the socket timeouts.
+        client=redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=1),
         namespace=NAMESPACE,
         middleware=middleware,
         heartbeat_timeout=settings.worker_heartbeat_timeout_ms,
         maintenance_chance=settings.broker_maintenance_chance,
-        socket_timeout=5,
-        socket_connect_timeout=1,
     )
 
 

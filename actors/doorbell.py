@@ -9,6 +9,7 @@ costs one empty fetch. Nothing depends on the bell: a consumer that misses it st
 before, at the end of its pause.
 """
 
+import logging
 import time
 
 import redis
@@ -20,6 +21,8 @@ from dramatiq.message import Message
 TOKENS_KEPT = 8  # more waiting tokens than this would only wake consumers with nothing to do
 TOKEN_TTL_MS = 60_000
 BUSY_PAUSE_MS = 10  # every prefetched slot taken: look again soon, without taking a token
+MIN_WAIT_MS, MAX_WAIT_MS = 5, 4_000  # BLPOP 0 would wait forever; over the 5 s socket timeout it would fail
+log = logging.getLogger("vschool.worker")
 
 
 def doorbell_key(namespace: str, queue_name: str) -> str:
@@ -52,10 +55,11 @@ class DoorbellConsumer(_RedisConsumer):
             time.sleep(BUSY_PAUSE_MS / 1000)
             return None
         self.empty_fetches, pause_ms = compute_backoff(self.empty_fetches, max_backoff=self.idle_ms)
+        wait_ms = min(max(pause_ms, MIN_WAIT_MS), MAX_WAIT_MS)
         try:
-            if self.broker.client.blpop([self.bell], timeout=pause_ms / 1000) is not None:
+            if self.broker.client.blpop([self.bell], timeout=wait_ms / 1000) is not None:
                 self.empty_fetches = 0  # rung: the next pause starts short again
-        except redis.ConnectionError as exc:
+        except (redis.ConnectionError, redis.TimeoutError) as exc:
             raise ConnectionClosed(exc) from None
         return None
 
@@ -70,8 +74,11 @@ class DoorbellBroker(RedisBroker):
     def enqueue(self, message: Message, *, delay: int | None = None) -> Message:
         enqueued = super().enqueue(message, delay=delay)
         if delay is None:  # delayed messages wait for their time anyway
-            pipe = self.client.pipeline(transaction=False)
-            ring(pipe, self.namespace, enqueued.queue_name)
-            pipe.execute()
+            try:
+                pipe = self.client.pipeline(transaction=False)
+                ring(pipe, self.namespace, enqueued.queue_name)
+                pipe.execute()
+            except redis.RedisError as exc:  # the message is queued; without the bell it waits for a poll
+                log.warning("could not ring the doorbell of %s: %s", enqueued.queue_name, exc)
         return enqueued
 

@@ -37,6 +37,8 @@ def announce(topic: str, id: object = "") -> None:
 
 def announce_all(*changes: tuple[str, object]) -> None:
     """Several `announce(topic, id)` in one Redis round trip (what one piece of work changed)."""
+    if not changes:
+        return
     unknown = [topic for topic, _ in changes if topic not in TOPICS]
     if unknown:
         raise ValueError(f"unknown topic {unknown[0]!r}; known: {sorted(TOPICS)}")

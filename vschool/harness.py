@@ -134,7 +134,12 @@ def _booted_workers(running: RunningApp) -> int:
 
     sessions = {proc.pid for proc in running.processes}
     booted = 0
-    for key in redis.Redis.from_url(running.redis_url).scan_iter(f"{HEARTBEAT_PREFIX}*"):
+    with redis.Redis.from_url(running.redis_url, socket_timeout=2) as client:
+        try:
+            keys = list(client.scan_iter(f"{HEARTBEAT_PREFIX}*"))
+        except redis.RedisError:
+            return 0  # not up yet: ask again
+    for key in keys:
         pid = key.decode().rsplit(":", 1)[-1]
         try:
             session = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[3])

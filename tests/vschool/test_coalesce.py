@@ -71,3 +71,14 @@ async def test_a_caller_that_goes_away_does_not_stop_the_others() -> None:
     with pytest.raises(asyncio.CancelledError):
         await others[0]
     assert 2 in [n for batch in run.batches for n in batch]  # still written: it arrived
+
+
+async def test_callers_are_not_left_waiting_when_the_writer_is_cancelled_mid_batch() -> None:
+    run = Recorder(bad={4})
+    merged = Coalescer(run, isolate=lambda error: True)
+    await merged(0)
+    calls = [asyncio.ensure_future(merged(n)) for n in range(1, 8)]
+    await asyncio.sleep(0.015)  # the merged batch failed; the items are being retried one by one
+    merged._flusher.cancel()
+    done, pending = await asyncio.wait(calls, timeout=2)
+    assert not pending  # every caller got an answer: a result, an error or a cancellation

@@ -50,14 +50,22 @@ class Coalescer(Generic[T, R]):
                 item, future = self._waiting.popleft()
                 batch.append((item, future))
                 total += self._size(item)
-            await self._settle(batch)
+            try:
+                await self._settle(batch)
+            except BaseException as error:  # cancelled or broken: no caller of this batch may hang
+                for _, future in batch:
+                    if future.done():
+                        continue
+                    if isinstance(error, asyncio.CancelledError):
+                        future.cancel()
+                    else:
+                        future.set_exception(error)
+                raise
 
     async def _settle(self, batch: list[tuple[T, asyncio.Future[R]]]) -> None:
         try:
             results = await self._run([item for item, _ in batch])
-        except asyncio.CancelledError:  # shutting down: nobody is left to answer
-            for _, future in batch:
-                future.cancel()
+        except asyncio.CancelledError:
             raise
         except Exception as error:
             if len(batch) > 1 and self._isolate(error):

@@ -132,8 +132,11 @@ class InboundStore:
             for key in columns[0]:
                 owner.setdefault(key, index)
         ids: list[list[int]] = [[] for _ in bodies]
-        for event_id, key in rows:
-            ids[owner[key]].append(event_id)
+        for event_id, key in rows:  # committed: from here on nothing may raise
+            if key in owner:
+                ids[owner[key]].append(event_id)
+            else:  # cannot happen (keys are stored as given); the relay would enqueue it
+                log.warning("inbound event %s came back under an unknown key", event_id)
         return ids
 
     # --- journal -------------------------------------------------------------------------------
