@@ -99,15 +99,21 @@ def send_message(message_id: int) -> None:
     except GraphError as exc:
         _settle_failure(message_id, key, exc)
         return
-    with session_scope() as session:
-        send = session.exec(select(OutboundSend).where(OutboundSend.idempotency_key == key).with_for_update()).one()
-        message = session.get(Message, message_id)
-        send.status, send.meta_message_id, send.sent_at = SendStatus.SENT, result.get("message_id"), utcnow()
-        message.mid = message.mid or result.get("message_id")
-        if message.status == DeliveryStatus.PENDING:
-            message.status = DeliveryStatus.SENT
-        message.error = None
-        conversation_id = message.conversation_id
+    meta_id = result.get("message_id")
+    with session_scope() as session:  # two plain UPDATEs: this runs for every reply
+        session.execute(
+            sa.update(OutboundSend).where(OutboundSend.idempotency_key == key).values(status=SendStatus.SENT.value, meta_message_id=meta_id, sent_at=utcnow())
+        )
+        conversation_id = session.execute(
+            sa.update(Message)
+            .where(Message.id == message_id)
+            .values(
+                mid=sa.func.coalesce(Message.mid, meta_id),  # an echo may have told us first
+                status=sa.case((Message.status == DeliveryStatus.PENDING.value, DeliveryStatus.SENT.value), else_=Message.status),
+                error=None,
+            )
+            .returning(Message.conversation_id)
+        ).scalar_one()
     announce_all(("message", conversation_id), ("conversation", conversation_id))
 
 

@@ -1,7 +1,7 @@
 """The push path's last hop, run as a lifespan task in every Reflex backend process.
 
 It pops `announce()` events off one Redis list (BLPOP: each event goes to exactly one process),
-drains whatever else is already waiting, and bumps each mentioned topic once on the shared feed
+waits 20 ms for the rest of a burst, drains whatever is waiting, and bumps each mentioned topic once on the shared feed
 through the state manager's `modify_state_with_links` (see `bump`). Reflex relays the change to
 every linked tab, including tabs connected to other backend processes (through Redis).
 """
@@ -21,6 +21,7 @@ from vschool.state.feeds import FEED_TOKEN, Feed
 
 log = logging.getLogger("vschool.push")
 DRAIN = 200  # events taken in one go after a wake-up; a burst becomes one state change
+GATHER_S = 0.02  # after a wake-up, let what one piece of work announces arrive: one bump, not five
 
 PUSH_METRICS = CollectorRegistry()
 EVENTS = Counter("vschool_push_events", "announce() events applied to feeds", ["topic"], registry=PUSH_METRICS)
@@ -74,6 +75,7 @@ async def listen(app: rx.App) -> None:
             first = await client.blpop([UI_EVENTS], timeout=5)
             if first is None:
                 continue
+            await asyncio.sleep(GATHER_S)  # each bump recomputes the linked tabs' vars: fewer is cheaper
             rest = await client.lpop(UI_EVENTS, DRAIN) or []
             topics = _topics([first[1], *rest])
             if topics:
