@@ -1,8 +1,9 @@
 """Dramatiq actors: small, idempotent functions of ids. Importing this package sets the broker
 and registers every actor (this is the module `vschool worker` loads).
 
-Queues: `interactive` (replies, pushes, things a person waits for; workers poll it every 100 ms)
-and `bulk` (ad sync, cache rebuilds, housekeeping).
+Queues: `interactive` (replies, pushes, things a person waits for; idle workers wake on its
+doorbell), `receipts` (echoes, deliveries, reads, reactions: after the customers) and `bulk` (ad
+sync, cache rebuilds, housekeeping, profiles).
 """
 
 # The broker first: every actor below binds to it when declared.

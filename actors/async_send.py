@@ -10,6 +10,7 @@ internals of the pinned Dramatiq (2.2.1): its namespace, broker id, timeouts and
 
 import asyncio
 import weakref
+from collections import Counter
 from uuid import uuid4
 
 import dramatiq
@@ -40,15 +41,15 @@ def _max_unpack() -> int:
 
 async def send_async(actor: dramatiq.Actor, *args: object) -> None:
     """`actor.send(*args)`, awaited instead of blocking."""
-    await send_many_async(actor, [args])
+    await send_many_async([(actor, args)])
 
 
-async def send_many_async(actor: dramatiq.Actor, calls: list[tuple]) -> None:
-    """`actor.send(*args)` for each args in `calls`, in one Redis round trip."""
+async def send_many_async(calls: list[tuple[dramatiq.Actor, tuple]]) -> None:
+    """`actor.send(*args)` for each (actor, args) in `calls`, in one Redis round trip."""
     if not calls:
         return
     client, dispatch = _client()
-    messages = [actor.message(*args).copy(options={"redis_message_id": str(uuid4())}) for args in calls]
+    messages = [actor.message(*args).copy(options={"redis_message_id": str(uuid4())}) for actor, args in calls]
     for message in messages:
         broker.emit_before("enqueue", message, None)
     max_unpack = _max_unpack()
@@ -61,7 +62,8 @@ async def send_many_async(actor: dramatiq.Actor, calls: list[tuple]) -> None:
                 "enqueue", current_millis(), message.queue_name, broker.broker_id, broker.heartbeat_timeout,
                 broker.dead_message_ttl, 0, max_unpack, message.options["redis_message_id"], message.encode(),
             )
-        ring(pipe, broker.namespace, actor.queue_name, len(waiting))
+        for queue_name, count in Counter(message.queue_name for message in waiting).items():
+            ring(pipe, broker.namespace, queue_name, count)
         results = await pipe.execute(raise_on_error=False)
         errors = [(message, result) for message, result in zip(waiting, results, strict=False) if isinstance(result, Exception)]
         if not errors:

@@ -1,4 +1,11 @@
-"""Messenger actors: apply stored webhook events, and relay the ones Redis never saw."""
+"""Messenger actors: apply stored webhook events, and relay the ones Redis never saw.
+
+What a customer says (messages, postbacks, referrals) goes to `process_inbound_event` on the
+`interactive` queue: it is answered from there. Receipts — echoes of what the school sent,
+deliveries, reads, reactions — go to `apply_receipt` on their own `receipts` queue, at a lower
+priority: under a burst a worker answers customers first and moves the ticks a moment later
+(ADR 008). Both apply an event the same way.
+"""
 
 from datetime import timedelta
 
@@ -16,10 +23,28 @@ from models.db import session_scope
 from models.inbox import InboundEvent
 
 RELAY_BATCH = 500
+RECEIPT_KINDS = frozenset({"echo", "delivery", "read", "reaction"})
+RECEIPT_PRIORITY = 50  # Dramatiq runs lower numbers first; customer messages are 0
 
 
 @dramatiq.actor(queue_name="interactive", max_retries=10)
 def process_inbound_event(event_id: int) -> None:
+    """Apply one stored webhook event (see `actor_for`: receipts come through `apply_receipt`)."""
+    _apply(event_id)
+
+
+@dramatiq.actor(queue_name="receipts", max_retries=10, priority=RECEIPT_PRIORITY)
+def apply_receipt(event_id: int) -> None:
+    """Apply an echo, delivery, read or reaction: `process_inbound_event`, after the customers."""
+    _apply(event_id)
+
+
+def actor_for(kind: str) -> dramatiq.Actor:
+    """The actor that applies an event of this kind."""
+    return apply_receipt if kind in RECEIPT_KINDS else process_inbound_event
+
+
+def _apply(event_id: int) -> None:
     """Apply one stored webhook event: customer, conversation, message, referral, status.
 
     Reads/writes: inbound_event (marks it processed), customer, channel_identity, conversation,
@@ -76,11 +101,11 @@ def relay_unprocessed_events() -> None:
     queue is not doubled. Safe to run twice: `process_inbound_event` is idempotent."""
     cutoff = utcnow() - timedelta(seconds=60)
     with session_scope() as session:
-        ids = session.exec(
-            select(InboundEvent.id)
+        rows = session.exec(
+            select(InboundEvent.id, InboundEvent.kind)
             .where(InboundEvent.processed_at.is_(None), InboundEvent.received_at < cutoff, InboundEvent.attempts < 20)
             .order_by(col(InboundEvent.received_at))
             .limit(RELAY_BATCH)
         ).all()
-    for event_id in ids:
-        process_inbound_event.send(event_id)
+    for event_id, kind in rows:
+        actor_for(kind).send(event_id)

@@ -184,7 +184,7 @@ def send_sender_action(conversation_id: int, action: str) -> None:
         log_error("send_api", "sender action refused", action=action, code=exc.code)
 
 
-@dramatiq.actor(queue_name="bulk", max_retries=6, min_backoff=2_000, max_backoff=600_000)
+@dramatiq.actor(queue_name="bulk", max_retries=6, min_backoff=2_000, max_backoff=600_000, priority=50)  # after the replies
 def fetch_customer_profile(customer_id: int) -> None:
     """Fetch name and picture from the Graph API. Until it arrives the inbox shows the
     PSID-based fallback name (never "John Doe"); `{}` or error 2018218 (no access) leave the

@@ -151,3 +151,29 @@ async def test_posts_arriving_together_are_each_stored_once_and_enqueued_once(cl
     ours = [event_id for event_id in queued if event_id in {r.id for r in rows}]
     assert len(ours) == len(set(ours))  # never handed to the worker twice
     assert all(r.id in ours or r.processed_at is not None for r in rows)  # every one handed over
+
+
+async def test_receipts_go_to_their_own_queue_after_the_customers(client: httpx.AsyncClient) -> None:
+    import json
+
+    import redis
+
+    from actors.messenger import RECEIPT_PRIORITY, apply_receipt, process_inbound_event
+
+    queue = redis.Redis.from_url(get_settings().redis_url)
+    before = {name: set(queue.hkeys(f"vschool:{name}.msgs")) for name in ("interactive", "receipts")}
+    raw, headers = signed(shape("messenger_webhook_batched"))  # a message, a delivery and a read
+    assert (await client.post("/webhooks/messenger", content=raw, headers=headers)).status_code == 200
+    kinds = {r.id: r.kind for r in _rows()}
+    routed = {
+        json.loads(body)["args"][0]: (name, json.loads(body)["actor_name"])
+        for name in ("interactive", "receipts")
+        for key, body in queue.hgetall(f"vschool:{name}.msgs").items()
+        if key not in before[name] and json.loads(body)["args"] and json.loads(body)["args"][0] in kinds
+    }
+    assert {kinds[i]: where for i, where in routed.items()} == {
+        "message": ("interactive", "process_inbound_event"),
+        "delivery": ("receipts", "apply_receipt"),
+        "read": ("receipts", "apply_receipt"),
+    }
+    assert apply_receipt.priority == RECEIPT_PRIORITY > process_inbound_event.priority

@@ -35,7 +35,7 @@ SELECT k, c, p, s, kd, sb, pl::jsonb, et, now(), 0
 FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[], %s::text[], %s::bool[], %s::text[], %s::timestamptz[])
      AS t(k, c, p, s, kd, sb, pl, et)
 ON CONFLICT (dedupe_key) DO NOTHING
-RETURNING id, dedupe_key
+RETURNING id, dedupe_key, kind
 """
 UNAVAILABLE = (psycopg.OperationalError, psycopg.InterfaceError, PoolTimeout, OSError)
 
@@ -92,10 +92,10 @@ class InboundStore:
         self._lock = asyncio.Lock()
         self.database_url = database_url
         self.journal_dir = journal_dir or get_settings().data_dir.resolve() / "journal"
-        self._inserts: Coalescer[list[list], list[int]] = Coalescer(
+        self._inserts: Coalescer[list[list], list[tuple[int, str]]] = Coalescer(
             self._insert_bodies, size=lambda columns: len(columns[0]), isolate=lambda error: not isinstance(error, UNAVAILABLE)
         )
-        self._enqueues: Coalescer[list[int], None] = Coalescer(_enqueue_batch, size=len)
+        self._enqueues: Coalescer[list[tuple[int, str]], None] = Coalescer(_enqueue_batch, size=len)
 
     async def pool(self) -> AsyncConnectionPool:
         if self._pool is None:
@@ -116,11 +116,15 @@ class InboundStore:
     async def insert(self, events: list[WebhookEvent]) -> list[int]:
         """Insert events (with whatever other posts are waiting); return the ids of the rows that
         were new. Raises what the database raised for this body."""
+        return [event_id for event_id, _ in await self.insert_events(events)]
+
+    async def insert_events(self, events: list[WebhookEvent]) -> list[tuple[int, str]]:
+        """`insert`, returning (id, kind) of each new row."""
         columns = _columns(events)
         return await self._inserts(columns) if columns[0] else []
 
-    async def _insert_bodies(self, bodies: list[list[list]]) -> list[list[int]]:
-        """One statement for the events of several bodies; each body gets the ids of its new
+    async def _insert_bodies(self, bodies: list[list[list]]) -> list[list[tuple[int, str]]]:
+        """One statement for the events of several bodies; each body gets (id, kind) of its new
         rows (a key sent twice at once is new for the first body only)."""
         merged = [[value for columns in bodies for value in columns[n]] for n in range(len(bodies[0]))]
         pool = await self.pool()
@@ -131,13 +135,13 @@ class InboundStore:
         for index, columns in enumerate(bodies):
             for key in columns[0]:
                 owner.setdefault(key, index)
-        ids: list[list[int]] = [[] for _ in bodies]
-        for event_id, key in rows:  # committed: from here on nothing may raise
+        new: list[list[tuple[int, str]]] = [[] for _ in bodies]
+        for event_id, key, kind in rows:  # committed: from here on nothing may raise
             if key in owner:
-                ids[owner[key]].append(event_id)
+                new[owner[key]].append((event_id, kind))
             else:  # cannot happen (keys are stored as given); the relay would enqueue it
                 log.warning("inbound event %s came back under an unknown key", event_id)
-        return ids
+        return new
 
     # --- journal -------------------------------------------------------------------------------
 
@@ -177,27 +181,27 @@ class InboundStore:
     async def store_body(self, body: object) -> list[int]:
         """Split, insert, enqueue; return the new rows' ids (raises if the database is away)."""
         events = split_webhook(body)
-        ids = await self.insert(events)
+        new = await self.insert_events(events)
         for event in events:
             if event.kind == "unknown":
                 log_error("webhook", "unknown webhook event stored", dedupe_key=event.dedupe_key[:80])
-        if ids:
-            await self._enqueues(ids)
-        return ids
+        if new:
+            await self._enqueues(new)
+        return [event_id for event_id, _ in new]
 
 
-async def _enqueue_batch(id_lists: list[list[int]]) -> list[None]:
-    """Hand new events to the worker (one Redis pipeline) without blocking the event loop. If
-    Redis is away they wait for the outbox relay."""
-    ids = [event_id for id_list in id_lists for event_id in id_list]
+async def _enqueue_batch(new_lists: list[list[tuple[int, str]]]) -> list[None]:
+    """Hand new events to the worker (one Redis pipeline; each kind to its actor) without
+    blocking the event loop. If Redis is away they wait for the outbox relay."""
+    new = [pair for new_list in new_lists for pair in new_list]
     try:
         from actors.async_send import send_many_async
-        from actors.messenger import process_inbound_event
+        from actors.messenger import actor_for
 
-        await send_many_async(process_inbound_event, [(event_id,) for event_id in ids])
+        await send_many_async([(actor_for(kind), (event_id,)) for event_id, kind in new])
     except Exception as exc:  # Redis down or slow: the rows are safe in PostgreSQL
-        log.warning("could not enqueue %d inbound events (%s); the relay will", len(ids), exc)
-    return [None] * len(id_lists)
+        log.warning("could not enqueue %d inbound events (%s); the relay will", len(new), exc)
+    return [None] * len(new_lists)
 
 
 @lru_cache(maxsize=1)
