@@ -11,14 +11,14 @@ from actors.outbound import deliver_now
 from actors.push import announce_all
 from knowledge.answer import Asker, Reply, prepare, respond
 from logs.jsonl import log_error
-from models.ai_drafts import queue_ai_reply, supersede_drafts
+from models.ai_drafts import queue_ai_reply
 from models.ai_rules import Verdict, decide, effective_level
 from models.customers import Customer
 from models.db import session_scope
 from models.enums import AiOutcome, ConversationStatus, Direction, DraftStatus, SenderKind
 from models.inbox import Conversation, Message
 from models.ops import AiTask
-from models.reply_rules import window
+from models.reply_rules import supersede_drafts, window
 from models.settings import get_settings
 
 HISTORY = 10

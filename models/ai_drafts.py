@@ -4,7 +4,6 @@ row (`draft_status`); the reply it becomes is an outbound message the send actor
 
 from datetime import datetime
 
-import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from models.ai_rules import effective_level, global_level
@@ -81,15 +80,6 @@ def discard_draft(session: Session, task_id: int) -> None:
     task = _open_draft(session, task_id)
     task.draft_status = DraftStatus.DISCARDED
     session.add(task)
-
-
-def supersede_drafts(session: Session, conversation_id: int, keep: int | None = None) -> None:
-    """The customer wrote again: earlier open drafts answer an old question."""
-    session.execute(
-        sa.update(AiTask)
-        .where(AiTask.conversation_id == conversation_id, AiTask.draft_status == DraftStatus.OPEN, AiTask.id != (keep or 0))
-        .values(draft_status=DraftStatus.SUPERSEDED)
-    )
 
 
 def _sources(task: AiTask) -> list[dict[str, str]]:

@@ -4,11 +4,13 @@ HUMAN_AGENT tag. The inbox and the send actor both ask these functions."""
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import sqlalchemy as sa
 from sqlmodel import Session
 
 from models.base import utcnow
-from models.enums import DeliveryStatus, Direction, SenderKind
+from models.enums import DeliveryStatus, Direction, DraftStatus, SenderKind
 from models.inbox import Conversation, Message
+from models.ops import AiTask
 from models.staff import StaffUser
 
 STANDARD_WINDOW = timedelta(hours=24)
@@ -50,7 +52,8 @@ def window(conversation: Conversation, now: datetime | None = None) -> Window:
 
 def queue_staff_reply(session: Session, staff: StaffUser, conversation_id: int, text: str, now: datetime | None = None) -> Message:
     """Store a staff reply as pending (the send actor delivers it). A staff reply pauses the AI
-    for this conversation and marks it read."""
+    for this conversation, marks it read and closes the AI's open drafts (they answered the
+    question this person just answered)."""
     now = now or utcnow()
     text = text.strip()
     if not text:
@@ -80,5 +83,16 @@ def queue_staff_reply(session: Session, staff: StaffUser, conversation_id: int, 
     conversation.last_message_at = max(conversation.last_message_at or now, now)
     conversation.updated_at = now
     session.add(conversation)
+    supersede_drafts(session, conversation.id)
     session.flush()
     return message
+
+
+def supersede_drafts(session: Session, conversation_id: int, keep: int | None = None) -> None:
+    """The conversation moved on (the customer wrote again, or a person answered): the AI's
+    open drafts answer an old question."""
+    session.execute(
+        sa.update(AiTask)
+        .where(AiTask.conversation_id == conversation_id, AiTask.draft_status == DraftStatus.OPEN, AiTask.id != (keep or 0))
+        .values(draft_status=DraftStatus.SUPERSEDED)
+    )

@@ -227,3 +227,14 @@ def test_the_task_buffer_never_drops_a_draft_still_open_in_the_inbox() -> None:
     prune_ai_tasks.fn()
     tasks = _tasks()
     assert len(tasks) == 101 and tasks[0].draft_status == "open"
+
+
+def test_a_person_answering_closes_the_ais_open_draft(chat) -> None:  # noqa: ANN001
+    _, _, agent, conversation_id = chat
+    answer_customer_message.fn(_customer_writes(conversation_id, PRICE_QUESTION))
+    assert [t.draft_status for t in _tasks()] == ["open"]
+    with session_scope() as s:
+        queue_staff_reply(s, agent, conversation_id, "ค่าเรียน 24,900 บาทค่ะ")
+    assert [t.draft_status for t in _tasks()] == ["superseded"]  # no stale draft left to send twice
+    with session_scope() as s:
+        assert ai_panel(s, conversation_id).get("kind") != "draft"
