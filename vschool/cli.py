@@ -62,6 +62,7 @@ def _cmd_scheduler(args: argparse.Namespace) -> int:
     from actors.schedule import run_scheduler
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # not a line per job every 10 s; failures still show
     run_scheduler(get_settings().timezone)
     return 0
 
