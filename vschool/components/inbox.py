@@ -231,7 +231,7 @@ def thread_view(state: type) -> rx.Component:
         rx.center(rx.text("Choose a conversation on the left (j/k to move, ? for shortcuts).", color=rx.color("gray", 10)), flex="1", height="100%"),
         rx.vstack(
             rx.hstack(
-                rx.heading(current["name"], size="4", id="thread-name"),
+                rx.heading(current["name"], size="4", id="thread-name", white_space="nowrap"),
                 rx.badge(current["status"], id="thread-status"),
                 rx.spacer(),
                 rx.menu.root(
@@ -255,6 +255,8 @@ def thread_view(state: type) -> rx.Component:
                 ),
                 width="100%",
                 align="center",
+                flex_wrap="wrap",  # a narrow window puts the actions on a second line instead of under the side panel
+                row_gap="2",
             ),
             rx.vstack(rx.foreach(state.messages, _bubble), rx.box(id="thread-end"), spacing="2", width="100%", overflow_y="auto", flex="1", id="thread"),
             ai_card(state),
