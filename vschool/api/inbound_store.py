@@ -37,6 +37,7 @@ FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[], %s::text[], %s::bool
 ON CONFLICT (dedupe_key) DO NOTHING
 RETURNING id, dedupe_key, kind
 """
+ENQUEUE_TIMEOUT_S = 2.0  # the rows are committed; past this the outbox relay enqueues them
 UNAVAILABLE = (psycopg.OperationalError, psycopg.InterfaceError, PoolTimeout, OSError)
 
 
@@ -198,7 +199,8 @@ async def _enqueue_batch(new_lists: list[list[tuple[int, str]]]) -> list[None]:
         from actors.async_send import send_many_async
         from actors.messenger import actor_for
 
-        await send_many_async([(actor_for(kind), (event_id,)) for event_id, kind in new])
+        async with asyncio.timeout(ENQUEUE_TIMEOUT_S):  # a hung Redis must not hold Meta's answer
+            await send_many_async([(actor_for(kind), (event_id,)) for event_id, kind in new])
     except Exception as exc:  # Redis down or slow: the rows are safe in PostgreSQL
         log.warning("could not enqueue %d inbound events (%s); the relay will", len(new), exc)
     return [None] * len(new_lists)
