@@ -233,6 +233,41 @@ LABELS: dict[str, tuple[str, str]] = {
     "model": ("Model", "โมเดล"),
     "latency": ("Latency", "เวลาตอบสนอง"),
     "outcome": ("Outcome", "ผลลัพธ์"),
+    # The inbox thread, its composer and the side panel
+    "labels": ("Labels", "ป้ายกำกับ"),
+    "assign_to_me": ("Assign to me", "มอบหมายให้ฉัน"),
+    "snooze": ("Snooze", "พักไว้"),
+    "snooze_1h": ("1 hour", "1 ชั่วโมง"),
+    "snooze_4h": ("4 hours", "4 ชั่วโมง"),
+    "snooze_tomorrow": ("Until tomorrow 09:00", "ถึงพรุ่งนี้ 09:00 น."),
+    "reopen": ("Reopen", "เปิดอีกครั้ง"),
+    "resolve": ("Resolve (e)", "ปิดเรื่อง (e)"),
+    "reply": ("Reply", "ตอบกลับ"),
+    "private_note": ("Private note", "บันทึกภายใน"),
+    "canned": ("/ Canned", "/ ข้อความสำเร็จรูป"),
+    "composer_placeholder": (
+        "Type a reply — Enter sends, Shift+Enter for a new line",
+        "พิมพ์ข้อความตอบกลับ — Enter เพื่อส่ง, Shift+Enter เพื่อขึ้นบรรทัดใหม่",
+    ),
+    "send": ("Send", "ส่ง"),
+    "add_note": ("Add note", "เพิ่มบันทึก"),
+    "choose_conversation": (
+        "Choose a conversation on the left (j/k to move, ? for shortcuts).",
+        "เลือกบทสนทนาทางซ้าย (กด j/k เพื่อเลื่อน, ? เพื่อดูคีย์ลัด)",
+    ),
+    # Messenger's reply window; the time left ("23h 59m") follows these words
+    "window_open": ("Window open: ", "ตอบได้อีก "),
+    "window_human_agent": ("Human agent tag: ", "แท็ก Human Agent: "),
+    "window_closed": ("Window closed", "หมดช่วงตอบกลับ 24 ชม."),
+    "assignee": ("Assignee", "ผู้รับผิดชอบ"),
+    "unassigned": ("unassigned", "ยังไม่มอบหมาย"),
+    "past_conversations": ("Past conversations", "บทสนทนาก่อนหน้า"),
+    "customer_page": ("Customer page →", "หน้าลูกค้า →"),
+    "ai_level_global": ("AI: global level", "AI: ตามระดับรวม"),
+    "ai_level_1": ("AI: L1 suggest", "AI: L1 แนะนำคำตอบ"),
+    "ai_level_2": ("AI: L2 draft", "AI: L2 ร่างคำตอบ"),
+    "ai_level_3": ("AI: L3 auto-send", "AI: L3 ส่งอัตโนมัติ"),
+    "ai_level_global_hint": ("Global level: L", "ระดับรวม: L"),
 }
 
 

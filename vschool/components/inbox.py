@@ -7,8 +7,15 @@ import reflex as rx
 from vschool.components.text import tr
 from vschool.state.auth import AuthState
 
-# What the per-conversation selector shows → the level stored (None: follow the global level).
+# What the per-conversation selector sends → the level stored (None: follow the global level).
 AI_LEVEL_CHOICES: dict[str, int | None] = {"AI: global level": None, "AI: L1 suggest": 1, "AI: L2 draft": 2, "AI: L3 auto-send": 3}
+# The label key shown (in the user's language) for each choice; the value sent stays the English choice.
+AI_LEVEL_LABELS: dict[str, str] = {
+    "AI: global level": "ai_level_global",
+    "AI: L1 suggest": "ai_level_1",
+    "AI: L2 draft": "ai_level_2",
+    "AI: L3 auto-send": "ai_level_3",
+}
 
 # Plain JS: shortcuts work anywhere but in a text field; Enter sends, Shift+Enter is a newline.
 KEYBOARD = """
@@ -136,8 +143,14 @@ def _ai_level_selector(state: type) -> rx.Component:
     return rx.cond(
         AuthState.is_admin,
         rx.tooltip(
-            rx.select(list(AI_LEVEL_CHOICES), value=current, on_change=state.set_ai_level, size="1", id="ai-level"),
-            content=rx.Var.create("Global level: L") + ai["level_global"].to(str),
+            rx.select.root(
+                rx.select.trigger(id="ai-level"),
+                rx.select.content(*[rx.select.item(tr(key), value=choice) for choice, key in AI_LEVEL_LABELS.items()]),
+                value=current,
+                on_change=state.set_ai_level,
+                size="1",
+            ),
+            content=tr("ai_level_global_hint").to(str) + ai["level_global"].to(str),
         ),
         rx.badge(rx.Var.create("AI L") + ai["level_effective"].to(str), variant="soft", id="ai-level-badge"),
     )
@@ -228,30 +241,30 @@ def thread_view(state: type) -> rx.Component:
     current = state.current
     return rx.cond(
         state.selected == 0,
-        rx.center(rx.text("Choose a conversation on the left (j/k to move, ? for shortcuts).", color=rx.color("gray", 10)), flex="1", height="100%"),
+        rx.center(rx.text(tr("choose_conversation"), color=rx.color("gray", 10)), flex="1", height="100%"),
         rx.vstack(
             rx.hstack(
                 rx.heading(current["name"], size="4", id="thread-name", white_space="nowrap"),
                 rx.badge(current["status"], id="thread-status"),
                 rx.spacer(),
                 rx.menu.root(
-                    rx.menu.trigger(rx.button("Labels", size="1", variant="soft", id="label-menu")),
+                    rx.menu.trigger(rx.button(tr("labels"), size="1", variant="soft", id="label-menu")),
                     rx.menu.content(rx.foreach(state.labels, lambda name: rx.menu.item(name, on_click=state.toggle_label(name), class_name="label-option"))),
                 ),
                 _ai_level_selector(state),
-                rx.button("Assign to me", size="1", variant="soft", on_click=state.assign_to_me(True), id="assign-me"),
+                rx.button(tr("assign_to_me"), size="1", variant="soft", on_click=state.assign_to_me(True), id="assign-me"),
                 rx.menu.root(
-                    rx.menu.trigger(rx.button("Snooze", size="1", variant="soft", id="snooze")),
+                    rx.menu.trigger(rx.button(tr("snooze"), size="1", variant="soft", id="snooze")),
                     rx.menu.content(
-                        rx.menu.item("1 hour", on_click=state.change_status("snoozed", 1)),
-                        rx.menu.item("4 hours", on_click=state.change_status("snoozed", 4)),
-                        rx.menu.item("Until tomorrow 09:00", on_click=state.snooze_until_tomorrow, id="snooze-tomorrow"),
+                        rx.menu.item(tr("snooze_1h"), on_click=state.change_status("snoozed", 1)),
+                        rx.menu.item(tr("snooze_4h"), on_click=state.change_status("snoozed", 4)),
+                        rx.menu.item(tr("snooze_tomorrow"), on_click=state.snooze_until_tomorrow, id="snooze-tomorrow"),
                     ),
                 ),
                 rx.cond(
                     current["status"] == "resolved",
-                    rx.button("Reopen", size="1", on_click=state.change_status("open", 0), id="reopen"),
-                    rx.button("Resolve (e)", size="1", color_scheme="green", on_click=state.change_status("resolved", 0), id="resolve"),
+                    rx.button(tr("reopen"), size="1", on_click=state.change_status("open", 0), id="reopen"),
+                    rx.button(tr("resolve"), size="1", color_scheme="green", on_click=state.change_status("resolved", 0), id="resolve"),
                 ),
                 width="100%",
                 align="center",
@@ -266,14 +279,14 @@ def thread_view(state: type) -> rx.Component:
                 rx.vstack(
                     rx.hstack(
                         rx.segmented_control.root(
-                            rx.segmented_control.item("Reply", value="reply"),
-                            rx.segmented_control.item("Private note", value="note"),
+                            rx.segmented_control.item(tr("reply"), value="reply"),
+                            rx.segmented_control.item(tr("private_note"), value="note"),
                             value=state.mode,
                             on_change=state.set_mode,
                             size="1",
                         ),
                         rx.menu.root(
-                            rx.menu.trigger(rx.button("/ Canned", size="1", variant="ghost", type="button", id="canned-trigger")),
+                            rx.menu.trigger(rx.button(tr("canned"), size="1", variant="ghost", type="button", id="canned-trigger")),
                             rx.menu.content(
                                 rx.foreach(
                                     state.canned,
@@ -287,7 +300,7 @@ def thread_view(state: type) -> rx.Component:
                         ),
                         rx.spacer(),
                         rx.text(
-                            rx.match(current["window"], ("open", "Window open: "), ("human_agent", "Human agent tag: "), "Window closed"),
+                            rx.match(current["window"], ("open", tr("window_open")), ("human_agent", tr("window_human_agent")), tr("window_closed")),
                             current["window_left"],
                             size="1",
                             id="window-countdown",
@@ -295,8 +308,8 @@ def thread_view(state: type) -> rx.Component:
                         ),
                         width="100%",
                     ),
-                    rx.text_area(name="text", id="composer", placeholder="Type a reply — Enter sends, Shift+Enter for a new line", rows="3", width="100%"),
-                    rx.hstack(rx.spacer(), rx.button(rx.cond(state.mode == "note", "Add note", "Send"), type="submit", id="send-reply"), width="100%"),
+                    rx.text_area(name="text", id="composer", placeholder=tr("composer_placeholder"), rows="3", width="100%"),
+                    rx.hstack(rx.spacer(), rx.button(rx.cond(state.mode == "note", tr("add_note"), tr("send")), type="submit", id="send-reply"), width="100%"),
                     width="100%",
                     spacing="2",
                 ),
@@ -327,14 +340,14 @@ def side_panel(state: type) -> rx.Component:
                     rx.vstack(rx.text(current["name"], weight="bold"), rx.text(current["standard_id"], size="1", id="panel-standard-id"), spacing="0"),
                 ),
                 fact(tr("lead_stage"), current["lead_stage"], "panel-lead-stage"),
-                fact("Source ad", rx.cond(current["source_ad"] != "", current["source_ad"], "—"), "panel-source-ad"),
-                fact("Tags", rx.cond(current["tags"] != "", current["tags"], "—"), "panel-tags"),
-                fact("Labels", rx.cond(current["labels"] != "", current["labels"], "—"), "panel-labels"),
-                fact("Assignee", rx.cond(current["assignee"] != "", current["assignee"], "unassigned"), "panel-assignee"),
-                fact("Past conversations", current["past"], "panel-past"),
-                fact("Orders", rx.cond(current["orders"] != "", current["orders"], "—"), "panel-orders"),
+                fact(tr("source_ad"), rx.cond(current["source_ad"] != "", current["source_ad"], "—"), "panel-source-ad"),
+                fact(tr("tags"), rx.cond(current["tags"] != "", current["tags"], "—"), "panel-tags"),
+                fact(tr("labels"), rx.cond(current["labels"] != "", current["labels"], "—"), "panel-labels"),
+                fact(tr("assignee"), rx.cond(current["assignee"] != "", current["assignee"], tr("unassigned")), "panel-assignee"),
+                fact(tr("past_conversations"), current["past"], "panel-past"),
+                fact(tr("orders"), rx.cond(current["orders"] != "", current["orders"], "—"), "panel-orders"),
                 rx.cond(current["ai_paused"] != "", rx.badge(tr("ai_paused"), color_scheme="amber", size="1", id="ai-paused")),
-                rx.link("Customer page →", href=rx.Var.create("/customers/") + current["standard_id"], size="2", id="panel-customer-link"),
+                rx.link(tr("customer_page"), href=rx.Var.create("/customers/") + current["standard_id"], size="2", id="panel-customer-link"),
                 spacing="3",
             ),
             width="260px",
