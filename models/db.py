@@ -1,10 +1,12 @@
 """The one engine and session factory. Every process (app, worker, scheduler, CLI) uses these."""
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 
-from sqlalchemy import Engine, create_engine
+import psycopg
+from sqlalchemy import Engine, create_engine, event, exc
 from sqlmodel import Session
 
 from models.settings import get_settings
@@ -29,13 +31,39 @@ def get_engine() -> Engine:
         raise DatabaseNotConfigured(
             "No database: set DATABASE_URL, or start the embedded one with `vschool services start`."
         )
-    return create_engine(
+    engine = create_engine(
         sqlalchemy_url(url),
-        pool_pre_ping=True,
         pool_size=5,
         max_overflow=5,
         connect_args={"connect_timeout": 5},
     )
+    _ping_connections_that_sat_idle(engine)
+    return engine
+
+
+PING_AFTER_IDLE_S = 5.0
+
+
+def _ping_connections_that_sat_idle(engine: Engine) -> None:
+    """A pooled connection that sat idle may have lost its server (PostgreSQL restarted): it is
+    pinged before use and replaced if dead. One in steady use is not: `pool_pre_ping` would add a
+    round trip to every transaction (about a dozen per customer message). A server lost while a
+    connection was busy shows as an error on that use; the pool then drops all its connections."""
+
+    @event.listens_for(engine, "checkin")
+    def _checked_in(dbapi_connection, record) -> None:  # noqa: ANN001
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_connection, record, proxy) -> None:  # noqa: ANN001
+        idle_since = record.info.get("idle_since")
+        if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_S:
+            return
+        try:
+            with dbapi_connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
+        except psycopg.Error as error:
+            raise exc.DisconnectionError("an idle pooled connection lost its server") from error
 
 
 @contextmanager
