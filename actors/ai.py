@@ -7,7 +7,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import col, select
 
 from actors.broker import warm_at_boot
-from actors.outbound import deliver_now
+from actors.outbound import deliver_now, record_attempt
 from actors.push import announce_all
 from knowledge.answer import Asker, Reply, prepare, respond
 from logs.jsonl import log_error
@@ -33,16 +33,15 @@ def load_thai_dictionary() -> None:
 WHO = {SenderKind.CUSTOMER: "Customer", SenderKind.AI: "V School (AI)", SenderKind.STAFF: "V School staff"}
 
 
-def _asker(session, conversation: Conversation, message: Message) -> Asker:  # noqa: ANN001
-    customer = session.get(Customer, conversation.customer_id)
+def _asker(session, customer: Customer, message: Message) -> Asker:  # noqa: ANN001
     earlier = session.exec(
         select(Message)
-        .where(Message.conversation_id == conversation.id, Message.id != message.id, Message.sent_at <= message.sent_at)
+        .where(Message.conversation_id == message.conversation_id, Message.id != message.id, Message.sent_at <= message.sent_at)
         .order_by(col(Message.sent_at).desc())
         .limit(HISTORY)
     ).all()
     history = tuple((WHO.get(m.sender_kind, "V School"), m.text) for m in reversed(earlier) if m.text)
-    name = (customer.first_name or "") if customer and customer.profile_fetched_at else ""
+    name = (customer.first_name or "") if customer.profile_fetched_at else ""
     return Asker(name=name, history=history)
 
 
@@ -58,14 +57,20 @@ def answer_customer_message(message_id: int) -> None:
     twice: the task is unique per message and written in the same transaction as the reply.
     """
     with session_scope() as session:
-        if session.exec(select(AiTask.id).where(AiTask.message_id == message_id)).first():
+        found = session.exec(
+            select(Message, Conversation, Customer, AiTask.id)
+            .join(Conversation, col(Conversation.id) == Message.conversation_id)
+            .join(Customer, col(Customer.id) == Conversation.customer_id)
+            .outerjoin(AiTask, col(AiTask.message_id) == Message.id)
+            .where(Message.id == message_id)
+        ).first()
+        if found is None:
             return
-        message = session.get(Message, message_id)
-        if message is None or message.direction != Direction.INBOUND or message.sender_kind != SenderKind.CUSTOMER:
+        message, conversation, customer, task_id = found
+        if task_id is not None or message.direction != Direction.INBOUND or message.sender_kind != SenderKind.CUSTOMER:
             return
         if not (message.text or "").strip():
             return  # a sticker or a photo: nothing to answer from documents
-        conversation = session.get(Conversation, message.conversation_id)
         if conversation.ai_paused or conversation.status == ConversationStatus.RESOLVED:
             return
         newer = session.exec(
@@ -78,15 +83,16 @@ def answer_customer_message(message_id: int) -> None:
         ).first()
         if newer is not None:
             return
-        prepared = prepare(session, message.text, _asker(session, conversation, message))
+        prepared = prepare(session, message.text, _asker(session, customer, message))
         conversation_id = conversation.id
     reply = respond(prepared)  # no connection held while the model thinks
-    reply_id = _act(message_id, conversation_id, reply)
-    if reply_id is False:
+    acted = _act(message_id, conversation_id, reply)
+    if acted is None:
         return
     announce_all(("conversation", conversation_id), ("message", conversation_id))
-    if reply_id:
-        deliver_now(reply_id)
+    reply_id, body = acted
+    if reply_id is not None:
+        deliver_now(reply_id, body)
 
 
 def answer_soon(message_id: int) -> None:
@@ -104,9 +110,10 @@ def answer_soon(message_id: int) -> None:
         answer_customer_message.send(message_id)
 
 
-def _act(message_id: int, conversation_id: int, reply: Reply) -> int | None | bool:
-    """Record the task and carry out what the autonomy level allows. Returns the id of an
-    AI reply to send, None when there is none, False when another run got here first."""
+def _act(message_id: int, conversation_id: int, reply: Reply) -> tuple[int | None, dict | None] | None:
+    """Record the task and carry out what the autonomy level allows, in one transaction: at L3
+    the reply is stored with its first send attempt on record. Returns the reply's id and Send
+    API body (None, None when there is nothing to send), or None when another run got here first."""
     with session_scope() as session:
         conversation = session.get(Conversation, conversation_id, with_for_update=True)
         level = effective_level(session, conversation)
@@ -117,34 +124,38 @@ def _act(message_id: int, conversation_id: int, reply: Reply) -> int | None | bo
         else:
             verdict = Verdict(reply.action == "reply", reply.reason)
             outcome, reason = decide(level, verdict, reply.confidence, window(conversation).state)
-        values = dict(
-            conversation_id=conversation_id,
-            message_id=message_id,
-            prompt=reply.prompt,
-            sources=reply.sources,
-            answer=reply.text or reply.extra.get("rejected_text"),
-            model=reply.model,
-            confidence=reply.confidence,
-            latency_ms=reply.latency_ms,
-            outcome=outcome,
-            reason=reason[:500] or None,
-            autonomy_level=level,
-            language=reply.language,
-            draft_status=DraftStatus.OPEN.value if outcome in (AiOutcome.DRAFT, AiOutcome.SUGGESTION) else None,
-        )
-        task_id = session.execute(
-            insert(AiTask).values(**values).on_conflict_do_nothing(index_elements=["message_id"]).returning(AiTask.id)
-        ).scalar()
-        if task_id is None:
-            return False
-        supersede_drafts(session, conversation_id, keep=task_id)  # earlier drafts answer an older question
-        reply_id = None
+        reply_id = body = None
         if outcome == AiOutcome.REPLY:
             reply_id = queue_ai_reply(session, conversation, reply.text).id
-            session.execute(sa.update(AiTask).where(AiTask.id == task_id).values(reply_message_id=reply_id))
+            body = record_attempt(session, reply_id)
+        task_id = session.execute(
+            insert(AiTask)
+            .values(
+                conversation_id=conversation_id,
+                message_id=message_id,
+                prompt=reply.prompt,
+                sources=reply.sources,
+                answer=reply.text or reply.extra.get("rejected_text"),
+                model=reply.model,
+                confidence=reply.confidence,
+                latency_ms=reply.latency_ms,
+                outcome=outcome,
+                reason=reason[:500] or None,
+                autonomy_level=level,
+                language=reply.language,
+                draft_status=DraftStatus.OPEN.value if outcome in (AiOutcome.DRAFT, AiOutcome.SUGGESTION) else None,
+                reply_message_id=reply_id,
+            )
+            .on_conflict_do_nothing(index_elements=["message_id"])
+            .returning(AiTask.id)
+        ).scalar()
+        if task_id is None:
+            session.rollback()  # the reply (if any) goes with it
+            return None
+        supersede_drafts(session, conversation_id, keep=task_id)  # earlier drafts answer an older question
     if reply.failed:
         log_error("gemini", "the reply model failed; handed off to a person", message_id=message_id, reason=reply.reason)
-    return reply_id
+    return reply_id, body
 
 
 RELAY_AFTER_S, RELAY_WITHIN_S = 60, 15 * 60

@@ -57,42 +57,16 @@ def send_message(message_id: int) -> None:
     status, error). Announces `message`/`conversation`. Safe to run twice: the outbound_send row
     is unique per message and a settled send is never repeated.
     """
-    key = f"message:{message_id}"
     with session_scope() as session:
-        message = session.get(Message, message_id)
-        if message is None or message.status != DeliveryStatus.PENDING and message.mid:
-            return
-        conversation = session.get(Conversation, message.conversation_id)
-        session.execute(
-            insert(OutboundSend)
-            .values(idempotency_key=key, conversation_id=conversation.id, message_id=message.id, recipient_id=_recipient(session, conversation))
-            .on_conflict_do_nothing(index_elements=["idempotency_key"])
-        )
-        send = session.exec(select(OutboundSend).where(OutboundSend.idempotency_key == key).with_for_update()).one()
-        if send.status != SendStatus.QUEUED:
-            return
-        if send.attempts and message.mid:  # the earlier attempt got through: its echo told us
-            send.status, send.meta_message_id, send.sent_at = SendStatus.SENT, message.mid, utcnow()
-            message.status = DeliveryStatus.SENT
-            return
-        if send.sent_at and utcnow() - send.sent_at < ECHO_GRACE:
-            raise dramatiq.Retry(delay=3000)  # outcome unknown: give the echo time to arrive
-        current = window(conversation)
-        body = {
-            "recipient": {"id": send.recipient_id},
-            "messaging_type": current.messaging_type or "RESPONSE",
-            "message": _content(message),
-            "metadata": f"vschool:message:{message.id}",
-        }
-        if current.tag:
-            body["tag"] = current.tag
-        if message.reply_to_mid:
-            body["reply_to"] = {"mid": message.reply_to_mid}
-        send.request, send.messaging_type, send.tag = body, body["messaging_type"], current.tag
-        send.attempts += 1
-        send.sent_at = utcnow()  # when this attempt started (settled below)
-        session.add(send)
-    # Committed: an attempt is on record before the call, so a crash mid-call is settled above.
+        body = record_attempt(session, message_id)
+    if body is not None:  # committed: an attempt is on record before the call
+        call_send_api(message_id, body)
+
+
+def call_send_api(message_id: int, body: dict) -> None:
+    """Make the call `record_attempt` put on record, and settle it: sent (with Meta's message
+    id), failed (with the reason staff will read), or retried later."""
+    key = send_key(message_id)
     try:
         with _limiter.acquire():
             result = graph().send(body)
@@ -117,18 +91,88 @@ def send_message(message_id: int) -> None:
     announce_all(("message", conversation_id), ("conversation", conversation_id))
 
 
+def send_key(message_id: int) -> str:
+    return f"message:{message_id}"
+
+
+def record_attempt(session, message_id: int) -> dict | None:  # noqa: ANN001
+    """Put an attempt to send this message on record (in the caller's transaction) and return
+    its Send API body, or None when there is nothing to send. The first attempt is one INSERT; a
+    later one locks the row and settles what the earlier attempt left open: a worker that died
+    mid-call is settled by the echo Meta sent back, if any, before anything is sent again."""
+    key = send_key(message_id)
+    found = session.exec(
+        select(Message, Conversation, ChannelIdentity.external_id)
+        .join(Conversation, Conversation.id == Message.conversation_id)
+        .outerjoin(ChannelIdentity, sa.and_(ChannelIdentity.customer_id == Conversation.customer_id, ChannelIdentity.page_id == Conversation.page_id))
+        .where(Message.id == message_id)
+    ).first()
+    if found is None:
+        return None
+    message, conversation, recipient = found
+    if recipient is None:
+        raise LookupError(f"conversation {conversation.id} has no Messenger recipient on page {conversation.page_id}")
+    if message.status != DeliveryStatus.PENDING and message.mid:
+        return None
+    body = _request(message, conversation, recipient)
+    attempt = dict(request=body, messaging_type=body["messaging_type"], tag=body.get("tag"), attempts=1, sent_at=utcnow())
+    first = session.execute(
+        insert(OutboundSend)
+        .values(idempotency_key=key, conversation_id=conversation.id, message_id=message.id, recipient_id=recipient, **attempt)
+        .on_conflict_do_nothing(index_elements=["idempotency_key"])
+        .returning(OutboundSend.id)
+    ).scalar()
+    if first is not None:
+        return body
+    send = session.exec(select(OutboundSend).where(OutboundSend.idempotency_key == key).with_for_update()).one()
+    if send.status != SendStatus.QUEUED:
+        return None
+    if send.attempts and message.mid:  # the earlier attempt got through: its echo told us
+        send.status, send.meta_message_id, send.sent_at = SendStatus.SENT, message.mid, utcnow()
+        message.status = DeliveryStatus.SENT
+        return None
+    if send.sent_at and utcnow() - send.sent_at < ECHO_GRACE:
+        raise dramatiq.Retry(delay=3000)  # outcome unknown: give the echo time to arrive
+    body = _request(message, conversation, send.recipient_id)
+    send.request, send.messaging_type, send.tag = body, body["messaging_type"], body.get("tag")
+    send.attempts += 1
+    send.sent_at = utcnow()  # when this attempt started (settled after the call)
+    session.add(send)
+    return body
+
+
+def _request(message: Message, conversation: Conversation, recipient: str) -> dict:
+    """The Send API body: inside the 24-hour window a RESPONSE, after it the HUMAN_AGENT tag."""
+    current = window(conversation)
+    body = {
+        "recipient": {"id": recipient},
+        "messaging_type": current.messaging_type or "RESPONSE",
+        "message": _content(message),
+        "metadata": f"vschool:message:{message.id}",
+    }
+    if current.tag:
+        body["tag"] = current.tag
+    if message.reply_to_mid:
+        body["reply_to"] = {"mid": message.reply_to_mid}
+    return body
+
+
 @warm_at_boot
 def open_graph_client() -> None:
     """The Graph client's TLS context takes a moment to build; not on the first customer's time."""
     graph()
 
 
-def deliver_now(message_id: int) -> None:
-    """Send a reply from the worker that just wrote it (one queue hop less for the customer).
+def deliver_now(message_id: int, body: dict | None = None) -> None:
+    """Send a reply from the worker that just wrote it (one queue hop less for the customer);
+    `body` when its attempt is already on record (`record_attempt` in the writer's transaction).
     Whatever cannot finish here — Meta asks to retry, the process hiccups — goes to the
     `send_message` actor with its retries; a second run never sends twice."""
     try:
-        send_message.fn(message_id)
+        if body is None:
+            send_message.fn(message_id)
+        else:
+            call_send_api(message_id, body)
     except dramatiq.Retry as retry:
         send_message.send_with_options(args=(message_id,), delay=retry.delay)
     except Exception as exc:  # noqa: BLE001

@@ -12,11 +12,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from knowledge.offline_responder import OFFLINE_MODEL, offline_answer, unknown_share
-from knowledge.search import Hit, search
+from knowledge.search import Hit, knowledge_version, search
 from models.ai_rules import check_answer, detect_language
 from models.commerce import Product
 from models.knowledge import KnowledgeChunk
@@ -113,7 +112,7 @@ _corpus: dict[tuple, str] = {}
 
 def corpus(session: Session) -> str:
     """Every chunk's text, lower-cased, kept until the knowledge base changes."""
-    key = tuple(session.execute(sa.select(sa.func.count(), sa.func.max(KnowledgeChunk.id), sa.func.max(KnowledgeChunk.created_at))).one())
+    key = knowledge_version(session)
     if key not in _corpus:
         _corpus.clear()
         _corpus[key] = "\n".join(session.exec(select(KnowledgeChunk.text)).all()).lower()

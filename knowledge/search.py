@@ -112,10 +112,10 @@ def _nearest_in_memory(session: Session, provider: str, vector: list[float], lim
     Hashed lexical vectors are nearly orthogonal to each other, which HNSW graphs navigate
     poorly (at 10,000 chunks its recall fell well below the exact search's, or its latency
     rose past 30 ms). A matrix product over every chunk is exact and takes a few milliseconds.
-    The copy is reloaded when the knowledge base changes (see `_signature`); knowledge bases
+    The copy is reloaded when the knowledge base changes (see `knowledge_version`); knowledge bases
     over IN_MEMORY_LIMIT chunks are not held (None: use the index).
     """
-    signature = _signature(session)
+    signature = knowledge_version(session)
     with _vectors_lock:
         held = _vectors.get(provider)
         if held is None or held.signature != signature:
@@ -144,10 +144,18 @@ def _load(session: Session, provider: str, signature: tuple) -> _Vectors:
     return _Vectors(signature, ids, matrix)
 
 
-def _signature(session: Session) -> tuple:
+def knowledge_version(session: Session) -> tuple:
     """Changes whenever chunks do: every write sets its document's `indexed_at` (ingest,
-    re-embed) and removals change the document count. Reads the small table only."""
-    return tuple(session.execute(sa.select(sa.func.count(), sa.func.max(KnowledgeDocument.indexed_at))).one())
+    re-embed) and removals change the document count. Reads the small table only, once per
+    transaction (the search and the answer's corpus both ask)."""
+    session.connection()  # begins the transaction if none is open
+    transaction = session.get_transaction()
+    held = session.info.get("knowledge_version")
+    if held is not None and held[0] is transaction:
+        return held[1]
+    version = tuple(session.execute(sa.select(sa.func.count(), sa.func.max(KnowledgeDocument.indexed_at))).one())
+    session.info["knowledge_version"] = (transaction, version)
+    return version
 
 
 def query_terms(query: str) -> dict[str, float]:

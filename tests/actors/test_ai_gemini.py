@@ -90,7 +90,7 @@ def test_persistent_5xx_is_recorded_as_an_error_task_and_handed_to_a_person(gemi
         message_id = add_message(s, conversation_id=conversation.id, direction=Direction.INBOUND, sender_kind=SenderKind.CUSTOMER,
                                  mid="m_gemini_down", text="เรียนทำซูชิ 5 วัน ค่าเรียนเท่าไหร่คะ", status=DeliveryStatus.SENT, sent_at=utcnow())
         conversation_id = conversation.id
-    assert _act(message_id, conversation_id, reply) is None
+    assert _act(message_id, conversation_id, reply) == (None, None)  # nothing to send
     with session_scope() as s:
         task = s.exec(select(AiTask)).one()
         assert task.outcome == "error" and "Gemini did not answer (500" in task.reason and task.model == "gemini-2.5-flash"
