@@ -205,7 +205,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("worker", help="Dramatiq workers for every actor")
     p.add_argument("--processes", type=int, default=2)
     p.add_argument("--threads", type=int, default=4)
-    p.add_argument("--worker-timeout", type=int, default=100, help="ms an idle worker waits between polls")
+    p.add_argument("--worker-timeout", type=int, default=1000, help="ms an idle worker waits between polls (the doorbell wakes it sooner)")
     p.set_defaults(func=_cmd_worker)
 
     p = sub.add_parser("simulator", help="the Meta simulator: Graph API, profiles and a customer phone page")

@@ -55,6 +55,9 @@ class RunningApp:
                 proc.wait()
 
 
+WORKER_TIMEOUT_MS = 1000  # `vschool worker`'s default idle poll (the doorbell wakes it sooner)
+
+
 def start_app(
     log_dir: Path,
     *,
@@ -62,7 +65,7 @@ def start_app(
     worker: bool = True,
     scheduler: bool = False,
     simulator: bool = False,
-    worker_timeout_ms: int = 100,
+    worker_timeout_ms: int = WORKER_TIMEOUT_MS,
     worker_processes: int = 1,
     worker_threads: int = 4,
     data_dir: Path | None = None,

@@ -123,7 +123,7 @@ def bench_push(args: argparse.Namespace) -> dict[str, Any]:
         from models.customer_rules import find_or_create_customer
         from models.db import session_scope
         from models.enums import Channel
-        from vschool.harness import CHROMIUM, CHROMIUM_ARGS, start_app
+        from vschool.harness import CHROMIUM, CHROMIUM_ARGS, WORKER_TIMEOUT_MS, start_app
 
         password = _staff_password()
         hop_ms = _redis_hop_ms()
@@ -180,6 +180,6 @@ def bench_push(args: argparse.Namespace) -> dict[str, Any]:
         "inbox_p50_ms": round(percentile(inbox_ms, 0.5), 1),
         "inbox_p95_ms": round(percentile(inbox_ms, 0.95), 1),
         "baseline_redis_hop_p50_ms": round(hop_ms, 3),
-        "worker_timeout_ms": 100,
+        "worker_timeout_ms": WORKER_TIMEOUT_MS,
         "spacing_s": [0.2, 1.5],
     }
