@@ -29,19 +29,23 @@ class Applied:
     message_id: int | None = None  # a new inbound customer message (the AI may answer it)
 
 
-def current_conversation(session: Session, customer: Customer, page_id: str, channel: str, now: datetime) -> Conversation:
+def current_conversation(
+    session: Session, customer: Customer, page_id: str, channel: str, now: datetime, new_customer: bool = False
+) -> Conversation:
     """The customer's conversation on this Page: the latest one unless it was resolved.
-    The customer row is locked first, so two workers never open two conversations at once."""
-    session.exec(select(Customer.id).where(Customer.id == customer.id).with_for_update()).one()
-    latest = session.exec(
-        select(Conversation)
-        .where(Conversation.customer_id == customer.id, Conversation.page_id == page_id)
-        .order_by(col(Conversation.id).desc())
-        .limit(1)
-        .with_for_update()
-    ).first()
-    if latest and latest.status != ConversationStatus.RESOLVED:
-        return latest
+    The customer row is locked first, so two workers never open two conversations at once; a
+    customer this transaction just created is invisible to the others and has none to look for."""
+    if not new_customer:
+        session.exec(select(Customer.id).where(Customer.id == customer.id).with_for_update()).one()
+        latest = session.exec(
+            select(Conversation)
+            .where(Conversation.customer_id == customer.id, Conversation.page_id == page_id)
+            .order_by(col(Conversation.id).desc())
+            .limit(1)
+            .with_for_update()
+        ).first()
+        if latest and latest.status != ConversationStatus.RESOLVED:
+            return latest
     conversation = Conversation(customer_id=customer.id, page_id=page_id, channel=channel, created_at=now, updated_at=now)
     session.add(conversation)
     session.flush()
@@ -57,7 +61,7 @@ def _customer_side(session: Session, event: InboundEvent, customer_id_field: str
     psid = str((payload.get(customer_id_field) or {}).get("id") or event.sender_id or "unknown")
     when = event.event_time or event.received_at
     customer, created = find_or_create_customer(session, Channel(event.channel), event.page_id or "unknown", psid, when)
-    conversation = current_conversation(session, customer, event.page_id or "unknown", event.channel, when)
+    conversation = current_conversation(session, customer, event.page_id or "unknown", event.channel, when, new_customer=created)
     return customer, conversation, created
 
 
