@@ -30,6 +30,18 @@ def load_thai_dictionary() -> None:
     from knowledge.chunk import thai_words
 
     thai_words("สวัสดีค่ะ สนใจคอร์สทำซูชิ ราคาเท่าไหร่คะ")
+
+
+@warm_at_boot
+def load_knowledge() -> None:
+    """The first search loads the knowledge base's vectors into this process (and the answer's
+    queries get compiled); pay it before the first customer. Not with Gemini: that would be an
+    embedding call per worker boot."""
+    if get_settings().gemini_api_key is None:
+        with session_scope() as session:
+            prepare(session, "สวัสดีค่ะ สนใจคอร์สทำซูชิ ราคาเท่าไหร่คะ")
+
+
 WHO = {SenderKind.CUSTOMER: "Customer", SenderKind.AI: "V School (AI)", SenderKind.STAFF: "V School staff"}
 
 
