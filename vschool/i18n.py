@@ -268,6 +268,62 @@ LABELS: dict[str, tuple[str, str]] = {
     "ai_level_2": ("AI: L2 draft", "AI: L2 ร่างคำตอบ"),
     "ai_level_3": ("AI: L3 auto-send", "AI: L3 ส่งอัตโนมัติ"),
     "ai_level_global_hint": ("Global level: L", "ระดับรวม: L"),
+    # The conversation list: filters, search and empty states (values sent stay English)
+    "status_open": ("open", "เปิดอยู่"),
+    "status_pending": ("pending", "รอดำเนินการ"),
+    "status_snoozed": ("snoozed", "พักไว้"),
+    "status_resolved": ("resolved", "ปิดแล้ว"),
+    "scope_all": ("all", "ทั้งหมด"),
+    "scope_mine": ("mine", "ของฉัน"),
+    "any_label": ("any label", "ทุกป้ายกำกับ"),
+    "inbox_search": ("Search name, customer id or message", "ค้นหาชื่อ รหัสลูกค้า หรือข้อความ"),
+    "inbox_no_match": ("No conversations match these filters.", "ไม่มีบทสนทนาที่ตรงกับตัวกรองนี้"),
+    "ad_badge": ("ad", "โฆษณา"),
+    # The keyboard help card (`?`)
+    "keys_title": ("Keyboard", "คีย์ลัด"),
+    "keys_jk": ("j / k — next / previous conversation", "j / k — บทสนทนาถัดไป / ก่อนหน้า"),
+    "keys_r": ("r — reply (focus the composer)", "r — ตอบกลับ (ไปที่ช่องพิมพ์)"),
+    "keys_e": ("e — resolve", "e — ปิดเรื่อง"),
+    "keys_enter": ("Enter — send · Shift+Enter — new line", "Enter — ส่ง · Shift+Enter — ขึ้นบรรทัดใหม่"),
+    "keys_slash": ("/ in an empty composer — canned responses", "/ ในช่องพิมพ์ที่ว่าง — ข้อความสำเร็จรูป"),
+    "keys_help": ("? — this help", "? — แสดง/ซ่อนคีย์ลัด"),
+    # Inbox notices and errors, built server-side with `text()`; {placeholders} are filled in
+    "notice_queued": ("Saved. It will be sent as soon as the queue is back.", "บันทึกแล้ว ระบบจะส่งทันทีที่คิวกลับมาทำงาน"),
+    "notice_draft_discarded": ("Draft discarded.", "ทิ้งร่างแล้ว"),
+    "notice_ai_level": ("AI for this conversation: {level}.", "AI ของบทสนทนานี้: {level}"),
+    "notice_resolved": ("Resolved.", "ปิดเรื่องแล้ว"),
+    "notice_snoozed": ("Snoozed for {hours} h: it reopens by itself.", "พักไว้ {hours} ชม. แล้วจะเปิดขึ้นมาเอง"),
+    "notice_reopened": ("Reopened.", "เปิดเรื่องอีกครั้งแล้ว"),
+    "notice_assigned": ("Assigned to you.", "มอบหมายให้คุณแล้ว"),
+    "notice_label_added": ("Label {name} added.", "เพิ่มป้ายกำกับ {name} แล้ว"),
+    "notice_label_removed": ("Label {name} removed.", "นำป้ายกำกับ {name} ออกแล้ว"),
+    "error_no_conversation": ("There is no conversation {id}.", "ไม่พบบทสนทนาหมายเลข {id}"),
+    "error_type_reply": ("Type a reply first.", "พิมพ์ข้อความตอบกลับก่อน"),
+    "error_type_note": ("Type the note first.", "พิมพ์บันทึกก่อน"),
+    "error_too_long": (
+        "Messenger takes at most {limit} characters in one message; split the reply.",
+        "Messenger ส่งได้ไม่เกิน {limit} ตัวอักษรต่อข้อความ กรุณาแบ่งเป็นหลายข้อความ",
+    ),
+    "error_draft_too_long": (
+        "Messenger takes at most {limit} characters in one message; shorten the draft.",
+        "Messenger ส่งได้ไม่เกิน {limit} ตัวอักษรต่อข้อความ กรุณาตัดร่างให้สั้นลง",
+    ),
+    "error_conversation_gone": ("This conversation no longer exists. Reload the inbox.", "ไม่พบบทสนทนานี้แล้ว กรุณารีเฟรชกล่องข้อความ"),
+    "error_window_closed": (
+        "The customer last wrote more than 7 days ago, so Messenger will not deliver a reply. "
+        "Wait for them to write again, or call them if they left a number.",
+        "ลูกค้าทักมาครั้งล่าสุดเกิน 7 วันแล้ว Messenger จะไม่ส่งข้อความตอบกลับ "
+        "รอให้ลูกค้าทักมาใหม่ หรือโทรหาลูกค้าถ้ามีเบอร์",
+    ),
+    "error_only_a_person": ("Outside the 24-hour window only a person may reply.", "เกิน 24 ชม. แล้ว ต้องให้เจ้าหน้าที่ตอบเอง"),
+    "error_draft_empty": ("The draft is empty; type a reply or discard the draft.", "ร่างคำตอบว่างอยู่ พิมพ์ข้อความหรือทิ้งร่างนี้"),
+    "error_draft_gone": (
+        "This draft was already sent, discarded or replaced by a newer one.",
+        "ร่างนี้ถูกส่ง ทิ้ง หรือมีร่างใหม่มาแทนแล้ว",
+    ),
+    "error_no_label": ("There is no label called {name}.", "ไม่มีป้ายกำกับชื่อ {name}"),
+    "error_sign_in_again": ("Please sign in again.", "กรุณาเข้าสู่ระบบอีกครั้ง"),
+    "error_role": ("Your role does not allow this. Ask an admin.", "สิทธิ์ของคุณทำรายการนี้ไม่ได้ กรุณาติดต่อผู้ดูแลระบบ"),
 }
 
 

@@ -37,7 +37,8 @@ def test_an_l2_draft_with_sources_is_sent_with_one_click_and_reaches_the_phone(n
     expect(draft).to_be_visible(timeout=20_000)  # live: the actor's announce, no reload
     expect(inbox.locator("#ai-draft-text")).to_contain_text("24,900 บาท")
     expect(inbox.locator("#ai-confidence")).to_contain_text("0.")
-    expect(inbox.locator(".ai-source").first).to_contain_text("courses/sushi.md")
+    expect(inbox.locator(".ai-source").first).to_contain_text("courses/sushi.md")  # relative to the knowledge folder
+    expect(inbox.locator("#ai-sources")).not_to_contain_text(str(ROOT))  # never the server's absolute path
     expect(inbox.locator(".msg-out")).to_have_count(0)  # L2: nothing goes out on its own
 
     inbox.click("#ai-draft-send")

@@ -70,7 +70,7 @@ def test_a_refused_reply_says_why_in_the_composer(new_page, app) -> None:  # noq
     expect(page.locator("#window-countdown")).to_have_text(re.compile("|".join(map(re.escape, LABELS["window_closed"]))))
     page.fill("#composer", "สวัสดีค่ะ")
     page.press("#composer", "Enter")
-    expect(page.locator("#composer-error")).to_contain_text("7 days")
+    expect(page.locator("#composer-error")).to_contain_text(LABELS["error_window_closed"][1])  # the refusal, in Thai
 
 
 def test_canned_responses_with_slash_labels_and_keyboard(new_page, app) -> None:  # noqa: ANN001
@@ -84,6 +84,10 @@ def test_canned_responses_with_slash_labels_and_keyboard(new_page, app) -> None:
     sign_in(page, app, "nok@vschool.test")
     page.click("#nav-inbox")
     expect(page.locator(".conversation-item")).to_have_count(4)  # one of five is resolved
+    # A Thai staff member reads the list's filters in Thai; the values behind them stay the same.
+    expect(page.locator("#status-filter")).to_have_text("เปิดอยู่")
+    expect(page.locator("#scope-filter")).to_have_text("ทั้งหมด")
+    expect(page.locator("#inbox-search")).to_have_attribute("placeholder", LABELS["inbox_search"][1])
     page.locator("body").press("j")  # keyboard: open the first conversation
     expect(page.locator(".conversation-item").first).to_have_attribute("data-selected", "true")
     page.locator("body").press("r")
@@ -94,5 +98,16 @@ def test_canned_responses_with_slash_labels_and_keyboard(new_page, app) -> None:
     page.click("#label-menu")
     page.locator(".label-option", has_text="VIP").click()
     expect(page.locator("#panel-labels")).to_contain_text("VIP")
+    expect(page.locator("#inbox-notice")).to_have_text("เพิ่มป้ายกำกับ VIP แล้ว")
     page.locator("body").press("?")
-    expect(page.locator("#keyboard-help")).to_contain_text("canned")
+    help_card = page.locator("#keyboard-help")
+    expect(help_card).to_contain_text("คีย์ลัด")
+    expect(help_card).to_contain_text("/ ในช่องพิมพ์ที่ว่าง — ข้อความสำเร็จรูป")
+    expect(help_card).not_to_contain_text("canned")
+
+    page.locator("body").press("e")  # resolve: the notice and the thread's status follow the language
+    expect(page.locator("#inbox-notice")).to_have_text("ปิดเรื่องแล้ว")
+    expect(page.locator("#thread-status")).to_have_text("ปิดแล้ว")
+    page.click("#status-filter")
+    page.get_by_role("option", name="ปิดแล้ว").click()
+    expect(page.locator(".conversation-item")).to_have_count(2)  # the demo's resolved one and this one

@@ -16,6 +16,9 @@ AI_LEVEL_LABELS: dict[str, str] = {
     "AI: L2 draft": "ai_level_2",
     "AI: L3 auto-send": "ai_level_3",
 }
+# The conversation list's "who" filter: the value sent → the label key shown.
+SCOPE_LABELS: dict[str, str] = {"all": "scope_all", "mine": "scope_mine", "unassigned": "unassigned"}
+ANY_LABEL = "any label"  # the label filter's "no label chosen" value
 
 # Plain JS: shortcuts work anywhere but in a text field; Enter sends, Shift+Enter is a newline.
 KEYBOARD = """
@@ -54,7 +57,7 @@ def _item(state: type, row: rx.Var) -> rx.Component:
         rx.hstack(
             rx.text(row["snippet"], size="1", color=rx.color("gray", 11), class_name="snippet", style={"overflow": "hidden", "white_space": "nowrap", "text_overflow": "ellipsis", "max_width": "230px"}),
             rx.spacer(),
-            rx.cond(row["from_ad"] != "", rx.badge("ad", color_scheme="blue", size="1")),
+            rx.cond(row["from_ad"] != "", rx.badge(tr("ad_badge"), color_scheme="blue", size="1")),
             rx.cond(row["unread"] != "0", rx.badge(row["unread"], color_scheme="tomato", size="1", class_name="unread")),
         ),
         on_click=state.open_conversation(row["id"]),
@@ -69,27 +72,49 @@ def _item(state: type, row: rx.Var) -> rx.Component:
     )
 
 
+def status_label(status: rx.Var, statuses: list[str]) -> rx.Var:
+    """A conversation status (the English value stored) in the user's language."""
+    return rx.match(status, *[(s, tr(f"status_{s}")) for s in statuses], status)
+
+
 def conversation_list(state: type, statuses: list[str], page_size: int) -> rx.Component:
     rows = state.listing["rows"].to(list[dict[str, str]])
     total = state.listing["total"].to(int)
+    # The values sent stay the English ones; only what staff read follows their language.
+    filtered = (state.status != statuses[0]) | (state.scope != "all") | (state.label != "") | (state.search != "")
     return rx.vstack(
         rx.hstack(
-            rx.select(statuses, value=state.status, on_change=state.set_status_filter, size="1", id="status-filter"),
-            rx.select(["all", "mine", "unassigned"], value=state.scope, on_change=state.set_scope, size="1", id="scope-filter"),
-            rx.select(
-                rx.Var.create(["any label"]).to(list[str]) + state.labels,
-                value=rx.cond(state.label == "", "any label", state.label),
+            rx.select.root(
+                rx.select.trigger(id="status-filter"),
+                rx.select.content(*[rx.select.item(tr(f"status_{s}"), value=s) for s in statuses]),
+                value=state.status,
+                on_change=state.set_status_filter,
+                size="1",
+            ),
+            rx.select.root(
+                rx.select.trigger(id="scope-filter"),
+                rx.select.content(*[rx.select.item(tr(key), value=scope) for scope, key in SCOPE_LABELS.items()]),
+                value=state.scope,
+                on_change=state.set_scope,
+                size="1",
+            ),
+            rx.select.root(
+                rx.select.trigger(id="label-filter"),
+                rx.select.content(
+                    rx.select.item(tr("any_label"), value=ANY_LABEL),
+                    rx.foreach(state.labels, lambda name: rx.select.item(name, value=name)),
+                ),
+                value=rx.cond(state.label == "", ANY_LABEL, state.label),
                 on_change=state.set_label_filter,
                 size="1",
-                id="label-filter",
             ),
             spacing="2",
         ),
-        rx.input(placeholder=tr("search"), value=state.search, on_change=state.set_search.debounce(300), size="1", width="100%", id="inbox-search"),
+        rx.input(placeholder=tr("inbox_search"), value=state.search, on_change=state.set_search.debounce(300), size="1", width="100%", id="inbox-search"),
         rx.cond(
             total > 0,
             rx.vstack(rx.foreach(rows, lambda row: _item(state, row)), spacing="1", width="100%", id="conversation-list"),
-            rx.callout(tr("empty_inbox"), icon="inbox", size="1", id="inbox-empty"),
+            rx.callout(rx.cond(filtered, tr("inbox_no_match"), tr("empty_inbox")), icon="inbox", size="1", id="inbox-empty"),
         ),
         rx.cond(
             total > page_size,
@@ -161,7 +186,7 @@ def _ai_source(source: rx.Var) -> rx.Component:
         rx.hstack(
             rx.icon("file-text", size=12),
             rx.text(source["title"], size="1", weight="bold"),
-            rx.text(source["source"], size="1", color=rx.color("gray", 10)),
+            rx.cond(source["source"] != "", rx.text(source["source"], size="1", color=rx.color("gray", 10), class_name="ai-source-path")),
             rx.spacer(),
             rx.text(source["score"], size="1", color=rx.color("gray", 10)),
             spacing="1",
@@ -237,7 +262,7 @@ def ai_card(state: type) -> rx.Component:
     return rx.match(ai["kind"], ("draft", draft), ("handoff", handoff), rx.fragment())
 
 
-def thread_view(state: type) -> rx.Component:
+def thread_view(state: type, statuses: list[str]) -> rx.Component:
     current = state.current
     return rx.cond(
         state.selected == 0,
@@ -245,7 +270,7 @@ def thread_view(state: type) -> rx.Component:
         rx.vstack(
             rx.hstack(
                 rx.heading(current["name"], size="4", id="thread-name", white_space="nowrap"),
-                rx.badge(current["status"], id="thread-status"),
+                rx.badge(status_label(current["status"], statuses), id="thread-status"),
                 rx.spacer(),
                 rx.menu.root(
                     rx.menu.trigger(rx.button(tr("labels"), size="1", variant="soft", id="label-menu")),
@@ -364,13 +389,8 @@ def keyboard_help(state: type) -> rx.Component:
             state.show_help,
             rx.card(
                 rx.vstack(
-                    rx.heading("Keyboard", size="3"),
-                    rx.text("j / k — next / previous conversation"),
-                    rx.text("r — reply (focus the composer)"),
-                    rx.text("e — resolve"),
-                    rx.text("Enter — send · Shift+Enter — new line"),
-                    rx.text("/ in an empty composer — canned responses"),
-                    rx.text("? — this help"),
+                    rx.heading(tr("keys_title"), size="3"),
+                    *[rx.text(tr(key)) for key in ("keys_jk", "keys_r", "keys_e", "keys_enter", "keys_slash", "keys_help")],
                     spacing="1",
                 ),
                 position="fixed",

@@ -1,11 +1,15 @@
 """The live inbox: conversation list, thread with composer, customer side panel. Everything
 reloads from PostgreSQL when the `conversation`/`message` feeds move, in every open browser."""
 
+import os
+import re
+
 import reflex as rx
 import sqlalchemy as sa
 
 from actors.outbound import send_message, send_sender_action
 from actors.push import announce
+from knowledge.watch import DEMO_FOLDER, knowledge_folder
 from logs.audit import record as audit
 from models.ai_drafts import ai_panel, autonomy_of, discard_draft, send_draft
 from models.ai_rules import set_conversation_level
@@ -31,21 +35,79 @@ from models.reply_rules import ReplyRefused, queue_staff_reply
 from vschool import auth
 from vschool.components.inbox import (
     AI_LEVEL_CHOICES,
+    AI_LEVEL_LABELS,
+    ANY_LABEL,
     conversation_list,
     keyboard_help,
     side_panel,
     thread_view,
 )
 from vschool.components.layout import app_page
+from vschool.i18n import text
 from vschool.state.auth import AuthState, acting_staff
 from vschool.state.feeds import Feed
 
 STATUSES = [s.value for s in ConversationStatus]
 
+# Why an action was refused, as the rules word it (in English) → the label key staff read.
+# A wording not listed here is shown as it is.
+REFUSALS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"Type a reply first\."), "error_type_reply"),
+    (re.compile(r"Type the note first\."), "error_type_note"),
+    (re.compile(r"Messenger takes at most (?P<limit>\d+) characters .*split the reply\."), "error_too_long"),
+    (re.compile(r"Messenger takes at most (?P<limit>\d+) characters .*shorten the draft\."), "error_draft_too_long"),
+    (re.compile(r"This conversation no longer exists\."), "error_conversation_gone"),
+    (re.compile(r"The customer last wrote more than 7 days ago"), "error_window_closed"),
+    (re.compile(r"Outside the 24-hour window only a person may reply\."), "error_only_a_person"),
+    (re.compile(r"The draft is empty"), "error_draft_empty"),
+    (re.compile(r"This draft was already sent"), "error_draft_gone"),
+    (re.compile(r"""There is no label called ['"]?(?P<name>.*?)['"]?\.$"""), "error_no_label"),
+    (re.compile(r"Please sign in again\."), "error_sign_in_again"),
+    (re.compile(r"Your role does not allow this\."), "error_role"),
+]
+
+
+def refusal_text(message: str, language: str) -> str:
+    """A refusal from the rules (reply window, empty text, roles…) in the staff member's language."""
+    for pattern, key in REFUSALS:
+        found = pattern.match(message)
+        if found:
+            return text(key, language).format(**found.groupdict())
+    return message
+
+
+def source_shown(source: str) -> str:
+    """Where an AI source came from, without the server's absolute path: relative to the
+    knowledge folder (or the demo knowledge base), else just the file name."""
+    if not source:
+        return ""
+    path = os.path.abspath(source)
+    for folder in (knowledge_folder(), DEMO_FOLDER):
+        relative = os.path.relpath(path, os.path.abspath(folder))
+        if not relative.startswith(os.pardir):
+            return relative
+    return os.path.basename(path)
+
+
+def sources_shown(sources: list[dict[str, str]]) -> list[dict[str, str]]:
+    """The AI draft's sources for the inbox: the document's title with its path relative to the
+    knowledge folder beside it; a document without a title is named by that relative path."""
+    shown = []
+    for found in sources:
+        raw, title = found.get("source", ""), found.get("title", "")
+        relative = source_shown(raw)
+        no_title = not title or title == raw
+        shown.append({**found, "title": relative if no_title else title, "source": "" if no_title else relative})
+    return shown
+
 
 async def _answering_staff(state: rx.State):  # noqa: ANN202
-    """The signed-in user if their role may act in the inbox (admins and agents), else None."""
-    return await acting_staff(state, Role.ADMIN, Role.AGENT)
+    """The signed-in user if their role may act in the inbox (admins and agents), else None
+    (with why in `state.error`, in their language)."""
+    user = await acting_staff(state, Role.ADMIN, Role.AGENT)
+    if user is None:
+        state.error = refusal_text(state.error, (await state.get_state(AuthState)).language)
+    return user
 
 
 class InboxState(rx.State):
@@ -109,7 +171,7 @@ class InboxState(rx.State):
         if not self.selected or not (await self.get_state(AuthState)).user_id:
             return []
         with session_scope() as session:
-            return ai_panel(session, self.selected).get("sources", [])
+            return sources_shown(ai_panel(session, self.selected).get("sources", []))
 
     @rx.var
     async def labels(self) -> list[str]:
@@ -127,11 +189,18 @@ class InboxState(rx.State):
         with session_scope() as session:
             return canned_responses(session)
 
+    async def _say(self, key: str, **values: object) -> str:
+        """A notice or error for the signed-in staff member, in their language."""
+        return text(key, (await self.get_state(AuthState)).language).format(**values)
+
+    async def _refused(self, exc: Exception) -> str:
+        return refusal_text(str(exc), (await self.get_state(AuthState)).language)
+
     # --- list ----------------------------------------------------------------------------------
 
     @rx.event
     def set_label_filter(self, value: str) -> None:
-        self.label, self.page = ("" if value == "any label" else value), 0
+        self.label, self.page = ("" if value == ANY_LABEL else value), 0
 
     @rx.event
     def set_status_filter(self, value: str) -> None:
@@ -188,7 +257,7 @@ class InboxState(rx.State):
                 else:
                     message_id = queue_staff_reply(session, user, self.selected, text).id
         except (ReplyRefused, ValueError) as exc:
-            self.error = str(exc)
+            self.error = await self._refused(exc)
             if "already sent" in str(exc):
                 self.editing_task = 0
             return None
@@ -198,7 +267,7 @@ class InboxState(rx.State):
             try:
                 send_message.send(message_id)
             except Exception:  # Redis away: the reply is stored; the pending-reply relay sends it
-                self.notice = "Saved. It will be sent as soon as the queue is back."
+                self.notice = await self._say("notice_queued")
         announce("message", self.selected)
         announce("conversation", self.selected)
         return rx.set_value("composer", "")
@@ -216,12 +285,12 @@ class InboxState(rx.State):
             with session_scope() as session:
                 message_id = send_draft(session, user, int(task_id)).id
         except ReplyRefused as exc:
-            self.error = str(exc)
+            self.error = await self._refused(exc)
             return
         try:
             send_message.send(message_id)
         except Exception:  # Redis away: stored as pending; the relay sends it
-            self.notice = "Saved. It will be sent as soon as the queue is back."
+            self.notice = await self._say("notice_queued")
         announce("message", self.selected)
         announce("conversation", self.selected)
 
@@ -239,11 +308,11 @@ class InboxState(rx.State):
             with session_scope() as session:
                 discard_draft(session, int(task_id))
         except ReplyRefused as exc:
-            self.error = str(exc)
+            self.error = await self._refused(exc)
             return
         if self.editing_task == int(task_id):
             self.editing_task = 0
-        self.notice = "Draft discarded."
+        self.notice = await self._say("notice_draft_discarded")
         announce("conversation", self.selected)
 
     @rx.event
@@ -254,13 +323,14 @@ class InboxState(rx.State):
         try:
             admin = auth.require_role(user, Role.ADMIN)
         except auth.NotAllowed as exc:
-            self.error = str(exc)
+            self.error = await self._refused(exc)
             return
         level = AI_LEVEL_CHOICES.get(choice)
         with session_scope() as session:
             before = set_conversation_level(session, self.selected, level)
             audit(session, admin, "ai.conversation_level", "conversation", self.selected, before=before, after=level)
-        self.notice = f"AI for this conversation: {choice}."
+        shown = await self._say(AI_LEVEL_LABELS[choice]) if choice in AI_LEVEL_LABELS else choice
+        self.notice = await self._say("notice_ai_level", level=shown)
         announce("conversation", self.selected)
 
     @rx.event
@@ -269,7 +339,8 @@ class InboxState(rx.State):
             return
         with session_scope() as session:
             set_status(session, self.selected, status, snooze_hours)
-        self.notice = {"resolved": "Resolved.", "snoozed": f"Snoozed for {snooze_hours} h: it reopens by itself.", "open": "Reopened."}.get(status, "")
+        key = {"resolved": "notice_resolved", "snoozed": "notice_snoozed", "open": "notice_reopened"}.get(status)
+        self.notice = await self._say(key, hours=snooze_hours) if key else ""
         announce("conversation", self.selected)
         announce("overview")
 
@@ -284,6 +355,7 @@ class InboxState(rx.State):
             return
         with session_scope() as session:
             assign(session, self.selected, user.id if mine else None)
+        self.notice = await self._say("notice_assigned") if mine else ""
         announce("conversation", self.selected)
 
     @rx.event
@@ -294,9 +366,9 @@ class InboxState(rx.State):
             with session_scope() as session:
                 on = toggle_label(session, self.selected, name)
         except ValueError as exc:
-            self.error = str(exc)
+            self.error = await self._refused(exc)
             return
-        self.notice = f"Label {name} {'added' if on else 'removed'}."
+        self.notice = await self._say("notice_label_added" if on else "notice_label_removed", name=name)
         announce("conversation", self.selected)
 
     @rx.event
@@ -305,7 +377,7 @@ class InboxState(rx.State):
         return [rx.set_value("composer", content), rx.call_script("document.getElementById('composer')?.focus()")]
 
     @rx.event
-    def open_from_link(self):  # noqa: ANN201
+    async def open_from_link(self):  # noqa: ANN201
         """`/inbox?c=ID` (the customer page links here): that conversation, in its status's list."""
         wanted = self.router.url.query_parameters.get("c", "")
         if not wanted.isdigit():
@@ -313,7 +385,7 @@ class InboxState(rx.State):
         with session_scope() as session:
             status = session.execute(sa.select(Conversation.status).where(Conversation.id == int(wanted))).scalar_one_or_none()
         if status is None:
-            self.error = f"There is no conversation {wanted}."
+            self.error = await self._say("error_no_conversation", id=wanted)
             return None
         self.status, self.page, self.search = status, 0, ""
         return InboxState.open_conversation(wanted)
@@ -328,7 +400,7 @@ def inbox() -> rx.Component:
     return rx.fragment(
         rx.hstack(
             conversation_list(InboxState, STATUSES, LIST_PAGE),
-            thread_view(InboxState),
+            thread_view(InboxState, STATUSES),
             side_panel(InboxState),
             spacing="3",
             align="start",
