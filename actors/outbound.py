@@ -38,6 +38,7 @@ FRIENDLY = {
     "unavailable": "Messenger refused: this person is not receiving messages from the Page right now.",
     "token": "Messenger refused the Page token. An admin must reconnect the Facebook Page.",
     "invalid": "Messenger refused this message as invalid.",
+    "unreachable": "Not sent: this customer can no longer be reached on Messenger (their Messenger id was removed).",
 }
 
 
@@ -110,9 +111,10 @@ def record_attempt(session, message_id: int) -> dict | None:  # noqa: ANN001
     if found is None:
         return None
     message, conversation, recipient = found
-    if recipient is None:
-        raise LookupError(f"conversation {conversation.id} has no Messenger recipient on page {conversation.page_id}")
     if message.status != DeliveryStatus.PENDING and message.mid:
+        return None
+    if recipient is None:  # the customer's Messenger identity is gone (erased on request)
+        message.status, message.error = DeliveryStatus.FAILED, FRIENDLY["unreachable"]
         return None
     body = _request(message, conversation, recipient)
     attempt = dict(request=body, messaging_type=body["messaging_type"], tag=body.get("tag"), attempts=1, sent_at=utcnow())
@@ -192,11 +194,15 @@ def _content(message: Message) -> dict:
 
 def _settle_failure(message_id: int, key: str, exc: GraphError) -> None:
     if exc.kind == "retry":
-        with session_scope() as session:  # Meta answered: nothing was sent, no echo to wait for
+        with session_scope() as session:
             send = session.exec(select(OutboundSend).where(OutboundSend.idempotency_key == key)).one()
-            send.sent_at, send.error_code, send.error_message = None, exc.code, exc.message[:2000]
-        log_error("send_api", "temporary Send API error; retrying", code=exc.code, subcode=exc.subcode)
-        raise dramatiq.Retry(delay=int((exc.retry_after_s or 2) * 1000)) from exc
+            send.error_code, send.error_message = exc.code, exc.message[:2000]
+            if not exc.maybe_delivered:  # Meta answered (or was never reached): no echo to wait for
+                send.sent_at = None
+        log_error("send_api", "temporary Send API error; retrying", code=exc.code, subcode=exc.subcode, maybe_delivered=exc.maybe_delivered)
+        # A call that may have got through is retried only after its echo had time to arrive.
+        delay_s = ECHO_GRACE.total_seconds() if exc.maybe_delivered else exc.retry_after_s or 2
+        raise dramatiq.Retry(delay=int(delay_s * 1000)) from exc
     if exc.kind == "token":
         redis.Redis.from_url(redis_url()).set(UNHEALTHY_KEY, f"Send API token error {exc.code}: {exc.message}"[:300])
     with session_scope() as session:

@@ -113,10 +113,12 @@ _corpus: dict[tuple, str] = {}
 def corpus(session: Session) -> str:
     """Every chunk's text, lower-cased, kept until the knowledge base changes."""
     key = knowledge_version(session)
-    if key not in _corpus:
+    text = _corpus.get(key)
+    if text is None:  # a local: another thread may replace the cache meanwhile
+        text = "\n".join(session.exec(select(KnowledgeChunk.text)).all()).lower()
         _corpus.clear()
-        _corpus[key] = "\n".join(session.exec(select(KnowledgeChunk.text)).all()).lower()
-    return _corpus[key]
+        _corpus[key] = text
+    return text
 
 
 def build_prompt(question: str, asker: Asker, language: str, hits: list[Hit], catalog: list[tuple[str, str, Decimal]]) -> str:

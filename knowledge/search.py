@@ -145,15 +145,17 @@ def _load(session: Session, provider: str, signature: tuple) -> _Vectors:
 
 
 def knowledge_version(session: Session) -> tuple:
-    """Changes whenever chunks do: every write sets its document's `indexed_at` (ingest,
-    re-embed) and removals change the document count. Reads the small table only, once per
-    transaction (the search and the answer's corpus both ask)."""
+    """Changes whenever chunks do: every write inserts chunks with new ids (the newest id is read
+    from the primary key's index) and sets its document's `indexed_at` (a re-embed), and
+    removals change the document count. Read once per transaction (the search and the answer's
+    corpus both ask)."""
     session.connection()  # begins the transaction if none is open
     transaction = session.get_transaction()
     held = session.info.get("knowledge_version")
     if held is not None and held[0] is transaction:
         return held[1]
-    version = tuple(session.execute(sa.select(sa.func.count(), sa.func.max(KnowledgeDocument.indexed_at))).one())
+    newest_chunk = sa.select(sa.func.max(KnowledgeChunk.id)).scalar_subquery()
+    version = tuple(session.execute(sa.select(sa.func.count(), sa.func.max(KnowledgeDocument.indexed_at), newest_chunk)).one())
     session.info["knowledge_version"] = (transaction, version)
     return version
 

@@ -32,6 +32,7 @@ class GraphError(Exception):
     subcode: int | None = None
     http_status: int | None = None
     retry_after_s: float | None = None
+    maybe_delivered: bool = False  # no answer came back, but the request may have reached Meta
 
     def __str__(self) -> str:
         return f"{self.message} (code {self.code}, subcode {self.subcode})"
@@ -94,7 +95,9 @@ class GraphClient:
         try:
             response = self._http.request(method, path, params={"access_token": self._token, **kwargs.pop("params", {})}, **kwargs)
         except httpx.TransportError as exc:
-            raise GraphError("retry", f"could not reach the Graph API: {exc.__class__.__name__}") from exc
+            # Failing to connect sends nothing; failing later (a read timeout) may have sent it all.
+            unsent = isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
+            raise GraphError("retry", f"could not reach the Graph API: {exc.__class__.__name__}", maybe_delivered=not unsent) from exc
         _raise_for(response)
         return response.json()
 

@@ -3,7 +3,6 @@
 import threading
 import time
 
-
 from actors.broker import broker
 from actors.doorbell import TOKENS_KEPT, doorbell_key
 from actors.messenger import relay_unprocessed_events

@@ -1,16 +1,27 @@
 """Staff replies through the real Send API client to the Meta simulator: window rules, error
 classes, and a send that is never repeated."""
 
+import time
 from datetime import timedelta
 
 import dramatiq
 import httpx
 import pytest
 import redis
+import sqlalchemy as sa
 from sqlmodel import select
 
-from actors.outbound import UNHEALTHY_KEY, fetch_customer_profile, send_message
-from models import Conversation, Customer, Message, OutboundSend
+from actors.meta.graph import GraphClient, GraphError
+from actors.outbound import (
+    ECHO_GRACE,
+    UNHEALTHY_KEY,
+    _settle_failure,
+    fetch_customer_profile,
+    record_attempt,
+    send_key,
+    send_message,
+)
+from models import ChannelIdentity, Conversation, Customer, Message, OutboundSend
 from models.base import utcnow
 from models.customer_rules import find_or_create_customer
 from models.db import session_scope
@@ -134,6 +145,44 @@ def test_an_attempt_cut_off_midway_is_settled_by_its_echo_not_sent_again(setup) 
     with session_scope() as s:
         assert s.get(Message, message_id).status == DeliveryStatus.SENT
         assert s.exec(select(OutboundSend)).one().status == SendStatus.SENT
+
+
+def test_a_timeout_waiting_for_meta_is_not_resent_before_its_echo_could_arrive(setup) -> None:  # noqa: ANN001
+    simulator, psid, agent, conversation_id, _ = setup
+    slow = GraphClient(get_settings().graph_url, get_settings().page_id, get_settings().page_token, timeout_s=0.3)
+    _fail_next(simulator, delay_ms=1000)  # Meta takes the message but answers late
+    with pytest.raises(GraphError) as late:
+        slow.send({"recipient": {"id": psid}, "messaging_type": "RESPONSE", "message": {"text": "สวัสดีค่ะ"}})
+    assert late.value.kind == "retry" and late.value.maybe_delivered
+    with pytest.raises(GraphError) as unreachable:  # nothing listens there: nothing was sent
+        GraphClient("http://127.0.0.1:9", get_settings().page_id, "token", timeout_s=0.3).send({"recipient": {"id": psid}})
+    assert unreachable.value.kind == "retry" and not unreachable.value.maybe_delivered
+
+    message_id = _reply(agent, conversation_id)
+    with session_scope() as s:
+        record_attempt(s, message_id)
+    with pytest.raises(dramatiq.Retry) as retry:
+        _settle_failure(message_id, send_key(message_id), late.value)
+    assert retry.value.delay == ECHO_GRACE.total_seconds() * 1000
+    with session_scope() as s:
+        assert s.exec(select(OutboundSend)).one().sent_at is not None  # the attempt stays open for its echo
+    time.sleep(1.0)  # the slow call above has finished on Meta's side
+    before = len(_sent(simulator, psid))
+    with pytest.raises(dramatiq.Retry):
+        send_message.fn(message_id)  # within the grace: not sent again yet
+    assert len(_sent(simulator, psid)) == before
+
+
+def test_a_reply_to_a_customer_whose_messenger_id_was_removed_fails_with_a_reason(setup) -> None:  # noqa: ANN001
+    _, _, agent, conversation_id, customer_id = setup
+    message_id = _reply(agent, conversation_id)
+    with session_scope() as s:
+        s.execute(sa.delete(ChannelIdentity).where(ChannelIdentity.customer_id == customer_id))
+    send_message.fn(message_id)
+    with session_scope() as s:
+        message = s.get(Message, message_id)
+        assert message.status == DeliveryStatus.FAILED and "can no longer be reached" in message.error
+        assert s.exec(select(OutboundSend)).first() is None
 
 
 def test_profile_fetch_names_the_customer_and_unknown_people_keep_the_fallback(setup) -> None:  # noqa: ANN001
