@@ -286,7 +286,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "keys_e": ("e — resolve", "e — ปิดเรื่อง"),
     "keys_enter": ("Enter — send · Shift+Enter — new line", "Enter — ส่ง · Shift+Enter — ขึ้นบรรทัดใหม่"),
     "keys_slash": ("/ in an empty composer — canned responses", "/ ในช่องพิมพ์ที่ว่าง — ข้อความสำเร็จรูป"),
-    "keys_help": ("? — this help", "? — แสดง/ซ่อนคีย์ลัด"),
+    "tick_read": ("✓✓ read", "✓✓ อ่านแล้ว"),
+    "keys_help": ("? — this help (Esc closes it)", "? — แสดง/ซ่อนคีย์ลัด (Esc เพื่อปิด)"),
     # Inbox notices and errors, built server-side with `text()`; {placeholders} are filled in
     "notice_queued": ("Saved. It will be sent as soon as the queue is back.", "บันทึกแล้ว ระบบจะส่งทันทีที่คิวกลับมาทำงาน"),
     "notice_draft_discarded": ("Draft discarded.", "ทิ้งร่างแล้ว"),

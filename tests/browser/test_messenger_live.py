@@ -43,7 +43,7 @@ def test_phone_to_inbox_and_back_live(new_page, app) -> None:  # noqa: ANN001
     inbox.fill("#composer", "คอร์สราเมง 3 วัน ราคา 18,900 บาทค่ะ")
     inbox.press("#composer", "Enter")
     expect(phone.locator(".msg-page")).to_contain_text("18,900 บาท", timeout=15_000)
-    expect(inbox.locator(".msg-out .tick")).to_have_text("✓✓ read", timeout=15_000)  # the phone read it
+    expect(inbox.locator(".msg-out .tick")).to_have_text("✓✓ อ่านแล้ว", timeout=15_000)  # the phone read it
 
     phone.fill("#composer", "ขอบคุณค่ะ")
     phone.press("#composer", "Enter")
@@ -104,6 +104,8 @@ def test_canned_responses_with_slash_labels_and_keyboard(new_page, app) -> None:
     expect(help_card).to_contain_text("คีย์ลัด")
     expect(help_card).to_contain_text("/ ในช่องพิมพ์ที่ว่าง — ข้อความสำเร็จรูป")
     expect(help_card).not_to_contain_text("canned")
+    page.locator("body").press("Escape")
+    expect(help_card).to_have_count(0)
 
     page.locator("body").press("e")  # resolve: the notice and the thread's status follow the language
     expect(page.locator("#inbox-notice")).to_have_text("ปิดเรื่องแล้ว")

@@ -20,7 +20,8 @@ AI_LEVEL_LABELS: dict[str, str] = {
 SCOPE_LABELS: dict[str, str] = {"all": "scope_all", "mine": "scope_mine", "unassigned": "unassigned"}
 ANY_LABEL = "any label"  # the label filter's "no label chosen" value
 
-# Plain JS: shortcuts work anywhere but in a text field; Enter sends, Shift+Enter is a newline.
+# Plain JS: shortcuts work anywhere but in a text field; Enter sends, Shift+Enter is a newline;
+# Escape closes the help card.
 KEYBOARD = """
 document.addEventListener('keydown', (e) => {
   const t = e.target;
@@ -32,6 +33,9 @@ document.addEventListener('keydown', (e) => {
     e.preventDefault();
     document.getElementById('canned-trigger')?.dispatchEvent(new PointerEvent('pointerdown', {bubbles: true}));
     return;
+  }
+  if (e.key === 'Escape' && document.getElementById('keyboard-help')) {
+    document.getElementById('help-toggle')?.click(); return;
   }
   if (t && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.isContentEditable)) return;
   const items = [...document.querySelectorAll('.conversation-item')];
@@ -140,7 +144,10 @@ def _bubble(item: rx.Var) -> rx.Component:
         rx.cond(item["images"] != "", rx.image(src=item["images"].to(str).split(" ")[0], max_width="220px", border_radius="6px")),
         rx.hstack(
             rx.text(item["when"], size="1", color=rx.color("gray", 9)),
-            rx.cond(item["tick"] != "", rx.text(item["tick"], size="1", class_name="tick", color=rx.color("blue", 10))),
+            rx.cond(
+                item["tick"] != "",
+                rx.text(rx.cond(item["status"] == "read", tr("tick_read"), item["tick"]), size="1", class_name="tick", color=rx.color("blue", 10)),
+            ),
             rx.cond(item["reactions"] != "", rx.text(item["reactions"], size="1")),
             spacing="2",
         ),
