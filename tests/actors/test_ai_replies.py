@@ -8,10 +8,11 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import select
 
-from actors.ai import answer_customer_message
+from actors.ai import _act, answer_customer_message
 from actors.outbound import send_message
+from knowledge.answer import prepare, respond
 from knowledge.ingest import ingest_paths
-from models import Conversation, Message
+from models import Conversation, Message, OutboundSend
 from models.ai_drafts import ai_panel, send_draft
 from models.ai_rules import set_global_level
 from models.base import utcnow
@@ -107,6 +108,20 @@ def test_at_l3_a_confident_answer_is_sent_once_and_marked_as_the_ais(chat) -> No
     with session_scope() as s:
         assert thread(s, conversation_id)[-1]["who"] == "AI"
         assert not s.get(Conversation, conversation_id).ai_paused  # the AI's own reply is not a takeover
+
+
+def test_a_second_run_that_answered_the_same_message_leaves_no_trace(chat) -> None:  # noqa: ANN001
+    _, _, _, conversation_id = chat
+    _set_level(3)
+    message_id = _customer_writes(conversation_id, PRICE_QUESTION)
+    with session_scope() as s:
+        reply = respond(prepare(s, PRICE_QUESTION))
+    reply_id, body = _act(message_id, conversation_id, reply)  # the first run: reply and attempt on record
+    assert body["metadata"] == f"vschool:message:{reply_id}"
+    assert _act(message_id, conversation_id, reply) is None  # the second: its reply and attempt roll back
+    assert len(_tasks()) == 1 and [m.id for m in _ai_messages(conversation_id)] == [reply_id]
+    with session_scope() as s:
+        assert [o.message_id for o in s.exec(select(OutboundSend)).all()] == [reply_id]
 
 
 def test_outside_the_24_hour_window_the_ai_never_sends_by_itself(chat) -> None:  # noqa: ANN001
