@@ -91,6 +91,13 @@ LABELS: dict[str, tuple[str, str]] = {
     "tags": ("Tags", "แท็ก"),
     "source_ad": ("Source ad", "โฆษณาที่พามา"),
     "all_stages": ("All stages", "ทุกสถานะ"),
+    # Lead stages (models.enums.LeadStage): the English value stored → what staff read.
+    "stage_new": ("New", "ใหม่"),
+    "stage_contacted": ("Contacted", "ติดต่อแล้ว"),
+    "stage_qualified": ("Qualified", "สนใจจริง"),
+    "stage_deposit": ("Deposit paid", "ชำระมัดจำแล้ว"),
+    "stage_enrolled": ("Enrolled", "ลงเรียนแล้ว"),
+    "stage_lost": ("Lost", "ไม่สำเร็จ"),
     "paid_total": ("Paid (refunds subtracted)", "ยอดชำระ (หักคืนเงินแล้ว)"),
     "orders_count": ("Orders", "คำสั่งซื้อ"),
     "conversations_count": ("Conversations", "บทสนทนา"),

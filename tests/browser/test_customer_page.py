@@ -49,10 +49,21 @@ def test_the_customer_page_tells_the_whole_story_and_stays_live(new_page, app) -
     page.click("#nav-customers")
     page.fill("#workspace-search", "ศรีสุข")
     expect(page.locator(".listing-row")).to_have_count(1)
+    # A Thai staff member reads the lead stages in Thai; the stage filter still sends the English value.
+    expect(page.locator(".listing-row")).to_contain_text("ลงเรียนแล้ว")
+    expect(page.locator(".listing-row")).not_to_contain_text("enrolled")
+    expect(page.locator("#stage-filter")).to_have_text("ทุกสถานะ")
+    page.click("#stage-filter")
+    page.get_by_role("option", name="ไม่สำเร็จ").click()
+    expect(page.locator("#empty-state")).to_be_visible()
+    page.click("#stage-filter")
+    page.get_by_role("option", name="ลงเรียนแล้ว").click()
+    expect(page.locator(".listing-row")).to_have_count(1)
     page.locator(".customer-link").click()
 
     expect(page.locator("#customer-name")).to_have_text("มาลี ศรีสุข")
     expect(page.locator("#customer-standard-id")).to_have_text(standard_id)
+    expect(page.locator("#customer-stage")).to_have_text("ลงเรียนแล้ว")
     expect(page.locator("#customer-paid")).to_have_text("฿35,000.00")  # refunds subtracted
     expect(page.locator("#customer-source-ad")).to_have_text("คอร์สซูชิมืออาชีพ 5 วัน")
     entries = page.locator(".timeline-entry")
@@ -113,7 +124,7 @@ def test_an_agent_records_an_order_and_its_deposit_and_the_page_follows(new_page
     expect(page.locator("#order-notice")).to_be_visible()
     expect(page.locator(".order-row")).to_contain_text("deposit_paid")
     expect(page.locator("#customer-paid")).to_have_text("฿5,000.00")
-    expect(page.locator("#customer-stage")).to_have_text("deposit")
+    expect(page.locator("#customer-stage")).to_have_text("ชำระมัดจำแล้ว")  # the stage followed the deposit, in Thai
     expect(page.locator(".timeline-payment").first).to_contain_text("฿5,000.00")
 
 

@@ -39,6 +39,7 @@ def test_phone_to_inbox_and_back_live(new_page, app) -> None:  # noqa: ANN001
     expect(inbox.locator(".msg-in")).to_contain_text("สวัสดีค่ะ อยากทราบราคาคอร์สราเมงค่ะ")
     expect(inbox.locator("#window-countdown")).to_contain_text("23h")
     expect(inbox.locator("#thread-name")).to_have_text("ปิยะนุช ทดสอบ", timeout=15_000)  # profile fetched
+    expect(inbox.locator("#panel-lead-stage")).to_have_text("ใหม่")  # a new lead, in the staff member's Thai
 
     inbox.fill("#composer", "คอร์สราเมง 3 วัน ราคา 18,900 บาทค่ะ")
     inbox.press("#composer", "Enter")

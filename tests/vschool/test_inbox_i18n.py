@@ -65,3 +65,9 @@ def test_ai_sources_are_shown_relative_to_the_knowledge_folder() -> None:
         ("Elsewhere", "price-list.pdf"),  # outside the knowledge folder: the file name only
     ]
     assert shown[0]["score"] == "0.80"
+
+
+def test_every_lead_stage_has_a_label() -> None:
+    from models.enums import LeadStage
+
+    assert {f"stage_{s.value}" for s in LeadStage} <= LABELS.keys()

@@ -4,7 +4,7 @@ responses in an empty composer)."""
 
 import reflex as rx
 
-from vschool.components.text import tr
+from vschool.components.text import lead_stage_label, tr
 from vschool.state.auth import AuthState
 
 # What the per-conversation selector sends → the level stored (None: follow the global level).
@@ -371,7 +371,7 @@ def side_panel(state: type) -> rx.Component:
                     rx.avatar(src=current["picture"], fallback=current["name"].to(str)[:1], size="4"),
                     rx.vstack(rx.text(current["name"], weight="bold"), rx.text(current["standard_id"], size="1", id="panel-standard-id"), spacing="0"),
                 ),
-                fact(tr("lead_stage"), current["lead_stage"], "panel-lead-stage"),
+                fact(tr("lead_stage"), lead_stage_label(current["lead_stage"]), "panel-lead-stage"),
                 fact(tr("source_ad"), rx.cond(current["source_ad"] != "", current["source_ad"], "—"), "panel-source-ad"),
                 fact(tr("tags"), rx.cond(current["tags"] != "", current["tags"], "—"), "panel-tags"),
                 fact(tr("labels"), rx.cond(current["labels"] != "", current["labels"], "—"), "panel-labels"),

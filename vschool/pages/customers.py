@@ -15,7 +15,7 @@ from models.listings import PAGE_SIZE, baht
 from models.settings import get_settings
 from models.timeline import Entry, timeline
 from vschool.components.layout import app_page
-from vschool.components.text import tr
+from vschool.components.text import lead_stage_label, tr
 from vschool.pages.customer_orders import CustomerOrdersState, orders_section
 from vschool.pages.customer_privacy import privacy_section
 from vschool.state.auth import AuthState, customer_in_url
@@ -150,7 +150,7 @@ def _customer_row(row: rx.Var) -> rx.Component:
     return rx.table.row(
         rx.table.cell(rx.link(row["standard_id"], href="/customers/" + row["standard_id"].to(str), class_name="customer-link")),
         rx.table.cell(row["name"]),
-        rx.table.cell(rx.badge(row["stage"], variant="soft")),
+        rx.table.cell(rx.badge(lead_stage_label(row["stage"]), variant="soft")),
         rx.table.cell(row["tags"]),
         rx.table.cell(row["source_ad"]),
         rx.table.cell(row["created_at"]),
@@ -166,7 +166,14 @@ def customers_page() -> rx.Component:
         rx.hstack(
             rx.input(placeholder=tr("search"), value=CustomerListState.search, on_change=CustomerListState.set_search.debounce(300),
                      id="workspace-search", max_width="360px"),
-            rx.select(STAGES, value=CustomerListState.stage, on_change=CustomerListState.set_stage, id="stage-filter", size="2"),
+            # The values sent stay the English ones; only what staff read follows their language.
+            rx.select.root(
+                rx.select.trigger(id="stage-filter"),
+                rx.select.content(*[rx.select.item(tr("all_stages" if s == "all" else f"stage_{s}"), value=s) for s in STAGES]),
+                value=CustomerListState.stage,
+                on_change=CustomerListState.set_stage,
+                size="2",
+            ),
             spacing="3",
         ),
         rx.cond(
@@ -252,7 +259,7 @@ def customer_page() -> rx.Component:
                     rx.avatar(src=story["picture"].to(str), fallback=story["name"].to(str)[:1], size="6"),
                     rx.vstack(
                         rx.heading(story["name"], size="6", id="customer-name"),
-                        rx.hstack(rx.code(story["standard_id"], id="customer-standard-id"), rx.badge(story["stage"], id="customer-stage"),
+                        rx.hstack(rx.code(story["standard_id"], id="customer-standard-id"), rx.badge(lead_stage_label(story["stage"]), id="customer-stage"),
                                   rx.text(story["tags"], size="2", color=rx.color("gray", 10)), spacing="2", align="center"),
                         rx.text(story["contact"], size="2"),
                         rx.text(tr("since"), " ", story["since"], size="1", color=rx.color("gray", 10)),
