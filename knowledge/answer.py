@@ -12,10 +12,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+import httpx
 from sqlmodel import Session, col, select
 
+from knowledge.embed import GeminiEmbedder
 from knowledge.offline_responder import OFFLINE_MODEL, offline_answer, unknown_share
-from knowledge.search import Hit, knowledge_version, search
+from knowledge.search import Hit, default_embedder, knowledge_version, search
 from models.ai_rules import check_answer, detect_language
 from models.commerce import Product
 from models.knowledge import KnowledgeChunk
@@ -59,6 +61,7 @@ class Prepared:
     prompt: str
     unknown: float = 0.0  # share of the question's words the knowledge base never uses
     started: float = field(default_factory=time.perf_counter)  # latency counts retrieval too
+    failure: str = ""  # why the search could not be done (the embedding API failed): hand off
 
     @property
     def full_prompt(self) -> str:
@@ -100,11 +103,30 @@ def prepare(session: Session, question: str, asker: Asker | None = None) -> Prep
     started = time.perf_counter()
     asker = asker or Asker()
     language = asker.language or detect_language(question)
-    hits = search(session, question, k=K)
+    hits, failure = _search(session, question)
     catalog = load_catalog(session)
     system = SYSTEM.format(language=LANGUAGE_NAMES.get(language, "English"))
     prompt = build_prompt(question, asker, language, hits, catalog)
-    return Prepared(question, asker, language, hits, catalog, system, prompt, unknown_share(question, corpus(session)), started)
+    unknown = unknown_share(question, corpus(session))
+    return Prepared(question, asker, language, hits, catalog, system, prompt, unknown, started, failure)
+
+
+def _search(session: Session, question: str) -> tuple[list[Hit], str]:
+    """The best chunks, and with Gemini embeddings, none and why when the API still failed after
+    its retries: the customer is handed to a person at once instead of the actor failing again
+    and again (the offline embedder cannot fail this way)."""
+    embedder = default_embedder()
+    if not isinstance(embedder, GeminiEmbedder):
+        return search(session, question, k=K, embedder=embedder), ""
+    from google.genai import errors
+
+    try:
+        return search(session, question, k=K, embedder=embedder), ""
+    except errors.APIError as exc:
+        what = f"{exc.code} {exc.status or ''}".strip()
+        return [], f"Gemini could not embed the question ({what}) after retrying; a person should reply."
+    except httpx.HTTPError as exc:
+        return [], f"Gemini could not be reached to embed the question ({type(exc).__name__}); a person should reply."
 
 
 _corpus: dict[tuple, str] = {}
@@ -141,7 +163,9 @@ def build_prompt(question: str, asker: Asker, language: str, hits: list[Hit], ca
 def respond(prepared: Prepared, settings: Settings | None = None) -> Reply:
     """Answer a prepared question and apply every guardrail (see `models.ai_rules`)."""
     settings = settings or get_settings()
-    if settings.gemini_api_key is not None:
+    if prepared.failure:
+        reply = _failed(prepared, settings, prepared.failure)
+    elif settings.gemini_api_key is not None:
         reply = _gemini(prepared, settings)
     else:
         text, confidence, used, reason = offline_answer(

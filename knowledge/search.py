@@ -10,7 +10,8 @@ the exact price, course or place asked about. `score` is in 0..1, higher is bett
 keyword search, and at 10,000 chunks.
 
 With Gemini embeddings the question is embedded through the API (retried on 429/5xx); when that
-still fails the SDK's `ClientError`/`ServerError` reaches the caller, who hands off.
+still fails the SDK's `ClientError`/`ServerError` reaches the caller (`knowledge.answer` then
+hands the customer to a person).
 """
 
 import threading

@@ -16,6 +16,7 @@ from models.customer_rules import find_or_create_customer
 from models.db import session_scope
 from models.enums import DeliveryStatus, Direction, SenderKind
 from models.ops import AiTask
+from models.settings import get_settings
 from tests.conftest import ROOT
 from tests.fake_gemini import FakeGemini, fake_gemini_fixture  # noqa: F401
 
@@ -100,3 +101,17 @@ def test_429_exhausting_the_retries_is_handled(gemini: FakeGemini, settings) -> 
     gemini.fail_next(429, 3)
     reply = _ask("How much does the five-day sushi class cost?", settings)  # answered, not raised
     assert reply.failed and reply.action == "handoff" and "429 RESOURCE_EXHAUSTED" in reply.reason and len(gemini.requests) == 3
+
+
+def test_embeddings_failing_after_the_retries_hand_the_customer_to_a_person(gemini: FakeGemini, settings, monkeypatch) -> None:  # noqa: ANN001
+    for name, value in gemini.env.items():
+        monkeypatch.setenv(name, value)
+    get_settings.cache_clear()
+    try:
+        gemini.fail_next(503, 3, action="batchEmbedContents")
+        reply = _ask("เรียนทำซูชิ 5 วัน ค่าเรียนเท่าไหร่คะ", get_settings())  # answered, not raised
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
+    assert reply.failed and reply.action == "handoff" and "could not embed the question (503" in reply.reason
+    assert [c["action"] for c in gemini.requests] == ["batchEmbedContents"] * 3  # the model was never asked
