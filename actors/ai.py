@@ -45,13 +45,35 @@ def load_knowledge() -> None:
 WHO = {SenderKind.CUSTOMER: "Customer", SenderKind.AI: "V School (AI)", SenderKind.STAFF: "V School staff"}
 
 
+# The answer's statements, built once (building one costs more CPU than running it).
+_QUESTION = (
+    select(Message, Conversation, Customer, AiTask.id)
+    .join(Conversation, col(Conversation.id) == Message.conversation_id)
+    .join(Customer, col(Customer.id) == Conversation.customer_id)
+    .outerjoin(AiTask, col(AiTask.message_id) == Message.id)
+    .where(Message.id == sa.bindparam("message_id"))
+)
+_NEWER_QUESTION = (
+    select(Message.id)
+    .where(
+        Message.conversation_id == sa.bindparam("conversation_id"),
+        Message.direction == Direction.INBOUND,
+        Message.sent_at > sa.bindparam("sent_at"),
+        Message.text.is_not(None),
+    )
+    .limit(1)
+)
+_EARLIER = (
+    select(Message)
+    .where(Message.conversation_id == sa.bindparam("conversation_id"), Message.id != sa.bindparam("message_id"), Message.sent_at <= sa.bindparam("sent_at"))
+    .order_by(col(Message.sent_at).desc())
+    .limit(HISTORY)
+)
+_NEW_TASK = insert(AiTask).on_conflict_do_nothing(index_elements=["message_id"]).returning(AiTask.id)
+
+
 def _asker(session, customer: Customer, message: Message) -> Asker:  # noqa: ANN001
-    earlier = session.exec(
-        select(Message)
-        .where(Message.conversation_id == message.conversation_id, Message.id != message.id, Message.sent_at <= message.sent_at)
-        .order_by(col(Message.sent_at).desc())
-        .limit(HISTORY)
-    ).all()
+    earlier = session.exec(_EARLIER, params={"conversation_id": message.conversation_id, "message_id": message.id, "sent_at": message.sent_at}).all()
     history = tuple((WHO.get(m.sender_kind, "V School"), m.text) for m in reversed(earlier) if m.text)
     name = (customer.first_name or "") if customer.profile_fetched_at else ""
     return Asker(name=name, history=history)
@@ -69,13 +91,7 @@ def answer_customer_message(message_id: int) -> None:
     twice: the task is unique per message and written in the same transaction as the reply.
     """
     with session_scope() as session:
-        found = session.exec(
-            select(Message, Conversation, Customer, AiTask.id)
-            .join(Conversation, col(Conversation.id) == Message.conversation_id)
-            .join(Customer, col(Customer.id) == Conversation.customer_id)
-            .outerjoin(AiTask, col(AiTask.message_id) == Message.id)
-            .where(Message.id == message_id)
-        ).first()
+        found = session.exec(_QUESTION, params={"message_id": message_id}).first()
         if found is None:
             return
         message, conversation, customer, task_id = found
@@ -85,14 +101,7 @@ def answer_customer_message(message_id: int) -> None:
             return  # a sticker or a photo: nothing to answer from documents
         if conversation.ai_paused or conversation.status == ConversationStatus.RESOLVED:
             return
-        newer = session.exec(
-            select(Message.id).where(
-                Message.conversation_id == conversation.id,
-                Message.direction == Direction.INBOUND,
-                Message.sent_at > message.sent_at,
-                Message.text.is_not(None),
-            ).limit(1)
-        ).first()
+        newer = session.exec(_NEWER_QUESTION, params={"conversation_id": conversation.id, "sent_at": message.sent_at}).first()
         if newer is not None:
             return
         prepared = prepare(session, message.text, _asker(session, customer, message))
@@ -141,8 +150,8 @@ def _act(message_id: int, conversation_id: int, reply: Reply) -> tuple[int | Non
             reply_id = queue_ai_reply(session, conversation, reply.text).id
             body = record_attempt(session, reply_id)
         task_id = session.execute(
-            insert(AiTask)
-            .values(
+            _NEW_TASK,
+            dict(
                 conversation_id=conversation_id,
                 message_id=message_id,
                 prompt=reply.prompt,
@@ -157,9 +166,7 @@ def _act(message_id: int, conversation_id: int, reply: Reply) -> tuple[int | Non
                 language=reply.language,
                 draft_status=DraftStatus.OPEN.value if outcome in (AiOutcome.DRAFT, AiOutcome.SUGGESTION) else None,
                 reply_message_id=reply_id,
-            )
-            .on_conflict_do_nothing(index_elements=["message_id"])
-            .returning(AiTask.id)
+            ),
         ).scalar()
         if task_id is None:
             session.rollback()  # the reply (if any) goes with it

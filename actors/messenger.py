@@ -44,6 +44,10 @@ def actor_for(kind: str) -> dramatiq.Actor:
     return apply_receipt if kind in RECEIPT_KINDS else process_inbound_event
 
 
+# Built once: this runs for every webhook event (statement building costs more than running it).
+_EVENT_TO_APPLY = select(InboundEvent).where(InboundEvent.id == sa.bindparam("event_id")).with_for_update(skip_locked=True)
+
+
 def _apply(event_id: int) -> None:
     """Apply one stored webhook event: customer, conversation, message, referral, status.
 
@@ -55,9 +59,7 @@ def _apply(event_id: int) -> None:
     """
     try:
         with session_scope() as session:
-            event = session.exec(
-                select(InboundEvent).where(InboundEvent.id == event_id).with_for_update(skip_locked=True)
-            ).first()
+            event = session.exec(_EVENT_TO_APPLY, params={"event_id": event_id}).first()
             if event is None or event.processed_at is not None:
                 return
             applied = apply_event(session, event)

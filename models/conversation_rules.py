@@ -75,12 +75,13 @@ def _opened_window(conversation: Conversation, when: datetime, count_unread: boo
     conversation.updated_at = utcnow()
 
 
+_INSERT_MESSAGE = insert(Message).returning(Message.id)  # built once: every inbound message runs it
+_INSERT_MESSAGE_ONCE = insert(Message).on_conflict_do_nothing(index_elements=["mid"]).returning(Message.id)
+
+
 def add_message(session: Session, **values: Any) -> int | None:
     """Insert a message unless its `mid` is already stored; return the new id or None."""
-    stmt = insert(Message).values(**values)
-    if values.get("mid"):
-        stmt = stmt.on_conflict_do_nothing(index_elements=["mid"])
-    row = session.execute(stmt.returning(Message.id)).first()
+    row = session.execute(_INSERT_MESSAGE_ONCE if values.get("mid") else _INSERT_MESSAGE, values).first()
     return row[0] if row else None
 
 
@@ -147,12 +148,15 @@ def _message(session: Session, event: InboundEvent) -> Applied:
     return _customer_wrote(session, customer, conversation, created, message_id, msg.get("referral"), when)
 
 
+_MESSAGE_BY_MID = select(Message.id).where(Message.mid == sa.bindparam("mid"))
+
+
 def _echo(session: Session, event: InboundEvent) -> Applied:
     """A copy of what the Page sent. Ours are already stored (matched by mid or metadata);
     replies typed in Meta's Page inbox (or by another app) are stored as outgoing messages."""
     msg = event.payload["message"]
     mid = str(msg.get("mid"))[:200]
-    if session.exec(select(Message.id).where(Message.mid == mid)).first():
+    if session.exec(_MESSAGE_BY_MID, params={"mid": mid}).first():
         return Applied()
     metadata = str(msg.get("metadata") or "")
     if metadata.startswith("vschool:message:"):
