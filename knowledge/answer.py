@@ -94,9 +94,16 @@ def source_dicts(hits: list[Hit]) -> list[dict[str, Any]]:
     return [{"source": h.source, "chunk": h.chunk, "score": h.score, "title": h.title or "", "text": h.text} for h in hits]
 
 
+_CATALOG = (  # built once: every answer reads it
+    select(Product.name, Product.name_th, Product.price)
+    .where(Product.is_active)
+    .order_by(col(Product.kind), col(Product.name))
+    .limit(CATALOG_LINES)
+)
+
+
 def load_catalog(session: Session) -> list[tuple[str, str, Decimal]]:
-    rows = session.exec(select(Product).where(Product.is_active).order_by(col(Product.kind), col(Product.name)).limit(CATALOG_LINES))
-    return [(p.name, p.name_th or "", p.price) for p in rows]
+    return [(name, name_th or "", price) for name, name_th, price in session.exec(_CATALOG)]
 
 
 def prepare(session: Session, question: str, asker: Asker | None = None) -> Prepared:

@@ -41,6 +41,17 @@ class Hit:
     title: str | None
 
 
+# Built once: every customer question runs them.
+_CHUNKS = (
+    sa.select(KnowledgeChunk.id, KnowledgeDocument.source, KnowledgeChunk.ordinal, KnowledgeChunk.text, KnowledgeDocument.title)
+    .join(KnowledgeDocument, col(KnowledgeDocument.id) == col(KnowledgeChunk.document_id))
+    .where(col(KnowledgeChunk.id).in_(sa.bindparam("ids", expanding=True)))
+)
+_VERSION = sa.select(
+    sa.func.count(), sa.func.max(KnowledgeDocument.indexed_at), sa.select(sa.func.max(KnowledgeChunk.id)).scalar_subquery()
+).select_from(KnowledgeDocument)
+
+
 def search(
     session: Session,
     query: str,
@@ -60,11 +71,7 @@ def search(
         rows = _nearest_by_index(session, embedder.name, vector, limit)
     else:
         distances = dict(nearest)
-        found = session.execute(
-            sa.select(KnowledgeChunk.id, KnowledgeDocument.source, KnowledgeChunk.ordinal, KnowledgeChunk.text, KnowledgeDocument.title)
-            .join(KnowledgeDocument, col(KnowledgeDocument.id) == col(KnowledgeChunk.document_id))
-            .where(col(KnowledgeChunk.id).in_(list(distances)))
-        ).all()
+        found = session.execute(_CHUNKS, {"ids": list(distances)}).all()
         rows = [(source, ordinal, text, title, distances[chunk_id]) for chunk_id, source, ordinal, text, title in found]
     terms = query_terms(query)
     hits = []
@@ -155,8 +162,7 @@ def knowledge_version(session: Session) -> tuple:
     held = session.info.get("knowledge_version")
     if held is not None and held[0] is transaction:
         return held[1]
-    newest_chunk = sa.select(sa.func.max(KnowledgeChunk.id)).scalar_subquery()
-    version = tuple(session.execute(sa.select(sa.func.count(), sa.func.max(KnowledgeDocument.indexed_at), newest_chunk)).one())
+    version = tuple(session.execute(_VERSION).one())
     session.info["knowledge_version"] = (transaction, version)
     return version
 
