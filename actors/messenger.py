@@ -18,12 +18,13 @@ from actors.outbound import fetch_customer_profile
 from actors.push import announce_all
 from logs.jsonl import log_error
 from models.base import utcnow
-from models.conversation_rules import apply_event
+from models.conversation_rules import ReceiptTooEarly, apply_event
 from models.db import session_scope
 from models.inbox import InboundEvent
 
 RELAY_BATCH = 500
 RECEIPT_KINDS = frozenset({"echo", "delivery", "read", "reaction"})
+RECEIPT_RETRY_MS = 500  # a receipt that came before its reply's send settled tries again then
 RECEIPT_PRIORITY = 50  # Dramatiq runs lower numbers first; customer messages are 0
 
 
@@ -44,8 +45,15 @@ def actor_for(kind: str) -> dramatiq.Actor:
     return apply_receipt if kind in RECEIPT_KINDS else process_inbound_event
 
 
-# Built once: this runs for every webhook event (statement building costs more than running it).
-_EVENT_TO_APPLY = select(InboundEvent).where(InboundEvent.id == sa.bindparam("event_id")).with_for_update(skip_locked=True)
+# Built once: these run for every webhook event (statement building costs more than running
+# them). Plain rows, not ORM objects: the event is read and marked, never changed otherwise.
+_EVENTS = InboundEvent.__table__
+_EVENT_TO_APPLY = sa.select(_EVENTS).where(_EVENTS.c.id == sa.bindparam("event_id")).with_for_update(skip_locked=True)
+_APPLIED = (
+    sa.update(_EVENTS)
+    .where(_EVENTS.c.id == sa.bindparam("event_id"))
+    .values(processed_at=sa.func.clock_timestamp(), attempts=_EVENTS.c.attempts + 1, error=None)
+)
 
 
 def _apply(event_id: int) -> None:
@@ -59,14 +67,13 @@ def _apply(event_id: int) -> None:
     """
     try:
         with session_scope() as session:
-            event = session.exec(_EVENT_TO_APPLY, params={"event_id": event_id}).first()
+            event = session.execute(_EVENT_TO_APPLY, {"event_id": event_id}).first()
             if event is None or event.processed_at is not None:
                 return
             applied = apply_event(session, event)
-            event.processed_at = utcnow()
-            event.attempts += 1
-            event.error = None
-            session.add(event)
+            session.execute(_APPLIED, {"event_id": event_id})
+    except ReceiptTooEarly as early:  # not a failure: the reply's send is still settling
+        raise dramatiq.Retry(str(early), delay=RECEIPT_RETRY_MS) from early
     except Exception as exc:
         _record_failure(event_id, exc)
         raise

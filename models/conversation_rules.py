@@ -5,7 +5,7 @@ and reads are watermarks."""
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
@@ -15,8 +15,20 @@ from models.base import utcnow
 from models.customer_rules import find_or_create_customer
 from models.customers import AdReferral, ChannelIdentity, Customer
 from models.enums import Channel, ConversationStatus, DeliveryStatus, Direction, SenderKind
-from models.inbox import Conversation, InboundEvent, Message
+from models.inbox import Conversation, Message
 from models.messenger_events import PAGE_INBOX_APP_ID, parse_time
+
+
+class StoredEvent(Protocol):
+    """An `inbound_event` row as applied: the actor reads it as a plain row, not an ORM object."""
+
+    kind: str
+    channel: str
+    page_id: str | None
+    sender_id: str | None
+    payload: dict[str, Any]
+    event_time: datetime | None
+    received_at: datetime
 
 
 @dataclass
@@ -56,7 +68,7 @@ def _later(a: datetime | None, b: datetime | None) -> datetime | None:
     return max((t for t in (a, b) if t is not None), default=None)
 
 
-def _customer_side(session: Session, event: InboundEvent, customer_id_field: str = "sender") -> tuple[Customer, Conversation, bool]:
+def _customer_side(session: Session, event: StoredEvent, customer_id_field: str = "sender") -> tuple[Customer, Conversation, bool]:
     payload = event.payload
     psid = str((payload.get(customer_id_field) or {}).get("id") or event.sender_id or "unknown")
     when = event.event_time or event.received_at
@@ -111,7 +123,7 @@ def record_referral(session: Session, customer: Customer, conversation: Conversa
         session.add(customer)
 
 
-def apply_event(session: Session, event: InboundEvent) -> Applied:
+def apply_event(session: Session, event: StoredEvent) -> Applied:
     handler = _HANDLERS.get(event.kind)
     return handler(session, event) if handler else Applied()
 
@@ -128,7 +140,7 @@ def _customer_wrote(
     return Applied({conversation.id}, customer.id, created, message_id)
 
 
-def _message(session: Session, event: InboundEvent) -> Applied:
+def _message(session: Session, event: StoredEvent) -> Applied:
     msg = event.payload["message"]
     when = event.event_time or event.received_at
     customer, conversation, created = _customer_side(session, event)
@@ -151,7 +163,7 @@ def _message(session: Session, event: InboundEvent) -> Applied:
 _MESSAGE_BY_MID = select(Message.id).where(Message.mid == sa.bindparam("mid"))
 
 
-def _echo(session: Session, event: InboundEvent) -> Applied:
+def _echo(session: Session, event: StoredEvent) -> Applied:
     """A copy of what the Page sent. Ours are already stored (matched by mid or metadata);
     replies typed in Meta's Page inbox (or by another app) are stored as outgoing messages."""
     msg = event.payload["message"]
@@ -184,7 +196,7 @@ def _echo(session: Session, event: InboundEvent) -> Applied:
     return Applied({conversation.id}, customer.id, created)
 
 
-def _postback(session: Session, event: InboundEvent) -> Applied:
+def _postback(session: Session, event: StoredEvent) -> Applied:
     postback = event.payload["postback"]
     when = event.event_time or event.received_at
     customer, conversation, created = _customer_side(session, event)
@@ -202,14 +214,14 @@ def _postback(session: Session, event: InboundEvent) -> Applied:
     return _customer_wrote(session, customer, conversation, created, message_id, postback.get("referral"), when)
 
 
-def _referral(session: Session, event: InboundEvent) -> Applied:
+def _referral(session: Session, event: StoredEvent) -> Applied:
     when = event.event_time or event.received_at
     customer, conversation, created = _customer_side(session, event)
     # An ad click-through or m.me link opens the window; there is no message to count unread.
     return _customer_wrote(session, customer, conversation, created, None, event.payload["referral"], when)
 
 
-def _reaction(session: Session, event: InboundEvent) -> Applied:
+def _reaction(session: Session, event: StoredEvent) -> Applied:
     reaction = event.payload["reaction"]
     message = session.exec(select(Message).where(Message.mid == str(reaction.get("mid"))).with_for_update()).first()
     if message is None:
@@ -233,7 +245,7 @@ def _reaction(session: Session, event: InboundEvent) -> Applied:
     return Applied({message.conversation_id})
 
 
-def _watermark(session: Session, event: InboundEvent, key: str, to: DeliveryStatus, before: tuple[DeliveryStatus, ...]) -> Applied:
+def _watermark(session: Session, event: StoredEvent, key: str, to: DeliveryStatus, before: tuple[DeliveryStatus, ...]) -> Applied:
     body = event.payload[key]
     mark = parse_time(body.get("watermark"))
     mids = [str(m) for m in body.get("mids") or []]
@@ -265,14 +277,39 @@ def _watermark(session: Session, event: InboundEvent, key: str, to: DeliveryStat
         .values(status=to)
         .returning(Message.conversation_id)
     ).all()
+    if _still_sending(session, conversations, mark, event):
+        raise ReceiptTooEarly(f"{key} {event.sender_id}: a reply it covers is still being sent")
     return Applied({row[0] for row in changed})
 
 
-def _delivery(session: Session, event: InboundEvent) -> Applied:
+class ReceiptTooEarly(Exception):
+    """A delivery or read arrived while a reply it covers is still being sent (its Meta mid not
+    yet stored: the phone can read a reply before our send call returns). Applying it now would
+    miss that reply for good; the actor tries again shortly instead."""
+
+
+RECEIPT_WAITS_S = 120  # after this, a receipt is applied to what it can find and done
+
+
+def _still_sending(session: Session, conversations: Any, mark: datetime | None, event: StoredEvent) -> bool:
+    if (utcnow() - event.received_at).total_seconds() > RECEIPT_WAITS_S:
+        return False
+    unsettled = select(Message.id).where(
+        Message.conversation_id.in_(conversations),
+        Message.direction == Direction.OUTBOUND,
+        Message.status == DeliveryStatus.PENDING,
+        Message.mid.is_(None),
+    )
+    if mark is not None:
+        unsettled = unsettled.where(Message.sent_at <= mark)
+    return session.exec(unsettled.limit(1)).first() is not None
+
+
+def _delivery(session: Session, event: StoredEvent) -> Applied:
     return _watermark(session, event, "delivery", DeliveryStatus.DELIVERED, (DeliveryStatus.PENDING, DeliveryStatus.SENT))
 
 
-def _read(session: Session, event: InboundEvent) -> Applied:
+def _read(session: Session, event: StoredEvent) -> Applied:
     return _watermark(
         session, event, "read", DeliveryStatus.READ, (DeliveryStatus.PENDING, DeliveryStatus.SENT, DeliveryStatus.DELIVERED)
     )

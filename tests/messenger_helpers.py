@@ -42,13 +42,22 @@ def text_event(psid: str, mid: str, text: str, ts: int, page_id: str = "11111111
 def ingest(body: Any) -> list[int]:
     """Store a webhook body the way the webhook does, then apply each new event the way the
     worker does (in this process). Returns the new event ids."""
+    from actors.messenger import process_inbound_event
+
+    ids = store(body)
+    for event_id in ids:
+        process_inbound_event.fn(event_id)
+    return ids
+
+
+def store(body: Any) -> list[int]:
+    """Store a webhook body the way the webhook does; return the new event ids."""
     import asyncio
 
-    from actors.messenger import process_inbound_event
     from models.messenger_events import split_webhook
     from vschool.api.inbound_store import InboundStore
 
-    async def store() -> list[int]:
+    async def insert() -> list[int]:
         inbound = InboundStore()
         try:
             return await inbound.insert(split_webhook(body))
@@ -56,7 +65,4 @@ def ingest(body: Any) -> list[int]:
             if inbound._pool is not None:
                 await inbound._pool.close()
 
-    ids = asyncio.run(store())
-    for event_id in ids:
-        process_inbound_event.fn(event_id)
-    return ids
+    return asyncio.run(insert())

@@ -140,13 +140,33 @@ def test_batched_entries_for_two_pages() -> None:
     assert _processed()
 
 
-def test_a_read_receipt_never_ticks_a_reply_meta_has_not_accepted() -> None:
+def test_a_read_receipt_never_ticks_a_reply_meta_has_not_accepted_and_waits_for_it() -> None:
+    """The phone can read a reply before our send call returns (no mid stored yet): the read
+    must neither tick an unaccepted reply nor be lost; it is tried again once the send settles."""
     from datetime import UTC, datetime
+
+    import dramatiq
+
+    from actors.messenger import process_inbound_event
+    from tests.messenger_helpers import store
 
     ingest(envelope(text_event("3383290475046708", "m_in_9", "hi", 1_648_581_600_000, "117172741761305"), "117172741761305"))
     (conversation,) = _all(Conversation)
-    with session_scope() as s:  # still being retried: no mid yet
-        s.add(Message(conversation_id=conversation.id, direction=Direction.OUTBOUND, sender_kind=SenderKind.STAFF,
-                      text="pending", status=DeliveryStatus.PENDING, sent_at=datetime.fromtimestamp(1_648_581_610, UTC)))
-    ingest(chatwoot("facebook/fb_message_reads.json"))
+    with session_scope() as s:  # still being sent: no mid yet
+        reply = Message(conversation_id=conversation.id, direction=Direction.OUTBOUND, sender_kind=SenderKind.STAFF,
+                        text="pending", status=DeliveryStatus.PENDING, sent_at=datetime.fromtimestamp(1_648_581_610, UTC))
+        s.add(reply)
+        s.flush()
+        reply_id = reply.id
+    (read_event,) = store(chatwoot("facebook/fb_message_reads.json"))
+    with pytest.raises(dramatiq.Retry):
+        process_inbound_event.fn(read_event)
     assert [m.status for m in _all(Message) if m.direction == Direction.OUTBOUND] == [DeliveryStatus.PENDING]
+    assert not _processed()
+    with session_scope() as s:  # the send settles: Meta accepted it
+        settled = s.get(Message, reply_id)
+        settled.mid, settled.status = "m_out_settled", DeliveryStatus.SENT
+        s.add(settled)
+    process_inbound_event.fn(read_event)
+    assert [m.status for m in _all(Message) if m.direction == Direction.OUTBOUND] == [DeliveryStatus.READ]
+    assert _processed()
