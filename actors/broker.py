@@ -7,6 +7,7 @@
   talk to Meta override it per error class.
 - CurrentMessage: actors can read their own message id (used as an idempotency key).
 - WorkerHeartbeat: each worker process refreshes a key in Redis, so `/healthz` sees live workers.
+- StopWithTheMaster: a worker process stops when its Dramatiq master dies (no orphans).
 
 The broker is Dramatiq's Redis broker with a doorbell (`actors.doorbell`): idle workers wake as
 soon as a message is enqueued instead of at their next poll.
@@ -15,9 +16,12 @@ No Results backend and no Prometheus middleware: actors communicate through Post
 `announce`, and `/metrics` reads queue depths straight from Redis.
 """
 
+import ctypes
 import logging
 import os
+import signal
 import socket
+import sys
 import threading
 
 import dramatiq
@@ -67,6 +71,20 @@ class WorkerHeartbeat(Middleware):
             pass
 
 
+class StopWithTheMaster(Middleware):
+    """A worker process whose Dramatiq master died (killed, out of memory) is told to stop
+    (Linux's parent-death signal), instead of consuming on where no supervisor sees it."""
+
+    PR_SET_PDEATHSIG = 1
+
+    def before_worker_boot(self, broker: dramatiq.Broker, worker: dramatiq.Worker) -> None:
+        if not sys.platform.startswith("linux"):
+            return
+        ctypes.CDLL(None).prctl(self.PR_SET_PDEATHSIG, signal.SIGTERM)
+        if os.getppid() == 1:  # the master died before the line above
+            os.kill(os.getpid(), signal.SIGTERM)
+
+
 BOOT_WARMERS: list = []  # functions a worker process runs once before it takes messages
 
 
@@ -104,6 +122,7 @@ def make_broker(url: str) -> DoorbellBroker:
         Retries(max_retries=8, min_backoff=1_000, max_backoff=300_000),
         CurrentMessage(),
         WorkerHeartbeat(client),
+        StopWithTheMaster(),
         WarmUp(),
     ]
     # Short socket timeouts: a webhook that enqueues must fail fast (and leave the row to the

@@ -96,7 +96,7 @@ def worker(db: None) -> Iterator[subprocess.Popen]:
         cwd=ROOT,
         start_new_session=True,
     )
-    _wait_for_heartbeat()
+    _wait_for_heartbeats(proc)
     yield proc
     proc.terminate()
     proc.wait(timeout=30)
@@ -124,16 +124,16 @@ def _answers(httpx, url: str) -> bool:  # noqa: ANN001
         return False
 
 
-def _wait_for_heartbeat(timeout_s: float = 30) -> None:
-    import redis
+def _wait_for_heartbeats(proc: subprocess.Popen, timeout_s: float = 30) -> None:
+    """Until both pools of this `vschool worker` have booted (the customers' one process here
+    and the background one)."""
+    from vschool.harness import booted_workers
+    from vschool.workers import BACKGROUND_PROCESSES
 
-    from actors.broker import HEARTBEAT_PREFIX
-
-    client = redis.Redis.from_url(os.environ["REDIS_URL"])
     deadline = time.monotonic() + timeout_s
-    while not client.keys(f"{HEARTBEAT_PREFIX}*"):
+    while booted_workers(os.environ["REDIS_URL"], {proc.pid}) < 1 + BACKGROUND_PROCESSES:
         if time.monotonic() > deadline:
-            raise TimeoutError("the worker did not start within 30 s")
+            raise TimeoutError(f"the worker's pools did not start within {timeout_s:.0f} s")
         time.sleep(0.1)
 
 

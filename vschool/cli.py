@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from models.settings import get_settings
+from vschool.workers import QUEUES
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -46,14 +47,13 @@ def _cmd_migrate(args: argparse.Namespace) -> int:
 
 
 def _cmd_worker(args: argparse.Namespace) -> int:
-    argv = [
-        sys.executable, "-m", "dramatiq", "actors",
-        "--processes", str(args.processes),
-        "--threads", str(args.threads),
-    ]
+    from vschool.workers import run_one_pool, run_pools
+
     # Dramatiq 2.2 reads the idle poll ceiling from the environment, not a flag.
     os.environ["dramatiq_worker_timeout"] = str(args.worker_timeout)  # noqa: SIM112 (its spelling)
-    os.execv(sys.executable, argv)
+    if args.queues:
+        run_one_pool(args.processes, args.threads, args.queues, args.nice)
+    return run_pools(args.processes, args.threads, args.background_threads)
 
 
 def _cmd_scheduler(args: argparse.Namespace) -> int:
@@ -202,10 +202,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("migrate", help="alembic upgrade head against DATABASE_URL")
     p.set_defaults(func=_cmd_migrate)
 
-    p = sub.add_parser("worker", help="Dramatiq workers for every actor")
-    p.add_argument("--processes", type=int, default=2)
-    p.add_argument("--threads", type=int, default=4)
+    p = sub.add_parser("worker", help="Dramatiq workers for every actor: the customers' pool and the background pool")
+    p.add_argument("--processes", type=int, default=2, help="processes of the customers' pool (or of the --queues pool)")
+    p.add_argument("--threads", type=int, default=4, help="threads per process of that pool")
+    p.add_argument("--background-threads", type=int, default=3, help="threads of the background pool (receipts, bulk; one process, nice 10)")
     p.add_argument("--worker-timeout", type=int, default=1000, help="ms an idle worker waits between polls (the doorbell wakes it sooner)")
+    p.add_argument("--queues", nargs="+", choices=QUEUES, help="one pool of just these queues")
+    p.add_argument("--nice", type=int, default=0, choices=range(20), metavar="0-19", help="with --queues: run that pool at a lower CPU priority")
     p.set_defaults(func=_cmd_worker)
 
     p = sub.add_parser("simulator", help="the Meta simulator: Graph API, profiles and a customer phone page")

@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 
 from vschool.dev import ROOT, child_environment
+from vschool.workers import BACKGROUND_PROCESSES
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -40,7 +41,7 @@ class RunningApp:
     simulator_url: str = ""
     processes: list[subprocess.Popen] = field(default_factory=list)
     log_path: Path | None = None
-    worker_processes: int = 0  # how many worker processes must have booted (warm) before it is ready
+    worker_processes: int = 0  # how many worker processes (both pools) must have booted (warm) before it is ready
     redis_url: str = ""
 
     def stop(self) -> None:
@@ -112,7 +113,7 @@ def start_app(
         f"http://localhost:{backend}",
         simulator_url=f"http://127.0.0.1:{simulator_port}" if simulator else "",
         log_path=app_log,
-        worker_processes=worker_processes if worker else 0,
+        worker_processes=worker_processes + BACKGROUND_PROCESSES if worker else 0,
         redis_url=env["REDIS_URL"],
     )
     with open(app_log, "ab") as log:
@@ -128,16 +129,15 @@ def start_app(
     return running
 
 
-def _booted_workers(running: RunningApp) -> int:
-    """Worker processes of this app that finished booting (warm-up included): their heartbeat
-    key names their pid, and they belong to the session of a process we started."""
+def booted_workers(redis_url: str, sessions: set[int]) -> int:
+    """Worker processes that finished booting (warm-up included) in these process sessions
+    (the pids of processes started with `start_new_session`): their heartbeat key names their pid."""
     import redis
 
     from actors.broker import HEARTBEAT_PREFIX
 
-    sessions = {proc.pid for proc in running.processes}
     booted = 0
-    with redis.Redis.from_url(running.redis_url, socket_timeout=2) as client:
+    with redis.Redis.from_url(redis_url, socket_timeout=2) as client:
         try:
             keys = list(client.scan_iter(f"{HEARTBEAT_PREFIX}*"))
         except redis.RedisError:
@@ -172,7 +172,7 @@ def _wait_ready(running: RunningApp, timeout_s: float) -> None:
                     pending.discard(url)
             except httpx.HTTPError:
                 pass
-        if "workers" in pending and _booted_workers(running) >= running.worker_processes:
+        if "workers" in pending and booted_workers(running.redis_url, {proc.pid for proc in running.processes}) >= running.worker_processes:
             pending.discard("workers")
         if time.monotonic() > deadline:
             raise TimeoutError(f"the app did not answer within {timeout_s:.0f} s: {sorted(pending)}")

@@ -19,3 +19,15 @@ def test_the_worker_module_registers_every_actor_of_every_actor_module() -> None
     # A fresh interpreter: import only `actors` first, as the worker does, then compare.
     out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_every_queue_is_served_by_one_of_the_worker_pools() -> None:
+    """An actor on a queue neither pool listens to would never run (ADR 010)."""
+    import dramatiq
+
+    from vschool.workers import BACKGROUND_QUEUES, CUSTOMER_QUEUES
+
+    served = set(CUSTOMER_QUEUES) | set(BACKGROUND_QUEUES)
+    assert not set(CUSTOMER_QUEUES) & set(BACKGROUND_QUEUES)
+    used = {dramatiq.get_broker().get_actor(name).queue_name for name in dramatiq.get_broker().get_declared_actors()}
+    assert used and used <= served, sorted(used - served)

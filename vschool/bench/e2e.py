@@ -37,7 +37,7 @@ def _prepare_ai() -> None:
         set_global_level(session, 3, None)
 
 
-WORKERS = 2  # `vschool worker`'s default: one process per core
+WORKERS = 2  # `vschool worker`'s default customers' pool: one process per core
 WARMUP_S = 2.0
 QUESTION = "เรียนทำซูชิ 5 วัน ค่าเรียนเท่าไหร่คะ"  # answered from the knowledge base with confidence
 
@@ -67,6 +67,7 @@ def _latencies(customer_phone: httpx.Client, started: dict[str, float], timeout_
 
 def bench_e2e(args: argparse.Namespace) -> dict[str, Any]:
     from vschool.harness import start_app
+    from vschool.workers import BACKGROUND_PROCESSES
 
     burst = args.events or 200
     rate = args.rate
@@ -102,6 +103,7 @@ def bench_e2e(args: argparse.Namespace) -> dict[str, Any]:
         "idle_max_ms": round(max(idle_ms), 1) if idle_ms else None,
         "lost": (burst - len(burst_ms)) + (idle - len(idle_ms)),
         "responder": "offline responder at L3 (auto-send), demo knowledge base",
-        "worker_processes": WORKERS,
+        "worker_processes": WORKERS,  # the customers' pool; plus the background pool (ADR 010)
+        "background_processes": BACKGROUND_PROCESSES,
         "backend": "reflex --env prod, 2 processes",
     }
