@@ -6,15 +6,23 @@ together (`coalesce.Coalescer`): one statement, one commit and one Redis pipelin
 database cannot be reached, the raw body is appended to `{data}/journal/webhook.jsonl` and
 fsync'd; a lifespan task replays the journal (deduped) when the database is back. When Redis is
 down, rows simply wait: the outbox relay enqueues unprocessed rows later.
+
+The backend runs several processes over one journal folder. A writer appends under an exclusive
+`flock` and only to the file that is still named `webhook.jsonl`; the replay (one process at a
+time, `.replay.lock`) renames that file aside, then takes its lock once, so a line being written
+is finished before the file is read and a writer that opened the old file writes to the new one.
 """
 
 import asyncio
 import base64
+import contextlib
+import fcntl
 import hashlib
 import json
 import logging
 import os
 import time
+from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 
@@ -149,35 +157,57 @@ class InboundStore:
     def journal(self, raw: bytes, name: str = "webhook.jsonl") -> None:
         """Append the raw body durably (fsync) before the webhook answers."""
         self.journal_dir.mkdir(parents=True, exist_ok=True)
-        line = json.dumps({"at": time.time(), "body": base64.b64encode(raw).decode()}) + "\n"
-        fd = os.open(self.journal_dir / name, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-        try:
-            os.write(fd, line.encode())
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        line = (json.dumps({"at": time.time(), "body": base64.b64encode(raw).decode()}) + "\n").encode()
+        path = self.journal_dir / name
+        while True:
+            fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+                if _still_named(fd, path):  # else a replay moved it aside meanwhile: open the new one
+                    os.write(fd, line)
+                    os.fsync(fd)
+                    return
+            finally:
+                os.close(fd)
 
     async def replay(self) -> int:
         """Move the journal aside and store its bodies; return how many new events it added.
-        A replay that fails midway keeps its file and is retried (dedupe makes that safe)."""
-        live = self.journal_dir / "webhook.jsonl"
-        if live.exists() and live.stat().st_size:
-            live.rename(self.journal_dir / f"webhook.{time.time_ns()}.replaying")
+        A replay that fails midway keeps its file and is retried (dedupe makes that safe).
+        Raises UNAVAILABLE, touching nothing, while the database does not answer."""
+        with _only_one_replay(self.journal_dir) as mine:
+            if not mine:
+                return 0  # another backend process is replaying
+            await self._ping()
+            live = self.journal_dir / "webhook.jsonl"
+            if live.exists() and live.stat().st_size:
+                aside = self.journal_dir / f"webhook.{time.time_ns()}.replaying"
+                live.rename(aside)
+                _wait_for_writers(aside)
+            added = 0
+            for path in sorted(self.journal_dir.glob("webhook.*.replaying")):
+                added += await self._replay_file(path)
+            return added
+
+    async def _replay_file(self, path: Path) -> int:
         added = 0
-        for path in sorted(self.journal_dir.glob("webhook.*.replaying")):
-            for line in path.read_text().splitlines():
-                if not line.strip():
-                    continue
-                raw = base64.b64decode(json.loads(line)["body"])
-                try:
-                    added += len(await self.store_body(json.loads(raw)))
-                except UNAVAILABLE:
-                    raise  # still down: keep the file, try again later
-                except (psycopg.Error, RecursionError) as exc:  # this body, not the database
-                    self.journal(raw, name="rejected.jsonl")
-                    log_error("webhook", "a journaled body was refused on replay", error=repr(exc)[:300])
-            path.unlink()
+        for line in path.read_text().splitlines():
+            if not line.strip():
+                continue
+            raw = base64.b64decode(json.loads(line)["body"])
+            try:
+                added += len(await self.store_body(json.loads(raw)))
+            except UNAVAILABLE:
+                raise  # down again: keep the file, try again later
+            except (psycopg.Error, RecursionError) as exc:  # this body, not the database
+                self.journal(raw, name="rejected.jsonl")
+                log_error("webhook", "a journaled body was refused on replay", error=repr(exc)[:300])
+        path.unlink()
         return added
+
+    async def _ping(self) -> None:
+        pool = await self.pool()
+        async with pool.connection() as conn:
+            await conn.execute("SELECT 1")
 
     async def store_body(self, body: object) -> list[int]:
         """Split, insert, enqueue; return the new rows' ids (raises if the database is away)."""
@@ -189,6 +219,41 @@ class InboundStore:
         if new:
             await self._enqueues(new)
         return [event_id for event_id, _ in new]
+
+
+def _still_named(fd: int, path: Path) -> bool:
+    """Whether the open file is still the one at `path` (not renamed aside by a replay)."""
+    try:
+        named = os.stat(path)
+    except FileNotFoundError:
+        return False
+    opened = os.fstat(fd)
+    return (named.st_dev, named.st_ino) == (opened.st_dev, opened.st_ino)
+
+
+def _wait_for_writers(path: Path) -> None:
+    """Return once no writer holds the file's lock: a line being appended is complete."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+    finally:
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def _only_one_replay(journal_dir: Path) -> Iterator[bool]:
+    """True while this process holds the journal's replay lock; False if another one does."""
+    journal_dir.mkdir(parents=True, exist_ok=True)
+    fd = os.open(journal_dir / ".replay.lock", os.O_WRONLY | os.O_CREAT, 0o600)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        yield True
+    finally:
+        os.close(fd)
 
 
 async def _enqueue_batch(new_lists: list[list[tuple[int, str]]]) -> list[None]:
