@@ -27,16 +27,12 @@ def queue_ai_reply(
     now = now or utcnow()
     text = text.strip()
     if not text:
-        raise ReplyRefused("The draft is empty; type a reply or discard the draft.")
+        raise ReplyRefused("error_draft_empty")
     if len(text) > MAX_TEXT:
-        raise ReplyRefused(f"Messenger takes at most {MAX_TEXT} characters in one message; shorten the draft.")
+        raise ReplyRefused("error_draft_too_long", limit=MAX_TEXT)
     state = window(conversation, now).state
     if state == "closed" or (approved_by is None and state != "open"):
-        raise ReplyRefused(
-            "The customer last wrote more than 7 days ago, so Messenger will not deliver a reply."
-            if state == "closed"
-            else "Outside the 24-hour window only a person may reply."
-        )
+        raise ReplyRefused("error_window_closed" if state == "closed" else "error_only_a_person")
     message = Message(
         conversation_id=conversation.id,
         direction=Direction.OUTBOUND,
@@ -59,7 +55,7 @@ def queue_ai_reply(
 def _open_draft(session: Session, task_id: int) -> AiTask:
     task = session.get(AiTask, task_id, with_for_update=True)
     if task is None or task.draft_status != DraftStatus.OPEN:
-        raise ReplyRefused("This draft was already sent, discarded or replaced by a newer one.")
+        raise ReplyRefused("error_draft_gone")
     return task
 
 
@@ -68,7 +64,7 @@ def send_draft(session: Session, staff: StaffUser, task_id: int, text: str | Non
     task = _open_draft(session, task_id)
     conversation = session.get(Conversation, task.conversation_id, with_for_update=True)
     if conversation is None:
-        raise ReplyRefused("This conversation no longer exists. Reload the inbox.")
+        raise ReplyRefused("error_conversation_gone")
     final = (text if text is not None else task.answer or "").strip()
     message = queue_ai_reply(session, conversation, final, approved_by=staff, edited=final != (task.answer or "").strip())
     task.draft_status, task.reply_message_id = DraftStatus.SENT, message.id

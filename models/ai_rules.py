@@ -13,6 +13,7 @@ from models.base import utcnow
 from models.commerce import Product
 from models.inbox import Conversation
 from models.ops import AppSetting
+from models.refusals import Refused
 
 # --- confidence --------------------------------------------------------------------------------
 
@@ -197,7 +198,7 @@ def set_conversation_level(session: Session, conversation_id: int, level: int | 
     """A level for one conversation, or None to follow the global level. Returns the previous."""
     conversation = session.get(Conversation, conversation_id, with_for_update=True)
     if conversation is None:
-        raise ValueError("This conversation no longer exists. Reload the inbox.")
+        raise Refused("error_conversation_gone")
     before = conversation.autonomy_level
     conversation.autonomy_level = None if level is None else _valid(level)
     conversation.updated_at = utcnow()

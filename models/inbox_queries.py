@@ -14,6 +14,7 @@ from models.customers import AdReferral, Customer, Note
 from models.enums import ConversationStatus, Direction, PaymentKind
 from models.inbox import CannedResponse, Conversation, ConversationLabel, Label, Message
 from models.listings import baht, like_pattern
+from models.refusals import Refused
 from models.reply_rules import window
 from models.settings import get_settings
 from models.staff import StaffUser
@@ -207,7 +208,7 @@ def assign(session: Session, conversation_id: int, staff_id: int | None) -> None
 def add_note(session: Session, author: StaffUser, conversation_id: int, body: str) -> None:
     body = body.strip()
     if not body:
-        raise ValueError("Type the note first.")
+        raise Refused("error_type_note")
     conversation = session.get(Conversation, conversation_id)
     session.add(Note(customer_id=conversation.customer_id, conversation_id=conversation_id, author_id=author.id, body=body[:5000]))
 
@@ -228,7 +229,7 @@ def toggle_label(session: Session, conversation_id: int, label_name: str) -> boo
     """Add the label if the conversation lacks it, else remove it; True if it is now on."""
     label = session.exec(select(Label).where(Label.name == label_name)).first()
     if label is None:
-        raise ValueError(f"There is no label called {label_name!r}.")
+        raise Refused("error_no_label", name=label_name)
     link = session.get(ConversationLabel, (conversation_id, label.id))
     if link:
         session.delete(link)

@@ -23,6 +23,7 @@ from models.base import utcnow
 from models.commerce import Order, OrderItem, Payment, Product
 from models.customers import Customer
 from models.enums import LeadStage, OrderStatus, PaymentKind
+from models.refusals import Refused
 from models.settings import get_settings
 
 METHODS = ("transfer", "promptpay", "card", "cash")
@@ -37,8 +38,8 @@ _NEXT_NUMBER = sa.text(
 )
 
 
-class OrderRefused(ValueError):
-    """Why an order or payment cannot be recorded, in words for the staff member."""
+class OrderRefused(Refused):
+    """Why an order or payment cannot be recorded."""
 
 
 @dataclass(frozen=True)
@@ -62,11 +63,11 @@ def parse_amount(text: str) -> Decimal:
     try:
         amount = Decimal(cleaned)
     except InvalidOperation:
-        raise OrderRefused(f"“{text}” is not an amount of baht (e.g. 5000 or 5,000.50).") from None
+        raise OrderRefused("error_not_an_amount", text=text) from None
     if not amount.is_finite() or amount <= 0:
-        raise OrderRefused("The amount must be more than zero.")
+        raise OrderRefused("error_amount_not_positive")
     if amount != amount.quantize(Decimal("0.01")):
-        raise OrderRefused("Baht amounts have at most two decimals (satang).")
+        raise OrderRefused("error_amount_satang")
     return amount
 
 
@@ -89,17 +90,17 @@ def create_order(session: Session, customer_id: int, items: list[tuple[int, int]
     """A pending order for `items` [(product id, quantity)] at the catalog's prices."""
     customer = session.get(Customer, customer_id)
     if customer is None or customer.erased_at is not None:
-        raise OrderRefused("This customer no longer exists.")
+        raise OrderRefused("error_customer_gone")
     if not items:
-        raise OrderRefused("Choose at least one course or product.")
+        raise OrderRefused("error_choose_product")
     wanted: dict[int, int] = {}
     for product_id, quantity in items:
         if not 1 <= quantity <= MAX_QUANTITY:
-            raise OrderRefused(f"A quantity is between 1 and {MAX_QUANTITY}.")
+            raise OrderRefused("error_quantity", limit=MAX_QUANTITY)
         wanted[product_id] = wanted.get(product_id, 0) + quantity
     products = {p.id: p for p in session.exec(select(Product).where(col(Product.id).in_(list(wanted)), Product.is_active.is_(True)))}
     if len(products) != len(wanted):
-        raise OrderRefused("A chosen product is no longer in the catalog; choose again.")
+        raise OrderRefused("error_product_gone")
     now = now or utcnow()
     year = now.astimezone(ZoneInfo(get_settings().timezone)).year % 100
     number = session.execute(_NEXT_NUMBER, {"year": year}).scalar_one()
@@ -120,18 +121,18 @@ def record_payment(session: Session, order_id: int, kind: PaymentKind, amount: D
     customer's lead stage follow. The order row is locked so two staff can't overpay it."""
     order = session.exec(select(Order).where(Order.id == order_id).with_for_update()).first()
     if order is None:
-        raise OrderRefused("This order does not exist.")
+        raise OrderRefused("error_order_gone")
     if order.status == OrderStatus.CANCELLED:
-        raise OrderRefused("This order was cancelled; create a new one.")
+        raise OrderRefused("error_order_cancelled")
     if method not in METHODS:
-        raise OrderRefused(f"The method is one of: {', '.join(METHODS)}.")
+        raise OrderRefused("error_payment_method", methods=", ".join(METHODS))
     now = now or utcnow()
     before = balance(session, order)
     if kind == PaymentKind.REFUND:
         if amount > before.paid:
-            raise OrderRefused(f"A refund can be at most what the school kept: ฿{before.paid:,.2f}.")
+            raise OrderRefused("error_refund_too_much", amount=f"{before.paid:,.2f}")
     elif amount > before.outstanding:
-        raise OrderRefused(f"That is more than the ฿{before.outstanding:,.2f} still to pay on this order.")
+        raise OrderRefused("error_payment_too_much", amount=f"{before.outstanding:,.2f}")
     payment = Payment(order_id=order.id, kind=kind, amount=amount, method=method, reference=reference.strip()[:120] or None,
                       paid_at=now, recorded_by_id=staff_id)
     session.add(payment)
@@ -156,9 +157,9 @@ def record_payment(session: Session, order_id: int, kind: PaymentKind, amount: D
 def cancel_order(session: Session, order_id: int) -> Order:
     order = session.exec(select(Order).where(Order.id == order_id).with_for_update()).first()
     if order is None:
-        raise OrderRefused("This order does not exist.")
+        raise OrderRefused("error_order_gone")
     if balance(session, order).received > 0:
-        raise OrderRefused("Money was received on this order: refund it instead of cancelling.")
+        raise OrderRefused("error_cancel_paid")
     order.status, order.updated_at = OrderStatus.CANCELLED, utcnow()
     session.add(order)
     return order

@@ -11,6 +11,7 @@ from models.base import utcnow
 from models.enums import DeliveryStatus, Direction, DraftStatus, SenderKind
 from models.inbox import Conversation, Message
 from models.ops import AiTask
+from models.refusals import Refused
 from models.staff import StaffUser
 
 STANDARD_WINDOW = timedelta(hours=24)
@@ -18,8 +19,8 @@ HUMAN_AGENT_WINDOW = timedelta(days=7)
 MAX_TEXT = 2000  # Messenger's limit for a text message
 
 
-class ReplyRefused(ValueError):
-    """The reply cannot be sent; the message says why and what to do instead."""
+class ReplyRefused(Refused):
+    """The reply cannot be sent; the sentence says why and what to do instead."""
 
 
 @dataclass(frozen=True)
@@ -57,17 +58,14 @@ def queue_staff_reply(session: Session, staff: StaffUser, conversation_id: int, 
     now = now or utcnow()
     text = text.strip()
     if not text:
-        raise ReplyRefused("Type a reply first.")
+        raise ReplyRefused("error_type_reply")
     if len(text) > MAX_TEXT:
-        raise ReplyRefused(f"Messenger takes at most {MAX_TEXT} characters in one message; split the reply.")
+        raise ReplyRefused("error_too_long", limit=MAX_TEXT)
     conversation = session.get(Conversation, conversation_id, with_for_update=True)
     if conversation is None:
-        raise ReplyRefused("This conversation no longer exists. Reload the inbox.")
+        raise ReplyRefused("error_conversation_gone")
     if window(conversation, now).state == "closed":
-        raise ReplyRefused(
-            "The customer last wrote more than 7 days ago, so Messenger will not deliver a reply. "
-            "Wait for them to write again, or call them if they left a number."
-        )
+        raise ReplyRefused("error_window_closed")
     message = Message(
         conversation_id=conversation.id,
         direction=Direction.OUTBOUND,

@@ -18,6 +18,7 @@ from sqlmodel import Session, select
 from actors.broker import NAMESPACE, redis_url
 from models.base import utcnow
 from models.enums import Role
+from models.refusals import Refused
 from models.staff import StaffSession, StaffUser
 
 SESSION_DAYS = 14
@@ -32,13 +33,13 @@ class LoginRefused(Exception):
     """Shown to the person signing in as it is: the message says what to do."""
 
 
-class NotAllowed(PermissionError):
+class NotAllowed(Refused):
     """A signed-in user asked for something their role does not allow."""
 
 
 def hash_password(password: str) -> str:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise ValueError(f"A password needs at least {MIN_PASSWORD_LENGTH} characters.")
+        raise Refused("error_password_short", limit=MIN_PASSWORD_LENGTH)
     return _hasher.hash(password)
 
 
@@ -116,7 +117,7 @@ def require_role(user: StaffUser | None, *roles: Role) -> StaffUser:
     """The user, if signed in with one of `roles`; else NotAllowed. Every server-side handler that
     changes something calls this (pages hiding a button is not enough)."""
     if user is None:
-        raise NotAllowed("Please sign in again.")
+        raise NotAllowed("error_sign_in_again")
     if Role(user.role) not in roles:
-        raise NotAllowed("Your role does not allow this. Ask an admin.")
+        raise NotAllowed("error_role")
     return user

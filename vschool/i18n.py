@@ -1,8 +1,11 @@
 """Every UI label in English and Thai: one small table, switchable per user (the staff are Thai).
 
 `tr("key")` gives a Reflex var that follows the signed-in user's language; `text("key", lang)`
-gives the plain string (server-side messages).
+gives the plain string (server-side messages). Refusals from the rules bring their own sentences
+(`models.refusals`), merged in here.
 """
+
+from models.refusals import SENTENCES, Refused
 
 LABELS: dict[str, tuple[str, str]] = {
     # key: (English, Thai)
@@ -306,33 +309,26 @@ LABELS: dict[str, tuple[str, str]] = {
     "notice_label_added": ("Label {name} added.", "เพิ่มป้ายกำกับ {name} แล้ว"),
     "notice_label_removed": ("Label {name} removed.", "นำป้ายกำกับ {name} ออกแล้ว"),
     "error_no_conversation": ("There is no conversation {id}.", "ไม่พบบทสนทนาหมายเลข {id}"),
-    "error_type_reply": ("Type a reply first.", "พิมพ์ข้อความตอบกลับก่อน"),
-    "error_type_note": ("Type the note first.", "พิมพ์บันทึกก่อน"),
-    "error_too_long": (
-        "Messenger takes at most {limit} characters in one message; split the reply.",
-        "Messenger ส่งได้ไม่เกิน {limit} ตัวอักษรต่อข้อความ กรุณาแบ่งเป็นหลายข้อความ",
+    "notice_order_created": ("Order {number} created.", "สร้างคำสั่งซื้อ {number} แล้ว"),
+    "notice_deposit_recorded": ("Deposit of ฿{amount} recorded.", "บันทึกเงินมัดจำ ฿{amount} แล้ว"),
+    "notice_payment_recorded": ("Payment of ฿{amount} recorded.", "บันทึกการชำระเงิน ฿{amount} แล้ว"),
+    "notice_refund_recorded": ("Refund of ฿{amount} recorded.", "บันทึกการคืนเงิน ฿{amount} แล้ว"),
+    "notice_consent_recorded": ("Consent recorded.", "บันทึกความยินยอมแล้ว"),
+    "error_confirm_erase": (
+        "Type {id} to confirm: erasure cannot be undone.",
+        "พิมพ์ {id} เพื่อยืนยัน: การลบข้อมูลย้อนกลับไม่ได้",
     ),
-    "error_draft_too_long": (
-        "Messenger takes at most {limit} characters in one message; shorten the draft.",
-        "Messenger ส่งได้ไม่เกิน {limit} ตัวอักษรต่อข้อความ กรุณาตัดร่างให้สั้นลง",
-    ),
-    "error_conversation_gone": ("This conversation no longer exists. Reload the inbox.", "ไม่พบบทสนทนานี้แล้ว กรุณารีเฟรชกล่องข้อความ"),
-    "error_window_closed": (
-        "The customer last wrote more than 7 days ago, so Messenger will not deliver a reply. "
-        "Wait for them to write again, or call them if they left a number.",
-        "ลูกค้าทักมาครั้งล่าสุดเกิน 7 วันแล้ว Messenger จะไม่ส่งข้อความตอบกลับ "
-        "รอให้ลูกค้าทักมาใหม่ หรือโทรหาลูกค้าถ้ามีเบอร์",
-    ),
-    "error_only_a_person": ("Outside the 24-hour window only a person may reply.", "เกิน 24 ชม. แล้ว ต้องให้เจ้าหน้าที่ตอบเอง"),
-    "error_draft_empty": ("The draft is empty; type a reply or discard the draft.", "ร่างคำตอบว่างอยู่ พิมพ์ข้อความหรือทิ้งร่างนี้"),
-    "error_draft_gone": (
-        "This draft was already sent, discarded or replaced by a newer one.",
-        "ร่างนี้ถูกส่ง ทิ้ง หรือมีร่างใหม่มาแทนแล้ว",
-    ),
-    "error_no_label": ("There is no label called {name}.", "ไม่มีป้ายกำกับชื่อ {name}"),
-    "error_sign_in_again": ("Please sign in again.", "กรุณาเข้าสู่ระบบอีกครั้ง"),
-    "error_role": ("Your role does not allow this. Ask an admin.", "สิทธิ์ของคุณทำรายการนี้ไม่ได้ กรุณาติดต่อผู้ดูแลระบบ"),
 }
+
+
+assert not LABELS.keys() & SENTENCES.keys(), "a refusal's sentence lives in models.refusals only"
+LABELS.update(SENTENCES)
+
+
+def refusal(exc: Exception, language: str) -> str:
+    """Why an action was refused, in the staff member's language (a rule's own sentence when it
+    has no key)."""
+    return exc.in_language(language) if isinstance(exc, Refused) else str(exc)
 
 
 def text(key: str, language: str = "en") -> str:

@@ -7,12 +7,13 @@ from sqlmodel import Session, col, select
 from logs import audit
 from models.base import utcnow
 from models.enums import Language, Role
+from models.refusals import Refused
 from models.staff import StaffSession, StaffUser
 from vschool.auth import hash_password, require_role
 
 
-class StaffError(ValueError):
-    """A staff change that cannot be made; the message says why and what to do."""
+class StaffError(Refused):
+    """A staff change that cannot be made; the sentence says why and what to do."""
 
 
 def list_staff(session: Session) -> list[StaffUser]:
@@ -33,15 +34,15 @@ def create_staff(
         require_role(actor, Role.ADMIN)
     email = email.strip().lower()
     if "@" not in email or len(email) > 254:
-        raise StaffError("Enter a valid e-mail address.")
+        raise StaffError("error_email")
     if not display_name.strip():
-        raise StaffError("Enter the person's name.")
+        raise StaffError("error_staff_name")
     if session.exec(select(StaffUser).where(StaffUser.email == email)).first():
-        raise StaffError(f"{email} already has an account.")
+        raise StaffError("error_email_taken", email=email)
     try:
         password_hash = hash_password(password)
-    except ValueError as exc:
-        raise StaffError(str(exc)) from exc
+    except Refused as exc:
+        raise StaffError(exc.key, **exc.values) from exc
     user = StaffUser(
         email=email, display_name=display_name.strip(), password_hash=password_hash, role=role, language=language
     )
@@ -57,7 +58,7 @@ def change_role(session: Session, actor: StaffUser, user_id: int, role: Role) ->
     if user.role == role:
         return user
     if user.role == Role.ADMIN and _would_leave_no_admin(session, user):
-        raise StaffError("This is the last active admin. Make someone else admin first.")
+        raise StaffError("error_last_admin")
     old = user.role
     user.role = role
     session.add(user)
@@ -73,9 +74,9 @@ def set_active(session: Session, actor: StaffUser, user_id: int, active: bool) -
         return user
     if not active:
         if user.id == actor.id:
-            raise StaffError("You cannot deactivate yourself.")
+            raise StaffError("error_deactivate_self")
         if user.role == Role.ADMIN and _would_leave_no_admin(session, user):
-            raise StaffError("This is the last active admin. Make someone else admin first.")
+            raise StaffError("error_last_admin")
         session.execute(
             sa.update(StaffSession)
             .where(StaffSession.staff_user_id == user.id, StaffSession.revoked_at.is_(None))
@@ -97,7 +98,7 @@ def set_language(session: Session, user: StaffUser, language: Language) -> None:
 def _get(session: Session, user_id: int) -> StaffUser:
     user = session.get(StaffUser, user_id)
     if user is None:
-        raise StaffError("That staff user no longer exists. Reload the page.")
+        raise StaffError("error_staff_gone")
     return user
 
 

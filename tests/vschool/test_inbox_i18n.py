@@ -1,19 +1,24 @@
-"""The inbox speaks the staff member's language: every label has both languages with the same
+"""The staff member's language everywhere: every label has both languages with the same
 placeholders, the rules' refusals reach Thai staff in Thai, and AI sources never show the
 server's absolute paths."""
 
 import re
+from pathlib import Path
 
 import pytest
 
 from knowledge.watch import DEMO_FOLDER, knowledge_folder
 from models.ai_drafts import queue_ai_reply
-from models.reply_rules import MAX_TEXT, ReplyRefused, queue_staff_reply
+from models.order_rules import MAX_QUANTITY, OrderRefused, parse_amount
+from models.refusals import SENTENCES, Refused
+from models.reply_rules import MAX_TEXT, queue_staff_reply
+from tests.conftest import ROOT
 from vschool import auth
-from vschool.i18n import LABELS, text
-from vschool.pages.inbox import refusal_text, sources_shown
+from vschool.i18n import LABELS, refusal, text
+from vschool.pages.inbox import sources_shown
 
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
+RAISED_KEY = re.compile(r"\b(?:\w*Refused|NotAllowed|StaffError)\(\s*\"(\w+)\"")
 
 
 def test_every_label_has_english_and_thai_with_the_same_placeholders() -> None:
@@ -22,33 +27,40 @@ def test_every_label_has_english_and_thai_with_the_same_placeholders() -> None:
         assert set(PLACEHOLDER.findall(english)) == set(PLACEHOLDER.findall(thai)), key
 
 
-def _refusal(call) -> str:  # noqa: ANN001
-    with pytest.raises(ReplyRefused) as caught:
+def test_every_refusal_the_code_raises_has_its_sentences() -> None:
+    raised = {key for folder in ("models", "vschool") for path in (ROOT / folder).rglob("*.py")
+              for key in RAISED_KEY.findall(Path(path).read_text())}
+    assert len(raised) > 25  # the pattern still finds the rules' refusals
+    assert raised <= SENTENCES.keys(), raised - SENTENCES.keys()
+
+
+def _refusal(call) -> Refused:  # noqa: ANN001
+    with pytest.raises(Refused) as caught:
         call()
-    return str(caught.value)
+    return caught.value
 
 
 @pytest.mark.parametrize(
-    ("call", "key"),
+    ("call", "key", "values"),
     [
-        (lambda: queue_staff_reply(None, None, 1, "  "), "error_type_reply"),
-        (lambda: queue_staff_reply(None, None, 1, "x" * (MAX_TEXT + 1)), "error_too_long"),
-        (lambda: queue_ai_reply(None, None, ""), "error_draft_empty"),
-        (lambda: queue_ai_reply(None, None, "x" * (MAX_TEXT + 1)), "error_draft_too_long"),
+        (lambda: queue_staff_reply(None, None, 1, "  "), "error_type_reply", {}),
+        (lambda: queue_staff_reply(None, None, 1, "x" * (MAX_TEXT + 1)), "error_too_long", {"limit": MAX_TEXT}),
+        (lambda: queue_ai_reply(None, None, ""), "error_draft_empty", {}),
+        (lambda: queue_ai_reply(None, None, "x" * (MAX_TEXT + 1)), "error_draft_too_long", {"limit": MAX_TEXT}),
+        (lambda: parse_amount("ห้าพัน"), "error_not_an_amount", {"text": "ห้าพัน"}),
+        (lambda: parse_amount("5000.555"), "error_amount_satang", {}),
+        (lambda: auth.require_role(None), "error_sign_in_again", {}),
     ],
 )
-def test_the_rules_refusals_reach_thai_staff_in_thai(call, key: str) -> None:  # noqa: ANN001
-    message = _refusal(call)
-    assert refusal_text(message, "th") == text(key, "th").format(limit=MAX_TEXT)
-    assert refusal_text(message, "en") == message  # English staff read the rule's own words
+def test_the_rules_refusals_reach_thai_staff_in_thai(call, key: str, values: dict) -> None:  # noqa: ANN001
+    refused = _refusal(call)
+    assert refusal(refused, "th") == text(key, "th").format(**values)
+    assert refusal(refused, "en") == str(refused) == text(key, "en").format(**values)  # logs read English
 
 
-def test_role_refusals_and_unknown_wordings() -> None:
-    with pytest.raises(auth.NotAllowed) as caught:
-        auth.require_role(None)
-    assert refusal_text(str(caught.value), "th") == text("error_sign_in_again", "th")
-    assert refusal_text("There is no label called 'VIP'.", "th") == "ไม่มีป้ายกำกับชื่อ VIP"
-    assert refusal_text("Something new went wrong.", "th") == "Something new went wrong."  # shown as it is
+def test_a_refusal_without_a_sentence_is_shown_as_it_is() -> None:
+    assert refusal(ValueError("Something new went wrong."), "th") == "Something new went wrong."
+    assert OrderRefused("error_quantity", limit=MAX_QUANTITY).in_language("th") == f"จำนวนต้องอยู่ระหว่าง 1 ถึง {MAX_QUANTITY}"
 
 
 def test_ai_sources_are_shown_relative_to_the_knowledge_folder() -> None:

@@ -8,10 +8,9 @@ from models.ai_drafts import recent_tasks
 from models.ai_rules import LEVELS, global_level, set_global_level
 from models.db import session_scope
 from models.enums import Role
-from vschool import auth
 from vschool.components.layout import app_page
 from vschool.components.text import tr
-from vschool.state.auth import AuthState
+from vschool.state.auth import AuthState, acting_staff
 from vschool.state.feeds import Feed
 
 LEVEL_CHOICES = {f"L{n} {name}": n for n, name in LEVELS.items()}
@@ -44,11 +43,12 @@ class AiAdminState(rx.State):
     @rx.event
     async def set_level(self, choice: str) -> None:
         self.message, self.error = "", ""
-        try:
-            admin = auth.require_role((await self.get_state(AuthState)).current_user(), Role.ADMIN)
-            level = LEVEL_CHOICES[choice]
-        except (auth.NotAllowed, KeyError) as exc:
-            self.error = str(exc) if isinstance(exc, auth.NotAllowed) else f"Unknown level {choice!r}."
+        admin = await acting_staff(self, Role.ADMIN)
+        if admin is None:
+            return
+        level = LEVEL_CHOICES.get(choice)
+        if level is None:
+            self.error = f"Unknown level {choice!r}."
             return
         with session_scope() as session:
             before = set_global_level(session, level, admin.id)

@@ -13,7 +13,7 @@ from vschool.components.layout import app_page
 from vschool.components.text import tr
 from vschool.pages.overview import bangkok_time
 from vschool.staff import StaffError, change_role, create_staff, list_staff, set_active
-from vschool.state.auth import AuthState
+from vschool.state.auth import AuthState, refused
 from vschool.state.feeds import Feed
 
 ROLES = [r.value for r in Role]
@@ -69,7 +69,7 @@ class StaffAdminState(rx.State):
             with session_scope() as session:
                 user = change(session, actor)
         except (StaffError, auth.NotAllowed) as exc:
-            self.error = str(exc)
+            self.error = await refused(self, exc)
             return
         self.message = done.format(email=user.email)
         announce("staff", user.id)

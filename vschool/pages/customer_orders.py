@@ -9,6 +9,7 @@ from models.customer_queries import customer_by_standard_id
 from models.db import session_scope
 from models.enums import PaymentKind, Role
 from models.order_rules import (
+    MAX_QUANTITY,
     METHODS,
     OrderRefused,
     cancel_order,
@@ -19,7 +20,7 @@ from models.order_rules import (
     record_payment,
 )
 from vschool.components.text import tr
-from vschool.state.auth import AuthState, acting_staff, customer_in_url
+from vschool.state.auth import AuthState, acting_staff, customer_in_url, refused, say
 from vschool.state.feeds import Feed
 
 KINDS = [k.value for k in PaymentKind]
@@ -82,14 +83,14 @@ class CustomerOrdersState(rx.State):
         self.pay_method = value
 
     @rx.event
-    def add_line(self) -> None:
+    async def add_line(self) -> None:
         self.error = ""
         chosen = next((c for c in self.catalog if c["id"] == self.product_id), None)
         if chosen is None:
-            self.error = "Choose a course or product first."
+            self.error = await say(self, "error_choose_product")
             return
-        if not self.quantity.isdigit() or not 1 <= int(self.quantity) <= 50:
-            self.error = "The quantity is a whole number from 1 to 50."
+        if not self.quantity.isdigit() or not 1 <= int(self.quantity) <= MAX_QUANTITY:
+            self.error = await say(self, "error_quantity", limit=MAX_QUANTITY)
             return
         self.lines = [*self.lines, {"product_id": chosen["id"], "label": chosen["label"], "quantity": self.quantity}]
         self.quantity = "1"
@@ -108,14 +109,14 @@ class CustomerOrdersState(rx.State):
             with session_scope() as session:
                 customer = customer_by_standard_id(session, customer_in_url(self))
                 if customer is None:
-                    raise OrderRefused("This customer no longer exists.")
+                    raise OrderRefused("error_customer_gone")
                 order = create_order(session, customer.id, [(int(line["product_id"]), int(line["quantity"])) for line in self.lines], user.id)
                 audit(session, user, "order.create", "order", order.order_number, total=str(order.total), customer=customer.standard_id)
                 ids, number = (customer.id, order.id), order.order_number
         except OrderRefused as exc:
-            self.error = str(exc)
+            self.error = await refused(self, exc)
             return
-        self.lines, self.notice = [], f"Order {number} created."
+        self.lines, self.notice = [], await say(self, "notice_order_created", number=number)
         _changed(*ids)
 
     @rx.event
@@ -141,9 +142,9 @@ class CustomerOrdersState(rx.State):
                 customer = customer_by_standard_id(session, customer_in_url(self))
                 ids = (customer.id if customer else 0, payment.order_id)
         except OrderRefused as exc:
-            self.error = str(exc)
+            self.error = await refused(self, exc)
             return
-        self.paying, self.notice = "", f"{self.pay_kind.title()} of ฿{amount:,.2f} recorded."
+        self.paying, self.notice = "", await say(self, f"notice_{self.pay_kind}_recorded", amount=f"{amount:,.2f}")
         _changed(*ids)
 
     @rx.event
@@ -158,7 +159,7 @@ class CustomerOrdersState(rx.State):
                 audit(session, user, "order.cancel", "order", order.order_number)
                 ids = (order.customer_id, order.id)
         except OrderRefused as exc:
-            self.error = str(exc)
+            self.error = await refused(self, exc)
             return
         _changed(*ids)
 

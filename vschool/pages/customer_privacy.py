@@ -11,7 +11,7 @@ from models.db import session_scope
 from models.enums import Role
 from models.pdpa import erase_customer, export_customer, record_consent
 from vschool.components.text import tr
-from vschool.state.auth import AuthState, acting_staff, customer_in_url
+from vschool.state.auth import AuthState, acting_staff, customer_in_url, say
 
 
 class CustomerPrivacyState(rx.State):
@@ -32,7 +32,7 @@ class CustomerPrivacyState(rx.State):
         with session_scope() as session:
             customer = customer_by_standard_id(session, customer_in_url(self))
             if customer is None:
-                self.error = "This customer no longer exists."
+                self.error = await say(self, "error_customer_gone")
                 return
             record_consent(session, customer)
             audit(session, admin, "pdpa.consent", "customer", customer.standard_id)
@@ -40,7 +40,7 @@ class CustomerPrivacyState(rx.State):
         from actors.push import announce
 
         announce("customer", customer_id)
-        self.notice = "Consent recorded."
+        self.notice = await say(self, "notice_consent_recorded")
 
     @rx.event
     async def export(self):  # noqa: ANN201
@@ -51,7 +51,7 @@ class CustomerPrivacyState(rx.State):
         with session_scope() as session:
             customer = customer_by_standard_id(session, customer_in_url(self))
             if customer is None:
-                self.error = "This customer no longer exists."
+                self.error = await say(self, "error_customer_gone")
                 return None
             data = export_customer(session, customer)
             audit(session, admin, "pdpa.export", "customer", customer.standard_id)
@@ -65,12 +65,12 @@ class CustomerPrivacyState(rx.State):
             return None
         standard_id = customer_in_url(self)
         if self.confirm.strip() != standard_id:
-            self.error = f"Type {standard_id} to confirm: erasure cannot be undone."
+            self.error = await say(self, "error_confirm_erase", id=standard_id)
             return None
         with session_scope() as session:
             customer = customer_by_standard_id(session, standard_id)
             if customer is None:
-                self.error = "This customer no longer exists."
+                self.error = await say(self, "error_customer_gone")
                 return None
             cleared = erase_customer(session, customer)
             audit(session, admin, "pdpa.erase", "customer", standard_id, **cleared)

@@ -2,7 +2,6 @@
 reloads from PostgreSQL when the `conversation`/`message` feeds move, in every open browser."""
 
 import os
-import re
 
 import reflex as rx
 import sqlalchemy as sa
@@ -31,6 +30,7 @@ from models.inbox_queries import (
     thread,
     toggle_label,
 )
+from models.refusals import Refused
 from models.reply_rules import ReplyRefused, queue_staff_reply
 from vschool import auth
 from vschool.components.inbox import (
@@ -43,39 +43,13 @@ from vschool.components.inbox import (
     thread_view,
 )
 from vschool.components.layout import app_page
-from vschool.i18n import text
-from vschool.state.auth import AuthState, acting_staff
+from vschool.state.auth import AuthState, acting_staff, refused, say
 from vschool.state.feeds import Feed
 
 STATUSES = [s.value for s in ConversationStatus]
 
 # Why an action was refused, as the rules word it (in English) → the label key staff read.
 # A wording not listed here is shown as it is.
-REFUSALS: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"Type a reply first\."), "error_type_reply"),
-    (re.compile(r"Type the note first\."), "error_type_note"),
-    (re.compile(r"Messenger takes at most (?P<limit>\d+) characters .*split the reply\."), "error_too_long"),
-    (re.compile(r"Messenger takes at most (?P<limit>\d+) characters .*shorten the draft\."), "error_draft_too_long"),
-    (re.compile(r"This conversation no longer exists\."), "error_conversation_gone"),
-    (re.compile(r"The customer last wrote more than 7 days ago"), "error_window_closed"),
-    (re.compile(r"Outside the 24-hour window only a person may reply\."), "error_only_a_person"),
-    (re.compile(r"The draft is empty"), "error_draft_empty"),
-    (re.compile(r"This draft was already sent"), "error_draft_gone"),
-    (re.compile(r"""There is no label called ['"]?(?P<name>.*?)['"]?\.$"""), "error_no_label"),
-    (re.compile(r"Please sign in again\."), "error_sign_in_again"),
-    (re.compile(r"Your role does not allow this\."), "error_role"),
-]
-
-
-def refusal_text(message: str, language: str) -> str:
-    """A refusal from the rules (reply window, empty text, roles…) in the staff member's language."""
-    for pattern, key in REFUSALS:
-        found = pattern.match(message)
-        if found:
-            return text(key, language).format(**found.groupdict())
-    return message
-
-
 def source_shown(source: str) -> str:
     """Where an AI source came from, without the server's absolute path: relative to the
     knowledge folder (or the demo knowledge base), else just the file name."""
@@ -104,10 +78,7 @@ def sources_shown(sources: list[dict[str, str]]) -> list[dict[str, str]]:
 async def _answering_staff(state: rx.State):  # noqa: ANN202
     """The signed-in user if their role may act in the inbox (admins and agents), else None
     (with why in `state.error`, in their language)."""
-    user = await acting_staff(state, Role.ADMIN, Role.AGENT)
-    if user is None:
-        state.error = refusal_text(state.error, (await state.get_state(AuthState)).language)
-    return user
+    return await acting_staff(state, Role.ADMIN, Role.AGENT)
 
 
 class InboxState(rx.State):
@@ -189,13 +160,6 @@ class InboxState(rx.State):
         with session_scope() as session:
             return canned_responses(session)
 
-    async def _say(self, key: str, **values: object) -> str:
-        """A notice or error for the signed-in staff member, in their language."""
-        return text(key, (await self.get_state(AuthState)).language).format(**values)
-
-    async def _refused(self, exc: Exception) -> str:
-        return refusal_text(str(exc), (await self.get_state(AuthState)).language)
-
     # --- list ----------------------------------------------------------------------------------
 
     @rx.event
@@ -257,8 +221,8 @@ class InboxState(rx.State):
                 else:
                     message_id = queue_staff_reply(session, user, self.selected, text).id
         except (ReplyRefused, ValueError) as exc:
-            self.error = await self._refused(exc)
-            if "already sent" in str(exc):
+            self.error = await refused(self, exc)
+            if isinstance(exc, Refused) and exc.key == "error_draft_gone":
                 self.editing_task = 0
             return None
         if self.mode != "note":
@@ -267,7 +231,7 @@ class InboxState(rx.State):
             try:
                 send_message.send(message_id)
             except Exception:  # Redis away: the reply is stored; the pending-reply relay sends it
-                self.notice = await self._say("notice_queued")
+                self.notice = await say(self, "notice_queued")
         announce("message", self.selected)
         announce("conversation", self.selected)
         return rx.set_value("composer", "")
@@ -285,12 +249,12 @@ class InboxState(rx.State):
             with session_scope() as session:
                 message_id = send_draft(session, user, int(task_id)).id
         except ReplyRefused as exc:
-            self.error = await self._refused(exc)
+            self.error = await refused(self, exc)
             return
         try:
             send_message.send(message_id)
         except Exception:  # Redis away: stored as pending; the relay sends it
-            self.notice = await self._say("notice_queued")
+            self.notice = await say(self, "notice_queued")
         announce("message", self.selected)
         announce("conversation", self.selected)
 
@@ -308,11 +272,11 @@ class InboxState(rx.State):
             with session_scope() as session:
                 discard_draft(session, int(task_id))
         except ReplyRefused as exc:
-            self.error = await self._refused(exc)
+            self.error = await refused(self, exc)
             return
         if self.editing_task == int(task_id):
             self.editing_task = 0
-        self.notice = await self._say("notice_draft_discarded")
+        self.notice = await say(self, "notice_draft_discarded")
         announce("conversation", self.selected)
 
     @rx.event
@@ -323,14 +287,14 @@ class InboxState(rx.State):
         try:
             admin = auth.require_role(user, Role.ADMIN)
         except auth.NotAllowed as exc:
-            self.error = await self._refused(exc)
+            self.error = await refused(self, exc)
             return
         level = AI_LEVEL_CHOICES.get(choice)
         with session_scope() as session:
             before = set_conversation_level(session, self.selected, level)
             audit(session, admin, "ai.conversation_level", "conversation", self.selected, before=before, after=level)
-        shown = await self._say(AI_LEVEL_LABELS[choice]) if choice in AI_LEVEL_LABELS else choice
-        self.notice = await self._say("notice_ai_level", level=shown)
+        shown = await say(self, AI_LEVEL_LABELS[choice]) if choice in AI_LEVEL_LABELS else choice
+        self.notice = await say(self, "notice_ai_level", level=shown)
         announce("conversation", self.selected)
 
     @rx.event
@@ -340,7 +304,7 @@ class InboxState(rx.State):
         with session_scope() as session:
             set_status(session, self.selected, status, snooze_hours)
         key = {"resolved": "notice_resolved", "snoozed": "notice_snoozed", "open": "notice_reopened"}.get(status)
-        self.notice = await self._say(key, hours=snooze_hours) if key else ""
+        self.notice = await say(self, key, hours=snooze_hours) if key else ""
         announce("conversation", self.selected)
         announce("overview")
 
@@ -355,7 +319,7 @@ class InboxState(rx.State):
             return
         with session_scope() as session:
             assign(session, self.selected, user.id if mine else None)
-        self.notice = await self._say("notice_assigned") if mine else ""
+        self.notice = await say(self, "notice_assigned") if mine else ""
         announce("conversation", self.selected)
 
     @rx.event
@@ -366,9 +330,9 @@ class InboxState(rx.State):
             with session_scope() as session:
                 on = toggle_label(session, self.selected, name)
         except ValueError as exc:
-            self.error = await self._refused(exc)
+            self.error = await refused(self, exc)
             return
-        self.notice = await self._say("notice_label_added" if on else "notice_label_removed", name=name)
+        self.notice = await say(self, "notice_label_added" if on else "notice_label_removed", name=name)
         announce("conversation", self.selected)
 
     @rx.event
@@ -385,7 +349,7 @@ class InboxState(rx.State):
         with session_scope() as session:
             status = session.execute(sa.select(Conversation.status).where(Conversation.id == int(wanted))).scalar_one_or_none()
         if status is None:
-            self.error = await self._say("error_no_conversation", id=wanted)
+            self.error = await say(self, "error_no_conversation", id=wanted)
             return None
         self.status, self.page, self.search = status, 0, ""
         return InboxState.open_conversation(wanted)

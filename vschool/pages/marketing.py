@@ -19,11 +19,10 @@ from models.db import session_scope
 from models.enums import Role
 from models.marketing_figures import PRESETS, last_sync, preset_range, today_in_bangkok
 from models.settings import get_settings
-from vschool import auth
 from vschool.components.layout import app_page
 from vschool.components.text import tr
 from vschool.i18n import text
-from vschool.state.auth import AuthState
+from vschool.state.auth import AuthState, acting_staff
 from vschool.state.feeds import Feed
 
 ALLOWED = {Role.ADMIN.value, Role.MARKETING.value}
@@ -300,11 +299,7 @@ class MarketingState(rx.State):
     @rx.event
     async def sync_now(self) -> None:
         self.notice, self.error = "", ""
-        user = (await self.get_state(AuthState)).current_user()
-        try:
-            auth.require_role(user, Role.ADMIN, Role.MARKETING)
-        except auth.NotAllowed as exc:
-            self.error = str(exc)
+        if await acting_staff(self, Role.ADMIN, Role.MARKETING) is None:
             return
         try:
             from actors.ads import sync_ads

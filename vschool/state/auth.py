@@ -7,6 +7,7 @@ from models.db import session_scope
 from models.enums import Language, Role
 from models.staff import StaffUser
 from vschool import auth
+from vschool.i18n import refusal, text
 from vschool.staff import set_language
 from vschool.state.feeds import FEED_TOKEN, Feed
 
@@ -112,14 +113,25 @@ class LoginState(rx.State):
         return None
 
 
+async def say(state: rx.State, key: str, **values: object) -> str:
+    """A notice or error for the signed-in staff member, in their language."""
+    return text(key, (await state.get_state(AuthState)).language).format(**values)
+
+
+async def refused(state: rx.State, exc: Exception) -> str:
+    """Why a rule refused, in the signed-in staff member's language."""
+    return refusal(exc, (await state.get_state(AuthState)).language)
+
+
 async def acting_staff(state: rx.State, *roles: Role) -> StaffUser | None:
     """The signed-in user if their role is one of `roles` — read from the database on every
     call — else None, with the reason put in `state.error` for the page to show. Every handler
     that changes something starts here (a hidden button is not a permission)."""
+    signed_in = await state.get_state(AuthState)
     try:
-        return auth.require_role((await state.get_state(AuthState)).current_user(), *roles)
+        return auth.require_role(signed_in.current_user(), *roles)
     except auth.NotAllowed as exc:
-        state.error = str(exc)
+        state.error = refusal(exc, signed_in.language)
         return None
 
 

@@ -1,0 +1,88 @@
+"""When a business rule says no: `Refused` names its sentence, in English and Thai.
+
+The rules raise `Refused(key, **values)` (or a subclass); `str()` is the English sentence, for
+logs and the command line, and pages show `in_language(...)` in the staff member's language. The
+sentences live here, beside the rules, so a new refusal cannot lack its Thai.
+"""
+
+SENTENCES: dict[str, tuple[str, str]] = {
+    # key: (English, Thai); {names} are filled from the values the rule gives
+    "error_type_reply": ("Type a reply first.", "พิมพ์ข้อความตอบกลับก่อน"),
+    "error_type_note": ("Type the note first.", "พิมพ์บันทึกก่อน"),
+    "error_too_long": (
+        "Messenger takes at most {limit} characters in one message; split the reply.",
+        "Messenger ส่งได้ไม่เกิน {limit} ตัวอักษรต่อข้อความ กรุณาแบ่งเป็นหลายข้อความ",
+    ),
+    "error_draft_too_long": (
+        "Messenger takes at most {limit} characters in one message; shorten the draft.",
+        "Messenger ส่งได้ไม่เกิน {limit} ตัวอักษรต่อข้อความ กรุณาตัดร่างให้สั้นลง",
+    ),
+    "error_conversation_gone": ("This conversation no longer exists. Reload the inbox.", "ไม่พบบทสนทนานี้แล้ว กรุณารีเฟรชกล่องข้อความ"),
+    "error_window_closed": (
+        "The customer last wrote more than 7 days ago, so Messenger will not deliver a reply. "
+        "Wait for them to write again, or call them if they left a number.",
+        "ลูกค้าทักมาครั้งล่าสุดเกิน 7 วันแล้ว Messenger จะไม่ส่งข้อความตอบกลับ "
+        "รอให้ลูกค้าทักมาใหม่ หรือโทรหาลูกค้าถ้ามีเบอร์",
+    ),
+    "error_only_a_person": ("Outside the 24-hour window only a person may reply.", "เกิน 24 ชม. แล้ว ต้องให้เจ้าหน้าที่ตอบเอง"),
+    "error_draft_empty": ("The draft is empty; type a reply or discard the draft.", "ร่างคำตอบว่างอยู่ พิมพ์ข้อความหรือทิ้งร่างนี้"),
+    "error_draft_gone": (
+        "This draft was already sent, discarded or replaced by a newer one.",
+        "ร่างนี้ถูกส่ง ทิ้ง หรือมีร่างใหม่มาแทนแล้ว",
+    ),
+    "error_no_label": ("There is no label called {name}.", "ไม่มีป้ายกำกับชื่อ {name}"),
+    "error_sign_in_again": ("Please sign in again.", "กรุณาเข้าสู่ระบบอีกครั้ง"),
+    "error_role": ("Your role does not allow this. Ask an admin.", "สิทธิ์ของคุณทำรายการนี้ไม่ได้ กรุณาติดต่อผู้ดูแลระบบ"),
+    # orders and payments
+    "error_not_an_amount": (
+        "“{text}” is not an amount of baht (e.g. 5000 or 5,000.50).",
+        "“{text}” ไม่ใช่จำนวนเงินบาท (เช่น 5000 หรือ 5,000.50)",
+    ),
+    "error_amount_not_positive": ("The amount must be more than zero.", "จำนวนเงินต้องมากกว่าศูนย์"),
+    "error_amount_satang": ("Baht amounts have at most two decimals (satang).", "จำนวนเงินมีทศนิยมได้ไม่เกินสองตำแหน่ง (สตางค์)"),
+    "error_customer_gone": ("This customer no longer exists.", "ไม่พบลูกค้ารายนี้แล้ว"),
+    "error_choose_product": ("Choose at least one course or product.", "เลือกคอร์สหรือสินค้าอย่างน้อยหนึ่งรายการ"),
+    "error_quantity": ("A quantity is between 1 and {limit}.", "จำนวนต้องอยู่ระหว่าง 1 ถึง {limit}"),
+    "error_product_gone": (
+        "A chosen product is no longer in the catalog; choose again.",
+        "สินค้าที่เลือกไม่มีในแคตตาล็อกแล้ว กรุณาเลือกใหม่",
+    ),
+    "error_order_gone": ("This order does not exist.", "ไม่พบคำสั่งซื้อนี้"),
+    "error_order_cancelled": ("This order was cancelled; create a new one.", "คำสั่งซื้อนี้ถูกยกเลิกแล้ว กรุณาสร้างใหม่"),
+    "error_payment_method": ("The method is one of: {methods}.", "วิธีชำระเงินต้องเป็นหนึ่งใน: {methods}"),
+    "error_refund_too_much": (
+        "A refund can be at most what the school kept: ฿{amount}.",
+        "คืนเงินได้ไม่เกินยอดที่โรงเรียนได้รับไว้: ฿{amount}",
+    ),
+    "error_payment_too_much": (
+        "That is more than the ฿{amount} still to pay on this order.",
+        "ยอดนี้เกินยอดค้างชำระของคำสั่งซื้อนี้ (฿{amount})",
+    ),
+    "error_cancel_paid": (
+        "Money was received on this order: refund it instead of cancelling.",
+        "คำสั่งซื้อนี้มีการรับเงินแล้ว ให้คืนเงินแทนการยกเลิก",
+    ),
+    # staff accounts
+    "error_email": ("Enter a valid e-mail address.", "กรอกอีเมลให้ถูกต้อง"),
+    "error_staff_name": ("Enter the person's name.", "กรอกชื่อพนักงาน"),
+    "error_email_taken": ("{email} already has an account.", "{email} มีบัญชีอยู่แล้ว"),
+    "error_password_short": ("A password needs at least {limit} characters.", "รหัสผ่านต้องมีอย่างน้อย {limit} ตัวอักษร"),
+    "error_last_admin": (
+        "This is the last active admin. Make someone else admin first.",
+        "นี่คือผู้ดูแลระบบคนสุดท้ายที่ใช้งานอยู่ กรุณาตั้งคนอื่นเป็นผู้ดูแลระบบก่อน",
+    ),
+    "error_deactivate_self": ("You cannot deactivate yourself.", "ปิดการใช้งานบัญชีของตัวเองไม่ได้"),
+    "error_staff_gone": ("That staff user no longer exists. Reload the page.", "ไม่พบพนักงานคนนี้แล้ว กรุณารีเฟรชหน้า"),
+}
+
+
+class Refused(ValueError):
+    """A business rule said no: `key` names its sentence, `values` fill it."""
+
+    def __init__(self, key: str, **values: object) -> None:
+        self.key, self.values = key, values
+        super().__init__(self.in_language("en"))
+
+    def in_language(self, language: str) -> str:
+        english, thai = SENTENCES[self.key]
+        return (thai if language == "th" else english).format(**self.values)
