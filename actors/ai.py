@@ -18,6 +18,7 @@ from models.db import session_scope
 from models.enums import AiOutcome, ConversationStatus, Direction, DraftStatus, SenderKind
 from models.inbox import Conversation, Message
 from models.ops import AiTask
+from models.refusals import Sentence
 from models.reply_rules import supersede_drafts, window
 from models.settings import get_settings
 
@@ -139,7 +140,7 @@ def _act(message_id: int, conversation_id: int, reply: Reply) -> tuple[int | Non
         conversation = session.get(Conversation, conversation_id, with_for_update=True)
         level = effective_level(session, conversation)
         if conversation.ai_paused:
-            outcome, reason = AiOutcome.HANDOFF.value, "A person took over while the AI was answering."
+            outcome, reason = AiOutcome.HANDOFF.value, Sentence("ai_person_took_over")
         elif reply.failed:
             outcome, reason = AiOutcome.ERROR.value, reply.reason
         else:
@@ -162,6 +163,7 @@ def _act(message_id: int, conversation_id: int, reply: Reply) -> tuple[int | Non
                 latency_ms=reply.latency_ms,
                 outcome=outcome,
                 reason=reason[:500] or None,
+                reason_sentence=reason.as_record() if isinstance(reason, Sentence) else None,
                 autonomy_level=level,
                 language=reply.language,
                 draft_status=DraftStatus.OPEN.value if outcome in (AiOutcome.DRAFT, AiOutcome.SUGGESTION) else None,

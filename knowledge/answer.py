@@ -21,6 +21,7 @@ from knowledge.search import Hit, default_embedder, knowledge_version, search
 from models.ai_rules import check_answer, detect_language
 from models.commerce import Product
 from models.knowledge import KnowledgeChunk
+from models.refusals import Sentence
 from models.settings import Settings, get_settings
 
 K = 5  # chunks retrieved per question
@@ -74,7 +75,7 @@ class Reply:
     text: str
     sources: list[dict[str, Any]]
     confidence: float
-    reason: str = ""
+    reason: str = ""  # why it hands off: a Sentence (shown in the staff member's language)
     model: str = OFFLINE_MODEL
     prompt: str = ""
     language: str = "en"
@@ -131,9 +132,9 @@ def _search(session: Session, question: str) -> tuple[list[Hit], str]:
         return search(session, question, k=K, embedder=embedder), ""
     except errors.APIError as exc:
         what = f"{exc.code} {exc.status or ''}".strip()
-        return [], f"Gemini could not embed the question ({what}) after retrying; a person should reply."
+        return [], Sentence("ai_embedding_failed", what=what)
     except httpx.HTTPError as exc:
-        return [], f"Gemini could not be reached to embed the question ({type(exc).__name__}); a person should reply."
+        return [], Sentence("ai_embedding_unreachable", what=type(exc).__name__)
 
 
 _corpus: dict[tuple, str] = {}
@@ -203,7 +204,7 @@ def _gemini(prepared: Prepared, settings: Settings) -> Reply:
     from knowledge.gemini import gemini_client
 
     if not prepared.hits:
-        return Reply("handoff", "", [], 0.0, "The knowledge base has nothing on this question.", model=settings.gemini_model)
+        return Reply("handoff", "", [], 0.0, Sentence("ai_nothing_known"), model=settings.gemini_model)
     client = gemini_client(settings)  # kept in a name: a dropped client closes its connection pool
     try:
         response = client.models.generate_content(
@@ -219,9 +220,9 @@ def _gemini(prepared: Prepared, settings: Settings) -> Reply:
         )
     except errors.APIError as exc:
         what = f"{exc.code} {exc.status or ''}".strip()
-        return _failed(prepared, settings, f"Gemini did not answer ({what}) after retrying; a person should reply.")
+        return _failed(prepared, settings, Sentence("ai_gemini_failed", what=what))
     except Exception as exc:  # timeouts and connection errors surface as httpx errors
-        return _failed(prepared, settings, f"Gemini could not be reached ({type(exc).__name__}); a person should reply.")
+        return _failed(prepared, settings, Sentence("ai_gemini_unreachable", what=type(exc).__name__))
     return _parse(response.text or "", prepared, settings.gemini_model)
 
 
@@ -245,6 +246,7 @@ def _parse(raw: str, prepared: Prepared, model: str) -> Reply:
         confidence = top
     text = str(data.get("text") or "").strip()
     if data.get("action") == "handoff" or not text:
-        reason = str(data.get("reason") or "The model found no answer in the knowledge base.")[:400]
+        said = str(data.get("reason") or "").strip()[:400]
+        reason = Sentence("ai_model_says", reason=said) if said else Sentence("ai_model_found_nothing")
         return Reply("handoff", "", source_dicts(cited or prepared.hits), confidence, reason, model=model)
     return Reply("reply", text, source_dicts(cited or prepared.hits[:1]), confidence, model=model)

@@ -12,6 +12,7 @@ import re
 
 from knowledge.search import Hit, keyword_score, query_terms
 from models.ai_rules import ANSWER_THRESHOLD, detect_language, prices_in
+from models.refusals import Sentence
 
 OFFLINE_MODEL = "offline-responder-v1"
 MAX_LINES = 3
@@ -94,11 +95,11 @@ def unknown_share(question: str, corpus: str) -> float:
 def offline_answer(question: str, hits: list[Hit], language: str, name: str = "", unknown: float = 0.0) -> tuple[str, float, list[Hit], str]:
     """(text, confidence, the hits used, reason). Empty text means hand off, and says why."""
     if not hits:
-        return "", 0.0, [], "The knowledge base has nothing on this question."
+        return "", 0.0, [], Sentence("ai_nothing_known")
     same_language = [h for h in hits if detect_language(h.text, language) == language]
     if not same_language:
-        wanted = "Thai" if language == "th" else "English"
-        return "", hits[0].score, hits[:1], f"No document in {wanted} answers this; the closest is {hits[0].title or hits[0].source}."
+        key = "ai_no_thai_document" if language == "th" else "ai_no_english_document"
+        return "", hits[0].score, hits[:1], Sentence(key, closest=hits[0].title or hits[0].source)
     best = same_language[0]
     if PRICE_WORDS.search(question) and not prices_in(best.text):
         priced = [h for h in same_language if prices_in(h.text) and h.score >= best.score - NEARLY]
@@ -106,13 +107,13 @@ def offline_answer(question: str, hits: list[Hit], language: str, name: str = ""
     confidence = round(max(0.0, min(1.0, (best.score - unknown) / SCALE)), 4)
     if confidence < ANSWER_THRESHOLD:
         missing = [t for t in content_terms(question) if t not in best.text.lower()][:4]
-        return "", confidence, [best], (
-            f"Not sure enough (confidence {confidence:.2f}, needs {ANSWER_THRESHOLD:.2f}): the closest document is "
-            f"{best.title or best.source}" + (f", which does not mention {', '.join(missing)}." if missing else ".")
-        )
+        shown = {"confidence": f"{confidence:.2f}", "threshold": f"{ANSWER_THRESHOLD:.2f}", "closest": best.title or best.source}
+        if missing:
+            return "", confidence, [best], Sentence("ai_not_sure_missing", **shown, missing=", ".join(missing))
+        return "", confidence, [best], Sentence("ai_not_sure_of_document", **shown)
     lines = best_lines(question, best.text)
     if not lines:
-        return "", confidence, [best], "The closest document has no text to answer with."
+        return "", confidence, [best], Sentence("ai_nothing_to_quote")
     greeting = OPENING[language if language in OPENING else "en"]
     if name and language == "en":
         greeting = f"Thanks for your question, {name}!"

@@ -12,6 +12,7 @@ from models.enums import AiOutcome, DeliveryStatus, Direction, DraftStatus, Send
 from models.inbox import Conversation, Message
 from models.inbox_queries import local
 from models.ops import AiTask
+from models.refusals import Sentence, from_record
 from models.reply_rules import MAX_TEXT, ReplyRefused, window
 from models.staff import StaffUser
 
@@ -90,7 +91,14 @@ def _sources(task: AiTask) -> list[dict[str, str]]:
     ]
 
 
-def ai_panel(session: Session, conversation_id: int) -> dict:
+def _reason(task: AiTask, language: str) -> str:
+    """Why the AI did not answer by itself, in the staff member's language when it is one of
+    our sentences (the model's own words and older tasks: as recorded)."""
+    said = from_record(task.reason_sentence, task.reason or "")
+    return said.in_language(language) if isinstance(said, Sentence) else said
+
+
+def ai_panel(session: Session, conversation_id: int, language: str = "en") -> dict:
     """What the inbox shows beside the composer: the open draft (with its sources and
     confidence), or the reason the AI handed this conversation to a person. Empty when the
     AI has nothing to say (or a person has answered since)."""
@@ -103,7 +111,7 @@ def ai_panel(session: Session, conversation_id: int) -> dict:
         "task_id": str(task.id),
         "outcome": task.outcome,
         "confidence": f"{task.confidence:.2f}" if task.confidence is not None else "",
-        "reason": task.reason or "",
+        "reason": _reason(task, language),
         "model": task.model,
         "level": str(task.autonomy_level or ""),
         "when": local(task.created_at),
@@ -134,7 +142,7 @@ def autonomy_of(session: Session, conversation_id: int) -> dict[str, str]:
     }
 
 
-def recent_tasks(session: Session, limit: int = TASKS_SHOWN) -> list[dict[str, str]]:
+def recent_tasks(session: Session, limit: int = TASKS_SHOWN, language: str = "en") -> list[dict[str, str]]:
     """The admin page's list: the newest AI tasks, everything they recorded."""
     tasks = session.exec(select(AiTask).order_by(col(AiTask.id).desc()).limit(limit)).all()
     return [
@@ -150,7 +158,7 @@ def recent_tasks(session: Session, limit: int = TASKS_SHOWN) -> list[dict[str, s
             "confidence": f"{t.confidence:.2f}" if t.confidence is not None else "",
             "outcome": t.outcome,
             "draft_status": t.draft_status or "",
-            "reason": t.reason or "",
+            "reason": _reason(t, language),
             "level": str(t.autonomy_level or ""),
         }
         for t in tasks

@@ -13,7 +13,7 @@ from models.base import utcnow
 from models.commerce import Product
 from models.inbox import Conversation
 from models.ops import AppSetting
-from models.refusals import Refused
+from models.refusals import Refused, Sentence
 
 # --- confidence --------------------------------------------------------------------------------
 
@@ -143,7 +143,8 @@ def ungrounded(answer: str, sources: list[str], catalog: set[Decimal] | frozense
 
 @dataclass(frozen=True)
 class Verdict:
-    """Whether an answer may go to the customer, and if not, the reason shown to staff."""
+    """Whether an answer may go to the customer, and if not, the reason shown to staff (a
+    `Sentence`: shown in their language)."""
 
     ok: bool
     reason: str = ""
@@ -152,15 +153,14 @@ class Verdict:
 def check_answer(answer: str, customer_language: str, confidence: float, sources: list[str], catalog: set[Decimal] | frozenset = frozenset()) -> Verdict:
     """Every guardrail an answer passes before anyone sees it as the AI's reply."""
     if not answer.strip():
-        return Verdict(False, "The AI had no answer.")
+        return Verdict(False, Sentence("ai_no_answer"))
     invented = ungrounded(answer, sources, catalog)
     if invented:
-        return Verdict(False, f"The answer states {', '.join(invented)}, which no source or catalog price says.")
+        return Verdict(False, Sentence("ai_invented", facts=", ".join(invented)))
     if detect_language(answer, customer_language) != customer_language:
-        wanted = "Thai" if customer_language == "th" else "English"
-        return Verdict(False, f"The answer is not in the customer's language ({wanted}).")
+        return Verdict(False, Sentence("ai_not_in_thai" if customer_language == "th" else "ai_not_in_english"))
     if confidence < ANSWER_THRESHOLD:
-        return Verdict(False, f"Not sure enough: confidence {confidence:.2f} is below {ANSWER_THRESHOLD:.2f}.")
+        return Verdict(False, Sentence("ai_not_sure", confidence=f"{confidence:.2f}", threshold=f"{ANSWER_THRESHOLD:.2f}"))
     return Verdict(True)
 
 
@@ -223,7 +223,7 @@ def decide(level: int, verdict: Verdict, confidence: float, window_state: str) -
     if level == 2:
         return "draft", ""
     if window_state != "open":
-        return "draft", "Outside Messenger's 24-hour window the AI never sends by itself; a person may send this draft."
+        return "draft", Sentence("ai_outside_window")
     if confidence < AUTO_SEND_THRESHOLD:
-        return "draft", f"Confidence {confidence:.2f} is below {AUTO_SEND_THRESHOLD:.2f} for sending without a person."
+        return "draft", Sentence("ai_below_auto_send", confidence=f"{confidence:.2f}", threshold=f"{AUTO_SEND_THRESHOLD:.2f}")
     return "reply", ""

@@ -5,6 +5,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
 from models.base import auto_now, choice, json_field, one_of, timestamp
@@ -46,7 +47,8 @@ class AiTask(SQLModel, table=True):
     confidence: float | None = Field(default=None)
     latency_ms: int | None = Field(default=None)
     outcome: str = choice(AiOutcome)
-    reason: str | None = Field(default=None, max_length=500)
+    reason: str | None = Field(default=None, max_length=500)  # in English, as recorded
+    reason_sentence: dict[str, Any] | None = Field(default=None, sa_type=JSONB)  # its key and values: shown in Thai too
     incident_id: int | None = Field(default=None, foreign_key="incident.id", index=True, ondelete="SET NULL")
     draft_status: str | None = Field(default=None, sa_type=sa.String(24))
     reply_message_id: int | None = Field(default=None, foreign_key="message.id", ondelete="SET NULL")

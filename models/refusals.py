@@ -1,8 +1,9 @@
-"""When a business rule says no: `Refused` names its sentence, in English and Thai.
+"""Sentences for staff by key, in English and Thai: why a business rule said no (`Refused`)
+and why the AI handed a customer to a person (`Sentence`, kept with its AI task).
 
 The rules raise `Refused(key, **values)` (or a subclass); `str()` is the English sentence, for
-logs and the command line, and pages show `in_language(...)` in the staff member's language. The
-sentences live here, beside the rules, so a new refusal cannot lack its Thai.
+logs, records and the command line, and pages show `in_language(...)` in the staff member's
+language. The sentences live here, beside the rules, so a new one cannot lack its Thai.
 """
 
 SENTENCES: dict[str, tuple[str, str]] = {
@@ -73,7 +74,98 @@ SENTENCES: dict[str, tuple[str, str]] = {
     ),
     "error_deactivate_self": ("You cannot deactivate yourself.", "ปิดการใช้งานบัญชีของตัวเองไม่ได้"),
     "error_staff_gone": ("That staff user no longer exists. Reload the page.", "ไม่พบพนักงานคนนี้แล้ว กรุณารีเฟรชหน้า"),
+    # why the AI did not answer by itself (shown beside the composer and on the AI admin page)
+    "ai_no_answer": ("The AI had no answer.", "AI ไม่มีคำตอบ"),
+    "ai_invented": (
+        "The answer states {facts}, which no source or catalog price says.",
+        "คำตอบระบุ {facts} ซึ่งไม่มีในเอกสารหรือราคาในแคตตาล็อก",
+    ),
+    "ai_not_in_thai": ("The answer is not in the customer's language (Thai).", "คำตอบไม่ได้เป็นภาษาของลูกค้า (ภาษาไทย)"),
+    "ai_not_in_english": ("The answer is not in the customer's language (English).", "คำตอบไม่ได้เป็นภาษาของลูกค้า (ภาษาอังกฤษ)"),
+    "ai_not_sure": (
+        "Not sure enough: confidence {confidence} is below {threshold}.",
+        "ยังไม่มั่นใจพอ: ความมั่นใจ {confidence} ต่ำกว่า {threshold}",
+    ),
+    "ai_not_sure_of_document": (
+        "Not sure enough (confidence {confidence}, needs {threshold}): the closest document is {closest}.",
+        "ยังไม่มั่นใจพอ (ความมั่นใจ {confidence} ต้องการ {threshold}): เอกสารที่ใกล้เคียงที่สุดคือ {closest}",
+    ),
+    "ai_not_sure_missing": (
+        "Not sure enough (confidence {confidence}, needs {threshold}): the closest document is {closest}, "
+        "which does not mention {missing}.",
+        "ยังไม่มั่นใจพอ (ความมั่นใจ {confidence} ต้องการ {threshold}): เอกสารที่ใกล้เคียงที่สุดคือ {closest} "
+        "ซึ่งไม่ได้กล่าวถึง {missing}",
+    ),
+    "ai_outside_window": (
+        "Outside Messenger's 24-hour window the AI never sends by itself; a person may send this draft.",
+        "เกินช่วง 24 ชม. ของ Messenger แล้ว AI จะไม่ส่งเอง เจ้าหน้าที่ส่งร่างนี้ได้",
+    ),
+    "ai_below_auto_send": (
+        "Confidence {confidence} is below {threshold} for sending without a person.",
+        "ความมั่นใจ {confidence} ต่ำกว่า {threshold} ที่ต้องมีเพื่อส่งเองโดยไม่มีเจ้าหน้าที่",
+    ),
+    "ai_person_took_over": ("A person took over while the AI was answering.", "เจ้าหน้าที่รับช่วงต่อระหว่างที่ AI กำลังตอบ"),
+    "ai_nothing_known": ("The knowledge base has nothing on this question.", "ฐานความรู้ไม่มีข้อมูลเรื่องนี้"),
+    "ai_no_thai_document": (
+        "No document in Thai answers this; the closest is {closest}.",
+        "ไม่มีเอกสารภาษาไทยที่ตอบเรื่องนี้ เอกสารที่ใกล้เคียงที่สุดคือ {closest}",
+    ),
+    "ai_no_english_document": (
+        "No document in English answers this; the closest is {closest}.",
+        "ไม่มีเอกสารภาษาอังกฤษที่ตอบเรื่องนี้ เอกสารที่ใกล้เคียงที่สุดคือ {closest}",
+    ),
+    "ai_nothing_to_quote": ("The closest document has no text to answer with.", "เอกสารที่ใกล้เคียงที่สุดไม่มีข้อความที่ใช้ตอบได้"),
+    "ai_gemini_failed": (
+        "Gemini did not answer ({what}) after retrying; a person should reply.",
+        "Gemini ไม่ตอบ ({what}) แม้ลองใหม่แล้ว ให้เจ้าหน้าที่ตอบแทน",
+    ),
+    "ai_gemini_unreachable": (
+        "Gemini could not be reached ({what}); a person should reply.",
+        "ติดต่อ Gemini ไม่ได้ ({what}) ให้เจ้าหน้าที่ตอบแทน",
+    ),
+    "ai_embedding_unreachable": (
+        "Gemini could not be reached to embed the question ({what}); a person should reply.",
+        "ติดต่อ Gemini เพื่อแปลงคำถามไม่ได้ ({what}) ให้เจ้าหน้าที่ตอบแทน",
+    ),
+    "ai_embedding_failed": (
+        "Gemini could not embed the question ({what}) after retrying; a person should reply.",
+        "Gemini แปลงคำถามเพื่อค้นหาไม่ได้ ({what}) แม้ลองใหม่แล้ว ให้เจ้าหน้าที่ตอบแทน",
+    ),
+    "ai_model_found_nothing": ("The model found no answer in the knowledge base.", "โมเดลไม่พบคำตอบในฐานความรู้"),
+    "ai_model_says": ("{reason}", "{reason}"),  # the model's own words, as it wrote them
 }
+
+
+class Sentence(str):
+    """A sentence for staff by key: the string itself is English (logs, records, tests read it);
+    `in_language` gives it in Thai. Its key and values can be stored (`as_record`)."""
+
+    key: str
+    values: dict[str, object]
+
+    def __new__(cls, key: str, **values: object) -> "Sentence":
+        english, _ = SENTENCES[key]
+        sentence = super().__new__(cls, english.format(**values))
+        sentence.key, sentence.values = key, values
+        return sentence
+
+    def in_language(self, language: str) -> str:
+        english, thai = SENTENCES[self.key]
+        return (thai if language == "th" else english).format(**self.values)
+
+    def as_record(self) -> dict[str, object]:
+        return {"key": self.key, "values": self.values}
+
+
+def from_record(record: dict | None, english: str) -> str | Sentence:
+    """A stored sentence back (`as_record`); the stored English when there is none or its key
+    is no longer known."""
+    if not isinstance(record, dict) or record.get("key") not in SENTENCES:
+        return english
+    try:
+        return Sentence(record["key"], **(record.get("values") or {}))
+    except (KeyError, IndexError, TypeError):
+        return english
 
 
 class Refused(ValueError):
@@ -81,8 +173,8 @@ class Refused(ValueError):
 
     def __init__(self, key: str, **values: object) -> None:
         self.key, self.values = key, values
-        super().__init__(self.in_language("en"))
+        self.sentence = Sentence(key, **values)
+        super().__init__(str(self.sentence))
 
     def in_language(self, language: str) -> str:
-        english, thai = SENTENCES[self.key]
-        return (thai if language == "th" else english).format(**self.values)
+        return self.sentence.in_language(language)

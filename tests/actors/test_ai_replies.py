@@ -131,6 +131,7 @@ def test_outside_the_24_hour_window_the_ai_never_sends_by_itself(chat) -> None: 
     answer_customer_message.fn(message_id)
     (task,) = _tasks()
     assert task.outcome == "draft" and "24-hour" in task.reason
+    assert task.reason_sentence == {"key": "ai_outside_window", "values": {}}  # shown in Thai to Thai staff
     assert _ai_messages(conversation_id) == []
 
 
@@ -142,8 +143,9 @@ def test_an_unanswerable_question_is_handed_off_with_the_reason_even_at_l3(chat)
     assert task.outcome == "handoff" and task.draft_status is None and "แฟรนไชส์" in task.reason
     assert _ai_messages(conversation_id) == []
     with session_scope() as s:
-        panel = ai_panel(s, conversation_id)
+        panel, for_thai_staff = ai_panel(s, conversation_id), ai_panel(s, conversation_id, "th")
     assert panel["kind"] == "handoff" and "Not sure enough" in panel["reason"]
+    assert for_thai_staff["reason"].startswith("ยังไม่มั่นใจพอ") and "แฟรนไชส์" in for_thai_staff["reason"]
 
 
 def test_a_staff_reply_pauses_the_ai_until_the_conversation_is_resolved(chat) -> None:  # noqa: ANN001

@@ -57,12 +57,13 @@ def test_admins_set_the_global_level_and_see_the_last_tasks(new_page, app) -> No
     add_staff("admin@vschool.test", Role.ADMIN)
     with session_scope() as s:
         s.add(AiTask(prompt="Customer's message: มีที่จอดรถไหม", model="offline-responder-v1", outcome="handoff",
-                     reason="Not sure enough (confidence 0.31, needs 0.50)", confidence=0.31, latency_ms=9))
+                     reason="Not sure enough: confidence 0.31 is below 0.50.", confidence=0.31, latency_ms=9,
+                     reason_sentence={"key": "ai_not_sure", "values": {"confidence": "0.31", "threshold": "0.50"}}))
     page: Page = new_page()
     sign_in(page, app, "admin@vschool.test")
     page.click("#nav-ai_replies")
     expect(page.locator(".ai-task-row")).to_have_count(1)
-    expect(page.locator(".ai-task-row")).to_contain_text("Not sure enough")
+    expect(page.locator(".ai-task-row")).to_contain_text("ยังไม่มั่นใจพอ: ความมั่นใจ 0.31 ต่ำกว่า 0.50")  # in the admin's Thai
     page.locator(".ai-task-prompt-toggle").click()
     expect(page.locator(".ai-task-prompt")).to_contain_text("มีที่จอดรถไหม")
     page.click("#ai-global-level")

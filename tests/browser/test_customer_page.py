@@ -121,7 +121,7 @@ def test_an_agent_records_an_order_and_its_deposit_and_the_page_follows(new_page
     page.fill("#pay-amount", "5,000")
     page.fill("#pay-reference", "สลิป PromptPay 0042")
     page.click("#pay-submit")
-    expect(page.locator("#order-notice")).to_have_text("บันทึกเงินมัดจำ ฿5,000.00 แล้ว")
+    expect(page.locator("#order-notice")).to_have_text("บันทึกการชำระเงิน ฿5,000.00 แล้ว")
     expect(page.locator(".order-row")).to_contain_text("deposit_paid")
     expect(page.locator("#customer-paid")).to_have_text("฿5,000.00")
     expect(page.locator("#customer-stage")).to_have_text("ชำระมัดจำแล้ว")  # the stage followed the deposit, in Thai

@@ -25,10 +25,11 @@ class AiAdminState(rx.State):
     async def tasks(self) -> list[dict[str, str]]:
         feed = await self.get_state(Feed)
         _ = (feed.conversation, feed.message)
-        if (await self.get_state(AuthState)).role != Role.ADMIN.value:
+        signed_in = await self.get_state(AuthState)
+        if signed_in.role != Role.ADMIN.value:
             return []
         with session_scope() as session:
-            return recent_tasks(session)
+            return recent_tasks(session, language=signed_in.language)
 
     @rx.var
     async def level(self) -> str:

@@ -128,10 +128,11 @@ class InboxState(rx.State):
         """The AI's open draft for this conversation, or why it handed off (see `ai_panel`)."""
         feed = await self.get_state(Feed)
         _ = (feed.conversation, feed.message)
-        if not self.selected or not (await self.get_state(AuthState)).user_id:
+        signed_in = await self.get_state(AuthState)
+        if not self.selected or not signed_in.user_id:
             return {}
         with session_scope() as session:
-            found = ai_panel(session, self.selected)
+            found = ai_panel(session, self.selected, signed_in.language)
             level = autonomy_of(session, self.selected)
         return {**{k: v for k, v in found.items() if k != "sources"}, **{f"level_{k}": v for k, v in level.items()}}
 
