@@ -205,6 +205,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "drill_down": ("Campaigns → ad sets → ads", "แคมเปญ → ชุดโฆษณา → โฆษณา"),
     "unsynced_ads": ("Ads not synced yet", "โฆษณาที่ยังไม่ได้ซิงก์"),
     "figures_as_of": ("Figures as of", "ข้อมูล ณ"),
+    "story_stale": ("The database is not answering: showing what was last loaded.", "ฐานข้อมูลไม่ตอบสนอง กำลังแสดงข้อมูลที่โหลดไว้ล่าสุด"),
     "figures_stale": ("The database cannot be reached: showing the figures saved at", "เชื่อมต่อฐานข้อมูลไม่ได้ กำลังแสดงตัวเลขที่บันทึกไว้เมื่อ"),
     "figures_unavailable": ("The figures cannot be loaded: the database is not answering and nothing is saved for this range yet.", "โหลดตัวเลขไม่ได้ ฐานข้อมูลไม่ตอบสนองและยังไม่มีข้อมูลที่บันทึกไว้สำหรับช่วงนี้"),
     "refreshing": ("updating…", "กำลังอัปเดต…"),

@@ -253,7 +253,7 @@ def customer_page() -> rx.Component:
             story["missing"] == "1",
             rx.callout(tr("no_customer"), icon="triangle-alert", color_scheme="amber", id="customer-missing"),
             rx.vstack(
-                rx.cond(story["stale"] == "1", rx.callout("The database is not answering: showing what was last loaded.", icon="cloud-off",
+                rx.cond(story["stale"] == "1", rx.callout(tr("story_stale"), icon="cloud-off",
                                                           color_scheme="amber", size="1")),
                 rx.hstack(
                     rx.avatar(src=story["picture"].to(str), fallback=story["name"].to(str)[:1], size="6"),
