@@ -101,6 +101,19 @@ LABELS: dict[str, tuple[str, str]] = {
     "stage_deposit": ("Deposit paid", "ชำระมัดจำแล้ว"),
     "stage_enrolled": ("Enrolled", "ลงเรียนแล้ว"),
     "stage_lost": ("Lost", "ไม่สำเร็จ"),
+    "order_status_draft": ("Draft", "ร่าง"),
+    "order_status_pending": ("Pending", "รอชำระ"),
+    "order_status_deposit_paid": ("Deposit paid", "ชำระมัดจำแล้ว"),
+    "order_status_paid": ("Paid", "ชำระครบแล้ว"),
+    "order_status_cancelled": ("Cancelled", "ยกเลิกแล้ว"),
+    "order_status_refunded": ("Refunded", "คืนเงินแล้ว"),
+    "payment_kind_deposit": ("Deposit", "มัดจำ"),
+    "payment_kind_payment": ("Payment", "ชำระเงิน"),
+    "payment_kind_refund": ("Refund", "คืนเงิน"),
+    "payment_method_transfer": ("Bank transfer", "โอนเงิน"),
+    "payment_method_promptpay": ("PromptPay", "พร้อมเพย์"),
+    "payment_method_card": ("Card", "บัตร"),
+    "payment_method_cash": ("Cash", "เงินสด"),
     "paid_total": ("Paid (refunds subtracted)", "ยอดชำระ (หักคืนเงินแล้ว)"),
     "orders_count": ("Orders", "คำสั่งซื้อ"),
     "conversations_count": ("Conversations", "บทสนทนา"),
@@ -330,6 +343,13 @@ def refusal(exc: Exception, language: str) -> str:
     """Why an action was refused, in the staff member's language (a rule's own sentence when it
     has no key)."""
     return exc.in_language(language) if isinstance(exc, Refused) else str(exc)
+
+
+def vocabulary(prefix: str, value: str, language: str) -> str:
+    """A stored vocabulary value (an order status, a payment method…) in the language; an
+    unknown value as it is."""
+    key = f"{prefix}_{value}"
+    return text(key, language) if key in LABELS else value
 
 
 def text(key: str, language: str = "en") -> str:

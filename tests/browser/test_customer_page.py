@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from playwright.sync_api import Page, expect
+from sqlmodel import select
 
 from models import Conversation, Message
 from models.commerce import Order, Payment
@@ -118,14 +119,23 @@ def test_an_agent_records_an_order_and_its_deposit_and_the_page_follows(new_page
     page.click("#pay-submit")
     expect(page.locator("#order-error")).to_have_text("ยอดนี้เกินยอดค้างชำระของคำสั่งซื้อนี้ (฿33,800.00)")  # in her language
     page.locator(".pay-order").click()
+    page.click("#pay-kind")  # the kinds and methods are offered in her language
+    page.get_by_role("option", name="มัดจำ").click()
+    page.click("#pay-method")
+    page.get_by_role("option", name="พร้อมเพย์").click()
     page.fill("#pay-amount", "5,000")
     page.fill("#pay-reference", "สลิป PromptPay 0042")
     page.click("#pay-submit")
-    expect(page.locator("#order-notice")).to_have_text("บันทึกการชำระเงิน ฿5,000.00 แล้ว")
-    expect(page.locator(".order-row")).to_contain_text("deposit_paid")
+    expect(page.locator("#order-notice")).to_have_text("บันทึกเงินมัดจำ ฿5,000.00 แล้ว")
+    expect(page.locator(".order-row")).to_contain_text("ชำระมัดจำแล้ว")  # the order's status, in Thai
     expect(page.locator("#customer-paid")).to_have_text("฿5,000.00")
     expect(page.locator("#customer-stage")).to_have_text("ชำระมัดจำแล้ว")  # the stage followed the deposit, in Thai
     expect(page.locator(".timeline-payment").first).to_contain_text("฿5,000.00")
+    expect(page.locator(".timeline-payment").first).to_contain_text("มัดจำ")
+    with session_scope() as s:
+        assert s.exec(select(Payment.kind, Payment.method)).one() == ("deposit", "promptpay")
+    page.click("#nav-orders")
+    expect(page.locator(".listing-row")).to_contain_text("ชำระมัดจำแล้ว")  # the orders list too
 
 
 def test_an_admin_exports_then_erases_a_customer_on_request(new_page, app) -> None:  # noqa: ANN001

@@ -2,7 +2,7 @@
 
 import reflex as rx
 
-from models.enums import LeadStage
+from models.enums import LeadStage, OrderStatus, PaymentKind
 from vschool.i18n import LABELS
 from vschool.state.auth import AuthState
 
@@ -12,6 +12,18 @@ def tr(key: str) -> rx.Var:
     return rx.cond(AuthState.language == "th", thai, english)
 
 
+def _label_of(prefix: str, values: list[str], value: rx.Var) -> rx.Var:
+    """A stored vocabulary value (in English) in the user's language; an unknown value as it is."""
+    return rx.match(value, *[(v, tr(f"{prefix}_{v}")) for v in values], value)
+
+
 def lead_stage_label(stage: rx.Var) -> rx.Var:
-    """A customer's lead stage (the English value stored) in the user's language; an unknown value as it is."""
-    return rx.match(stage, *[(s.value, tr(f"stage_{s.value}")) for s in LeadStage], stage)
+    return _label_of("stage", [s.value for s in LeadStage], stage)
+
+
+def order_status_label(status: rx.Var) -> rx.Var:
+    return _label_of("order_status", [s.value for s in OrderStatus], status)
+
+
+def payment_kind_label(kind: rx.Var) -> rx.Var:
+    return _label_of("payment_kind", [k.value for k in PaymentKind], kind)

@@ -15,7 +15,7 @@ from models.listings import PAGE_SIZE, baht
 from models.settings import get_settings
 from models.timeline import Entry, timeline
 from vschool.components.layout import app_page
-from vschool.components.text import lead_stage_label, tr
+from vschool.components.text import lead_stage_label, order_status_label, payment_kind_label, tr
 from vschool.pages.customer_orders import CustomerOrdersState, orders_section
 from vschool.pages.customer_privacy import privacy_section
 from vschool.state.auth import AuthState, customer_in_url
@@ -216,10 +216,10 @@ def _entry(entry: rx.Var) -> rx.Component:
         ("message", rx.text(rx.cond(entry["subtype"] == "inbound", tr("customer"), entry["extra"]), weight="medium")),
         ("referral", rx.hstack(rx.text(tr("came_from_ad")), rx.text(entry["text"], weight="bold"),
                                rx.cond(entry["extra"] != "", rx.text("· ", entry["extra"], color=rx.color("gray", 10))), spacing="1")),
-        ("order", rx.hstack(rx.text(tr("order"), " ", entry["ref"], weight="bold"), rx.badge(entry["subtype"], size="1"), spacing="2")),
-        ("payment", rx.hstack(rx.badge(entry["subtype"], size="1", color_scheme=rx.cond(entry["subtype"] == "refund", "red", "green")),
+        ("order", rx.hstack(rx.text(tr("order"), " ", entry["ref"], weight="bold"), rx.badge(order_status_label(entry["subtype"]), size="1"), spacing="2")),
+        ("payment", rx.hstack(rx.badge(payment_kind_label(entry["subtype"]), size="1", color_scheme=rx.cond(entry["subtype"] == "refund", "red", "green")),
                               rx.text(entry["ref"], " · ", entry["extra"], color=rx.color("gray", 10)), spacing="2")),
-        rx.text("Note · ", entry["extra"]),
+        rx.text(tr("private_note"), " · ", entry["extra"]),
     )
     return rx.hstack(
         rx.icon(rx.match(kind, *[(k, v) for k, v in _ICONS.items()], "circle"), size=16, color=rx.color("accent", 10), margin_top="3px"),

@@ -7,8 +7,18 @@ from models.db import session_scope
 from models.listings import COLUMNS, LISTINGS, PAGE_SIZE
 from vschool.components.layout import app_page
 from vschool.components.text import tr
+from vschool.i18n import vocabulary
 from vschool.state.auth import AuthState
 from vschool.state.feeds import Feed
+
+VOCABULARY_COLUMNS = {("orders", "status"): "order_status"}  # stored values shown in the user's language
+
+
+def _in_language(area: str, rows: list[list[str]], language: str) -> list[list[str]]:
+    shown = {n: prefix for n, column in enumerate(COLUMNS[area]) if (prefix := VOCABULARY_COLUMNS.get((area, column)))}
+    if not shown:
+        return rows
+    return [[vocabulary(shown[n], cell, language) if n in shown else cell for n, cell in enumerate(row)] for row in rows]
 
 
 class WorkspaceState(rx.State):
@@ -20,11 +30,12 @@ class WorkspaceState(rx.State):
     async def listing(self) -> dict:
         feed = await self.get_state(Feed)
         _ = feed.customer  # what is left here (catalog, orders) moves when orders and customers do
-        if not (await self.get_state(AuthState)).user_id or self.area not in LISTINGS:
+        signed_in = await self.get_state(AuthState)
+        if not signed_in.user_id or self.area not in LISTINGS:
             return {"rows": [], "total": 0}
         with session_scope() as session:
             found = LISTINGS[self.area](session, self.page, self.search.strip())
-        return {"rows": found.rows, "total": found.total}
+        return {"rows": _in_language(self.area, found.rows, signed_in.language), "total": found.total}
 
     @rx.event
     def open_area(self) -> None:
