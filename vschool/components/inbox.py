@@ -222,16 +222,22 @@ def ai_card(state: type) -> rx.Component:
                 width="100%",
                 align="center",
             ),
-            rx.text(ai["text"], size="2", white_space="pre-wrap", id="ai-draft-text"),
-            rx.cond(
-                state.ai_sources.length() > 0,
-                rx.vstack(
-                    rx.text(tr("ai_sources"), size="1", color=rx.color("gray", 10)),
-                    rx.foreach(state.ai_sources, _ai_source),
-                    spacing="0",
-                    width="100%",
-                    id="ai-sources",
+            rx.vstack(  # only the draft and its sources scroll: the header and the buttons stay in view
+                rx.text(ai["text"], size="2", white_space="pre-wrap", id="ai-draft-text"),
+                rx.cond(
+                    state.ai_sources.length() > 0,
+                    rx.vstack(
+                        rx.text(tr("ai_sources"), size="1", color=rx.color("gray", 10)),
+                        rx.foreach(state.ai_sources, _ai_source),
+                        spacing="0",
+                        width="100%",
+                        id="ai-sources",
+                    ),
                 ),
+                spacing="2",
+                width="100%",
+                max_height="180px",
+                overflow_y="auto",
             ),
             rx.hstack(
                 rx.spacer(),
@@ -253,8 +259,6 @@ def ai_card(state: type) -> rx.Component:
             width="100%",
         ),
         width="100%",
-        max_height="260px",
-        overflow_y="auto",
         id="ai-draft",
         custom_attrs={"data-task": ai["task_id"]},
     )
