@@ -132,6 +132,7 @@ def test_an_agent_records_an_order_and_its_deposit_and_the_page_follows(new_page
     expect(page.locator("#customer-stage")).to_have_text("ชำระมัดจำแล้ว")  # the stage followed the deposit, in Thai
     expect(page.locator(".timeline-payment").first).to_contain_text("฿5,000.00")
     expect(page.locator(".timeline-payment").first).to_contain_text("มัดจำ")
+    expect(page.locator(".timeline-payment").first).to_contain_text("พร้อมเพย์")
     with session_scope() as s:
         assert s.exec(select(Payment.kind, Payment.method)).one() == ("deposit", "promptpay")
     page.click("#nav-orders")

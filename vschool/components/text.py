@@ -3,6 +3,7 @@
 import reflex as rx
 
 from models.enums import LeadStage, OrderStatus, PaymentKind
+from models.order_rules import METHODS
 from vschool.i18n import LABELS
 from vschool.state.auth import AuthState
 
@@ -27,3 +28,7 @@ def order_status_label(status: rx.Var) -> rx.Var:
 
 def payment_kind_label(kind: rx.Var) -> rx.Var:
     return _label_of("payment_kind", [k.value for k in PaymentKind], kind)
+
+
+def payment_method_label(method: rx.Var) -> rx.Var:
+    return _label_of("payment_method", list(METHODS), method)

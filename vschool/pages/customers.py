@@ -15,7 +15,13 @@ from models.listings import PAGE_SIZE, baht
 from models.settings import get_settings
 from models.timeline import Entry, timeline
 from vschool.components.layout import app_page
-from vschool.components.text import lead_stage_label, order_status_label, payment_kind_label, tr
+from vschool.components.text import (
+    lead_stage_label,
+    order_status_label,
+    payment_kind_label,
+    payment_method_label,
+    tr,
+)
 from vschool.pages.customer_orders import CustomerOrdersState, orders_section
 from vschool.pages.customer_privacy import privacy_section
 from vschool.state.auth import AuthState, customer_in_url
@@ -218,7 +224,7 @@ def _entry(entry: rx.Var) -> rx.Component:
                                rx.cond(entry["extra"] != "", rx.text("· ", entry["extra"], color=rx.color("gray", 10))), spacing="1")),
         ("order", rx.hstack(rx.text(tr("order"), " ", entry["ref"], weight="bold"), rx.badge(order_status_label(entry["subtype"]), size="1"), spacing="2")),
         ("payment", rx.hstack(rx.badge(payment_kind_label(entry["subtype"]), size="1", color_scheme=rx.cond(entry["subtype"] == "refund", "red", "green")),
-                              rx.text(entry["ref"], " · ", entry["extra"], color=rx.color("gray", 10)), spacing="2")),
+                              rx.text(entry["ref"], " · ", payment_method_label(entry["extra"]), color=rx.color("gray", 10)), spacing="2")),
         rx.text(tr("private_note"), " · ", entry["extra"]),
     )
     return rx.hstack(
