@@ -30,7 +30,7 @@ def test_an_admin_sees_findings_and_closes_the_incident(new_page, app) -> None: 
         s.flush()
         s.add(Payment(order_id=order.id, kind="payment", amount=Decimal("6000"), paid_at=datetime.now(UTC)))
     page.click("#integrity-check-now")
-    expect(page.locator("#integrity-message")).to_contain_text("Incident")
+    expect(page.locator("#integrity-message")).to_contain_text("เปิดเหตุการณ์")  # an incident opened, said in Thai
     expect(page.locator(".finding-row")).to_contain_text("received_more_than_total")
     expect(page.locator(".finding-row")).to_contain_text("VS-26-09999")
     incident = page.locator(".incident-row").first

@@ -68,6 +68,6 @@ def test_admins_set_the_global_level_and_see_the_last_tasks(new_page, app) -> No
     expect(page.locator(".ai-task-prompt")).to_contain_text("มีที่จอดรถไหม")
     page.click("#ai-global-level")
     page.get_by_role("option", name="L3 auto-send").click()
-    expect(page.locator("#ai-admin-message")).to_contain_text("L3")
+    expect(page.locator("#ai-admin-message")).to_have_text("ทุกบทสนทนาที่ไม่ได้ตั้งระดับเฉพาะ ตอนนี้ใช้ระดับ L3 auto-send")
     with session_scope() as s:
         assert global_level(s) == 3

@@ -83,6 +83,8 @@ def test_the_customer_page_tells_the_whole_story_and_stays_live(new_page, app) -
 
     announce("message", conversation_id)
     expect(entries.first).to_contain_text("ขอเลขบัญชีอีกครั้งค่ะ", timeout=10_000)
+    expect(entries.first.locator(".timeline-icon-message-circle")).to_have_count(1)  # its own icon, not the row's before
+    expect(entries.nth(1).locator(".timeline-icon-banknote")).to_have_count(1)
 
     page.get_by_role("button", name="Open the conversation").or_(page.get_by_role("button", name="เปิดบทสนทนา")).click()
     expect(page.locator("#thread-name")).to_have_text("มาลี ศรีสุข")  # the inbox opens on that conversation

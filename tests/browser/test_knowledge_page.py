@@ -23,7 +23,7 @@ def test_admin_uploads_a_document_and_finds_it(new_page, app) -> None:  # noqa: 
         files=[{"name": "takoyaki.md", "mimeType": "text/markdown", "buffer": DOC.encode()}]
     )
     page.click("#kb-upload-submit")
-    expect(page.locator("#kb-message")).to_contain_text("1 added")
+    expect(page.locator("#kb-message")).to_contain_text("เพิ่ม 1 ไฟล์")  # in the admin's Thai
     row = page.locator(".kb-document")
     expect(row).to_have_count(1)
     expect(row).to_contain_text("takoyaki.md")

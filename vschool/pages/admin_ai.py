@@ -10,7 +10,7 @@ from models.db import session_scope
 from models.enums import Role
 from vschool.components.layout import app_page
 from vschool.components.text import tr
-from vschool.state.auth import AuthState, acting_staff
+from vschool.state.auth import AuthState, acting_staff, say
 from vschool.state.feeds import Feed
 
 LEVEL_CHOICES = {f"L{n} {name}": n for n, name in LEVELS.items()}
@@ -49,12 +49,12 @@ class AiAdminState(rx.State):
             return
         level = LEVEL_CHOICES.get(choice)
         if level is None:
-            self.error = f"Unknown level {choice!r}."
+            self.error = await say(self, "error_unknown_level", level=choice)
             return
         with session_scope() as session:
             before = set_global_level(session, level, admin.id)
             audit(session, admin, "ai.global_level", "app_setting", "ai.autonomy_level", before=before, after=level)
-        self.message = f"Every conversation without its own level now runs at {choice}."
+        self.message = await say(self, "notice_global_level", level=choice)
         from actors.push import announce
 
         announce("conversation", "")

@@ -12,7 +12,7 @@ from models.enums import Role
 from models.settings import get_settings
 from vschool.components.layout import app_page
 from vschool.components.text import tr
-from vschool.state.auth import AuthState, acting_staff
+from vschool.state.auth import AuthState, acting_staff, say
 from vschool.state.feeds import Feed
 
 
@@ -51,8 +51,9 @@ class IntegrityState(rx.State):
             report = run_check(session)
             audit(session, admin, "integrity.check", "integrity", None, findings=report.total, new=report.new_findings)
         self.checks += 1
-        self.message = (f"Checked: {report.total} finding(s), {report.new_findings} new, {report.resolved_findings} gone."
-                        + (f" Incident {report.incident_id} opened." if report.incident_id else ""))
+        self.message = await say(self, "notice_checked", total=report.total, new=report.new_findings, gone=report.resolved_findings)
+        if report.incident_id:
+            self.message += await say(self, "notice_incident_opened", id=report.incident_id)
 
     @rx.event
     async def resolve(self, incident_id: str) -> None:
@@ -62,7 +63,7 @@ class IntegrityState(rx.State):
             return
         with session_scope() as session:
             if resolve_incident(session, int(incident_id)) is None:
-                self.error = "That incident is already resolved."
+                self.error = await say(self, "error_incident_resolved")
                 return
             audit(session, admin, "incident.resolve", "incident", incident_id)
         self.checks += 1

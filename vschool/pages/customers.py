@@ -215,6 +215,10 @@ def customers_page() -> rx.Component:
 _ICONS = {"message": "message-circle", "referral": "megaphone", "order": "receipt", "payment": "banknote", "note": "sticky-note"}
 
 
+def _icon(name: str) -> rx.Component:
+    return rx.icon(name, size=16, color=rx.color("accent", 10), margin_top="3px", class_name=f"timeline-icon-{name}")
+
+
 def _entry(entry: rx.Var) -> rx.Component:
     kind = entry["kind"].to(str)
     headline = rx.match(
@@ -228,7 +232,8 @@ def _entry(entry: rx.Var) -> rx.Component:
         rx.text(tr("private_note"), " · ", entry["extra"]),
     )
     return rx.hstack(
-        rx.icon(rx.match(kind, *[(k, v) for k, v in _ICONS.items()], "circle"), size=16, color=rx.color("accent", 10), margin_top="3px"),
+        # one static icon per kind: a dynamic icon name keeps the old icon when live rows shift
+        rx.match(kind, *[(k, _icon(v)) for k, v in _ICONS.items()], _icon("circle")),
         rx.vstack(
             rx.hstack(rx.box(headline, size="2"), rx.spacer(), rx.text(entry["at"], size="1", color=rx.color("gray", 10)), width="100%"),
             rx.cond(entry["text"] != "", rx.cond(kind != "referral", rx.text(entry["text"], size="2", white_space="pre-wrap"))),

@@ -21,20 +21,19 @@ from models.enums import Role
 from models.knowledge import KnowledgeChunk, KnowledgeDocument
 from vschool.components.layout import app_page
 from vschool.components.text import tr
+from vschool.i18n import text
 from vschool.pages.overview import bangkok_time
-from vschool.state.auth import AuthState
+from vschool.state.auth import AuthState, say
 from vschool.state.feeds import Feed
 
 UPLOAD_ID = "kb-upload"
 
 
-def _summary(report: IngestReport) -> str:
-    parts = [f"{len(report.added)} added", f"{len(report.updated)} updated", f"{len(report.unchanged)} unchanged"]
-    if report.removed:
-        parts.append(f"{len(report.removed)} removed")
-    if report.reembedded_chunks:
-        parts.append(f"{report.reembedded_chunks} chunks re-embedded")
-    return ", ".join(parts) + "."
+def _summary(report: IngestReport, language: str) -> str:
+    counts = {"kb_added": len(report.added), "kb_updated": len(report.updated), "kb_unchanged": len(report.unchanged),
+              "kb_removed": len(report.removed), "kb_reembedded": report.reembedded_chunks}
+    shown = [text(key, language).format(n=n) for key, n in counts.items() if n or key in ("kb_added", "kb_updated", "kb_unchanged")]
+    return ", ".join(shown) + "."
 
 
 def _knowledge_changed() -> None:
@@ -91,7 +90,7 @@ class KnowledgeState(rx.State):
 
     async def _admin(self) -> bool:
         if (await self.get_state(AuthState)).role != Role.ADMIN.value:
-            self.error = "Only an admin can change the knowledge base."
+            self.error = await say(self, "kb_admin_only")
             return False
         return True
 
@@ -101,7 +100,7 @@ class KnowledgeState(rx.State):
         if not await self._admin():
             return
         if not files:
-            self.error = "Choose a .md, .txt or .pdf file first."
+            self.error = await say(self, "kb_choose_file")
             return
         folder = knowledge_folder() / "uploads"
         folder.mkdir(parents=True, exist_ok=True)
@@ -111,10 +110,10 @@ class KnowledgeState(rx.State):
             name = Path(upload.name or "").name
             data = await upload.read()
             if not name or not supported(Path(name)):
-                refused.append(f"{name or '(no name)'}: use {', '.join(sorted(MIME_TYPES))}")
+                refused.append(await say(self, "kb_wrong_type", name=name or "?", types=", ".join(sorted(MIME_TYPES))))
                 continue
             if len(data) > MAX_BYTES:
-                refused.append(f"{name}: over {MAX_BYTES // 1_048_576} MB")
+                refused.append(await say(self, "kb_too_big", name=name, mb=MAX_BYTES // 1_048_576))
                 continue
             target = folder / name
             tmp = target.with_name(f".{name}.{os.getpid()}.part")  # dot-name: the watcher skips it
@@ -128,7 +127,7 @@ class KnowledgeState(rx.State):
         problems = refused + list(report.failed.values())
         self.error = " ".join(problems)
         if report.added or report.updated or report.unchanged:
-            self.message = _summary(report)
+            self.message = _summary(report, (await self.get_state(AuthState)).language)
         _knowledge_changed()
         return rx.clear_selected_files(UPLOAD_ID)
 
@@ -141,7 +140,7 @@ class KnowledgeState(rx.State):
         folder.mkdir(parents=True, exist_ok=True)
         with session_scope() as session:
             report = ingest_paths(session, [folder])
-        self.message = _summary(report)
+        self.message = _summary(report, (await self.get_state(AuthState)).language)
         self.error = " ".join(report.failed.values())
         _knowledge_changed()
 
