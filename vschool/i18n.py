@@ -343,6 +343,16 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "notice_incident_opened": (" Incident {id} opened.", " เปิดเหตุการณ์ {id} แล้ว"),
     "error_incident_resolved": ("That incident is already resolved.", "เหตุการณ์นี้ปิดไปแล้ว"),
+    "notice_staff_created": (
+        "Created {email}. Give them their password in person.",
+        "สร้างบัญชี {email} แล้ว กรุณาแจ้งรหัสผ่านกับเจ้าตัวโดยตรง",
+    ),
+    "notice_staff_role": ("{email} is now {role}.", "{email} มีบทบาทเป็น{role}แล้ว"),
+    "notice_staff_reactivated": ("{email} reactivated.", "เปิดใช้งาน {email} อีกครั้งแล้ว"),
+    "notice_staff_deactivated": (
+        "{email} deactivated and signed out everywhere.",
+        "ปิดการใช้งาน {email} และออกจากระบบทุกเครื่องแล้ว",
+    ),
     "notice_order_created": ("Order {number} created.", "สร้างคำสั่งซื้อ {number} แล้ว"),
     "notice_deposit_recorded": ("Deposit of ฿{amount} recorded.", "บันทึกเงินมัดจำ ฿{amount} แล้ว"),
     "notice_payment_recorded": ("Payment of ฿{amount} recorded.", "บันทึกการชำระเงิน ฿{amount} แล้ว"),

@@ -15,7 +15,7 @@ from models.customer_rules import find_or_create_customer
 from models.customers import AdReferral
 from models.db import session_scope
 from models.enums import Channel, Role
-from tests.browser.conftest import add_staff, sign_in
+from tests.browser.conftest import add_staff, sign_in, wait_hydrated
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("db")]
 T0 = datetime(2026, 10, 1, 2, 0, tzinfo=UTC)
@@ -92,7 +92,8 @@ def test_the_customer_page_tells_the_whole_story_and_stays_live(new_page, app) -
     expect(page.locator("#customer-standard-id")).to_have_text(standard_id)
 
     page.goto(f"{app.frontend_url}/customers/TVS-CUS-FB-99-0000")
-    expect(page.locator("#customer-missing")).to_be_visible()
+    wait_hydrated(page)  # a reload of a live tab: its state comes back over a new connection first
+    expect(page.locator("#customer-missing")).to_be_visible(timeout=15_000)
 
 
 def test_an_agent_records_an_order_and_its_deposit_and_the_page_follows(new_page, app) -> None:  # noqa: ANN001

@@ -11,9 +11,10 @@ from models.ops import AuditEntry
 from vschool import auth
 from vschool.components.layout import app_page
 from vschool.components.text import tr
+from vschool.i18n import vocabulary
 from vschool.pages.overview import bangkok_time
 from vschool.staff import StaffError, change_role, create_staff, list_staff, set_active
-from vschool.state.auth import AuthState, refused
+from vschool.state.auth import AuthState, refused, say
 from vschool.state.feeds import Feed
 
 ROLES = [r.value for r in Role]
@@ -61,7 +62,7 @@ class StaffAdminState(rx.State):
                 for e in entries
             ]
 
-    async def _act(self, change, done: str):  # noqa: ANN001, ANN202
+    async def _act(self, change, done: str, **values: str):  # noqa: ANN001, ANN202
         """Run one staff change as the signed-in user; show what happened or why not."""
         self.message, self.error = "", ""
         actor = (await self.get_state(AuthState)).current_user()
@@ -71,7 +72,7 @@ class StaffAdminState(rx.State):
         except (StaffError, auth.NotAllowed) as exc:
             self.error = await refused(self, exc)
             return
-        self.message = done.format(email=user.email)
+        self.message = await say(self, done, email=user.email, **values)
         announce("staff", user.id)
 
     @rx.event
@@ -81,7 +82,7 @@ class StaffAdminState(rx.State):
                 s, auth.require_role(actor, Role.ADMIN), form.get("email", ""), form.get("name", ""),
                 Role(form.get("role") or Role.AGENT), form.get("password", ""),
             ),
-            "Created {email}. Give them their password in person.",
+            "notice_staff_created",
         )
         if not self.error:
             return rx.set_value("new-staff-password", "")
@@ -89,12 +90,14 @@ class StaffAdminState(rx.State):
 
     @rx.event
     async def set_role(self, user_id: str, role: str) -> None:
-        await self._act(lambda s, actor: change_role(s, auth.require_role(actor, Role.ADMIN), int(user_id), Role(role)), "{email} is now " + role + ".")
+        language = (await self.get_state(AuthState)).language
+        await self._act(lambda s, actor: change_role(s, auth.require_role(actor, Role.ADMIN), int(user_id), Role(role)),
+                        "notice_staff_role", role=vocabulary("role", role, language))
 
     @rx.event
     async def set_active(self, user_id: str, active: bool) -> None:
-        word = "reactivated" if active else "deactivated and signed out everywhere"
-        await self._act(lambda s, actor: set_active(s, auth.require_role(actor, Role.ADMIN), int(user_id), active), "{email} " + word + ".")
+        await self._act(lambda s, actor: set_active(s, auth.require_role(actor, Role.ADMIN), int(user_id), active),
+                        "notice_staff_reactivated" if active else "notice_staff_deactivated")
 
 
 def _staff_row(user: rx.Var) -> rx.Component:
