@@ -53,6 +53,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "role_admin": ("Admin", "ผู้ดูแลระบบ"),
     "role_agent": ("Agent", "เจ้าหน้าที่แชท"),
     "role_marketing": ("Marketing", "การตลาด"),
+    "password_rule": ("≥ 10 characters", "อย่างน้อย 10 ตัวอักษร"),
     "customer": ("Customer", "ลูกค้า"),
     "customer_id": ("Customer id", "รหัสลูกค้า"),
     "timeline": ("Timeline", "ไทม์ไลน์"),

@@ -83,8 +83,9 @@ def test_admin_creates_changes_and_deactivates_staff_with_an_audit_trail(new_pag
 
     with session_scope() as s:
         mint = s.exec(select(StaffUser).where(StaffUser.email == "mint@vschool.test")).one()
+    assert mint.role == Role.AGENT  # the form's role picker sent its default
     page.locator(f"#role-{mint.id}").click()
-    page.get_by_role("option", name="marketing").click()
+    page.get_by_role("option", name="การตลาด").click()  # roles offered in the admin's Thai
     expect(page.locator("#staff-message")).to_have_text("mint@vschool.test มีบทบาทเป็นการตลาดแล้ว")  # in the admin's Thai
     row.get_by_role("button").click()  # deactivate
     expect(page.locator("#staff-message")).to_contain_text("ปิดการใช้งาน mint@vschool.test")

@@ -18,6 +18,15 @@ def _label_of(prefix: str, values: list[str], value: rx.Var) -> rx.Var:
     return rx.match(value, *[(v, tr(f"{prefix}_{v}")) for v in values], value)
 
 
+def vocabulary_select(prefix: str, values: list[str], trigger_id: str | rx.Var, **props: object) -> rx.Component:
+    """A select of stored values (sent as they are), each shown in the user's language."""
+    return rx.select.root(
+        rx.select.trigger(id=trigger_id),
+        rx.select.content(*[rx.select.item(tr(f"{prefix}_{v}"), value=v) for v in values]),
+        **props,
+    )
+
+
 def lead_stage_label(stage: rx.Var) -> rx.Var:
     return _label_of("stage", [s.value for s in LeadStage], stage)
 

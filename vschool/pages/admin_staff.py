@@ -10,7 +10,7 @@ from models.enums import Role
 from models.ops import AuditEntry
 from vschool import auth
 from vschool.components.layout import app_page
-from vschool.components.text import tr
+from vschool.components.text import tr, vocabulary_select
 from vschool.i18n import vocabulary
 from vschool.pages.overview import bangkok_time
 from vschool.staff import StaffError, change_role, create_staff, list_staff, set_active
@@ -106,12 +106,13 @@ def _staff_row(user: rx.Var) -> rx.Component:
         rx.table.cell(user["name"]),
         rx.table.cell(user["email"]),
         rx.table.cell(
-            rx.select(
+            vocabulary_select(
+                "role",
                 ROLES,
+                rx.Var.create("role-") + user["id"].to(str),
                 value=user["role"],
                 on_change=lambda role: StaffAdminState.set_role(user["id"], role),
                 size="1",
-                id=rx.Var.create("role-") + user["id"].to(str),
             )
         ),
         rx.table.cell(rx.cond(active, rx.badge(tr("active"), color_scheme="green"), rx.badge(tr("inactive"), color_scheme="gray"))),
@@ -133,8 +134,8 @@ def _create_form() -> rx.Component:
             rx.hstack(
                 rx.input(name="name", placeholder=tr("name"), required=True, id="new-staff-name"),
                 rx.input(name="email", type="email", placeholder=tr("email"), required=True, id="new-staff-email"),
-                rx.input(name="password", type="password", placeholder="≥ 10 characters", required=True, id="new-staff-password"),
-                rx.select(ROLES, name="role", default_value="agent", id="new-staff-role"),
+                rx.input(name="password", type="password", placeholder=tr("password_rule"), required=True, id="new-staff-password"),
+                vocabulary_select("role", ROLES, "new-staff-role", name="role", default_value="agent"),
                 rx.button(tr("create"), type="submit", id="new-staff-submit"),
                 wrap="wrap",
                 spacing="2",

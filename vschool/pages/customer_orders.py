@@ -19,7 +19,7 @@ from models.order_rules import (
     parse_amount,
     record_payment,
 )
-from vschool.components.text import order_status_label, tr
+from vschool.components.text import order_status_label, tr, vocabulary_select
 from vschool.state.auth import AuthState, acting_staff, customer_in_url, refused, say
 from vschool.state.feeds import Feed
 
@@ -185,24 +185,15 @@ def _order_row(order: rx.Var, can_act: rx.Var) -> rx.Component:
     )
 
 
-def _choice(prefix: str, values: list[str], value: rx.Var, on_change, id_: str) -> rx.Component:  # noqa: ANN001
-    """A select of stored values, each shown in the user's language."""
-    return rx.select.root(
-        rx.select.trigger(id=id_),
-        rx.select.content(*[rx.select.item(tr(f"{prefix}_{v}"), value=v) for v in values]),
-        value=value,
-        on_change=on_change,
-    )
-
-
 def _payment_form() -> rx.Component:
     return rx.cond(
         CustomerOrdersState.paying != "",
         rx.card(rx.form(
             rx.hstack(
-                _choice("payment_kind", KINDS, CustomerOrdersState.pay_kind, CustomerOrdersState.set_pay_kind, "pay-kind"),
+                vocabulary_select("payment_kind", KINDS, "pay-kind", value=CustomerOrdersState.pay_kind, on_change=CustomerOrdersState.set_pay_kind),
                 rx.input(name="amount", placeholder="฿ 5,000", id="pay-amount", required=True, width="140px"),
-                _choice("payment_method", list(METHODS), CustomerOrdersState.pay_method, CustomerOrdersState.set_pay_method, "pay-method"),
+                vocabulary_select("payment_method", list(METHODS), "pay-method", value=CustomerOrdersState.pay_method,
+                                  on_change=CustomerOrdersState.set_pay_method),
                 rx.input(name="reference", placeholder=tr("reference"), id="pay-reference", width="180px"),
                 rx.button(tr("save"), type="submit", id="pay-submit"),
                 rx.button(tr("close"), type="button", variant="ghost", on_click=CustomerOrdersState.close_payment),
