@@ -55,11 +55,20 @@ class Settings(BaseSettings):
     # (Dramatiq's default, 60 s), and how often (per million fetches) workers look for them.
     worker_heartbeat_timeout_ms: int = Field(60_000, validation_alias=_env("VSCHOOL_WORKER_HEARTBEAT_TIMEOUT_MS"))
     broker_maintenance_chance: int = Field(1_000, validation_alias=_env("VSCHOOL_BROKER_MAINTENANCE_CHANCE"))
+    # The app's own origin (CORS allows only it; links in resets point at it). Unset: the local app.
+    public_url_setting: str | None = Field(None, validation_alias=_env("VSCHOOL_PUBLIC_URL"))
+    # Reverse proxies whose X-Forwarded-For is believed (comma-separated addresses or networks).
+    trusted_proxies: str = Field("", validation_alias=_env("VSCHOOL_TRUSTED_PROXIES"))
 
     @property
     def run_dir(self) -> Path:
         """Where the embedded services keep sockets, pid files and their addresses."""
         return self.data_dir.resolve() / "run"
+
+    @property
+    def public_url(self) -> str:
+        """The origin staff open the app at, without a trailing slash."""
+        return (self.public_url_setting or f"http://localhost:{self.port}").rstrip("/")
 
     @property
     def uses_simulator(self) -> bool:

@@ -1,10 +1,25 @@
-"""Who is signed in on this tab. The cookie holds the session token; the database says who it
-belongs to, so a reconnect or a new backend process never signs anyone out."""
+"""Who is signed in on this tab, and the one gate every event handler passes.
+
+The cookie holds the session token; the database says who it belongs to. Every handler — page
+loads, searches, opening a thread, uploads — is wrapped by `gated`: before its body runs, the
+session and the role are read from the database (never from the tab's state, which the browser
+can set), so a sign-out, a deactivation or a role change that has committed refuses the very next
+call from any open tab. Page states inherit the wrapping from `StaffState` (vschool/state/gate.py);
+a handler that must run signed out (the sign-in form) is marked `@public`, and a test fails on any
+handler that is neither.
+"""
+
+import functools
+import inspect
+from collections.abc import Callable
+from contextvars import ContextVar
+from typing import Any
 
 import reflex as rx
 
+from models.access import Access, may
 from models.db import session_scope
-from models.enums import Language, Role
+from models.enums import Language
 from models.staff import StaffUser
 from vschool import auth
 from vschool.i18n import refusal, text
@@ -12,10 +27,101 @@ from vschool.staff import set_language
 from vschool.state.feeds import FEED_TOKEN, Feed
 
 SESSION_COOKIE = "vschool_session"
+NEEDS = "__vschool_needs__"  # the Access a gated handler requires
+PUBLIC = "__vschool_public__"  # a handler that runs without a session (the sign-in form)
+GATED = "__vschool_gated__"
+
+_admitted: ContextVar[StaffUser | None] = ContextVar("vschool_admitted", default=None)
+
+
+def needs(access: Access) -> Callable[[Callable], Callable]:
+    """Mark a handler as needing `access` (else the state's default applies)."""
+
+    def mark(fn: Callable) -> Callable:
+        setattr(fn, NEEDS, access)
+        return fn
+
+    return mark
+
+
+def public(fn: Callable) -> Callable:
+    """Mark a handler that runs without a session: only the sign-in form's."""
+    setattr(fn, PUBLIC, True)
+    return fn
+
+
+def gated(fn: Callable, default: Access = Access.SIGNED_IN) -> Callable:
+    """`fn` behind the gate: the session and role are read from the database first; a refusal
+    sends the tab to sign-in (no session) or to the overview (role), and the body never runs."""
+    access = getattr(fn, NEEDS, default)
+
+    async def admit(state: rx.State) -> tuple[StaffUser | None, Any]:
+        signed_in = await state.get_state(AuthState)
+        user = signed_in.current_user()
+        if user is None:
+            signed_in._forget()
+            if state is not signed_in:
+                state.reset()
+            return None, rx.redirect("/login")
+        signed_in._remember(user)
+        if not may(user.role, access):
+            signed_in.page_error = access.value
+            return None, rx.redirect("/")
+        return user, None
+
+    if inspect.isasyncgenfunction(fn) or inspect.isgeneratorfunction(fn):
+
+        @functools.wraps(fn)
+        async def gated_stream(self: rx.State, *args: Any, **kwargs: Any):  # noqa: ANN202
+            user, refusal_event = await admit(self)
+            if user is None:
+                yield refusal_event
+                return
+            token = _admitted.set(user)
+            try:
+                if inspect.isasyncgenfunction(fn):
+                    async for update in fn(self, *args, **kwargs):
+                        yield update
+                else:
+                    for update in fn(self, *args, **kwargs):
+                        yield update
+            finally:
+                _admitted.reset(token)
+
+        wrapper = gated_stream
+    else:
+
+        @functools.wraps(fn)
+        async def gated_call(self: rx.State, *args: Any, **kwargs: Any) -> Any:
+            user, refusal_event = await admit(self)
+            if user is None:
+                return refusal_event
+            token = _admitted.set(user)
+            try:
+                result = fn(self, *args, **kwargs)
+                return await result if inspect.isawaitable(result) else result
+            finally:
+                _admitted.reset(token)
+
+        wrapper = gated_call
+    setattr(wrapper, GATED, access)
+    return wrapper
+
+
+def gate_handlers(cls: type, default: Access) -> None:
+    """Wrap every event handler declared on `cls` (before Reflex registers them)."""
+    for name, fn in list(cls.__dict__.items()):
+        if rx.State._item_is_event_handler(name, fn) and not getattr(fn, PUBLIC, False):
+            setattr(cls, name, gated(fn, default))
+
+
+def admitted_staff() -> StaffUser | None:
+    """The staff member the gate admitted for the handler now running."""
+    return _admitted.get()
 
 
 class AuthState(rx.State):
-    session_token: str = rx.Cookie("", name=SESSION_COOKIE, max_age=auth.SESSION_DAYS * 86400, same_site="lax")
+    session_token: str = rx.Cookie("", name=SESSION_COOKIE, max_age=auth.SESSION_DAYS * 86400, same_site="strict")
     user_id: int = 0
     user_name: str = ""
     user_email: str = ""
@@ -25,7 +131,23 @@ class AuthState(rx.State):
 
     @rx.var
     def is_admin(self) -> bool:
-        return self.role == Role.ADMIN.value
+        return may(self.role, Access.ADMIN)
+
+    @rx.var
+    def sees_inbox(self) -> bool:
+        return may(self.role, Access.INBOX)
+
+    @rx.var
+    def sees_contact(self) -> bool:
+        return may(self.role, Access.CONTACT)
+
+    @rx.var
+    def takes_money(self) -> bool:
+        return may(self.role, Access.TAKE_MONEY)
+
+    @rx.var
+    def sees_ad_spend(self) -> bool:
+        return may(self.role, Access.AD_SPEND)
 
     def current_user(self) -> StaffUser | None:
         """The signed-in user, read from the database on every call (never trusted from state)."""
@@ -33,8 +155,10 @@ class AuthState(rx.State):
             return auth.user_for_token(session, self.session_token)
 
     def _remember(self, user: StaffUser) -> None:
-        self.user_id, self.user_name, self.user_email = user.id, user.display_name, user.email
-        self.role, self.language = user.role, user.language
+        for name, value in (("user_id", user.id), ("user_name", user.display_name), ("user_email", user.email),
+                            ("role", user.role), ("language", user.language)):
+            if getattr(self, name) != value:
+                setattr(self, name, value)
 
     def _forget(self) -> None:
         self.user_id, self.user_name, self.user_email, self.role = 0, "", "", ""
@@ -44,30 +168,21 @@ class AuthState(rx.State):
         if feed._linked_to != FEED_TOKEN:
             await feed._link_to(FEED_TOKEN)
 
-    async def _guard(self, *roles: Role):  # noqa: ANN202
-        user = self.current_user()
-        if user is None:
-            self._forget()
-            return rx.redirect("/login")
-        self._remember(user)
+    @rx.event
+    async def require_signed_in(self) -> None:
+        """Every signed-in page's first on_load (the gate has already admitted the visitor)."""
         await self._link_feeds()
-        if roles and Role(user.role) not in roles:
-            self.page_error = "admin_only"
-            return rx.redirect("/")
-        return None
 
+    @needs(Access.ADMIN)
     @rx.event
-    async def require_signed_in(self):  # noqa: ANN201
-        return await self._guard()
-
-    @rx.event
-    async def require_admin(self):  # noqa: ANN201
-        return await self._guard(Role.ADMIN)
+    async def require_admin(self) -> None:
+        await self._link_feeds()
 
     @rx.event
     def dismiss_error(self) -> None:
         self.page_error = ""
 
+    @public
     @rx.event
     def sign_out(self):  # noqa: ANN201
         with session_scope() as session:
@@ -78,39 +193,48 @@ class AuthState(rx.State):
 
     @rx.event
     def toggle_language(self) -> None:
-        user = self.current_user()
-        if user is None:
-            return
         new = Language.EN if self.language == Language.TH.value else Language.TH
         with session_scope() as session:
-            set_language(session, session.merge(user), new)
+            set_language(session, session.merge(admitted_staff()), new)
         self.language = new.value
+
+
+gate_handlers(AuthState, Access.SIGNED_IN)
 
 
 class LoginState(rx.State):
     error: str = ""
     busy: bool = False
 
+    @public
     @rx.event
     async def submit(self, form: dict):  # noqa: ANN201
         self.error = ""
+        signed_in = await self.get_state(AuthState)
+        address = client_address(self)
         try:
             with session_scope() as session:
-                user, token = auth.sign_in(session, form.get("email", ""), form.get("password", ""))
+                user, token = auth.sign_in(session, form.get("email", ""), form.get("password", ""), address)
         except auth.LoginRefused as exc:
-            self.error = str(exc)
+            self.error = refusal(exc, signed_in.language)
             return None
-        state = await self.get_state(AuthState)
-        state.session_token = token
-        state._remember(user)
+        signed_in.session_token = token
+        signed_in._remember(user)
         return rx.redirect("/")
 
+    @public
     @rx.event
     async def skip_if_signed_in(self):  # noqa: ANN201
         state = await self.get_state(AuthState)
         if state.current_user() is not None:
             return rx.redirect("/")
         return None
+
+
+def client_address(state: rx.State) -> str:
+    """The address the tab connected from (a trusted proxy's X-Forwarded-For resolved)."""
+    router = state.router
+    return auth.client_address(router.session.client_ip, router.headers.raw_headers.get("x-forwarded-for", ""))
 
 
 async def say(state: rx.State, key: str, **values: object) -> str:
@@ -123,16 +247,15 @@ async def refused(state: rx.State, exc: Exception) -> str:
     return refusal(exc, (await state.get_state(AuthState)).language)
 
 
-async def acting_staff(state: rx.State, *roles: Role) -> StaffUser | None:
-    """The signed-in user if their role is one of `roles` — read from the database on every
-    call — else None, with the reason put in `state.error` for the page to show. Every handler
-    that changes something starts here (a hidden button is not a permission)."""
+async def viewer(state: rx.State, access: Access) -> StaffUser | None:
+    """For computed vars: the staff member on this tab if the database still says they may see
+    `access`, else None (the var then shows nothing). Vars recompute when a feed moves, with no
+    handler call, so they check for themselves."""
     signed_in = await state.get_state(AuthState)
-    try:
-        return auth.require_role(signed_in.current_user(), *roles)
-    except auth.NotAllowed as exc:
-        state.error = refusal(exc, signed_in.language)
+    if not signed_in.session_token:
         return None
+    user = signed_in.current_user()
+    return user if user is not None and may(user.role, access) else None
 
 
 def customer_in_url(state: rx.State) -> str:
