@@ -8,6 +8,21 @@ language. The sentences live here, beside the rules, so a new one cannot lack it
 
 SENTENCES: dict[str, tuple[str, str]] = {
     # key: (English, Thai); {names} are filled from the values the rule gives
+    "error_login_wrong": ("E-mail or password is wrong.", "อีเมลหรือรหัสผ่านไม่ถูกต้อง"),
+    "error_login_wait": (
+        "Too many failed sign-ins. Wait {seconds} s and try again.",
+        "เข้าสู่ระบบผิดหลายครั้งเกินไป กรุณารอ {seconds} วินาทีแล้วลองใหม่",
+    ),
+    "error_login_deactivated": (
+        "This account is deactivated. Ask an admin to reactivate it.",
+        "บัญชีนี้ถูกปิดใช้งาน กรุณาติดต่อผู้ดูแลระบบให้เปิดใช้งานอีกครั้ง",
+    ),
+    "error_current_password": ("The current password is wrong.", "รหัสผ่านปัจจุบันไม่ถูกต้อง"),
+    "error_passwords_differ": ("The two new passwords differ; type the same one twice.", "รหัสผ่านใหม่ทั้งสองช่องไม่ตรงกัน กรุณาพิมพ์ให้เหมือนกัน"),
+    "error_reset_code": (
+        "This reset link is used, expired or wrong. Ask an admin for a new one.",
+        "ลิงก์ตั้งรหัสผ่านใหม่นี้ใช้แล้ว หมดอายุ หรือไม่ถูกต้อง กรุณาขอลิงก์ใหม่จากผู้ดูแลระบบ",
+    ),
     "error_type_reply": ("Type a reply first.", "พิมพ์ข้อความตอบกลับก่อน"),
     "error_type_note": ("Type the note first.", "พิมพ์บันทึกก่อน"),
     "error_too_long": (

@@ -48,6 +48,17 @@ class StaffSession(SQLModel, table=True):
     revoked_at: datetime | None = timestamp()
 
 
+class PasswordReset(SQLModel, table=True):
+    """A one-time code an admin issued so a person can choose a new password; only its SHA-256."""
+
+    __tablename__ = "password_reset"
+
+    code_hash: str = Field(primary_key=True, max_length=64)
+    staff_user_id: int = Field(foreign_key="staff_user.id", ondelete="CASCADE", sa_column_kwargs={"unique": True})
+    created_at: datetime = auto_now()
+    expires_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+
+
 class ApiToken(SQLModel, table=True):
     """A bearer token for the REST API; only its SHA-256 is stored."""
 

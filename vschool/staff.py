@@ -1,15 +1,13 @@
 """Managing staff: create, change role, deactivate/reactivate. Each action is audited in the same
 transaction that makes it. Used by Admin → Staff and by `vschool user create`."""
 
-import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from logs import audit
-from models.base import utcnow
 from models.enums import Language, Role
 from models.refusals import Refused
-from models.staff import StaffSession, StaffUser
-from vschool.auth import hash_password, require_role
+from models.staff import StaffUser
+from vschool.auth import end_sessions, hash_password, require_role
 
 
 class StaffError(Refused):
@@ -62,6 +60,7 @@ def change_role(session: Session, actor: StaffUser, user_id: int, role: Role) ->
     old = user.role
     user.role = role
     session.add(user)
+    end_sessions(session, user.id)  # open tabs sign in again and get the new role's pages
     audit.record(session, actor, "staff.change_role", "staff_user", user.id, email=user.email, old=old, new=role.value)
     return user
 
@@ -77,11 +76,7 @@ def set_active(session: Session, actor: StaffUser, user_id: int, active: bool) -
             raise StaffError("error_deactivate_self")
         if user.role == Role.ADMIN and _would_leave_no_admin(session, user):
             raise StaffError("error_last_admin")
-        session.execute(
-            sa.update(StaffSession)
-            .where(StaffSession.staff_user_id == user.id, StaffSession.revoked_at.is_(None))
-            .values(revoked_at=utcnow())
-        )
+        end_sessions(session, user.id)
     user.is_active = active
     session.add(user)
     audit.record(
