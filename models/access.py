@@ -17,7 +17,7 @@ class Access(StrEnum):
     CUSTOMERS = "customers"  # customers, lead stages, attribution, a timeline without chat text
     MONEY = "money"  # orders, payments and refunds (reading them)
     TAKE_MONEY = "take_money"  # creating orders, recording payments and refunds
-    PRIVACY = "privacy"  # PDPA consent, export and erasure
+    PRIVACY = "privacy"  # PDPA consent, export and erasure (admins)
     AD_SPEND = "ad_spend"  # the marketing panel: spend, ROAS, CAC, the ad sync
     KNOWLEDGE = "knowledge"  # the knowledge base: read, search, upload
     ADMIN = "admin"  # staff, AI settings, integrity, set-aside events, audit
@@ -27,7 +27,7 @@ MATRIX: dict[Role, frozenset[Access]] = {
     Role.ADMIN: frozenset(Access),
     Role.AGENT: frozenset({
         Access.SIGNED_IN, Access.INBOX, Access.CONTACT, Access.CUSTOMERS, Access.MONEY, Access.TAKE_MONEY,
-        Access.PRIVACY, Access.KNOWLEDGE,
+        Access.KNOWLEDGE,
     }),
     Role.MARKETING: frozenset({Access.SIGNED_IN, Access.CUSTOMERS, Access.MONEY, Access.AD_SPEND, Access.KNOWLEDGE}),
 }

@@ -5,12 +5,15 @@ The customer page and the REST timeline read this; nothing here formats for a sc
 plain strings, and money stays Decimal until the caller shows it.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlmodel import Session
+
+from models.access import Access, may
+from models.enums import Role
 
 PAGE = 50
 
@@ -84,3 +87,14 @@ def timeline(session: Session, customer_id: int, before: str | None = None, limi
     rows = session.execute(sa.text(f"SELECT * FROM ({union}) t ORDER BY 1 DESC, 2 DESC, 3 DESC LIMIT {limit + 1}"), params).all()
     entries = [Entry(*row) for row in rows[:limit]]
     return entries, (entries[-1].cursor if len(rows) > limit else None)
+
+
+CHAT_KINDS = ("message", "note")
+
+
+def as_seen_by(entries: list[Entry], role: Role | str) -> list[Entry]:
+    """The entries a role may read: without the inbox (marketing), a message or note keeps its
+    time, kind and direction but not its words or who wrote it."""
+    if may(role, Access.INBOX):
+        return entries
+    return [replace(e, text="", extra="") if e.kind in CHAT_KINDS else e for e in entries]

@@ -49,6 +49,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "who": ("Who", "ใคร"),
     "action": ("Action", "การกระทำ"),
     "target": ("Target", "เป้าหมาย"),
+    "role_page_refused": ("Your role cannot open that page.", "สิทธิ์ของคุณเปิดหน้านั้นไม่ได้"),
+    "account": ("My account", "บัญชีของฉัน"),
     "admin_only": ("Only admins can open this page.", "เฉพาะผู้ดูแลระบบเท่านั้นที่เปิดหน้านี้ได้"),
     "role_admin": ("Admin", "ผู้ดูแลระบบ"),
     "role_agent": ("Agent", "เจ้าหน้าที่แชท"),

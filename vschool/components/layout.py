@@ -5,24 +5,28 @@ from collections.abc import Callable
 
 import reflex as rx
 
+from models.access import Access, roles_with
+from models.enums import Role
 from vschool.components.text import tr
 from vschool.state.auth import AuthState
 
-EVERYONE: tuple[str, ...] = ()
-ADMINS = ("admin",)
-# (label key, route, lucide icon, the roles that see it — empty: everyone); pages check roles again
+# (label key, route, lucide icon, what a role must have to see it — models/access.py); the
+# page's handlers pass the gate again, so a hidden link is never the only check
 NAVIGATION = [
-    ("overview", "/", "layout-dashboard", EVERYONE),
-    ("inbox", "/inbox", "messages-square", EVERYONE),
-    ("customers", "/customers", "users", EVERYONE),
-    ("marketing", "/marketing", "chart-line", ("admin", "marketing")),
-    ("catalog", "/catalog", "book-open", EVERYONE),
-    ("orders", "/orders", "receipt", EVERYONE),
-    ("knowledge", "/knowledge", "library", EVERYONE),
-    ("admin", "/admin/staff", "shield", ADMINS),
-    ("ai_replies", "/admin/ai", "bot", ADMINS),
-    ("integrity", "/admin/integrity", "shield-alert", ADMINS),
+    ("overview", "/", "layout-dashboard", Access.SIGNED_IN),
+    ("inbox", "/inbox", "messages-square", Access.INBOX),
+    ("customers", "/customers", "users", Access.CUSTOMERS),
+    ("marketing", "/marketing", "chart-line", Access.AD_SPEND),
+    ("catalog", "/catalog", "book-open", Access.SIGNED_IN),
+    ("orders", "/orders", "receipt", Access.MONEY),
+    ("knowledge", "/knowledge", "library", Access.KNOWLEDGE),
+    ("account", "/account", "key-round", Access.SIGNED_IN),
+    ("admin", "/admin/staff", "shield", Access.ADMIN),
+    ("ai_replies", "/admin/ai", "bot", Access.ADMIN),
+    ("integrity", "/admin/integrity", "shield-alert", Access.ADMIN),
 ]
+# why the gate sent a tab back to the overview: the access it lacked → the sentence shown
+REFUSED_PAGE = {Access.ADMIN.value: "admin_only", Access.AD_SPEND.value: "marketing_only"}
 
 
 def _nav_item(key: str, route: str, icon: str) -> rx.Component:
@@ -44,9 +48,10 @@ def _nav_item(key: str, route: str, icon: str) -> rx.Component:
 
 def sidebar() -> rx.Component:
     items = []
-    for key, route, icon, roles in NAVIGATION:
+    for key, route, icon, access in NAVIGATION:
         item = _nav_item(key, route, icon)
-        if roles:
+        roles = [role.value for role in roles_with(access)]
+        if len(roles) < len(Role):
             allowed = AuthState.role == roles[0]
             for role in roles[1:]:
                 allowed = allowed | (AuthState.role == role)
@@ -82,7 +87,7 @@ def _error_banner() -> rx.Component:
     return rx.cond(
         AuthState.page_error != "",
         rx.callout(
-            rx.cond(AuthState.page_error == "marketing_only", tr("marketing_only"), tr("admin_only")),
+            rx.match(AuthState.page_error, *[(access, tr(key)) for access, key in REFUSED_PAGE.items()], tr("role_page_refused")),
             icon="triangle-alert",
             color_scheme="red",
             id="page-error",

@@ -4,19 +4,21 @@ answer, model, latency, outcome) — seed 000's task buffer, live as tasks land.
 import reflex as rx
 
 from logs.audit import record as audit
+from models.access import Access
 from models.ai_drafts import recent_tasks
 from models.ai_rules import LEVELS, global_level, set_global_level
 from models.db import session_scope
 from models.enums import Role
 from vschool.components.layout import app_page
 from vschool.components.text import tr
-from vschool.state.auth import AuthState, acting_staff, say
+from vschool.state.auth import AuthState, admitted_staff, say, viewer
 from vschool.state.feeds import Feed
+from vschool.state.gate import StaffState
 
 LEVEL_CHOICES = {f"L{n} {name}": n for n, name in LEVELS.items()}
 
 
-class AiAdminState(rx.State):
+class AiAdminState(StaffState, access=Access.ADMIN):
     message: str = ""
     error: str = ""
     open_task: str = ""  # the task whose prompt is shown in full
@@ -26,7 +28,7 @@ class AiAdminState(rx.State):
         feed = await self.get_state(Feed)
         _ = (feed.conversation, feed.message)
         signed_in = await self.get_state(AuthState)
-        if signed_in.role != Role.ADMIN.value:
+        if signed_in.role != Role.ADMIN.value or await viewer(self, Access.ADMIN) is None:
             return []
         with session_scope() as session:
             return recent_tasks(session, language=signed_in.language)
@@ -35,7 +37,7 @@ class AiAdminState(rx.State):
     async def level(self) -> str:
         feed = await self.get_state(Feed)
         _ = feed.conversation
-        if (await self.get_state(AuthState)).role != Role.ADMIN.value:
+        if (await self.get_state(AuthState)).role != Role.ADMIN.value or await viewer(self, Access.ADMIN) is None:
             return ""
         with session_scope() as session:
             current = global_level(session)
@@ -44,9 +46,7 @@ class AiAdminState(rx.State):
     @rx.event
     async def set_level(self, choice: str) -> None:
         self.message, self.error = "", ""
-        admin = await acting_staff(self, Role.ADMIN)
-        if admin is None:
-            return
+        admin = admitted_staff()
         level = LEVEL_CHOICES.get(choice)
         if level is None:
             self.error = await say(self, "error_unknown_level", level=choice)

@@ -7,13 +7,15 @@ import reflex as rx
 
 from logs.audit import record as audit
 from logs.integrity import open_findings, recent_incidents, resolve_incident, run_check
+from models.access import Access
 from models.db import session_scope
 from models.enums import Role
 from models.settings import get_settings
 from vschool.components.layout import app_page
 from vschool.components.text import tr
-from vschool.state.auth import AuthState, acting_staff, say
+from vschool.state.auth import AuthState, admitted_staff, say, viewer
 from vschool.state.feeds import Feed
+from vschool.state.gate import StaffState
 
 
 def _local(iso: str) -> str:
@@ -22,7 +24,7 @@ def _local(iso: str) -> str:
     return datetime.fromisoformat(iso).astimezone(ZoneInfo(get_settings().timezone)).strftime("%d %b %Y %H:%M")
 
 
-class IntegrityState(rx.State):
+class IntegrityState(StaffState, access=Access.ADMIN):
     message: str = ""
     error: str = ""
     checks: int = 0  # bumped by "Check now" so the lists reload in this tab at once
@@ -31,7 +33,7 @@ class IntegrityState(rx.State):
     async def findings(self) -> dict:
         feed = await self.get_state(Feed)
         _ = (feed.overview, self.checks)
-        if (await self.get_state(AuthState)).role != Role.ADMIN.value:
+        if (await self.get_state(AuthState)).role != Role.ADMIN.value or await viewer(self, Access.ADMIN) is None:
             return {"findings": [], "incidents": []}
         with session_scope() as session:
             found, incidents = open_findings(session), recent_incidents(session)
@@ -44,9 +46,7 @@ class IntegrityState(rx.State):
     @rx.event
     async def check_now(self) -> None:
         self.message, self.error = "", ""
-        admin = await acting_staff(self, Role.ADMIN)
-        if admin is None:
-            return
+        admin = admitted_staff()
         with session_scope() as session:
             report = run_check(session)
             audit(session, admin, "integrity.check", "integrity", None, findings=report.total, new=report.new_findings)
@@ -58,9 +58,7 @@ class IntegrityState(rx.State):
     @rx.event
     async def resolve(self, incident_id: str) -> None:
         self.message, self.error = "", ""
-        admin = await acting_staff(self, Role.ADMIN)
-        if admin is None:
-            return
+        admin = admitted_staff()
         with session_scope() as session:
             if resolve_incident(session, int(incident_id)) is None:
                 self.error = await say(self, "error_incident_resolved")

@@ -5,6 +5,7 @@ import reflex as rx
 from sqlmodel import col, select
 
 from actors.push import announce
+from models.access import Access
 from models.db import session_scope
 from models.enums import Role
 from models.ops import AuditEntry
@@ -14,14 +15,15 @@ from vschool.components.text import tr, vocabulary_select
 from vschool.i18n import vocabulary
 from vschool.pages.overview import bangkok_time
 from vschool.staff import StaffError, change_role, create_staff, list_staff, set_active
-from vschool.state.auth import AuthState, refused, say
+from vschool.state.auth import AuthState, admitted_staff, refused, say, viewer
 from vschool.state.feeds import Feed
+from vschool.state.gate import StaffState
 
 ROLES = [r.value for r in Role]
 AUDIT_ROWS = 50
 
 
-class StaffAdminState(rx.State):
+class StaffAdminState(StaffState, access=Access.ADMIN):
     message: str = ""
     error: str = ""
 
@@ -29,7 +31,7 @@ class StaffAdminState(rx.State):
     async def staff(self) -> list[dict[str, str]]:
         feed = await self.get_state(Feed)
         _ = feed.staff
-        if (await self.get_state(AuthState)).role != Role.ADMIN.value:
+        if (await self.get_state(AuthState)).role != Role.ADMIN.value or await viewer(self, Access.ADMIN) is None:
             return []
         with session_scope() as session:
             return [
@@ -48,7 +50,7 @@ class StaffAdminState(rx.State):
     async def audit(self) -> list[dict[str, str]]:
         feed = await self.get_state(Feed)
         _ = feed.staff
-        if (await self.get_state(AuthState)).role != Role.ADMIN.value:
+        if (await self.get_state(AuthState)).role != Role.ADMIN.value or await viewer(self, Access.ADMIN) is None:
             return []
         with session_scope() as session:
             entries = session.exec(select(AuditEntry).order_by(col(AuditEntry.id).desc()).limit(AUDIT_ROWS))
@@ -65,7 +67,7 @@ class StaffAdminState(rx.State):
     async def _act(self, change, done: str, **values: str):  # noqa: ANN001, ANN202
         """Run one staff change as the signed-in user; show what happened or why not."""
         self.message, self.error = "", ""
-        actor = (await self.get_state(AuthState)).current_user()
+        actor = admitted_staff()
         try:
             with session_scope() as session:
                 user = change(session, actor)

@@ -5,9 +5,10 @@ agents, each audited, each moving the marketing figures (revenue) live."""
 import reflex as rx
 
 from logs.audit import record as audit
+from models.access import Access
 from models.customer_queries import customer_by_standard_id
 from models.db import session_scope
-from models.enums import PaymentKind, Role
+from models.enums import PaymentKind
 from models.order_rules import (
     MAX_QUANTITY,
     METHODS,
@@ -20,8 +21,17 @@ from models.order_rules import (
     record_payment,
 )
 from vschool.components.text import order_status_label, tr, vocabulary_select
-from vschool.state.auth import AuthState, acting_staff, customer_in_url, refused, say
+from vschool.state.auth import (
+    AuthState,
+    admitted_staff,
+    customer_in_url,
+    needs,
+    refused,
+    say,
+    viewer,
+)
 from vschool.state.feeds import Feed
+from vschool.state.gate import StaffState
 
 KINDS = [k.value for k in PaymentKind]
 
@@ -38,7 +48,7 @@ def _changed(customer_id: int, order_id: int) -> None:
         pass
 
 
-class CustomerOrdersState(rx.State):
+class CustomerOrdersState(StaffState, access=Access.MONEY):
     catalog: list[dict[str, str]] = []
     lines: list[dict[str, str]] = []  # the new order being put together: product id, label, quantity
     product_id: str = ""
@@ -53,7 +63,7 @@ class CustomerOrdersState(rx.State):
     async def orders(self) -> list[dict[str, str]]:
         feed = await self.get_state(Feed)
         _ = feed.customer
-        if not (await self.get_state(AuthState)).user_id:
+        if not (await self.get_state(AuthState)).user_id or await viewer(self, Access.MONEY) is None:
             return []
         with session_scope() as session:
             customer = customer_by_standard_id(session, customer_in_url(self))
@@ -99,12 +109,11 @@ class CustomerOrdersState(rx.State):
     def remove_line(self, index: int) -> None:
         self.lines = [line for i, line in enumerate(self.lines) if i != index]
 
+    @needs(Access.TAKE_MONEY)
     @rx.event
     async def create(self) -> None:
         self.error, self.notice = "", ""
-        user = await acting_staff(self, Role.ADMIN, Role.AGENT)
-        if user is None:
-            return
+        user = admitted_staff()
         try:
             with session_scope() as session:
                 customer = customer_by_standard_id(session, customer_in_url(self))
@@ -127,11 +136,12 @@ class CustomerOrdersState(rx.State):
     def close_payment(self) -> None:
         self.paying = ""
 
+    @needs(Access.TAKE_MONEY)
     @rx.event
     async def submit_payment(self, form: dict) -> None:
         self.error, self.notice = "", ""
-        user = await acting_staff(self, Role.ADMIN, Role.AGENT)
-        if user is None or not self.paying:
+        user = admitted_staff()
+        if not self.paying:
             return
         try:
             amount = parse_amount(str(form.get("amount", "")))
@@ -147,12 +157,11 @@ class CustomerOrdersState(rx.State):
         self.paying, self.notice = "", await say(self, f"notice_{self.pay_kind}_recorded", amount=f"{amount:,.2f}")
         _changed(*ids)
 
+    @needs(Access.TAKE_MONEY)
     @rx.event
     async def cancel(self, order_id: str) -> None:
         self.error, self.notice = "", ""
-        user = await acting_staff(self, Role.ADMIN, Role.AGENT)
-        if user is None:
-            return
+        user = admitted_staff()
         try:
             with session_scope() as session:
                 order = cancel_order(session, int(order_id))
@@ -232,7 +241,7 @@ def _new_order() -> rx.Component:
 
 
 def orders_section() -> rx.Component:
-    can_act = (AuthState.role == Role.ADMIN.value) | (AuthState.role == Role.AGENT.value)
+    can_act = AuthState.takes_money
     orders = CustomerOrdersState.orders
     return rx.vstack(
         rx.heading(tr("orders_count"), size="4"),

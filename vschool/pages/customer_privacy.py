@@ -6,15 +6,16 @@ import json
 import reflex as rx
 
 from logs.audit import record as audit
+from models.access import Access
 from models.customer_queries import customer_by_standard_id
 from models.db import session_scope
-from models.enums import Role
 from models.pdpa import erase_customer, export_customer, record_consent
 from vschool.components.text import tr
-from vschool.state.auth import AuthState, acting_staff, customer_in_url, say
+from vschool.state.auth import AuthState, admitted_staff, customer_in_url, say
+from vschool.state.gate import StaffState
 
 
-class CustomerPrivacyState(rx.State):
+class CustomerPrivacyState(StaffState, access=Access.PRIVACY):
     confirm: str = ""
     error: str = ""
     notice: str = ""
@@ -26,9 +27,7 @@ class CustomerPrivacyState(rx.State):
     @rx.event
     async def consent(self) -> None:
         self.error, self.notice = "", ""
-        admin = await acting_staff(self, Role.ADMIN)
-        if admin is None:
-            return
+        admin = admitted_staff()
         with session_scope() as session:
             customer = customer_by_standard_id(session, customer_in_url(self))
             if customer is None:
@@ -45,9 +44,7 @@ class CustomerPrivacyState(rx.State):
     @rx.event
     async def export(self):  # noqa: ANN201
         self.error, self.notice = "", ""
-        admin = await acting_staff(self, Role.ADMIN)
-        if admin is None:
-            return None
+        admin = admitted_staff()
         with session_scope() as session:
             customer = customer_by_standard_id(session, customer_in_url(self))
             if customer is None:
@@ -60,9 +57,7 @@ class CustomerPrivacyState(rx.State):
     @rx.event
     async def erase(self):  # noqa: ANN201
         self.error, self.notice = "", ""
-        admin = await acting_staff(self, Role.ADMIN)
-        if admin is None:
-            return None
+        admin = admitted_staff()
         standard_id = customer_in_url(self)
         if self.confirm.strip() != standard_id:
             self.error = await say(self, "error_confirm_erase", id=standard_id)
@@ -84,7 +79,7 @@ class CustomerPrivacyState(rx.State):
 
 def privacy_section(consent_at: rx.Var) -> rx.Component:
     return rx.cond(
-        AuthState.role == Role.ADMIN.value,
+        AuthState.is_admin,
         rx.card(rx.vstack(
             rx.hstack(rx.icon("shield", size=16), rx.text(tr("privacy"), weight="bold"), rx.spacer(),
                       rx.text(tr("consent"), ": ", rx.cond(consent_at != "", consent_at, "—"), size="2", id="customer-consent"),

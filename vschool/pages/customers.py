@@ -8,12 +8,13 @@ from zoneinfo import ZoneInfo
 import reflex as rx
 from sqlalchemy.exc import OperationalError
 
+from models.access import Access, may
 from models.customer_queries import customer_by_standard_id, customer_facts, find_customers
 from models.db import session_scope
 from models.enums import LeadStage
 from models.listings import PAGE_SIZE, baht
 from models.settings import get_settings
-from models.timeline import Entry, timeline
+from models.timeline import Entry, as_seen_by, timeline
 from vschool.components.layout import app_page
 from vschool.components.text import (
     lead_stage_label,
@@ -24,8 +25,9 @@ from vschool.components.text import (
 )
 from vschool.pages.customer_orders import CustomerOrdersState, orders_section
 from vschool.pages.customer_privacy import privacy_section
-from vschool.state.auth import AuthState, customer_in_url
+from vschool.state.auth import AuthState, admitted_staff, customer_in_url, viewer
 from vschool.state.feeds import Feed
+from vschool.state.gate import StaffState
 
 STAGES = ["all", *[s.value for s in LeadStage]]
 NO_STORY = {"entries": [], "cursor": "", "missing": "", "stale": "", "consent": ""}  # every key the page reads, before anything loads
@@ -39,7 +41,7 @@ def _bangkok(value: datetime | str | None) -> str:
     return value.astimezone(ZoneInfo(get_settings().timezone)).strftime("%d %b %Y %H:%M")
 
 
-class CustomerListState(rx.State):
+class CustomerListState(StaffState, access=Access.CUSTOMERS):
     page: int = 0
     search: str = ""
     stage: str = "all"
@@ -48,7 +50,7 @@ class CustomerListState(rx.State):
     async def found(self) -> dict:
         feed = await self.get_state(Feed)
         _ = feed.customer
-        if not (await self.get_state(AuthState)).user_id:
+        if not (await self.get_state(AuthState)).user_id or await viewer(self, Access.CUSTOMERS) is None:
             return {"rows": [], "total": 0}
         with session_scope() as session:
             rows, total = find_customers(session, self.page, self.search.strip(), "" if self.stage == "all" else self.stage)
@@ -86,7 +88,7 @@ def _entry_row(entry: Entry) -> dict[str, str]:
     }
 
 
-class CustomerPageState(rx.State):
+class CustomerPageState(StaffState, access=Access.CUSTOMERS):
     standard_id: str = ""
     older: list[dict[str, str]] = []  # pages the user asked for with "Load older"
     older_cursor: str = ""
@@ -102,7 +104,8 @@ class CustomerPageState(rx.State):
         """The header facts and the newest page of the timeline; live on new messages and orders."""
         feed = await self.get_state(Feed)
         _ = (feed.customer, feed.message, feed.conversation)
-        if not (await self.get_state(AuthState)).user_id or not self.standard_id:
+        staff = await viewer(self, Access.CUSTOMERS) if (await self.get_state(AuthState)).user_id else None
+        if staff is None or not self.standard_id:
             return NO_STORY
         try:
             with session_scope() as session:
@@ -120,7 +123,7 @@ class CustomerPageState(rx.State):
             "picture": customer.profile_pic_url or "",
             "stage": customer.lead_stage,
             "tags": ", ".join(customer.tags),
-            "contact": " · ".join(x for x in (customer.phone, customer.email) if x),
+            "contact": " · ".join(x for x in (customer.phone, customer.email) if x) if may(staff.role, Access.CONTACT) else "",
             "since": _bangkok(customer.created_at),
             "consent": _bangkok(customer.consent_at),
             "paid": baht(facts.paid),
@@ -130,7 +133,7 @@ class CustomerPageState(rx.State):
             "ad": facts.first_ad_name or facts.first_ad_id,
             "campaign": facts.first_campaign_name,
             "referred_at": _bangkok(facts.first_referred_at),
-            "entries": [_entry_row(e) for e in entries],
+            "entries": [_entry_row(e) for e in as_seen_by(entries, staff.role)],
             "cursor": cursor or "",
         }
         return self._stale
@@ -145,7 +148,7 @@ class CustomerPageState(rx.State):
             if customer is None:
                 return
             entries, next_cursor = timeline(session, customer.id, before=cursor)
-        self.older = self.older + [_entry_row(e) for e in entries]
+        self.older = self.older + [_entry_row(e) for e in as_seen_by(entries, admitted_staff().role)]
         self.older_cursor = next_cursor or "end"
 
 

@@ -10,10 +10,11 @@ from actors.outbound import send_message, send_sender_action
 from actors.push import announce
 from knowledge.watch import DEMO_FOLDER, knowledge_folder
 from logs.audit import record as audit
+from models.access import Access
 from models.ai_drafts import ai_panel, autonomy_of, discard_draft, send_draft
 from models.ai_rules import set_conversation_level
 from models.db import session_scope
-from models.enums import ConversationStatus, Role
+from models.enums import ConversationStatus
 from models.inbox import Conversation
 from models.inbox_queries import (
     LIST_PAGE,
@@ -32,7 +33,6 @@ from models.inbox_queries import (
 )
 from models.refusals import Refused
 from models.reply_rules import ReplyRefused, queue_staff_reply
-from vschool import auth
 from vschool.components.inbox import (
     AI_LEVEL_CHOICES,
     AI_LEVEL_LABELS,
@@ -43,8 +43,9 @@ from vschool.components.inbox import (
     thread_view,
 )
 from vschool.components.layout import app_page
-from vschool.state.auth import AuthState, acting_staff, refused, say
+from vschool.state.auth import AuthState, admitted_staff, needs, refused, say, viewer
 from vschool.state.feeds import Feed
+from vschool.state.gate import StaffState
 
 STATUSES = [s.value for s in ConversationStatus]
 
@@ -75,13 +76,7 @@ def sources_shown(sources: list[dict[str, str]]) -> list[dict[str, str]]:
     return shown
 
 
-async def _answering_staff(state: rx.State):  # noqa: ANN202
-    """The signed-in user if their role may act in the inbox (admins and agents), else None
-    (with why in `state.error`, in their language)."""
-    return await acting_staff(state, Role.ADMIN, Role.AGENT)
-
-
-class InboxState(rx.State):
+class InboxState(StaffState, access=Access.INBOX):
     status: str = ConversationStatus.OPEN.value
     scope: str = "all"
     search: str = ""
@@ -99,7 +94,7 @@ class InboxState(rx.State):
         feed = await self.get_state(Feed)
         _ = (feed.conversation, feed.message)
         staff_id = (await self.get_state(AuthState)).user_id  # read here: dependencies are tracked per var
-        if not staff_id:
+        if not staff_id or await viewer(self, Access.INBOX) is None:
             return {"rows": [], "total": 0}
         with session_scope() as session:
             rows, total = list_conversations(session, staff_id, ListFilter(self.status, self.scope, self.search, self.page, self.label))
@@ -109,7 +104,7 @@ class InboxState(rx.State):
     async def messages(self) -> list[dict[str, str]]:
         feed = await self.get_state(Feed)
         _ = feed.message
-        if not self.selected or not (await self.get_state(AuthState)).user_id:
+        if not self.selected or not (await self.get_state(AuthState)).user_id or await viewer(self, Access.INBOX) is None:
             return []
         with session_scope() as session:
             return thread(session, self.selected)
@@ -118,7 +113,7 @@ class InboxState(rx.State):
     async def current(self) -> dict[str, str]:
         feed = await self.get_state(Feed)
         _ = (feed.conversation, feed.customer)
-        if not self.selected or not (await self.get_state(AuthState)).user_id:
+        if not self.selected or not (await self.get_state(AuthState)).user_id or await viewer(self, Access.INBOX) is None:
             return {}
         with session_scope() as session:
             return panel(session, self.selected)
@@ -129,7 +124,7 @@ class InboxState(rx.State):
         feed = await self.get_state(Feed)
         _ = (feed.conversation, feed.message)
         signed_in = await self.get_state(AuthState)
-        if not self.selected or not signed_in.user_id:
+        if not self.selected or not signed_in.user_id or await viewer(self, Access.INBOX) is None:
             return {}
         with session_scope() as session:
             found = ai_panel(session, self.selected, signed_in.language)
@@ -140,7 +135,7 @@ class InboxState(rx.State):
     async def ai_sources(self) -> list[dict[str, str]]:
         feed = await self.get_state(Feed)
         _ = (feed.conversation, feed.message)
-        if not self.selected or not (await self.get_state(AuthState)).user_id:
+        if not self.selected or not (await self.get_state(AuthState)).user_id or await viewer(self, Access.INBOX) is None:
             return []
         with session_scope() as session:
             return sources_shown(ai_panel(session, self.selected).get("sources", []))
@@ -149,14 +144,14 @@ class InboxState(rx.State):
     async def labels(self) -> list[str]:
         feed = await self.get_state(Feed)
         _ = feed.conversation
-        if not (await self.get_state(AuthState)).user_id:
+        if not (await self.get_state(AuthState)).user_id or await viewer(self, Access.INBOX) is None:
             return []
         with session_scope() as session:
             return [label["name"] for label in all_labels(session)]
 
     @rx.var
     async def canned(self) -> list[dict[str, str]]:
-        if not (await self.get_state(AuthState)).user_id:
+        if not (await self.get_state(AuthState)).user_id or await viewer(self, Access.INBOX) is None:
             return []
         with session_scope() as session:
             return canned_responses(session)
@@ -190,7 +185,7 @@ class InboxState(rx.State):
     @rx.event
     async def open_conversation(self, conversation_id: str):  # noqa: ANN201
         self.selected, self.notice, self.error, self.editing_task = int(conversation_id), "", "", 0
-        if await _answering_staff(self) is None:
+        if admitted_staff() is None:
             return None
         with session_scope() as session:
             had_unread = mark_read(session, self.selected)
@@ -208,7 +203,7 @@ class InboxState(rx.State):
     @rx.event
     async def submit(self, form: dict):  # noqa: ANN201
         self.notice, self.error = "", ""
-        user = await _answering_staff(self)
+        user = admitted_staff()
         if user is None:
             return None
         text = str(form.get("text", ""))
@@ -243,7 +238,7 @@ class InboxState(rx.State):
     async def send_ai_draft(self, task_id: str) -> None:
         """One click: the draft goes to the customer as it is."""
         self.notice, self.error = "", ""
-        user = await _answering_staff(self)
+        user = admitted_staff()
         if user is None:
             return
         try:
@@ -267,7 +262,7 @@ class InboxState(rx.State):
 
     @rx.event
     async def discard_ai_draft(self, task_id: str) -> None:
-        if await _answering_staff(self) is None:
+        if admitted_staff() is None:
             return
         try:
             with session_scope() as session:
@@ -280,16 +275,12 @@ class InboxState(rx.State):
         self.notice = await say(self, "notice_draft_discarded")
         announce("conversation", self.selected)
 
+    @needs(Access.ADMIN)
     @rx.event
     async def set_ai_level(self, choice: str) -> None:
         """Admins only: this conversation's autonomy level, or back to the global one."""
         self.notice, self.error = "", ""
-        user = (await self.get_state(AuthState)).current_user()
-        try:
-            admin = auth.require_role(user, Role.ADMIN)
-        except auth.NotAllowed as exc:
-            self.error = await refused(self, exc)
-            return
+        admin = admitted_staff()
         level = AI_LEVEL_CHOICES.get(choice)
         with session_scope() as session:
             before = set_conversation_level(session, self.selected, level)
@@ -300,7 +291,7 @@ class InboxState(rx.State):
 
     @rx.event
     async def change_status(self, status: str, snooze_hours: int = 0) -> None:
-        if not self.selected or await _answering_staff(self) is None:
+        if not self.selected or admitted_staff() is None:
             return
         with session_scope() as session:
             set_status(session, self.selected, status, snooze_hours)
@@ -315,7 +306,7 @@ class InboxState(rx.State):
 
     @rx.event
     async def assign_to_me(self, mine: bool = True) -> None:
-        user = await _answering_staff(self)
+        user = admitted_staff()
         if not self.selected or user is None:
             return
         with session_scope() as session:
@@ -325,7 +316,7 @@ class InboxState(rx.State):
 
     @rx.event
     async def toggle_label(self, name: str) -> None:
-        if not self.selected or await _answering_staff(self) is None:
+        if not self.selected or admitted_staff() is None:
             return
         try:
             with session_scope() as session:

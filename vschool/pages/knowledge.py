@@ -13,18 +13,26 @@ import reflex as rx
 import sqlalchemy as sa
 from sqlmodel import col
 
-from knowledge.ingest import MAX_BYTES, MIME_TYPES, IngestReport, ingest_paths, supported
+from knowledge.ingest import (
+    MAX_BYTES,
+    MIME_TYPES,
+    IngestReport,
+    ingest_paths,
+    normalise_source,
+    supported,
+)
 from knowledge.search import default_embedder, search
 from knowledge.watch import knowledge_folder
+from models.access import Access
 from models.db import session_scope
-from models.enums import Role
 from models.knowledge import KnowledgeChunk, KnowledgeDocument
 from vschool.components.layout import app_page
 from vschool.components.text import tr
 from vschool.i18n import text
 from vschool.pages.overview import bangkok_time
-from vschool.state.auth import AuthState, say
+from vschool.state.auth import AuthState, needs, say, viewer
 from vschool.state.feeds import Feed
+from vschool.state.gate import StaffState
 
 UPLOAD_ID = "kb-upload"
 
@@ -42,7 +50,7 @@ def _knowledge_changed() -> None:
     announce("knowledge")
 
 
-class KnowledgeState(rx.State):
+class KnowledgeState(StaffState, access=Access.KNOWLEDGE):
     provider: str = ""
     query: str = ""
     hits: list[dict[str, str]] = []
@@ -60,7 +68,7 @@ class KnowledgeState(rx.State):
         the knowledge base (the `knowledge` feed)."""
         feed = await self.get_state(Feed)
         _ = feed.knowledge
-        if not (await self.get_state(AuthState)).user_id:
+        if not (await self.get_state(AuthState)).user_id or await viewer(self, Access.KNOWLEDGE) is None:
             return []
         chunks = (
             sa.select(
@@ -88,17 +96,10 @@ class KnowledgeState(rx.State):
             for doc, n, providers in rows
         ]
 
-    async def _admin(self) -> bool:
-        if (await self.get_state(AuthState)).role != Role.ADMIN.value:
-            self.error = await say(self, "kb_admin_only")
-            return False
-        return True
-
+    @needs(Access.ADMIN)
     @rx.event
     async def handle_upload(self, files: list[rx.UploadFile]):  # noqa: ANN201
         self.message, self.error = "", ""
-        if not await self._admin():
-            return
         if not files:
             self.error = await say(self, "kb_choose_file")
             return
@@ -124,6 +125,9 @@ class KnowledgeState(rx.State):
         if saved:
             with session_scope() as session:
                 report = ingest_paths(session, saved)
+        for path in saved:  # a file the knowledge base refused is not kept (it would fail every re-index)
+            if normalise_source(path) in report.failed:
+                path.unlink(missing_ok=True)
         problems = refused + list(report.failed.values())
         self.error = " ".join(problems)
         if report.added or report.updated or report.unchanged:
@@ -131,11 +135,10 @@ class KnowledgeState(rx.State):
         _knowledge_changed()
         return rx.clear_selected_files(UPLOAD_ID)
 
+    @needs(Access.ADMIN)
     @rx.event
     async def reindex(self) -> None:
         self.message, self.error = "", ""
-        if not await self._admin():
-            return
         folder = knowledge_folder()
         folder.mkdir(parents=True, exist_ok=True)
         with session_scope() as session:
@@ -234,7 +237,7 @@ def knowledge_page() -> rx.Component:
                 rx.callout(tr("kb_no_hits"), icon="info", id="kb-no-hits"),
             ),
         ),
-        rx.cond(AuthState.role == Role.ADMIN.value, _upload_card()),
+        rx.cond(AuthState.is_admin, _upload_card()),
         rx.cond(KnowledgeState.message != "", rx.callout(KnowledgeState.message, icon="check", color_scheme="green", id="kb-message")),
         rx.cond(KnowledgeState.error != "", rx.callout(KnowledgeState.error, icon="triangle-alert", color_scheme="red", id="kb-error")),
         rx.hstack(

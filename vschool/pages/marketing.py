@@ -15,17 +15,17 @@ import reflex as rx
 from sqlalchemy.exc import DBAPIError
 
 from cache.marketing import load_panel
+from models.access import Access
 from models.db import session_scope
-from models.enums import Role
 from models.marketing_figures import PRESETS, last_sync, preset_range, today_in_bangkok
 from models.settings import get_settings
 from vschool.components.layout import app_page
 from vschool.components.text import tr
 from vschool.i18n import text
-from vschool.state.auth import AuthState, acting_staff
+from vschool.state.auth import AuthState, viewer
 from vschool.state.feeds import Feed
+from vschool.state.gate import StaffState
 
-ALLOWED = {Role.ADMIN.value, Role.MARKETING.value}
 MAX_RANGE_DAYS = 3 * 366
 KPIS = ["spend", "revenue", "roas", "meta_purchase_roas", "cac", "cpl", "leads", "enrolled", "conversion", "aov"]
 COLUMNS = ["spend", "impressions", "clicks", "ctr", "cpc", "leads", "meta_leads", "cpl", "enrolled", "cac", "revenue", "roas", "meta_purchase_roas", "aov", "conversion"]
@@ -138,7 +138,7 @@ def _announce_marketing() -> None:
 NO_SYNC = {"id": "", "status": "", "kind": "", "progress": "0", "rows": "0", "error": "", "finished_at": "", "started_at": ""}
 
 
-class MarketingState(rx.State):
+class MarketingState(StaffState, access=Access.AD_SPEND):
     preset: str = "30d"
     since: str = ""
     until: str = ""
@@ -164,7 +164,7 @@ class MarketingState(rx.State):
         feed = await self.get_state(Feed)
         _ = feed.marketing
         signed_in = await self.get_state(AuthState)
-        if not signed_in.user_id or signed_in.role not in ALLOWED or not self.since or not self.until:
+        if not signed_in.user_id or await viewer(self, Access.AD_SPEND) is None or not self.since or not self.until:
             return {}
         panel = await self._panel()
         data = panel.get("data") or {}
@@ -187,7 +187,7 @@ class MarketingState(rx.State):
         feed = await self.get_state(Feed)
         _ = feed.marketing
         signed_in = await self.get_state(AuthState)
-        if not signed_in.user_id or signed_in.role not in ALLOWED or not self.since or not self.until:
+        if not signed_in.user_id or await viewer(self, Access.AD_SPEND) is None or not self.since or not self.until:
             return []
         data = (await self._panel()).get("data") or {}
         return [
@@ -200,7 +200,7 @@ class MarketingState(rx.State):
         feed = await self.get_state(Feed)
         _ = feed.marketing
         signed_in = await self.get_state(AuthState)
-        if not signed_in.user_id or signed_in.role not in ALLOWED or not self.since or not self.until:
+        if not signed_in.user_id or await viewer(self, Access.AD_SPEND) is None or not self.since or not self.until:
             return []
         data = (await self._panel()).get("data") or {}
         return heat_rows(data, self.heat_metric, signed_in.language)
@@ -210,7 +210,7 @@ class MarketingState(rx.State):
         feed = await self.get_state(Feed)
         _ = feed.marketing
         signed_in = await self.get_state(AuthState)
-        if not signed_in.user_id or signed_in.role not in ALLOWED or not self.since or not self.until:
+        if not signed_in.user_id or await viewer(self, Access.AD_SPEND) is None or not self.since or not self.until:
             return []
         data = (await self._panel()).get("data") or {}
         return table_rows(data, self.sort_key, self.sort_desc, self.expanded)
@@ -221,7 +221,7 @@ class MarketingState(rx.State):
         feed = await self.get_state(Feed)
         _ = (feed.ad_sync, feed.marketing)
         signed_in = await self.get_state(AuthState)
-        if not signed_in.user_id or signed_in.role not in ALLOWED:
+        if not signed_in.user_id or await viewer(self, Access.AD_SPEND) is None:
             return NO_SYNC
         try:
             with session_scope() as session:
@@ -238,10 +238,6 @@ class MarketingState(rx.State):
 
     @rx.event
     async def open_panel(self):  # noqa: ANN201
-        signed_in = await self.get_state(AuthState)
-        if signed_in.user_id and signed_in.role not in ALLOWED:
-            signed_in.page_error = "marketing_only"
-            return rx.redirect("/")
         if not self.since:
             self._use_preset(self.preset)
         return None
@@ -299,8 +295,6 @@ class MarketingState(rx.State):
     @rx.event
     async def sync_now(self) -> None:
         self.notice, self.error = "", ""
-        if await acting_staff(self, Role.ADMIN, Role.MARKETING) is None:
-            return
         try:
             from actors.ads import sync_ads
         except ImportError:

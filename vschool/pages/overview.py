@@ -6,13 +6,15 @@ from zoneinfo import ZoneInfo
 import reflex as rx
 from sqlalchemy.exc import OperationalError
 
+from models.access import Access
 from models.db import session_scope
 from models.settings import get_settings
 from models.stats import overview_counts
 from vschool.components.layout import app_page
 from vschool.components.text import tr
-from vschool.state.auth import AuthState
+from vschool.state.auth import AuthState, viewer
 from vschool.state.feeds import Feed
+from vschool.state.gate import StaffState
 
 
 def bangkok_time(value: datetime | None) -> str:
@@ -21,7 +23,7 @@ def bangkok_time(value: datetime | None) -> str:
     return value.astimezone(ZoneInfo(get_settings().timezone)).strftime("%d %b %Y %H:%M")
 
 
-class OverviewState(rx.State):
+class OverviewState(StaffState):
     _last: dict[str, str] = {}
 
     @rx.var
@@ -30,7 +32,7 @@ class OverviewState(rx.State):
         feed = await self.get_state(Feed)
         _ = (feed.overview, feed.customer, feed.conversation, feed.message, feed.ad_sync)
         signed_in = await self.get_state(AuthState)
-        if not signed_in.user_id:
+        if not signed_in.user_id or await viewer(self, Access.SIGNED_IN) is None:
             return {}
         try:
             with session_scope() as session:

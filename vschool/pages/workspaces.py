@@ -3,13 +3,15 @@ when the matching feed moves, with a plain empty state saying how records arrive
 
 import reflex as rx
 
+from models.access import Access
 from models.db import session_scope
 from models.listings import COLUMNS, LISTINGS, PAGE_SIZE
 from vschool.components.layout import app_page
 from vschool.components.text import tr
 from vschool.i18n import vocabulary
-from vschool.state.auth import AuthState
+from vschool.state.auth import AuthState, viewer
 from vschool.state.feeds import Feed
+from vschool.state.gate import StaffState
 
 VOCABULARY_COLUMNS = {("orders", "status"): "order_status"}  # stored values shown in the user's language
 
@@ -21,7 +23,7 @@ def _in_language(area: str, rows: list[list[str]], language: str) -> list[list[s
     return [[vocabulary(shown[n], cell, language) if n in shown else cell for n, cell in enumerate(row)] for row in rows]
 
 
-class WorkspaceState(rx.State):
+class WorkspaceState(StaffState, access=Access.MONEY):
     area: str = ""
     page: int = 0
     search: str = ""
@@ -31,7 +33,7 @@ class WorkspaceState(rx.State):
         feed = await self.get_state(Feed)
         _ = feed.customer  # what is left here (catalog, orders) moves when orders and customers do
         signed_in = await self.get_state(AuthState)
-        if not signed_in.user_id or self.area not in LISTINGS:
+        if not signed_in.user_id or self.area not in LISTINGS or await viewer(self, Access.MONEY) is None:
             return {"rows": [], "total": 0}
         with session_scope() as session:
             found = LISTINGS[self.area](session, self.page, self.search.strip())

@@ -19,7 +19,7 @@ import reflex as rx
 
 from models.access import Access, may
 from models.db import session_scope
-from models.enums import Language
+from models.enums import Language, Role
 from models.staff import StaffUser
 from vschool import auth
 from vschool.i18n import refusal, text
@@ -108,11 +108,11 @@ def gated(fn: Callable, default: Access = Access.SIGNED_IN) -> Callable:
     return wrapper
 
 
-def gate_handlers(cls: type, default: Access) -> None:
-    """Wrap every event handler declared on `cls` (before Reflex registers them)."""
-    for name, fn in list(cls.__dict__.items()):
+def gate_handlers(namespace: dict[str, Any], default: Access) -> None:
+    """Wrap every event handler in a state class's namespace (before Reflex registers them)."""
+    for name, fn in list(namespace.items()):
         if rx.State._item_is_event_handler(name, fn) and not getattr(fn, PUBLIC, False):
-            setattr(cls, name, gated(fn, default))
+            namespace[name] = gated(fn, default)
 
 
 def admitted_staff() -> StaffUser | None:
@@ -120,7 +120,19 @@ def admitted_staff() -> StaffUser | None:
     return _admitted.get()
 
 
-class AuthState(rx.State):
+class GatedStateMeta(type(rx.State)):
+    """Wraps every event handler a state class declares in the gate, before Reflex sees them;
+    `access=` in the class statement names what its handlers need by default."""
+
+    def __new__(mcs, name: str, bases: tuple[type, ...], namespace: dict[str, Any], access: Access = Access.SIGNED_IN, **kwargs: Any):  # noqa: ANN204, N804
+        gate_handlers(namespace, access)
+        return super().__new__(mcs, name, bases, namespace, **kwargs)
+
+    def __init__(cls, name: str, bases: tuple[type, ...], namespace: dict[str, Any], access: Access = Access.SIGNED_IN, **kwargs: Any) -> None:
+        super().__init__(name, bases, namespace, **kwargs)
+
+
+class AuthState(rx.State, metaclass=GatedStateMeta):
     session_token: str = rx.Cookie("", name=SESSION_COOKIE, max_age=auth.SESSION_DAYS * 86400, same_site="strict")
     user_id: int = 0
     user_name: str = ""
@@ -199,9 +211,6 @@ class AuthState(rx.State):
         self.language = new.value
 
 
-gate_handlers(AuthState, Access.SIGNED_IN)
-
-
 class LoginState(rx.State):
     error: str = ""
     busy: bool = False
@@ -261,3 +270,13 @@ async def viewer(state: rx.State, access: Access) -> StaffUser | None:
 def customer_in_url(state: rx.State) -> str:
     """The standard id of the customer page this tab is on (`/customers/{id}`)."""
     return state.router.url.path.rstrip("/").rsplit("/", 1)[-1][:40]
+
+
+async def acting_staff(state: rx.State, *roles: Role) -> StaffUser | None:
+    """The admitted staff member if their role is one of `roles`, else None with the reason in
+    `state.error` (for a handler whose state admits more roles than this action allows)."""
+    try:
+        return auth.require_role(admitted_staff(), *roles)
+    except auth.NotAllowed as exc:
+        state.error = await refused(state, exc)
+        return None

@@ -7,11 +7,8 @@ need by default, `@needs(Access.X)` raises it for one handler.
 
 import reflex as rx
 
-from models.access import Access
-from vschool.state.auth import gate_handlers
+from vschool.state.auth import GatedStateMeta
 
 
-class StaffState(rx.State):
-    def __init_subclass__(cls, access: Access = Access.SIGNED_IN, **kwargs: object) -> None:
-        gate_handlers(cls, access)
-        super().__init_subclass__(**kwargs)
+class StaffState(rx.State, metaclass=GatedStateMeta):
+    """No vars of its own: page states hang under it (and keep their own data)."""
