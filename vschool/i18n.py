@@ -346,6 +346,24 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "notice_incident_opened": (" Incident {id} opened.", " เปิดเหตุการณ์ {id} แล้ว"),
     "error_incident_resolved": ("That incident is already resolved.", "เหตุการณ์นี้ปิดไปแล้ว"),
+    "change_password": ("Change password", "เปลี่ยนรหัสผ่าน"),
+    "choose_password": ("Choose a new password", "ตั้งรหัสผ่านใหม่"),
+    "current_password": ("Current password", "รหัสผ่านปัจจุบัน"),
+    "new_password": ("New password", "รหัสผ่านใหม่"),
+    "repeat_password": ("New password again", "รหัสผ่านใหม่อีกครั้ง"),
+    "reset_link": ("Reset link", "ลิงก์ตั้งรหัสผ่าน"),
+    "notice_password_changed": (
+        "Password changed. Your other devices are signed out.",
+        "เปลี่ยนรหัสผ่านแล้ว อุปกรณ์อื่นของคุณออกจากระบบแล้ว",
+    ),
+    "notice_password_reset": (
+        "Your new password is set and every device is signed out. Sign in with it now.",
+        "ตั้งรหัสผ่านใหม่แล้ว และทุกอุปกรณ์ออกจากระบบแล้ว เข้าสู่ระบบด้วยรหัสผ่านใหม่ได้เลย",
+    ),
+    "notice_reset_link": (
+        "One-time link for {email} (works for an hour; shown only now): {link}",
+        "ลิงก์ใช้ครั้งเดียวสำหรับ {email} (ใช้ได้ 1 ชั่วโมง แสดงครั้งเดียวเท่านั้น): {link}",
+    ),
     "notice_staff_created": (
         "Created {email}. Give them their password in person.",
         "สร้างบัญชี {email} แล้ว กรุณาแจ้งรหัสผ่านกับเจ้าตัวโดยตรง",

@@ -7,12 +7,20 @@ from logs.jsonl import logs_dir
 from models import AuditEntry, StaffSession
 from models.db import session_scope
 from models.enums import Role
+from models.refusals import Refused
+from models.settings import get_settings
+from vschool import auth
 from vschool.auth import (
-    MAX_FAILURES,
+    ADDRESS_THROTTLE,
+    EMAIL_THROTTLE,
     LoginRefused,
     NotAllowed,
+    change_own_password,
+    client_address,
+    issue_reset_code,
     password_matches,
     require_role,
+    reset_password,
     sign_in,
     sign_out,
     user_for_token,
@@ -50,13 +58,104 @@ def test_sign_in_opens_a_session_that_survives_a_new_connection_and_sign_out_end
         assert user_for_token(s, "made-up-token") is None
 
 
-def test_wrong_password_is_refused_and_repeated_failures_lock_the_email() -> None:
+def _fail(email: str, address: str) -> LoginRefused:
+    with pytest.raises(LoginRefused) as refused, session_scope() as s:
+        sign_in(s, email, "not-the-password", address)
+    return refused.value
+
+
+def test_a_guessing_address_waits_longer_and_longer_but_cannot_lock_the_owner_out() -> None:
     _admin()
-    for _ in range(MAX_FAILURES):
-        with pytest.raises(LoginRefused, match="wrong"), session_scope() as s:
-            sign_in(s, "boss@vschool.test", "not-the-password")
-    with pytest.raises(LoginRefused, match="Too many"), session_scope() as s:
-        sign_in(s, "boss@vschool.test", PASSWORD)  # even the right password waits
+    free, _ = ADDRESS_THROTTLE
+    for _ in range(free):
+        assert _fail("boss@vschool.test", "203.0.113.9").key == "error_login_wrong"
+    waited = _fail("boss@vschool.test", "203.0.113.9")
+    assert waited.key == "error_login_wait" and waited.values["seconds"] >= 1
+    with pytest.raises(LoginRefused, match="Wait"), session_scope() as s:
+        sign_in(s, "boss@vschool.test", PASSWORD, "203.0.113.9")  # even the right password waits there
+    with session_scope() as s:  # the owner, from their own address, signs in as usual
+        assert sign_in(s, "boss@vschool.test", PASSWORD, "198.51.100.7")[0].email == "boss@vschool.test"
+
+
+def test_an_email_guessed_from_many_addresses_waits_at_most_a_minute() -> None:
+    _admin()
+    free, longest = EMAIL_THROTTLE
+    for n in range(free + 6):
+        _fail("boss@vschool.test", f"192.0.2.{n}")
+    assert 1 <= auth.login_wait_s("boss@vschool.test", "198.51.100.7") <= longest
+
+
+def test_unknown_and_known_emails_are_answered_alike() -> None:
+    _admin()
+    unknown, known = _fail("nobody@vschool.test", "192.0.2.1"), _fail("boss@vschool.test", "192.0.2.2")
+    assert (unknown.key, str(unknown)) == (known.key, str(known))
+    assert unknown.in_language("th") == "อีเมลหรือรหัสผ่านไม่ถูกต้อง"
+
+
+def test_the_client_address_comes_from_x_forwarded_for_only_behind_a_trusted_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert client_address("203.0.113.5", "1.2.3.4") == "203.0.113.5"  # no proxy trusted: the header is ignored
+    monkeypatch.setenv("VSCHOOL_TRUSTED_PROXIES", "10.0.0.0/8, 127.0.0.1")
+    get_settings.cache_clear()
+    auth._trusted_proxies.cache_clear()
+    try:
+        assert client_address("10.1.2.3", "198.51.100.1, 203.0.113.5") == "203.0.113.5"
+        assert client_address("127.0.0.1", "198.51.100.1, 10.0.0.9") == "198.51.100.1"  # two proxies in a row
+        assert client_address("203.0.113.5", "1.2.3.4") == "203.0.113.5"  # a stranger's header is not believed
+    finally:
+        monkeypatch.delenv("VSCHOOL_TRUSTED_PROXIES")
+        get_settings.cache_clear()
+        auth._trusted_proxies.cache_clear()
+
+
+def test_changing_ones_password_needs_the_current_one_and_signs_out_other_devices() -> None:
+    admin = _admin()
+    with session_scope() as s:
+        _, phone = sign_in(s, "boss@vschool.test", PASSWORD)
+    with session_scope() as s:
+        _, laptop = sign_in(s, "boss@vschool.test", PASSWORD)
+    with pytest.raises(Refused, match="current password"), session_scope() as s:
+        change_own_password(s, admin, "wrong-current", "a-new-password-1", laptop)
+    with session_scope() as s:
+        change_own_password(s, admin, PASSWORD, "a-new-password-1", laptop)
+    with session_scope() as s:
+        assert user_for_token(s, laptop) is not None and user_for_token(s, phone) is None
+        assert s.exec(select(AuditEntry.action).order_by(AuditEntry.id.desc())).first() == "staff.change_password"
+    with session_scope() as s:
+        assert sign_in(s, "boss@vschool.test", "a-new-password-1")[0].id == admin.id
+
+
+def test_a_reset_code_works_once_within_the_hour_and_signs_the_person_out_everywhere() -> None:
+    admin = _admin()
+    with session_scope() as s:
+        agent = create_staff(s, admin, "nok@vschool.test", "Nok", Role.AGENT, PASSWORD)
+    with session_scope() as s:
+        _, token = sign_in(s, "nok@vschool.test", PASSWORD)
+    with pytest.raises(NotAllowed), session_scope() as s:
+        issue_reset_code(s, agent, admin.id)  # only admins issue codes
+    with session_scope() as s:
+        code = issue_reset_code(s, admin, agent.id)
+    with session_scope() as s:
+        reset_password(s, code, "nok-new-password")
+    with session_scope() as s:
+        assert user_for_token(s, token) is None
+        assert sign_in(s, "nok@vschool.test", "nok-new-password")[0].id == agent.id
+    with pytest.raises(Refused, match="used, expired or wrong"), session_scope() as s:
+        reset_password(s, code, "another-password")
+    with session_scope() as s:
+        actions = list(s.exec(select(AuditEntry.action).where(AuditEntry.action.like("staff.reset%")).order_by(AuditEntry.id)))
+    assert actions == ["staff.reset_issued", "staff.reset_used"]
+
+
+def test_a_role_change_signs_the_person_out_so_their_tabs_take_the_new_role() -> None:
+    admin = _admin()
+    with session_scope() as s:
+        agent = create_staff(s, admin, "fon@vschool.test", "Fon", Role.AGENT, PASSWORD)
+    with session_scope() as s:
+        _, token = sign_in(s, "fon@vschool.test", PASSWORD)
+    with session_scope() as s:
+        change_role(s, admin, agent.id, Role.MARKETING)
+    with session_scope() as s:
+        assert user_for_token(s, token) is None
 
 
 def test_roles_are_enforced_on_the_server_side() -> None:

@@ -12,6 +12,7 @@ PUBLIC_HANDLERS = {
     "LoginState.submit": "the sign-in form itself",
     "LoginState.skip_if_signed_in": "the sign-in page sends a signed-in visitor on",
     "AuthState.sign_out": "signing out needs no role; it ends the session it names",
+    "ResetState.submit": "a one-time reset code from an admin stands in for the session",
 }
 
 

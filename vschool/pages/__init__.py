@@ -1,6 +1,7 @@
 """One module per route. Importing this package registers every page."""
 
 from vschool.pages import (  # noqa: F401
+    account,
     admin_ai,
     admin_integrity,
     admin_staff,

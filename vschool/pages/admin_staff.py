@@ -9,6 +9,9 @@ from models.access import Access
 from models.db import session_scope
 from models.enums import Role
 from models.ops import AuditEntry
+from models.refusals import Refused
+from models.settings import get_settings
+from models.staff import StaffUser
 from vschool import auth
 from vschool.components.layout import app_page
 from vschool.components.text import tr, vocabulary_select
@@ -102,6 +105,21 @@ class StaffAdminState(StaffState, access=Access.ADMIN):
                         "notice_staff_reactivated" if active else "notice_staff_deactivated")
 
 
+    @rx.event
+    async def issue_reset(self, user_id: str) -> None:
+        """A one-time reset link for a person who forgot their password; shown once, audited."""
+        self.message, self.error = "", ""
+        try:
+            with session_scope() as session:
+                code = auth.issue_reset_code(session, admitted_staff(), int(user_id))
+                email = session.get(StaffUser, int(user_id)).email
+        except Refused as exc:
+            self.error = await refused(self, exc)
+            return
+        self.message = await say(self, "notice_reset_link", email=email, link=f"{get_settings().public_url}/reset?code={code}")
+        announce("staff", int(user_id))
+
+
 def _staff_row(user: rx.Var) -> rx.Component:
     active = user["active"] != ""
     return rx.table.row(
@@ -120,6 +138,7 @@ def _staff_row(user: rx.Var) -> rx.Component:
         rx.table.cell(rx.cond(active, rx.badge(tr("active"), color_scheme="green"), rx.badge(tr("inactive"), color_scheme="gray"))),
         rx.table.cell(rx.cond(user["last_login"] != "", user["last_login"], tr("never"))),
         rx.table.cell(
+            rx.button(tr("reset_link"), size="1", variant="soft", on_click=StaffAdminState.issue_reset(user["id"]), class_name="staff-reset"),
             rx.cond(
                 active,
                 rx.button(tr("deactivate"), size="1", color_scheme="red", variant="soft", on_click=StaffAdminState.set_active(user["id"], False)),
