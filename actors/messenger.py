@@ -4,7 +4,9 @@ What a customer says (messages, postbacks, referrals) goes to `process_inbound_e
 `interactive` queue: it is answered from there. Receipts — echoes of what the school sent,
 deliveries, reads, reactions — go to `apply_receipt` on their own `receipts` queue, at a lower
 priority: under a burst a worker answers customers first and moves the ticks a moment later
-(ADR 008). Both apply an event the same way.
+(ADR 008). Both apply an event the same way. An event that cannot be applied for a reason
+retrying cannot fix is set aside after a few attempts for an admin (`models.set_aside`); the
+actors stop retrying it and the relay leaves it alone.
 """
 
 from datetime import timedelta
@@ -21,6 +23,7 @@ from models.base import utcnow
 from models.conversation_rules import ReceiptTooEarly, apply_event
 from models.db import session_scope
 from models.inbox import InboundEvent
+from models.set_aside import reason, record_failure
 
 RELAY_BATCH = 500
 RECEIPT_KINDS = frozenset({"echo", "delivery", "read", "reaction"})
@@ -63,19 +66,21 @@ def _apply(event_id: int) -> None:
     message, ad_referral. Announces `conversation` and `message` for what changed, `customer`
     and `overview` for new customers; sends a new customer message to the AI reply actor. Safe
     to run twice: the row is locked while applied and marked processed in the same transaction,
-    so a second run finds it done (or skips it while another worker holds it).
+    so a second run finds it done (or skips it while another worker holds it). A failure is
+    counted on the row; once the event is set aside (`models.set_aside`) no retry follows.
     """
     try:
         with session_scope() as session:
             event = session.execute(_EVENT_TO_APPLY, {"event_id": event_id}).first()
-            if event is None or event.processed_at is not None:
+            if event is None or event.processed_at is not None or event.set_aside_at is not None:
                 return
             applied = apply_event(session, event)
             session.execute(_APPLIED, {"event_id": event_id})
     except ReceiptTooEarly as early:  # not a failure: the reply's send is still settling
         raise dramatiq.Retry(str(early), delay=RECEIPT_RETRY_MS) from early
     except Exception as exc:
-        _record_failure(event_id, exc)
+        if _set_aside_after(event_id, exc):
+            return
         raise
     changes: list[tuple[str, object]] = []
     for conversation_id in applied.conversation_ids:
@@ -90,29 +95,35 @@ def _apply(event_id: int) -> None:
         fetch_customer_profile.send(applied.customer_id)
 
 
-def _record_failure(event_id: int, exc: Exception) -> None:
+def _set_aside_after(event_id: int, exc: Exception) -> bool:
+    """Count the failed attempt; whether the event is now set aside (then nothing retries it)."""
     try:
         with session_scope() as session:
-            session.execute(
-                sa.update(InboundEvent)
-                .where(InboundEvent.id == event_id)
-                .values(attempts=InboundEvent.attempts + 1, error=repr(exc)[:2000])
-            )
+            set_aside = record_failure(session, event_id, exc)
     except Exception:  # the database itself may be what failed; the retry will tell
-        pass
-    log_error("messenger", "applying an inbound event failed; it will be retried", event_id=event_id, error=repr(exc)[:500])
+        set_aside = False
+    what = "it is set aside for an admin" if set_aside else "it will be retried"
+    log_error("messenger", f"applying an inbound event failed; {what}", event_id=event_id, error=reason(exc))
+    return set_aside
 
 
 @dramatiq.actor(queue_name="interactive", max_retries=3)
 def relay_unprocessed_events() -> None:
     """The outbox relay: enqueue stored events that no worker has applied yet (Redis was down
-    when they arrived, or their message was lost). Only rows older than a minute, so a busy
-    queue is not doubled. Safe to run twice: `process_inbound_event` is idempotent."""
+    when they arrived, or their message was lost, or their retries ran out while the database
+    was away). Only rows received and last tried over a minute ago, so a busy queue or a running
+    retry is not doubled; never a set-aside one (an admin decides on those). Safe to run twice:
+    `process_inbound_event` is idempotent."""
     cutoff = utcnow() - timedelta(seconds=60)
     with session_scope() as session:
         rows = session.exec(
             select(InboundEvent.id, InboundEvent.kind)
-            .where(InboundEvent.processed_at.is_(None), InboundEvent.received_at < cutoff, InboundEvent.attempts < 20)
+            .where(
+                InboundEvent.processed_at.is_(None),
+                InboundEvent.set_aside_at.is_(None),
+                InboundEvent.received_at < cutoff,
+                sa.or_(InboundEvent.last_attempt_at.is_(None), InboundEvent.last_attempt_at < cutoff),
+            )
             .order_by(col(InboundEvent.received_at))
             .limit(RELAY_BATCH)
         ).all()

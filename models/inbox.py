@@ -70,7 +70,8 @@ class Message(SQLModel, table=True):
 
 
 class InboundEvent(SQLModel, table=True):
-    """One webhook event exactly as Meta sent it, stored before the webhook answers 200."""
+    """One webhook event exactly as Meta sent it, stored before the webhook answers 200. One that
+    cannot be applied is set aside for an admin, never deleted (models/set_aside.py)."""
 
     __tablename__ = "inbound_event"
     __table_args__ = (
@@ -78,6 +79,11 @@ class InboundEvent(SQLModel, table=True):
             "ix_inbound_event_unprocessed",
             "received_at",
             postgresql_where=sa.text("processed_at IS NULL"),
+        ),
+        sa.Index(  # the admin list and the /metrics gauge: few rows, read often
+            "ix_inbound_event_set_aside",
+            "set_aside_at",
+            postgresql_where=sa.text("set_aside_at IS NOT NULL AND discarded_at IS NULL"),
         ),
     )
 
@@ -93,7 +99,10 @@ class InboundEvent(SQLModel, table=True):
     received_at: datetime = auto_now()
     processed_at: datetime | None = timestamp()
     attempts: int = Field(default=0)
-    error: str | None = Field(default=None, sa_type=sa.Text)
+    error: str | None = Field(default=None, sa_type=sa.Text)  # the last failure's reason (models/set_aside.py)
+    last_attempt_at: datetime | None = timestamp()  # the last failed attempt
+    set_aside_at: datetime | None = timestamp()  # it cannot be applied as it is: an admin retries or discards it
+    discarded_at: datetime | None = timestamp()  # an admin gave up on it (the row is kept)
 
 
 class OutboundSend(SQLModel, table=True):

@@ -89,6 +89,11 @@ SENTENCES: dict[str, tuple[str, str]] = {
     ),
     "error_deactivate_self": ("You cannot deactivate yourself.", "ปิดการใช้งานบัญชีของตัวเองไม่ได้"),
     "error_staff_gone": ("That staff user no longer exists. Reload the page.", "ไม่พบพนักงานคนนี้แล้ว กรุณารีเฟรชหน้า"),
+    # events set aside (Admin → Events)
+    "error_event_not_set_aside": (
+        "This event is no longer set aside: someone retried or discarded it. Reload the list.",
+        "รายการนี้ไม่ได้ถูกพักไว้แล้ว มีผู้ลองใหม่หรือทิ้งไปแล้ว กรุณารีเฟรชรายการ",
+    ),
     # why the AI did not answer by itself (shown beside the composer and on the AI admin page)
     "ai_no_answer": ("The AI had no answer.", "AI ไม่มีคำตอบ"),
     "ai_invented": (

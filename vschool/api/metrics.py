@@ -19,6 +19,9 @@ async def metrics(request: Request) -> Response:
     depth = Gauge("vschool_queue_depth", "messages waiting in a Dramatiq queue", ["queue"], registry=registry)
     for queue, n in found.queue_depths.items():
         depth.labels(queue=queue).set(n)
+    Gauge("vschool_events_set_aside", "webhook events set aside for an admin (not discarded)", registry=registry).set(
+        found.events_set_aside
+    )
     if found.last_ad_sync:
         Gauge("vschool_last_ad_sync_timestamp_seconds", "end of the last good ad sync", registry=registry).set(
             found.last_ad_sync.timestamp()

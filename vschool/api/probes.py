@@ -1,4 +1,5 @@
-"""What the backend can see of its dependencies: database, Redis, workers, queues."""
+"""What the backend can see of its dependencies: database, Redis, workers, queues, and the
+webhook events set aside for an admin."""
 
 import asyncio
 from dataclasses import dataclass
@@ -10,6 +11,7 @@ import sqlalchemy as sa
 from actors.broker import HEARTBEAT_PREFIX, NAMESPACE, broker, redis_url
 from actors.outbound import UNHEALTHY_KEY
 from models.db import session_scope
+from models.set_aside import count_set_aside
 from models.stats import last_ad_sync
 
 _redis: aioredis.Redis | None = None
@@ -30,19 +32,20 @@ class Probe:
     last_ad_sync: datetime | None
     queue_depths: dict[str, int]
     messenger_problem: str | None = None  # set by a Send API token error until someone clears it
+    events_set_aside: int = 0  # webhook events that wait for an admin (models/set_aside.py)
 
 
-def _database() -> tuple[bool, datetime | None]:
+def _database() -> tuple[bool, datetime | None, int]:
     try:
         with session_scope() as session:
             session.execute(sa.text("SELECT 1"))
-            return True, last_ad_sync(session)
+            return True, last_ad_sync(session), count_set_aside(session)
     except Exception:  # any failure means "not healthy"; the reason goes to the error log
-        return False, None
+        return False, None, 0
 
 
 async def probe() -> Probe:
-    db_ok, synced = await asyncio.to_thread(_database)
+    db_ok, synced, set_aside = await asyncio.to_thread(_database)
     client = async_redis()
     try:
         workers = len([k async for k in client.scan_iter(match=f"{HEARTBEAT_PREFIX}*", count=100)])
@@ -53,4 +56,4 @@ async def probe() -> Probe:
         redis_ok = True
     except (aioredis.RedisError, OSError):
         workers, depths, redis_ok, problem = 0, {}, False, None
-    return Probe(db_ok, redis_ok, workers, synced, depths, problem.decode() if problem else None)
+    return Probe(db_ok, redis_ok, workers, synced, depths, problem.decode() if problem else None, set_aside)
