@@ -1,4 +1,4 @@
-"""Thousands of generated webhook bodies, signed: never a 500, and each body's events are stored
+"""Thousands of generated webhook bodies, signed: always 200, and each body's events are stored
 whole (all of them, once) or not at all."""
 
 import asyncio
@@ -67,11 +67,10 @@ def test_fuzzed_bodies_never_500_and_never_store_part_of_a_body() -> None:
             standard = True
         except ValueError:
             standard = False
+        assert response.status_code == 200, response.text  # signed: Meta's, never refused
         if not standard:
-            assert response.status_code == 400  # not JSON: refused whole, nothing stored
-            assert _count() == before
+            assert _count() == before  # not JSON: set aside whole for a person, nothing stored
             return
-        assert response.status_code == 200, response.text
         keys = {_key(e.dedupe_key) for e in split_webhook(json.loads(raw))}
         assert _count() - before == len(keys - seen)  # every new event of the body, exactly once
         seen.update(keys)

@@ -1,13 +1,15 @@
 """A limit on what a single address may get wrong: the webhook's defence against floods of
-unsigned or oversized posts. Only refusals (403/413) count: an address that collects too many
-within a minute is answered 429, before its body is even read, until the minute is over. Meta
-signs every post, so it never gets here unless the app secret is wrong — and then it retries.
+unsigned, badly signed or oversized posts. It is consulted only for posts that already failed the
+signature check, so a correctly signed delivery is never refused, whatever else its address sent
+(behind a reverse proxy Meta shares an address with everyone). Each refusal (403/413) counts: an
+address that collects too many within a minute gets 429 instead until the minute is over — and a
+post whose signature header cannot be one is answered before its body is read.
 
-Per process and in memory: it protects this process's CPU, which is what a flood attacks, and
-costs nothing on the hot path of valid events."""
+Per process and in memory: it costs nothing on the hot path of valid events."""
 
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 
 WINDOW_S = 60.0
 MAX_REFUSALS = 30  # per address per window
@@ -15,7 +17,7 @@ MAX_ADDRESSES = 10_000  # the oldest addresses are forgotten first
 
 
 class RefusalLimiter:
-    def __init__(self, limit: int = MAX_REFUSALS, window_s: float = WINDOW_S, clock=time.monotonic) -> None:  # noqa: ANN001
+    def __init__(self, limit: int = MAX_REFUSALS, window_s: float = WINDOW_S, clock: Callable[[], float] = time.monotonic) -> None:
         self.limit, self.window_s, self._clock = limit, window_s, clock
         self._seen: OrderedDict[str, tuple[float, int]] = OrderedDict()  # address → (window start, refusals)
 
