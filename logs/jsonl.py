@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from logs.redact import redact, redact_value
 from models.settings import get_settings
 
 _lock = threading.Lock()
@@ -20,8 +21,9 @@ def logs_dir() -> Path:
 
 
 def append(path: Path, record: dict[str, Any]) -> None:
-    """One record per line; a single write() of a whole line keeps concurrent writers apart."""
-    line = json.dumps(record, ensure_ascii=False, default=str) + "\n"
+    """One record per line; a single write() of a whole line keeps concurrent writers apart.
+    Secrets are masked (`logs/redact.py`), as in every other log line."""
+    line = json.dumps(redact_value(record), ensure_ascii=False, default=lambda value: redact(str(value))) + "\n"
     with _lock:
         fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
         try:

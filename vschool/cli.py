@@ -1,13 +1,28 @@
-"""`vschool`: the command line (SPEC.md's contract). Each sub-command is a small function."""
+"""`vschool`: the command line (SPEC.md's contract). Each sub-command is a small function.
+Bad input is exit 2 and one line on stderr (`vschool/cli_input.py`); every log line of the
+process is redacted (`logs/redact.py`)."""
 
 import argparse
 import json
 import os
 import secrets
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
+from logs.redact import install as redact_logs
 from models.settings import get_settings
+from vschool.cli_input import (
+    DATABASE_INTEGER_MAX,
+    BadInput,
+    Parser,
+    answer_bad_input,
+    check_configuration,
+    day,
+    number,
+    text,
+    whole_number,
+)
 from vschool.workers import QUEUES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -70,15 +85,11 @@ def _cmd_scheduler(args: argparse.Namespace) -> int:
 def _cmd_user_create(args: argparse.Namespace) -> int:
     from models.db import session_scope
     from models.enums import Role
-    from vschool.staff import StaffError, create_staff
+    from vschool.staff import create_staff
 
     password = args.password or secrets.token_urlsafe(12)
-    try:
-        with session_scope() as session:
-            user = create_staff(session, None, args.email, args.name or args.email, Role(args.role), password)
-    except StaffError as exc:
-        print(f"Not created: {exc}", file=sys.stderr)
-        return 1
+    with session_scope() as session:  # a refusal (e-mail taken, password short) is bad input: exit 2
+        user = create_staff(session, None, args.email, args.name or args.email, Role(args.role), password)
     print(json.dumps({"email": user.email, "role": user.role, "password": password if not args.password else None}))
     return 0
 
@@ -148,7 +159,12 @@ def _cmd_demo_data(args: argparse.Namespace) -> int:
 
 
 def _cmd_sync_ads(args: argparse.Namespace) -> int:
-    from actors.ads import run_sync
+    from actors.ads import plan, run_sync, school_today
+
+    try:
+        plan("manual", args.since, args.until, school_today())
+    except ValueError as exc:
+        raise BadInput(f"vschool sync ads: {exc}") from None
 
     def progress(percent: int, rows: int) -> None:
         print(f"  {percent:3d}%  {rows:,} rows", file=sys.stderr, flush=True)
@@ -188,7 +204,7 @@ def _cmd_bench(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="vschool", description="V School CRM")
+    parser = Parser(prog="vschool", description="V School CRM")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("dev", help="run everything: services, migrations, app, worker, scheduler")
@@ -203,21 +219,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_migrate)
 
     p = sub.add_parser("worker", help="Dramatiq workers for every actor: the customers' pool and the background pool")
-    p.add_argument("--processes", type=int, default=2, help="processes of the customers' pool (or of the --queues pool)")
-    p.add_argument("--threads", type=int, default=4, help="threads per process of that pool")
-    p.add_argument("--background-threads", type=int, default=3, help="threads of the background pool (receipts, bulk; one process, nice 10)")
-    p.add_argument("--worker-timeout", type=int, default=1000, help="ms an idle worker waits between polls (the doorbell wakes it sooner)")
+    p.add_argument("--processes", type=whole_number(1, 256), default=2, help="processes of the customers' pool (or of the --queues pool)")
+    p.add_argument("--threads", type=whole_number(1, 1024), default=4, help="threads per process of that pool")
+    p.add_argument("--background-threads", type=whole_number(1, 1024), default=3, help="threads of the background pool (receipts, bulk; one process, nice 10)")
+    p.add_argument("--worker-timeout", type=whole_number(1, 3_600_000), default=1000, help="ms an idle worker waits between polls (the doorbell wakes it sooner)")
     p.add_argument("--queues", nargs="+", choices=QUEUES, help="one pool of just these queues")
-    p.add_argument("--nice", type=int, default=0, choices=range(20), metavar="0-19", help="with --queues: run that pool at a lower CPU priority")
+    p.add_argument("--nice", type=whole_number(0, 19), default=0, metavar="0-19", help="with --queues: run that pool at a lower CPU priority")
     p.set_defaults(func=_cmd_worker)
 
     p = sub.add_parser("simulator", help="the Meta simulator: Graph API, profiles and a customer phone page")
-    p.add_argument("--port", type=int, help="default: VSCHOOL_SIMULATOR_PORT (8010)")
+    p.add_argument("--port", type=whole_number(1, 65_535), help="default: VSCHOOL_SIMULATOR_PORT (8010)")
     p.set_defaults(func=_cmd_simulator)
 
     p = sub.add_parser("demo-data", help="realistic demo data (Thai and English); safe to run again")
-    p.add_argument("--customers", type=int, default=40)
-    p.add_argument("--days", type=int, default=14)
+    p.add_argument("--customers", type=whole_number(0, 1_000_000), default=40)
+    p.add_argument("--days", type=whole_number(1, 3_650), default=14)
     p.set_defaults(func=_cmd_demo_data)
 
     p = sub.add_parser("scheduler", help="the one process that sends periodic actor messages")
@@ -228,8 +244,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="+")
     p.set_defaults(func=_cmd_kb)
     p = kb.add_parser("search", help="the chunks that best answer a question")
-    p.add_argument("query")
-    p.add_argument("--k", type=int, default=5)
+    p.add_argument("query", type=text)
+    p.add_argument("--k", type=whole_number(1, 1_000), default=5)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_cmd_kb)
     p = kb.add_parser("watch", help="re-index the knowledge folder whenever its files change")
@@ -238,13 +254,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     sync = sub.add_parser("sync", help="sync from outside sources now").add_subparsers(dest="sync_command", required=True)
     p = sync.add_parser("ads", help="the ad account: campaigns, ad sets, ads, daily and hourly insights (last 3 days, plus --since..--until)")
-    p.add_argument("--since", help="first day, YYYY-MM-DD (ad account time zone)")
-    p.add_argument("--until", help="last day, YYYY-MM-DD (default: today)")
+    p.add_argument("--since", type=day, help="first day, YYYY-MM-DD (ad account time zone)")
+    p.add_argument("--until", type=day, help="last day, YYYY-MM-DD (default: today)")
     p.set_defaults(func=_cmd_sync_ads)
 
     ai = sub.add_parser("ai", help="AI replies").add_subparsers(dest="ai_command", required=True)
     p = ai.add_parser("reply", help="dry run of the reply pipeline for one customer message (nothing stored or sent)")
-    p.add_argument("question")
+    p.add_argument("question", type=text)
     p.add_argument("--language", choices=["th", "en"], help="the customer's language (default: the message's)")
     p.add_argument("--name", help="the customer's first name")
     p.add_argument("--json", action="store_true")
@@ -252,7 +268,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate = sub.add_parser("eval", help="evaluations").add_subparsers(dest="eval_command", required=True)
     p = evaluate.add_parser("ai", help="the reply pipeline over knowledge/eval/questions.json")
     p.add_argument("--questions", help="another evaluation set (same format)")
-    p.add_argument("--limit", type=int, help="only the first N questions")
+    p.add_argument("--limit", type=whole_number(1, 1_000_000), help="only the first N questions")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_cmd_ai)
 
@@ -274,30 +290,33 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--name", help="what it is for, e.g. 'accounting export'")
     p.set_defaults(func=_cmd_token_create)
     p = token.add_parser("revoke", help="stop a token working at once (its id is in `token create`'s output)")
-    p.add_argument("id", type=int)
+    p.add_argument("id", type=whole_number(1, DATABASE_INTEGER_MAX))
     p.set_defaults(func=_cmd_token_revoke)
 
     p = sub.add_parser("bench", help="benchmarks; each prints one JSON object")
     p.add_argument("name", choices=["adsync", "dashboard", "e2e", "kb", "push", "timeline", "webhook"])
     p.add_argument("--json", action="store_true")
-    p.add_argument("--events", type=int, help="push: announce events (default 60, plus half as many actor sends); webhook: distinct signed bodies (default 120,000); e2e: messages at --rate (default 200)")
-    p.add_argument("--rate", type=float, default=20.0, help="e2e: customer messages per second in the busy phase (the target is set at 20)")
-    p.add_argument("--inbox-events", type=int, default=30, help="push: webhook messages timed into the open inbox")
-    p.add_argument("--idle-events", type=int, default=6, help="e2e: messages 10 s apart (idle workers)")
-    p.add_argument("--seconds", type=int, default=15, help="webhook: how long wrk runs")
-    p.add_argument("--connections", type=int, default=64, help="webhook: wrk connections")
-    p.add_argument("--rows", type=int, help="adsync: hourly rows (default 1,000,000)")
-    p.add_argument("--ads", type=int, help="dashboard: ads (default 200)")
-    p.add_argument("--days", type=int, dest="bench_days", help="dashboard, adsync: days of hourly rows (default 730)")
-    p.add_argument("--runs", type=int, help="dashboard: 30-day ranges timed (default 15)")
+    p.add_argument("--events", type=whole_number(1, 10_000_000), help="push: announce events (default 60, plus half as many actor sends); webhook: distinct signed bodies (default 120,000); e2e: messages at --rate (default 200)")
+    p.add_argument("--rate", type=number(0, 10_000), default=20.0, help="e2e: customer messages per second in the busy phase (the target is set at 20)")
+    p.add_argument("--inbox-events", type=whole_number(1, 100_000), default=30, help="push: webhook messages timed into the open inbox")
+    p.add_argument("--idle-events", type=whole_number(0, 100_000), default=6, help="e2e: messages 10 s apart (idle workers)")
+    p.add_argument("--seconds", type=whole_number(1, 86_400), default=15, help="webhook: how long wrk runs")
+    p.add_argument("--connections", type=whole_number(1, 100_000), default=64, help="webhook: wrk connections")
+    p.add_argument("--rows", type=whole_number(1, 1_000_000_000), help="adsync: hourly rows (default 1,000,000)")
+    p.add_argument("--ads", type=whole_number(1, 1_000_000), help="dashboard: ads (default 200)")
+    p.add_argument("--days", type=whole_number(1, 3_650), dest="bench_days", help="dashboard, adsync: days of hourly rows (default 730)")
+    p.add_argument("--runs", type=whole_number(1, 100_000), help="dashboard: 30-day ranges timed (default 15)")
     p.add_argument("--no-4x", action="store_true", help="dashboard: skip the 4x-data measurement")
-    p.add_argument("--customers", type=int, dest="bench_customers", help="timeline: customers searched (default 100,000)")
+    p.add_argument("--customers", type=whole_number(1, 100_000_000), dest="bench_customers", help="timeline: customers searched (default 100,000)")
     p.set_defaults(func=_cmd_bench)
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
+@answer_bad_input
+def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    check_configuration()
+    redact_logs()
     return args.func(args) or 0
 
 

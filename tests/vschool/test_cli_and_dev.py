@@ -1,5 +1,6 @@
-"""The command line as a new user runs it: embedded services, and `vschool dev` starting and
-stopping the whole process tree on its own data folder."""
+"""The command line as a new user runs it: embedded services, `vschool dev` starting and
+stopping the whole process tree on its own data folder, and bad input answered with exit 2 and
+one line."""
 
 import os
 import signal
@@ -27,6 +28,39 @@ def _vschool(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "vschool.cli", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
     )
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["sync", "ads", "--since", "notadate"], "'notadate' is not a day written YYYY-MM-DD"),
+        (["sync", "ads", "--since", "2026-02-30"], "not a day of the calendar"),
+        (["sync", "ads", "--since", "2026-03-01", "--until", "2026-01-01"], "is after until"),
+        (["token", "revoke", "abc"], "'abc' is not a whole number"),
+        (["token", "revoke", "99999999999999999999"], "out of range"),
+        (["user", "create", "--email", "nok@vschool.test", "--role", "wizard"], "invalid choice: 'wizard'"),
+        (["user", "create", "--email", "not-an-e-mail"], "Enter a valid e-mail address."),
+        (["demo-data", "--customers", "-5"], "-5 is out of range"),
+        (["bench", "timeline", "--customers", "99999999999999999999"], "out of range"),
+        (["kb", "search", ""], "the text is empty"),
+        (["worker", "--processes", "๒"], "is not a whole number (digits 0-9)"),
+        (["frobnicate"], "invalid choice: 'frobnicate'"),
+        ([], "the following arguments are required: command"),
+    ],
+)
+def test_bad_input_is_exit_2_and_one_line_saying_what_was_wrong(args: list[str], says: str) -> None:
+    done = _vschool(dict(os.environ), *args)
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr and done.stdout == ""
+    (line,) = done.stderr.splitlines()
+    assert line.startswith("vschool") and says in line
+
+
+def test_unreadable_configuration_is_bad_input_and_a_real_no_is_not() -> None:
+    done = _vschool({**os.environ, "VSCHOOL_PORT": "abc"}, "migrate")
+    assert done.returncode == 2 and done.stderr.splitlines() == [done.stderr.strip()] and "VSCHOOL_PORT" in done.stderr
+    nothing = _vschool(dict(os.environ), "token", "revoke", "424242")  # a fine id that names no token
+    assert nothing.returncode == 1 and "nothing to revoke" in nothing.stderr
 
 
 def test_services_start_status_env_stop(tmp_path: Path) -> None:
