@@ -280,7 +280,7 @@ def customer_page() -> rx.Component:
                         spacing="1",
                     ),
                     rx.spacer(),
-                    rx.cond(story["conversation_id"] != "",
+                    rx.cond((story["conversation_id"] != "") & AuthState.sees_inbox,
                             rx.link(rx.button(tr("open_in_inbox"), variant="soft"), href="/inbox?c=" + story["conversation_id"].to(str))),
                     width="100%",
                     align="center",

@@ -57,7 +57,7 @@ def gated(fn: Callable, default: Access = Access.SIGNED_IN) -> Callable:
 
     async def admit(state: rx.State) -> tuple[StaffUser | None, Any]:
         signed_in = await state.get_state(AuthState)
-        user = signed_in.current_user()
+        user = signed_in._signed_in_user()
         if user is None:
             signed_in._forget()
             if state is not signed_in:
@@ -161,7 +161,7 @@ class AuthState(rx.State, metaclass=GatedStateMeta):
     def sees_ad_spend(self) -> bool:
         return may(self.role, Access.AD_SPEND)
 
-    def current_user(self) -> StaffUser | None:
+    def _signed_in_user(self) -> StaffUser | None:
         """The signed-in user, read from the database on every call (never trusted from state)."""
         with session_scope() as session:
             return auth.user_for_token(session, self.session_token)
@@ -235,7 +235,7 @@ class LoginState(rx.State):
     @rx.event
     async def skip_if_signed_in(self):  # noqa: ANN201
         state = await self.get_state(AuthState)
-        if state.current_user() is not None:
+        if state._signed_in_user() is not None:
             return rx.redirect("/")
         return None
 
@@ -263,7 +263,7 @@ async def viewer(state: rx.State, access: Access) -> StaffUser | None:
     signed_in = await state.get_state(AuthState)
     if not signed_in.session_token:
         return None
-    user = signed_in.current_user()
+    user = signed_in._signed_in_user()
     return user if user is not None and may(user.role, access) else None
 
 
