@@ -77,6 +77,27 @@ LABELS: dict[str, tuple[str, str]] = {
     "incident": ("Incident", "เหตุการณ์"),
     "no_incidents": ("No incidents.", "ไม่มีเหตุการณ์ผิดปกติ"),
     "mark_resolved": ("Mark resolved", "ทำเครื่องหมายว่าแก้ไขแล้ว"),
+    "set_aside_events": ("Set-aside events", "เหตุการณ์ที่พักไว้"),
+    "set_aside_help": (
+        "Messages from Meta the system could not apply, even after trying again: why, how many tries, "
+        "and what they held. Retry once the cause is fixed, or discard (the record is kept).",
+        "ข้อความจาก Meta ที่ระบบบันทึกไม่ได้แม้ลองใหม่แล้ว: สาเหตุ จำนวนครั้งที่ลอง และเนื้อหาโดยย่อ "
+        "กดลองใหม่เมื่อแก้สาเหตุแล้ว หรือทิ้งไป (ข้อมูลยังเก็บไว้)",
+    ),
+    "no_set_aside_events": ("Nothing set aside: every event was applied.", "ไม่มีรายการที่พักไว้ ทุกเหตุการณ์บันทึกเรียบร้อย"),
+    "event": ("Event", "เหตุการณ์"),
+    "reason": ("Reason", "สาเหตุ"),
+    "attempts": ("Tries", "จำนวนครั้งที่ลอง"),
+    "retry_event": ("Retry", "ลองใหม่"),
+    "discard_event": ("Discard", "ทิ้ง"),
+    "notice_event_retried": (
+        "Event #{id} is being applied again; if it fails again it comes back here with the new reason.",
+        "กำลังบันทึกเหตุการณ์ #{id} อีกครั้ง ถ้ายังไม่สำเร็จจะกลับมาแสดงที่นี่พร้อมสาเหตุใหม่",
+    ),
+    "notice_event_discarded": (
+        "Event #{id} discarded: it is kept in the database and no longer tried.",
+        "ทิ้งเหตุการณ์ #{id} แล้ว ข้อมูลยังเก็บไว้ในฐานข้อมูลแต่จะไม่ลองอีก",
+    ),
     "severity": ("Severity", "ความรุนแรง"),
     "rule": ("Rule", "กฎ"),
     "count": ("Count", "จำนวน"),

@@ -24,6 +24,7 @@ NAVIGATION = [
     ("admin", "/admin/staff", "shield", Access.ADMIN),
     ("ai_replies", "/admin/ai", "bot", Access.ADMIN),
     ("integrity", "/admin/integrity", "shield-alert", Access.ADMIN),
+    ("set_aside_events", "/admin/events", "inbox", Access.ADMIN),
 ]
 # why the gate sent a tab back to the overview: the access it lacked → the sentence shown
 REFUSED_PAGE = {Access.ADMIN.value: "admin_only", Access.AD_SPEND.value: "marketing_only"}

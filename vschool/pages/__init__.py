@@ -3,6 +3,7 @@
 from vschool.pages import (  # noqa: F401
     account,
     admin_ai,
+    admin_events,
     admin_integrity,
     admin_staff,
     customers,

@@ -1,0 +1,128 @@
+"""Admin → Set-aside events: webhook events the worker could not apply for a reason retrying
+cannot fix (models/set_aside.py), with why, how often it tried and a glimpse of the payload.
+"Retry" applies one again once the cause is fixed; "Discard" gives up on it (the row is kept).
+Both are audited."""
+
+import redis
+import reflex as rx
+
+from actors.messenger import actor_for
+from models import set_aside
+from models.access import Access
+from models.db import session_scope
+from models.refusals import Refused
+from models.set_aside import SetAsideEvent
+from vschool.components.layout import app_page
+from vschool.components.text import tr
+from vschool.pages.overview import bangkok_time
+from vschool.state.auth import admitted_staff, refused, say, viewer
+from vschool.state.feeds import Feed
+from vschool.state.gate import StaffState
+
+ID_DIGITS = 18  # an inbound_event id fits in a bigint
+
+
+def parse_event_id(value: str) -> int | None:
+    """The id a button sent, or None when it cannot be one (the browser can send anything)."""
+    text = str(value)
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= ID_DIGITS else None
+
+
+def _shown(event: SetAsideEvent) -> dict[str, str]:
+    return {
+        "id": str(event.id),
+        "kind": event.kind,
+        "received": bangkok_time(event.received_at),
+        "set_aside": bangkok_time(event.set_aside_at),
+        "reason": event.reason,
+        "attempts": str(event.attempts),
+        "preview": event.preview,
+    }
+
+
+class SetAsideState(StaffState, access=Access.ADMIN):
+    message: str = ""
+    error: str = ""
+    changes: int = 0  # bumped by a retry or discard so the list reloads in this tab at once
+
+    @rx.var
+    async def events(self) -> list[dict[str, str]]:
+        feed = await self.get_state(Feed)
+        _ = (feed.overview, self.changes)  # new events move the overview; a set-aside one may be among them
+        if await viewer(self, Access.ADMIN) is None:
+            return []
+        with session_scope() as session:
+            return [_shown(event) for event in set_aside.list_set_aside(session)]
+
+    @rx.event
+    async def retry(self, event_id: str) -> None:
+        self.message, self.error = "", ""
+        chosen = parse_event_id(event_id)
+        if chosen is None:
+            self.error = await say(self, "error_event_not_set_aside")
+            return
+        try:
+            with session_scope() as session:
+                kind = set_aside.retry(session, admitted_staff(), chosen)
+        except Refused as exc:
+            self.error = await refused(self, exc)
+            return
+        try:
+            actor_for(kind).send(chosen)
+        except redis.RedisError:
+            pass  # no longer set aside: the relay enqueues it within a minute or two
+        self.changes += 1
+        self.message = await say(self, "notice_event_retried", id=chosen)
+
+    @rx.event
+    async def discard(self, event_id: str) -> None:
+        self.message, self.error = "", ""
+        chosen = parse_event_id(event_id)
+        if chosen is None:
+            self.error = await say(self, "error_event_not_set_aside")
+            return
+        try:
+            with session_scope() as session:
+                set_aside.discard(session, admitted_staff(), chosen)
+        except Refused as exc:
+            self.error = await refused(self, exc)
+            return
+        self.changes += 1
+        self.message = await say(self, "notice_event_discarded", id=chosen)
+
+
+def _event_row(row: rx.Var) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(rx.text("#", row["id"], weight="bold", size="2"), rx.badge(row["kind"], color_scheme="gray")),
+        rx.table.cell(rx.text(row["reason"], size="2", color=rx.color("red", 11)),
+                      rx.text(row["preview"], size="1", color=rx.color("gray", 10), font_family="monospace", word_break="break-all")),
+        rx.table.cell(row["attempts"]),
+        rx.table.cell(rx.text(row["received"], size="1"), rx.text(row["set_aside"], size="1", color=rx.color("gray", 10)), white_space="nowrap"),
+        rx.table.cell(rx.hstack(
+            rx.button(rx.icon("rotate-ccw", size=14), tr("retry_event"), size="1", variant="soft", on_click=SetAsideState.retry(row["id"])),
+            rx.button(rx.icon("archive", size=14), tr("discard_event"), size="1", variant="soft", color_scheme="gray",
+                      on_click=SetAsideState.discard(row["id"])),
+            spacing="2",
+        )),
+        class_name="set-aside-row",
+    )
+
+
+@app_page("/admin/events", "set_aside_events", admin=True)
+def set_aside_page() -> rx.Component:
+    return rx.vstack(
+        rx.text(tr("set_aside_help"), size="2", color=rx.color("gray", 11)),
+        rx.cond(SetAsideState.message != "", rx.callout(SetAsideState.message, icon="check", color_scheme="green", id="set-aside-message")),
+        rx.cond(SetAsideState.error != "", rx.callout(SetAsideState.error, icon="triangle-alert", color_scheme="red", id="set-aside-error")),
+        rx.cond(
+            SetAsideState.events.length() > 0,
+            rx.table.root(
+                rx.table.header(rx.table.row(*[rx.table.column_header_cell(tr(k)) for k in ("event", "reason", "attempts", "when", "action")])),
+                rx.table.body(rx.foreach(SetAsideState.events, _event_row)),
+                width="100%", size="1", id="set-aside-table",
+            ),
+            rx.callout(tr("no_set_aside_events"), icon="circle-check", color_scheme="green", id="no-set-aside"),
+        ),
+        spacing="3",
+        align="stretch",
+    )
