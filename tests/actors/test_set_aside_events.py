@@ -4,6 +4,7 @@ an admin's retry applies it once the data is fixed, and a discard keeps the row.
 
 import json
 import os
+import subprocess
 from collections.abc import AsyncIterator
 
 import httpx
@@ -67,7 +68,9 @@ def _admin() -> StaffUser:
         return create_staff(s, None, "boss@vschool.test", "Boss", Role.ADMIN, "a-long-password-1")
 
 
-async def test_a_poison_event_is_set_aside_and_an_admin_retries_it_once_fixed_or_discards_it(worker, client) -> None:  # noqa: ANN001
+async def test_a_poison_event_is_set_aside_and_an_admin_retries_it_once_fixed_or_discards_it(
+    worker: subprocess.Popen, client: httpx.AsyncClient
+) -> None:
     for mid in ("m_poison_fixed", "m_poison_dropped"):
         raw, headers = signed(_poison(mid))
         assert (await client.post("/webhooks/messenger", content=raw, headers=headers)).status_code == 200

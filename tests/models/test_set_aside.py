@@ -1,6 +1,8 @@
 """The set-aside rules on real failures from the real database and Redis: which retrying can fix,
 what reason is kept, when an event is set aside, and an admin's audited retry and discard."""
 
+from collections.abc import Callable
+
 import psycopg
 import pytest
 import redis
@@ -35,7 +37,7 @@ pytestmark = pytest.mark.usefixtures("db")
 SECRET_WORDS = "ชื่อลูกค้า-สมศรี-0891112222"
 
 
-def _raised(fn) -> BaseException:  # noqa: ANN001
+def _raised(fn: Callable[[], object]) -> BaseException:
     with pytest.raises(Exception) as caught:
         fn()
     return caught.value
