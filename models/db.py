@@ -36,6 +36,7 @@ def get_engine() -> Engine:
         pool_size=5,
         max_overflow=5,
         connect_args={"connect_timeout": 5},
+        hide_parameters=True,  # an error's text never carries customers' words or secrets into a log
     )
     _ping_connections_that_sat_idle(engine)
     return engine

@@ -30,6 +30,8 @@ from models.staff import PasswordReset, StaffSession, StaffUser
 SESSION_DAYS = 14
 MIN_PASSWORD_LENGTH = 10
 RESET_CODE_S = 60 * 60  # a one-time reset code works for an hour
+ENTRY_TICKET_S = 60
+SESSION_COOKIE = "vschool_session"
 THROTTLE_WINDOW_S = 15 * 60  # failures are remembered this long after the last one
 # (failures allowed before waiting, longest wait in s): an address that guesses waits longer and
 # longer; an e-mail being guessed from many addresses waits too, but never more than a minute, so
@@ -149,6 +151,20 @@ def sign_in(session: Session, email: str, password: str, address: str = "local")
     user.last_login_at = utcnow()
     session.add(user)
     return user, token
+
+
+def entry_ticket(token: str) -> str:
+    """A one-time ticket (a minute) that `/auth/enter` swaps for the session cookie, so the
+    session token reaches the browser only as an HttpOnly cookie, never through page scripts."""
+    ticket = secrets.token_urlsafe(24)
+    _redis().set(f"{NAMESPACE}:entry-ticket:{token_digest(ticket)}", token, ex=ENTRY_TICKET_S)
+    return ticket
+
+
+def take_entry_ticket(ticket: str) -> str | None:
+    """The session token a ticket stands for, once; None when unknown, used or expired."""
+    found = _redis().getdel(f"{NAMESPACE}:entry-ticket:{token_digest(ticket)}")
+    return found.decode() if found else None
 
 
 def open_session(session: Session, user: StaffUser) -> str:

@@ -1,5 +1,7 @@
 """Sign in, the live Overview, roles, and Admin → Staff, in a real browser."""
 
+import re
+
 import pytest
 from playwright.sync_api import Page, expect
 from sqlmodel import select
@@ -8,6 +10,7 @@ from actors.customers import register_customer
 from models import AuditEntry, StaffUser
 from models.db import session_scope
 from models.enums import Role
+from models.refusals import SENTENCES
 from tests.browser.conftest import PASSWORD, add_staff, sign_in, wait_hydrated
 from tests.conftest import wait_until
 
@@ -23,7 +26,7 @@ def test_unknown_visitors_are_sent_to_sign_in_and_wrong_passwords_explained(new_
     page.fill("#login-email", "boss@vschool.test")
     page.fill("#login-password", "not-it-at-all")
     page.click("#login-submit")
-    expect(page.locator("#login-error")).to_contain_text("wrong")
+    expect(page.locator("#login-error")).to_have_text(SENTENCES["error_login_wrong"][1])  # a visitor reads Thai first
 
 
 def test_overview_counter_changes_live_when_a_worker_writes(new_page, app) -> None:  # noqa: ANN001
@@ -87,14 +90,24 @@ def test_admin_creates_changes_and_deactivates_staff_with_an_audit_trail(new_pag
     page.locator(f"#role-{mint.id}").click()
     page.get_by_role("option", name="การตลาด").click()  # roles offered in the admin's Thai
     expect(page.locator("#staff-message")).to_have_text("mint@vschool.test มีบทบาทเป็นการตลาดแล้ว")  # in the admin's Thai
-    row.get_by_role("button").click()  # deactivate
+    row.locator(".staff-reset").click()  # a one-time link to choose a new password
+    expect(page.locator("#staff-message")).to_contain_text("/reset?code=")
+    link = re.search(r"http\S+/reset\?code=\S+", page.locator("#staff-message").inner_text()).group(0)
+    reset: Page = new_page()
+    reset.goto(link)
+    reset.wait_for_selector("#reset-submit:enabled")
+    reset.fill("#reset-new", "mint-chooses-this-one")
+    reset.fill("#reset-repeat", "mint-chooses-this-one")
+    reset.click("#reset-submit")
+    expect(reset.locator("#reset-done")).to_be_visible()
+    row.locator(".staff-deactivate").click()
     expect(page.locator("#staff-message")).to_contain_text("ปิดการใช้งาน mint@vschool.test")
 
     def audited() -> list[str]:
         with session_scope() as s:
             return [a.action for a in s.exec(select(AuditEntry).order_by(AuditEntry.id))]
 
-    wait_until(lambda: audited()[-3:] == ["staff.create", "staff.change_role", "staff.deactivate"])
+    wait_until(lambda: audited()[-5:] == ["staff.create", "staff.change_role", "staff.reset_issued", "staff.reset_used", "staff.deactivate"])
     expect(page.locator(".audit-row").first).to_contain_text("staff.deactivate")
     with session_scope() as s:
         mint = s.get(StaffUser, mint.id)

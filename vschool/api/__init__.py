@@ -9,6 +9,7 @@ from vschool.api.health import healthz
 from vschool.api.metrics import metrics
 from vschool.api.rest import rest_routes
 from vschool.api.security_headers import SecurityHeaders
+from vschool.api.session_cookie import enter, leave
 from vschool.api.webhook import receive, verify
 
 
@@ -16,6 +17,8 @@ def build_api() -> Starlette:
     return Starlette(
         routes=[
             Route("/healthz", healthz, methods=["GET"]),
+            Route("/auth/enter", enter, methods=["GET"]),
+            Route("/auth/leave", leave, methods=["GET"]),
             Route("/metrics", metrics, methods=["GET"]),
             Route("/webhooks/messenger", verify, methods=["GET"]),
             Route("/webhooks/messenger", receive, methods=["POST"]),

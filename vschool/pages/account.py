@@ -27,7 +27,7 @@ class AccountState(StaffState):
         signed_in = await self.get_state(AuthState)
         try:
             with session_scope() as session:
-                auth.change_own_password(session, admitted_staff(), str(form.get("current", "")), new, signed_in.session_token)
+                auth.change_own_password(session, admitted_staff(), str(form.get("current", "")), new, signed_in._session_token())
         except Refused as exc:
             self.error = await refused(self, exc)
             return None

@@ -141,7 +141,8 @@ def _staff_row(user: rx.Var) -> rx.Component:
             rx.button(tr("reset_link"), size="1", variant="soft", on_click=StaffAdminState.issue_reset(user["id"]), class_name="staff-reset"),
             rx.cond(
                 active,
-                rx.button(tr("deactivate"), size="1", color_scheme="red", variant="soft", on_click=StaffAdminState.set_active(user["id"], False)),
+                rx.button(tr("deactivate"), size="1", color_scheme="red", variant="soft", on_click=StaffAdminState.set_active(user["id"], False),
+                          class_name="staff-deactivate"),
                 rx.button(tr("reactivate"), size="1", variant="soft", on_click=StaffAdminState.set_active(user["id"], True)),
             )
         ),

@@ -22,11 +22,11 @@ from models.db import session_scope
 from models.enums import Language, Role
 from models.staff import StaffUser
 from vschool import auth
+from vschool.api.session_cookie import session_token_from
 from vschool.i18n import refusal, text
 from vschool.staff import set_language
 from vschool.state.feeds import FEED_TOKEN, Feed
 
-SESSION_COOKIE = "vschool_session"
 NEEDS = "__vschool_needs__"  # the Access a gated handler requires
 PUBLIC = "__vschool_public__"  # a handler that runs without a session (the sign-in form)
 GATED = "__vschool_gated__"
@@ -133,7 +133,6 @@ class GatedStateMeta(type(rx.State)):
 
 
 class AuthState(rx.State, metaclass=GatedStateMeta):
-    session_token: str = rx.Cookie("", name=SESSION_COOKIE, max_age=auth.SESSION_DAYS * 86400, same_site="strict")
     user_id: int = 0
     user_name: str = ""
     user_email: str = ""
@@ -161,10 +160,17 @@ class AuthState(rx.State, metaclass=GatedStateMeta):
     def sees_ad_spend(self) -> bool:
         return may(self.role, Access.AD_SPEND)
 
+    def _session_token(self) -> str:
+        """The HttpOnly session cookie this tab's connection carried (vschool/api/session_cookie.py)."""
+        return session_token_from(self.router.headers.cookie)
+
     def _signed_in_user(self) -> StaffUser | None:
         """The signed-in user, read from the database on every call (never trusted from state)."""
+        token = self._session_token()
+        if not token:
+            return None
         with session_scope() as session:
-            return auth.user_for_token(session, self.session_token)
+            return auth.user_for_token(session, token)
 
     def _remember(self, user: StaffUser) -> None:
         for name, value in (("user_id", user.id), ("user_name", user.display_name), ("user_email", user.email),
@@ -197,11 +203,9 @@ class AuthState(rx.State, metaclass=GatedStateMeta):
     @public
     @rx.event
     def sign_out(self):  # noqa: ANN201
-        with session_scope() as session:
-            auth.sign_out(session, self.session_token)
-        self.session_token = ""
+        """The backend ends the session and clears the cookie, then shows sign-in."""
         self._forget()
-        return rx.redirect("/login")
+        return rx.redirect(f"{backend_url()}/auth/leave")
 
     @rx.event
     def toggle_language(self) -> None:
@@ -227,9 +231,8 @@ class LoginState(rx.State):
         except auth.LoginRefused as exc:
             self.error = refusal(exc, signed_in.language)
             return None
-        signed_in.session_token = token
         signed_in._remember(user)
-        return rx.redirect("/")
+        return rx.redirect(f"{backend_url()}/auth/enter?ticket={auth.entry_ticket(token)}")
 
     @public
     @rx.event
@@ -238,6 +241,11 @@ class LoginState(rx.State):
         if state._signed_in_user() is not None:
             return rx.redirect("/")
         return None
+
+
+def backend_url() -> str:
+    """Where the browser reaches the backend (Reflex's api_url: the app's own origin in production)."""
+    return rx.config.get_config().api_url.rstrip("/")
 
 
 def client_address(state: rx.State) -> str:
@@ -261,8 +269,6 @@ async def viewer(state: rx.State, access: Access) -> StaffUser | None:
     `access`, else None (the var then shows nothing). Vars recompute when a feed moves, with no
     handler call, so they check for themselves."""
     signed_in = await state.get_state(AuthState)
-    if not signed_in.session_token:
-        return None
     user = signed_in._signed_in_user()
     return user if user is not None and may(user.role, access) else None
 
