@@ -10,7 +10,7 @@ import pytest
 import websockets
 from starlette.responses import HTMLResponse, JSONResponse
 
-from vschool.api.security_headers import API_POLICY, PAGE_POLICY, SecurityHeaders
+from vschool.api.security_headers import API_POLICY, PAGE_POLICY, SecurityHeaders, page_policy
 from vschool.harness import RunningApp, start_app
 
 pytestmark = pytest.mark.timeout(600)
@@ -76,3 +76,10 @@ async def test_an_html_page_gets_the_pages_policy_and_a_routes_own_header_is_kep
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=own), base_url="http://app") as client:
         response = await client.get("/")
     assert response.headers["referrer-policy"] == "no-referrer" and response.headers["x-frame-options"] == "DENY"
+
+
+def test_the_pages_policy_reaches_the_backend_and_leaves_frame_ancestors_to_the_header() -> None:
+    meta = page_policy(backend="http://localhost:8000", simulator="http://127.0.0.1:8010", in_meta=True)
+    assert "connect-src 'self' http://localhost:8000 ws://localhost:8000;" in meta and "img-src 'self' data: blob: https: http://127.0.0.1:8010;" in meta
+    assert "frame-ancestors" not in meta  # ignored in a <meta>: the header (and the proxy) send it
+    assert PAGE_POLICY.endswith("frame-ancestors 'none'") and "object-src 'none'" in PAGE_POLICY
