@@ -1,19 +1,29 @@
 """Bad input to the REST API is a 400 with a JSON error body, never a 500, through the real routes
 against real PostgreSQL: numbers past what the database holds, digits that are not ASCII, NUL
 and other control characters, days that do not exist or lie outside what Python and PostgreSQL
-hold, forged timeline cursors — each one that used to be a 500 with SQL parameters in the log."""
+hold, forged timeline cursors — each one that used to be a 500 with SQL parameters in the log.
+And the last net: a fault inside an endpoint is a logged JSON 500 that keeps what was sent out of the log."""
 
+import json
 import urllib.parse
 from collections.abc import Iterator
 
 import pytest
+import sqlalchemy as sa
+from sqlmodel import Session
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.routing import Route
 from starlette.testclient import TestClient
 
+from logs.jsonl import logs_dir
 from models import Conversation
+from models.access import Access
 from models.customer_rules import find_or_create_customer
 from models.db import session_scope
 from models.enums import Role
 from vschool.api import build_api
+from vschool.api.rest import endpoint
 from vschool.api_tokens import create_token
 
 pytestmark = pytest.mark.usefixtures("db")
@@ -111,3 +121,18 @@ def test_odd_authorization_headers_are_401(client: TestClient) -> None:
     for value in ("Bearer", "Bearer   ", "Basic abc", "Bearer é\u00ff", "Bearer " + "x" * 5000):
         answer = client.get("/api/v1/customers", headers={"Authorization": value.encode("latin-1")})
         assert answer.status_code == 401 and answer.json()["error"]["code"] == "unauthenticated"
+
+
+def test_an_unexpected_fault_in_an_endpoint_is_a_logged_json_500_without_what_was_sent(admin: dict[str, str]) -> None:
+    @endpoint(Access.SIGNED_IN)
+    def faulty(request: Request, session: Session, role: Role) -> dict:
+        session.execute(sa.text("SELECT 1 / :zero WHERE :phone <> ''"), {"zero": 0, "phone": "0899999999"})
+        return {}
+
+    with TestClient(Starlette(routes=[Route("/faulty", faulty)]), raise_server_exceptions=False) as client:
+        answer = client.get("/faulty?q=0899999999", headers=admin)
+    assert answer.status_code == 500 and answer.json()["error"]["code"] == "internal"
+    logged = "".join(path.read_text() for path in logs_dir().glob("errors_*.jsonl"))
+    line = [json.loads(row) for row in logged.splitlines() if '"source": "rest"' in row][-1]
+    assert (line["path"], line["cause"], line["sqlstate"]) == ("/faulty", "DivisionByZero", "22012")
+    assert "0899999999" not in logged
