@@ -16,8 +16,9 @@ from models import InboundEvent
 from models.db import session_scope
 from models.settings import get_settings
 from tests.messenger_helpers import envelope, sign, signed, text_event
+from vschool import auth
 from vschool.api import build_api
-from vschool.api.abuse import webhook_refusals
+from vschool.api.abuse import MAX_REFUSALS, webhook_refusals
 from vschool.api.inbound_store import inbound_store
 
 pytestmark = pytest.mark.usefixtures("db")
@@ -97,13 +98,16 @@ def test_handshake_parameters_of_any_text_are_answered_without_a_server_error(ht
 
 def test_unsigned_posts_with_any_header_text_are_refused_with_a_4xx(http: Loop) -> None:
     @FUZZ
-    @given(signature=st.one_of(st.none(), header_text), length=st.one_of(st.none(), length_text), body=st.binary(max_size=200))
-    def check(signature: str | None, length: str | None, body: bytes) -> None:
+    @given(signature=st.one_of(st.none(), header_text), length=st.one_of(st.none(), length_text), body=st.binary(max_size=200),
+           forwarded=st.one_of(st.none(), header_text, st.just("198.51.100.7, 10.0.0.1")))
+    def check(signature: str | None, length: str | None, body: bytes, forwarded: str | None) -> None:
         webhook_refusals._seen.clear()
         request = http.client.build_request("POST", "/webhooks/messenger", content=body)
         headers = [(k, v) for k, v in request.headers.raw if k.lower() != b"content-length"]
         if signature is not None:
             headers.append(_raw_header("x-hub-signature-256", signature))
+        if forwarded is not None:
+            headers.append(_raw_header("x-forwarded-for", forwarded))
         headers.append(_raw_header("content-length", length) if length is not None else (b"content-length", str(len(body)).encode()))
         request.headers = httpx.Headers(headers)
         answer = http.run(request)
@@ -121,3 +125,20 @@ def test_any_signed_bytes_are_answered_200(http: Loop) -> None:
         assert (answer.status_code, answer.text) == (200, "EVENT_RECEIVED")
 
     check()
+
+
+def test_behind_a_trusted_proxy_refusals_are_counted_per_client(http: Loop, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VSCHOOL_TRUSTED_PROXIES", "203.0.113.7")  # the address every post comes from here
+    get_settings.cache_clear()
+    auth._trusted_proxies.cache_clear()
+    try:
+        def post(client: str) -> int:
+            request = http.client.build_request("POST", "/webhooks/messenger", content=b"{}", headers={"X-Forwarded-For": client})
+            return http.run(request).status_code
+
+        assert [post("198.51.100.1") for _ in range(MAX_REFUSALS + 1)][-1] == 429
+        assert post("198.51.100.2") == 403  # another client behind the same proxy is not slowed by the first
+    finally:
+        monkeypatch.delenv("VSCHOOL_TRUSTED_PROXIES")
+        get_settings.cache_clear()
+        auth._trusted_proxies.cache_clear()

@@ -2,7 +2,8 @@
 
 GET answers the verification handshake (403 unless the verify token matches). POST checks
 `X-Hub-Signature-256` first, on the raw bytes in constant time — it is cheap — and only posts that
-fail it meet the per-address refusal limiter (`abuse.py`): a header that cannot be a signature is
+fail it meet the per-address refusal limiter (`abuse.py`; behind a proxy listed in
+VSCHOOL_TRUSTED_PROXIES the address comes from X-Forwarded-For): a header that cannot be a signature is
 refused before the body is read, a body over 1 MiB is refused (413) while it is read, a wrong
 signature is 403; an address that collected too many refusals gets 429 instead. Nothing of a
 refused post is stored.
@@ -28,6 +29,7 @@ from logs.jsonl import log_error
 from models.settings import get_settings
 from vschool.api.abuse import webhook_refusals
 from vschool.api.inbound_store import UNAVAILABLE, inbound_store
+from vschool.auth import client_address
 
 MAX_BODY = 1024 * 1024
 _SIGNATURE = re.compile(r"sha256=([0-9a-fA-F]{64})")
@@ -94,17 +96,21 @@ async def _body(request: Request) -> bytes | None:
     return b"".join(chunks)
 
 
+def _address(request: Request) -> str:
+    """Who sent a refused post: the peer, or the client behind a trusted proxy (VSCHOOL_TRUSTED_PROXIES)."""
+    return client_address(request.client.host if request.client else "", request.headers.get("x-forwarded-for", ""))
+
+
 async def receive(request: Request) -> Response:
-    address = request.client.host if request.client else "unknown"
     secret = get_settings().meta_app_secret
     header = request.headers.get("x-hub-signature-256")
     if secret is None or _digest(header) is None:
-        return _refuse(address, "Invalid signature.", 403)
+        return _refuse(_address(request), "Invalid signature.", 403)
     raw = await _body(request)
     if raw is None:
-        return _refuse(address, "Body too large.", 413)
+        return _refuse(_address(request), "Body too large.", 413)
     if not signature_ok(secret.get_secret_value().encode(), raw, header):
-        return _refuse(address, "Invalid signature.", 403)
+        return _refuse(_address(request), "Invalid signature.", 403)
     return await _store(raw)
 
 
