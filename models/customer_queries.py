@@ -16,14 +16,17 @@ from models.listings import PAGE_SIZE, like_pattern
 from models.marketing import Ad, Campaign
 
 
-def find_customers(session: Session, page: int, search: str = "", stage: str = "") -> tuple[list[dict], int]:
+def find_customers(session: Session, page: int, search: str = "", stage: str = "", by_contact: bool = True) -> tuple[list[dict], int]:
     """One page of customers, newest first: by name, standard id, phone or e-mail (Thai too),
-    optionally of one lead stage."""
+    optionally of one lead stage. `by_contact=False` (a role without contact data) matches names
+    and ids only, so a search cannot tell whose a phone number is."""
     q = sa.select(Customer).where(Customer.erased_at.is_(None))
     if stage:
         q = q.where(Customer.lead_stage == stage)
     if search:
         q = q.where(col(Customer.search_text).ilike(like_pattern(search)))  # the trigram index
+        if not by_contact:
+            q = q.where(sa.or_(col(Customer.display_name).ilike(like_pattern(search)), col(Customer.standard_id).ilike(like_pattern(search))))
     total = session.execute(sa.select(sa.func.count()).select_from(q.subquery())).scalar_one()
     found = session.execute(
         q.add_columns(Ad.name).outerjoin(Ad, Ad.id == Customer.first_ad_id).order_by(col(Customer.id).desc())

@@ -66,3 +66,21 @@ def test_the_page_follows_the_watcher_without_a_reload(new_page, app, tmp_path) 
     finally:
         watcher.terminate()
         watcher.wait(timeout=20)
+
+
+def test_a_file_the_knowledge_base_refuses_is_explained_and_not_kept(new_page, app) -> None:  # noqa: ANN001
+    import os
+
+    from knowledge.watch import knowledge_folder
+
+    add_staff("kb-admin@vschool.test", Role.ADMIN)
+    page: Page = new_page()
+    sign_in(page, app, "kb-admin@vschool.test")
+    page.goto(f"{app.frontend_url}/knowledge")
+    page.locator("#kb-upload input[type=file]").set_input_files(
+        files=[{"name": "brochure.pdf", "mimeType": "application/pdf", "buffer": os.urandom(4096)}]
+    )
+    page.click("#kb-upload-submit")
+    expect(page.locator("#kb-error")).to_contain_text("brochure.pdf")
+    assert not (knowledge_folder() / "uploads" / "brochure.pdf").exists()  # it would fail every re-index
+    expect(page.locator(".kb-document")).to_have_count(0)

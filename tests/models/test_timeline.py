@@ -98,6 +98,8 @@ def test_customers_are_found_by_thai_name_id_or_phone_and_filtered_by_stage() ->
     with session_scope() as s:
         assert [r["standard_id"] for r in find_customers(s, 0, "ใจดี")[0]] == [standard_id]
         assert find_customers(s, 0, "5678")[1] == 1 and find_customers(s, 0, standard_id[-4:])[1] == 1
+        assert find_customers(s, 0, "5678", by_contact=False)[1] == 0  # marketing cannot find whose a phone is
+        assert find_customers(s, 0, "ใจดี", by_contact=False)[1] == 1
         assert find_customers(s, 0, "", "enrolled")[0][0]["source_ad"] == "Sushi 5 days video"
         assert find_customers(s, 0, "", "lost")[1] == 0
         assert find_customers(s, 0, "100%_")[1] == 0  # LIKE wildcards are taken literally

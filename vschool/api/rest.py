@@ -121,7 +121,7 @@ def list_customers(request: Request, session: Session, role: Role) -> dict[str, 
     """Customers, newest first. `q`: part of a name (Thai too), standard id, phone or e-mail; `stage`: a lead stage."""
     page = params.page(request)
     stage = params.choice(request, "stage", [s.value for s in LeadStage])
-    rows, total = find_customers(session, page, params.query_text(request, "q"), stage)
+    rows, total = find_customers(session, page, params.query_text(request, "q"), stage, by_contact=may(role, Access.CONTACT))
     return _listing(rows, total, page)
 
 

@@ -50,10 +50,12 @@ class CustomerListState(StaffState, access=Access.CUSTOMERS):
     async def found(self) -> dict:
         feed = await self.get_state(Feed)
         _ = feed.customer
-        if not (await self.get_state(AuthState)).user_id or await viewer(self, Access.CUSTOMERS) is None:
+        staff = await viewer(self, Access.CUSTOMERS) if (await self.get_state(AuthState)).user_id else None
+        if staff is None:
             return {"rows": [], "total": 0}
         with session_scope() as session:
-            rows, total = find_customers(session, self.page, self.search.strip(), "" if self.stage == "all" else self.stage)
+            rows, total = find_customers(session, self.page, self.search.strip(), "" if self.stage == "all" else self.stage,
+                                         by_contact=may(staff.role, Access.CONTACT))
         for row in rows:
             row["created_at"] = _bangkok(row["created_at"])
         return {"rows": rows, "total": total}

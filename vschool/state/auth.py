@@ -227,11 +227,12 @@ class LoginState(rx.State):
         address = client_address(self)
         try:
             with session_scope() as session:
-                user, token = auth.sign_in(session, form.get("email", ""), form.get("password", ""), address)
+                _, token = auth.sign_in(session, form.get("email", ""), form.get("password", ""), address)
         except auth.LoginRefused as exc:
             self.error = refusal(exc, signed_in.language)
             return None
-        signed_in._remember(user)
+        # Who is signed in is set by the gate on the next page, once the cookie is in place: vars
+        # computed now (on this connection, without the cookie) would show nothing and be kept.
         return rx.redirect(f"{backend_url()}/auth/enter?ticket={auth.entry_ticket(token)}")
 
     @public
