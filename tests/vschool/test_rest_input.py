@@ -136,3 +136,11 @@ def test_an_unexpected_fault_in_an_endpoint_is_a_logged_json_500_without_what_wa
     line = [json.loads(row) for row in logged.splitlines() if '"source": "rest"' in row][-1]
     assert (line["path"], line["cause"], line["sqlstate"]) == ("/faulty", "DivisionByZero", "22012")
     assert "0899999999" not in logged
+
+
+def test_unknown_operations_and_methods_answer_the_json_error_body(client: TestClient, admin: dict[str, str]) -> None:
+    missing = client.get("/api/v1/enrolments", headers=admin)
+    assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
+    posted = client.post("/api/v1/customers", headers=admin, json={})
+    assert posted.status_code == 405 and posted.headers["allow"] == "GET"
+    assert posted.json()["error"]["code"] == "method_not_allowed"

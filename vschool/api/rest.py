@@ -217,5 +217,16 @@ def openapi(request: Request) -> Response:
     return Json(document(paths))
 
 
+def no_such_operation(request: Request) -> Response:
+    """Anything else under /api/v1/: the same JSON error body as every other refusal."""
+    if request.method != "GET":
+        return _error(405, "method_not_allowed", "The API only reads: use GET.", headers={"Allow": "GET"})
+    return _error(404, "not_found", "There is no such operation; see /api/v1/openapi.json.")
+
+
 def rest_routes() -> list[Route]:
-    return [Route(path, handler, methods=["GET"]) for path, handler in ROUTES] + [Route("/api/v1/openapi.json", openapi, methods=["GET"])]
+    return [
+        *[Route(path, handler, methods=["GET"]) for path, handler in ROUTES],
+        Route("/api/v1/openapi.json", openapi, methods=["GET"]),
+        Route("/api/v1/{anything:path}", no_such_operation, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
+    ]
