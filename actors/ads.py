@@ -230,7 +230,7 @@ def pages_ahead(client: MarketingClient, windows: list[Window]) -> Iterator[tupl
                 if not put((window, None)):
                     return
             put(None)
-        except BaseException as exc:  # noqa: BLE001  handed to the caller, raised there
+        except BaseException as exc:
             put(exc)
 
     reader = threading.Thread(target=read, name="ad-sync-reader", daemon=True)

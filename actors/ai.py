@@ -73,7 +73,7 @@ _EARLIER = (
 _NEW_TASK = insert(AiTask).on_conflict_do_nothing(index_elements=["message_id"]).returning(AiTask.id)
 
 
-def _asker(session, customer: Customer, message: Message) -> Asker:  # noqa: ANN001
+def _asker(session, customer: Customer, message: Message) -> Asker:
     earlier = session.exec(_EARLIER, params={"conversation_id": message.conversation_id, "message_id": message.id, "sent_at": message.sent_at}).all()
     history = tuple((WHO.get(m.sender_kind, "V School"), m.text) for m in reversed(earlier) if m.text)
     name = (customer.first_name or "") if customer.profile_fetched_at else ""
@@ -127,7 +127,7 @@ def answer_soon(message_id: int) -> None:
         return
     try:
         answer_customer_message.fn(message_id)
-    except Exception as exc:  # noqa: BLE001  the actor retries it properly
+    except Exception as exc:
         log_error("ai", "answering inline failed; queued for the reply actor", message_id=message_id, error=repr(exc)[:300])
         answer_customer_message.send(message_id)
 
@@ -208,5 +208,5 @@ def relay_unanswered_messages() -> None:
         answer_customer_message.send(message_id)
 
 
-def unanswered_messages(session) -> list[int]:  # noqa: ANN001
+def unanswered_messages(session) -> list[int]:
     return list(session.execute(_UNANSWERED, {"after": RELAY_AFTER_S, "within": RELAY_WITHIN_S}).scalars())

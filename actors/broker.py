@@ -88,7 +88,7 @@ class StopWithTheMaster(Middleware):
 BOOT_WARMERS: list = []  # functions a worker process runs once before it takes messages
 
 
-def warm_at_boot(fn):  # noqa: ANN001, ANN201
+def warm_at_boot(fn):
     """Register `fn` to run once in each worker process before it consumes (e.g. loading a Thai
     dictionary that the first customer would otherwise wait seconds for)."""
     BOOT_WARMERS.append(fn)

@@ -46,7 +46,7 @@ class DoorbellConsumer(_RedisConsumer):
         self.bell = doorbell_key(broker.namespace, queue_name)
         self.empty_fetches = 0
 
-    def __next__(self):  # noqa: ANN204  (dramatiq's MessageProxy | None)
+    def __next__(self):
         message = super().__next__()
         if message is not None:
             self.empty_fetches = 0

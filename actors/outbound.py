@@ -42,7 +42,7 @@ FRIENDLY = {
 }
 
 
-def _recipient(session, conversation: Conversation) -> str:  # noqa: ANN001
+def _recipient(session, conversation: Conversation) -> str:
     return session.exec(
         select(ChannelIdentity.external_id).where(
             ChannelIdentity.customer_id == conversation.customer_id, ChannelIdentity.page_id == conversation.page_id
@@ -110,7 +110,7 @@ def send_key(message_id: int) -> str:
     return f"message:{message_id}"
 
 
-def record_attempt(session, message_id: int) -> dict | None:  # noqa: ANN001
+def record_attempt(session, message_id: int) -> dict | None:
     """Put an attempt to send this message on record (in the caller's transaction) and return
     its Send API body, or None when there is nothing to send. The first attempt is one INSERT; a
     later one locks the row and settles what the earlier attempt left open: a worker that died
@@ -183,7 +183,7 @@ def deliver_now(message_id: int, body: dict | None = None) -> None:
             call_send_api(message_id, body)
     except dramatiq.Retry as retry:
         send_message.send_with_options(args=(message_id,), delay=retry.delay)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         log_error("send_api", "sending inline failed; queued for the send actor", message_id=message_id, error=repr(exc)[:300])
         send_message.send(message_id)
 

@@ -146,7 +146,7 @@ def stale_while_revalidate(
         return Cached(snapshot, stale=True, refreshing=started or path in _revalidating)
     try:
         fresh = write_snapshot(path, compute())
-    except Exception as exc:  # noqa: BLE001 - the caller shows why; nothing was written
+    except Exception as exc:
         return Cached(None, stale=True, error=describe(exc))
     with _lock:
         _failed.pop(path, None)
@@ -175,7 +175,7 @@ def _revalidate_in_background(path: Path, compute: Callable[[], dict[str, Any]],
             write_snapshot(path, compute())
             with _lock:
                 _failed.pop(path, None)
-        except Exception as exc:  # noqa: BLE001 - the old snapshot stays, marked with why
+        except Exception as exc:
             with _lock:
                 _failed[path] = (time.monotonic(), describe(exc))
         finally:
@@ -184,7 +184,7 @@ def _revalidate_in_background(path: Path, compute: Callable[[], dict[str, Any]],
             if on_done is not None:
                 try:
                     on_done()
-                except Exception:  # noqa: BLE001, S110 - telling readers is best effort
+                except Exception:
                     pass
 
     threading.Thread(target=run, name=f"revalidate:{path.name}", daemon=True).start()

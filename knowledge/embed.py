@@ -152,7 +152,7 @@ class GeminiEmbedder:
 
     dim = EMBEDDING_DIM
 
-    def __init__(self, client=None, model: str = GEMINI_EMBEDDING_MODEL) -> None:  # noqa: ANN001
+    def __init__(self, client=None, model: str = GEMINI_EMBEDDING_MODEL) -> None:
         from knowledge.gemini import gemini_client
 
         self.client = client or gemini_client()

@@ -52,11 +52,11 @@ def _ping_connections_that_sat_idle(engine: Engine) -> None:
     connection was busy shows as an error on that use; the pool then drops all its connections."""
 
     @event.listens_for(engine, "checkin")
-    def _checked_in(dbapi_connection, record) -> None:  # noqa: ANN001
+    def _checked_in(dbapi_connection, record) -> None:
         record.info["idle_since"] = time.monotonic()
 
     @event.listens_for(engine, "checkout")
-    def _checked_out(dbapi_connection, record, proxy) -> None:  # noqa: ANN001
+    def _checked_out(dbapi_connection, record, proxy) -> None:
         idle_since = record.info.get("idle_since")
         if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_S:
             return

@@ -117,7 +117,7 @@ def simulator() -> Iterator[str]:
     proc.wait(timeout=20)
 
 
-def _answers(httpx, url: str) -> bool:  # noqa: ANN001
+def _answers(httpx, url: str) -> bool:
     try:
         return httpx.get(url, timeout=1).status_code == 200
     except httpx.HTTPError:
@@ -137,7 +137,7 @@ def _wait_for_heartbeats(proc: subprocess.Popen, timeout_s: float = 30) -> None:
         time.sleep(0.1)
 
 
-def wait_until(check, timeout_s: float = 15, every_s: float = 0.05):  # noqa: ANN001, ANN201
+def wait_until(check, timeout_s: float = 15, every_s: float = 0.05):
     """Poll `check()` until it returns something truthy; fail the test with a clear message."""
     deadline = time.monotonic() + timeout_s
     while True:

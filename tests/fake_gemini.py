@@ -103,7 +103,7 @@ class FakeGemini:
     def env(self) -> dict[str, str]:
         return {"GEMINI_API_KEY": self.api_key, "GEMINI_BASE_URL": self.url}
 
-    def settings(self):  # noqa: ANN201
+    def settings(self):
         from pydantic import SecretStr
 
         from models.settings import get_settings
@@ -119,7 +119,7 @@ class FakeGemini:
                     return failure
         return None
 
-    def build_app(self):  # noqa: ANN201
+    def build_app(self):
         from starlette.applications import Starlette
         from starlette.requests import Request
         from starlette.responses import JSONResponse
@@ -160,7 +160,7 @@ class FakeGemini:
         return Starlette(routes=[Route("/{version}/models/{rest}", endpoint, methods=["POST"])])
 
 
-def _error(status: int, message: str):  # noqa: ANN202
+def _error(status: int, message: str):
     from starlette.responses import JSONResponse
 
     return JSONResponse({"error": {"code": status, "message": message, "status": STATUS_NAMES.get(status, "UNKNOWN")}}, status_code=status)

@@ -47,7 +47,7 @@ def hourly(session: Session, ad_id: str, day: date, hour: int, spend: str, leads
     session.add(AdInsightHourly(ad_id=ad_id, day=day, hour=hour, spend=Decimal(spend), leads=leads))
 
 
-def arrives(session: Session, psid: str, ad_id: str | None, when: datetime, *, new_conversation: bool = False):  # noqa: ANN201
+def arrives(session: Session, psid: str, ad_id: str | None, when: datetime, *, new_conversation: bool = False):
     """A customer writes (from an ad when `ad_id`): customer, conversation and referral."""
     customer, _ = find_or_create_customer(session, Channel.FACEBOOK, PAGE, psid, when)
     if new_conversation:
@@ -65,7 +65,7 @@ def arrives(session: Session, psid: str, ad_id: str | None, when: datetime, *, n
     return customer
 
 
-def order(session: Session, customer, number: str, total: str, payments: list[tuple[str, str, datetime]]) -> Order:  # noqa: ANN001
+def order(session: Session, customer, number: str, total: str, payments: list[tuple[str, str, datetime]]) -> Order:
     o = Order(order_number=number, customer_id=customer.id, total=Decimal(total), attributed_ad_id=customer.first_ad_id)
     session.add(o)
     session.flush()

@@ -159,7 +159,7 @@ def _ad_account(session: Session, days: int) -> int:
     return len(daily) + len(hourly)
 
 
-def _order(session: Session, customer, products: dict, n: int, when, paid_in_full: bool) -> None:  # noqa: ANN001
+def _order(session: Session, customer, products: dict, n: int, when, paid_in_full: bool) -> None:
     number = f"VS-DEMO-{n:04d}"
     if session.exec(select(Order.id).where(Order.order_number == number)).first():
         return

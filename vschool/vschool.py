@@ -4,7 +4,7 @@ masking secrets in the backend's log lines (`reflex run` imports this module in 
 process)."""
 
 import reflex as rx
-import reflex.model  # noqa: F401  (else the first form submit imports it inside the event loop, ~1.5 s stall)
+import reflex.model
 
 from logs.redact import install as redact_logs
 from models.settings import get_settings

@@ -71,7 +71,7 @@ def run_pools(processes: int, threads: int, background_threads: int) -> int:
         subprocess.Popen(
             dramatiq_command(size, pool_threads, queues),
             process_group=0,  # signals to this command's group reach the master once, from us
-            preexec_fn=_as_a_pool(nice),  # noqa: PLW1509  (no threads here yet)
+            preexec_fn=_as_a_pool(nice),
         )
         for size, pool_threads, queues, nice in (
             (processes, threads, CUSTOMER_QUEUES, 0),

@@ -29,11 +29,11 @@ def sim(simulator: str) -> str:
     return simulator
 
 
-def _client(**options):  # noqa: ANN003, ANN202
+def _client(**options):
     return marketing_client(**{"backoff_s": 0.05, "max_pause_s": 0.3, "report_poll_s": 0.02, **options})
 
 
-def _fail_next(sim: str, **spec) -> None:  # noqa: ANN003
+def _fail_next(sim: str, **spec) -> None:
     httpx.post(f"{sim}/_sim/marketing/fail", json=spec).raise_for_status()
 
 
@@ -240,7 +240,7 @@ def test_only_one_sync_works_at_a_time(sim: str) -> None:
     assert run_sync("hourly", today=today_in_bangkok() - timedelta(days=30), client=_client()).status == "succeeded"
 
 
-def test_the_actor_runs_on_a_worker(sim: str, worker) -> None:  # noqa: ANN001
+def test_the_actor_runs_on_a_worker(sim: str, worker) -> None:
     sync_ads.send("manual")
 
     def finished() -> AdSyncRun | None:

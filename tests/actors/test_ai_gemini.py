@@ -29,13 +29,13 @@ def gemini(fake_gemini: FakeGemini) -> FakeGemini:
 
 
 @pytest.fixture
-def settings(gemini: FakeGemini):  # noqa: ANN201
+def settings(gemini: FakeGemini):
     with session_scope() as s:
         ingest_paths(s, [ROOT / "knowledge" / "school"])  # embedded offline: search stays offline
     return gemini.settings()
 
 
-def _ask(question: str, settings, name: str = "Mali"):  # noqa: ANN001, ANN202
+def _ask(question: str, settings, name: str = "Mali"):
     with session_scope() as s:
         prepared = prepare(s, question, Asker(name=name, history=(("Customer", "สวัสดีค่ะ"),)))
     return respond(prepared, settings)
@@ -44,7 +44,7 @@ def _ask(question: str, settings, name: str = "Mali"):  # noqa: ANN001, ANN202
 GOOD = json.dumps({"action": "reply", "text": "ค่าเรียนคอร์สซูชิ 5 วัน 24,900 บาทค่ะ รวมวัตถุดิบทั้งหมด", "confidence": 0.9, "sources": [1]}, ensure_ascii=False)
 
 
-def test_the_sdk_sends_a_grounded_prompt_and_the_answer_comes_back_with_its_sources(gemini: FakeGemini, settings) -> None:  # noqa: ANN001
+def test_the_sdk_sends_a_grounded_prompt_and_the_answer_comes_back_with_its_sources(gemini: FakeGemini, settings) -> None:
     gemini.answer_next(GOOD)
     reply = _ask("เรียนทำซูชิ 5 วัน ค่าเรียนเท่าไหร่คะ", settings)
     assert (reply.action, reply.model, reply.confidence) == ("reply", "gemini-2.5-flash", 0.9)
@@ -59,19 +59,19 @@ def test_the_sdk_sends_a_grounded_prompt_and_the_answer_comes_back_with_its_sour
     assert body["generationConfig"]["responseMimeType"] == "application/json"
 
 
-def test_a_price_the_sources_do_not_state_is_handed_off(gemini: FakeGemini, settings) -> None:  # noqa: ANN001
+def test_a_price_the_sources_do_not_state_is_handed_off(gemini: FakeGemini, settings) -> None:
     gemini.answer_next(json.dumps({"action": "reply", "text": "ลดเหลือ 19,900 บาทค่ะ", "confidence": 0.95, "sources": [1]}, ensure_ascii=False))
     reply = _ask("เรียนทำซูชิ 5 วัน ค่าเรียนเท่าไหร่คะ", settings)
     assert reply.action == "handoff" and "฿19,900" in reply.reason and reply.text == ""
 
 
-def test_an_english_answer_to_a_thai_customer_is_handed_off(gemini: FakeGemini, settings) -> None:  # noqa: ANN001
+def test_an_english_answer_to_a_thai_customer_is_handed_off(gemini: FakeGemini, settings) -> None:
     gemini.answer_next(json.dumps({"action": "reply", "text": "The fee is 24,900 THB.", "confidence": 0.9}))
     reply = _ask("เรียนทำซูชิ 5 วัน ค่าเรียนเท่าไหร่คะ", settings)
     assert reply.action == "handoff" and "Thai" in reply.reason
 
 
-def test_429_then_success_is_retried_by_the_sdk(gemini: FakeGemini, settings) -> None:  # noqa: ANN001
+def test_429_then_success_is_retried_by_the_sdk(gemini: FakeGemini, settings) -> None:
     gemini.fail_next(429)
     gemini.fail_next(503)
     gemini.answer_next(GOOD)
@@ -79,7 +79,7 @@ def test_429_then_success_is_retried_by_the_sdk(gemini: FakeGemini, settings) ->
     assert reply.action == "reply" and len(gemini.requests) == 3
 
 
-def test_persistent_5xx_is_recorded_as_an_error_task_and_handed_to_a_person(gemini: FakeGemini, settings) -> None:  # noqa: ANN001
+def test_persistent_5xx_is_recorded_as_an_error_task_and_handed_to_a_person(gemini: FakeGemini, settings) -> None:
     gemini.fail_next(500, 3)
     reply = _ask("เรียนทำซูชิ 5 วัน ค่าเรียนเท่าไหร่คะ", settings)
     assert reply.failed and reply.action == "handoff" and "500" in reply.reason and len(gemini.requests) == 3
@@ -97,13 +97,13 @@ def test_persistent_5xx_is_recorded_as_an_error_task_and_handed_to_a_person(gemi
         assert task.outcome == "error" and "Gemini did not answer (500" in task.reason and task.model == "gemini-2.5-flash"
 
 
-def test_429_exhausting_the_retries_is_handled(gemini: FakeGemini, settings) -> None:  # noqa: ANN001
+def test_429_exhausting_the_retries_is_handled(gemini: FakeGemini, settings) -> None:
     gemini.fail_next(429, 3)
     reply = _ask("How much does the five-day sushi class cost?", settings)  # answered, not raised
     assert reply.failed and reply.action == "handoff" and "429 RESOURCE_EXHAUSTED" in reply.reason and len(gemini.requests) == 3
 
 
-def test_embeddings_failing_after_the_retries_hand_the_customer_to_a_person(gemini: FakeGemini, settings, monkeypatch) -> None:  # noqa: ANN001
+def test_embeddings_failing_after_the_retries_hand_the_customer_to_a_person(gemini: FakeGemini, settings, monkeypatch) -> None:
     for name, value in gemini.env.items():
         monkeypatch.setenv(name, value)
     get_settings.cache_clear()

@@ -34,7 +34,7 @@ UNANSWERABLE = "อยากซื้อแฟรนไชส์ร้านซ�
 
 
 @pytest.fixture
-def chat(simulator: str):  # noqa: ANN201
+def chat(simulator: str):
     """A simulator customer in an open conversation, the demo knowledge base, and an agent."""
     psid = httpx.post(f"{simulator}/_sim/customers", json={"name": "มานี มีนา"}).json()["psid"]
     with session_scope() as s:
@@ -77,7 +77,7 @@ def _sent(simulator: str, psid: str) -> list[dict]:
     return [x["body"] for x in httpx.get(f"{simulator}/_sim/sent").json()["sent"] if x["body"]["recipient"]["id"] == psid]
 
 
-def test_at_l2_a_question_gets_one_grounded_draft_with_sources_and_nothing_is_sent(chat) -> None:  # noqa: ANN001
+def test_at_l2_a_question_gets_one_grounded_draft_with_sources_and_nothing_is_sent(chat) -> None:
     _, _, _, conversation_id = chat
     message_id = _customer_writes(conversation_id, PRICE_QUESTION)
     answer_customer_message.fn(message_id)
@@ -92,7 +92,7 @@ def test_at_l2_a_question_gets_one_grounded_draft_with_sources_and_nothing_is_se
     assert panel["kind"] == "draft" and "24,900" in panel["text"] and panel["sources"][0]["title"]
 
 
-def test_at_l3_a_confident_answer_is_sent_once_and_marked_as_the_ais(chat) -> None:  # noqa: ANN001
+def test_at_l3_a_confident_answer_is_sent_once_and_marked_as_the_ais(chat) -> None:
     simulator, psid, _, conversation_id = chat
     _set_level(3)
     message_id = _customer_writes(conversation_id, PRICE_QUESTION)
@@ -110,7 +110,7 @@ def test_at_l3_a_confident_answer_is_sent_once_and_marked_as_the_ais(chat) -> No
         assert not s.get(Conversation, conversation_id).ai_paused  # the AI's own reply is not a takeover
 
 
-def test_a_second_run_that_answered_the_same_message_leaves_no_trace(chat) -> None:  # noqa: ANN001
+def test_a_second_run_that_answered_the_same_message_leaves_no_trace(chat) -> None:
     _, _, _, conversation_id = chat
     _set_level(3)
     message_id = _customer_writes(conversation_id, PRICE_QUESTION)
@@ -124,7 +124,7 @@ def test_a_second_run_that_answered_the_same_message_leaves_no_trace(chat) -> No
         assert [o.message_id for o in s.exec(select(OutboundSend)).all()] == [reply_id]
 
 
-def test_outside_the_24_hour_window_the_ai_never_sends_by_itself(chat) -> None:  # noqa: ANN001
+def test_outside_the_24_hour_window_the_ai_never_sends_by_itself(chat) -> None:
     _, _, _, conversation_id = chat
     _set_level(3)
     message_id = _customer_writes(conversation_id, PRICE_QUESTION, ago=timedelta(hours=30))
@@ -135,7 +135,7 @@ def test_outside_the_24_hour_window_the_ai_never_sends_by_itself(chat) -> None: 
     assert _ai_messages(conversation_id) == []
 
 
-def test_an_unanswerable_question_is_handed_off_with_the_reason_even_at_l3(chat) -> None:  # noqa: ANN001
+def test_an_unanswerable_question_is_handed_off_with_the_reason_even_at_l3(chat) -> None:
     _, _, _, conversation_id = chat
     _set_level(3)
     answer_customer_message.fn(_customer_writes(conversation_id, UNANSWERABLE))
@@ -148,7 +148,7 @@ def test_an_unanswerable_question_is_handed_off_with_the_reason_even_at_l3(chat)
     assert for_thai_staff["reason"].startswith("ยังไม่มั่นใจพอ") and "แฟรนไชส์" in for_thai_staff["reason"]
 
 
-def test_a_staff_reply_pauses_the_ai_until_the_conversation_is_resolved(chat) -> None:  # noqa: ANN001
+def test_a_staff_reply_pauses_the_ai_until_the_conversation_is_resolved(chat) -> None:
     _, _, agent, conversation_id = chat
     _set_level(3)
     _customer_writes(conversation_id, "ขอคุยกับเจ้าหน้าที่ค่ะ")
@@ -163,7 +163,7 @@ def test_a_staff_reply_pauses_the_ai_until_the_conversation_is_resolved(chat) ->
     assert [t.outcome for t in _tasks()] == ["reply"]
 
 
-def test_a_draft_sent_with_one_click_keeps_the_ai_on_and_cannot_be_sent_twice(chat) -> None:  # noqa: ANN001
+def test_a_draft_sent_with_one_click_keeps_the_ai_on_and_cannot_be_sent_twice(chat) -> None:
     _, _, agent, conversation_id = chat
     first = _customer_writes(conversation_id, PRICE_QUESTION)
     answer_customer_message.fn(first)
@@ -183,7 +183,7 @@ def test_a_draft_sent_with_one_click_keeps_the_ai_on_and_cannot_be_sent_twice(ch
     assert [t.draft_status for t in _tasks()] == ["sent", "open"]
 
 
-def test_an_edited_draft_is_sent_as_the_staff_members_words(chat) -> None:  # noqa: ANN001
+def test_an_edited_draft_is_sent_as_the_staff_members_words(chat) -> None:
     _, _, agent, conversation_id = chat
     answer_customer_message.fn(_customer_writes(conversation_id, PRICE_QUESTION))
     (task,) = _tasks()
@@ -192,7 +192,7 @@ def test_an_edited_draft_is_sent_as_the_staff_members_words(chat) -> None:  # no
         assert message.sender_kind == SenderKind.STAFF and message.text.startswith("ค่าเรียน")
 
 
-def test_a_newer_customer_message_supersedes_the_older_draft(chat) -> None:  # noqa: ANN001
+def test_a_newer_customer_message_supersedes_the_older_draft(chat) -> None:
     _, _, _, conversation_id = chat
     answer_customer_message.fn(_customer_writes(conversation_id, PRICE_QUESTION, ago=timedelta(minutes=2)))
     answer_customer_message.fn(_customer_writes(conversation_id, "จ่ายผ่านพร้อมเพย์ได้ไหมคะ"))
@@ -214,7 +214,7 @@ def test_the_newest_100_tasks_are_kept_and_those_tied_to_an_incident_forever() -
     assert len(tasks) == 101 and tasks[0].incident_id is not None and tasks[1].id == 22
 
 
-def test_messages_that_never_reached_the_ai_are_relayed_once_a_minute_has_passed(chat) -> None:  # noqa: ANN001
+def test_messages_that_never_reached_the_ai_are_relayed_once_a_minute_has_passed(chat) -> None:
     from actors.ai import answer_customer_message, unanswered_messages
 
     _, _, agent, conversation_id = chat
@@ -246,7 +246,7 @@ def test_the_task_buffer_never_drops_a_draft_still_open_in_the_inbox() -> None:
     assert len(tasks) == 101 and tasks[0].draft_status == "open"
 
 
-def test_a_person_answering_closes_the_ais_open_draft(chat) -> None:  # noqa: ANN001
+def test_a_person_answering_closes_the_ais_open_draft(chat) -> None:
     _, _, agent, conversation_id = chat
     answer_customer_message.fn(_customer_writes(conversation_id, PRICE_QUESTION))
     assert [t.draft_status for t in _tasks()] == ["open"]

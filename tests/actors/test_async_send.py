@@ -11,7 +11,7 @@ from models.db import session_scope
 from tests.conftest import wait_until
 
 
-def test_a_message_sent_from_async_code_is_run_by_a_real_worker(worker) -> None:  # noqa: ANN001
+def test_a_message_sent_from_async_code_is_run_by_a_real_worker(worker) -> None:
     async def send_twice() -> None:  # two event loops in turn: each gets its own client
         await send_async(register_customer, "facebook", "PAGE1", "7300000000000001")
 

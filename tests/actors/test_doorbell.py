@@ -8,7 +8,7 @@ from actors.doorbell import TOKENS_KEPT, doorbell_key
 from actors.messenger import relay_unprocessed_events
 
 
-def _drain(consumer) -> None:  # noqa: ANN001
+def _drain(consumer) -> None:
     """Take whatever earlier tests left on the queue, so the consumer starts idle."""
     while (message := next(consumer)) is not None:
         consumer.ack(message)

@@ -13,7 +13,7 @@ from tests.messenger_helpers import chatwoot, envelope, ingest, shape, text_even
 pytestmark = pytest.mark.usefixtures("db")
 
 
-def _all(model):  # noqa: ANN001, ANN202
+def _all(model):
     with session_scope() as s:
         return list(s.exec(select(model).order_by(model.id)))
 
@@ -42,7 +42,7 @@ def test_text_with_quick_reply_makes_customer_conversation_and_message() -> None
         ("messenger_webhook_postback", lambda m: (m.text, m.quick_reply_payload) == ("<BUTTON_TITLE>", "<DEVELOPER_DEFINED_PAYLOAD>")),
     ],
 )
-def test_message_shapes(name: str, check) -> None:  # noqa: ANN001
+def test_message_shapes(name: str, check) -> None:
     ingest(shape(name))
     (message,) = _all(Message)
     assert check(message) and _processed()

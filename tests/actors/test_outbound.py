@@ -34,7 +34,7 @@ pytestmark = pytest.mark.usefixtures("db")
 
 
 @pytest.fixture
-def setup(simulator: str):  # noqa: ANN201
+def setup(simulator: str):
     """A simulator customer who wrote to the Page an hour ago, and an agent."""
     psid = httpx.post(f"{simulator}/_sim/customers", json={"name": "สมชาย ใจดี"}).json()["psid"]
     with session_scope() as s:
@@ -46,7 +46,7 @@ def setup(simulator: str):  # noqa: ANN201
     return simulator, psid, agent, conversation.id, customer.id
 
 
-def _reply(agent, conversation_id: int, text: str = "ได้เลยค่ะ คอร์สซูชิเริ่ม 5 ธันวาคมค่ะ") -> int:  # noqa: ANN001
+def _reply(agent, conversation_id: int, text: str = "ได้เลยค่ะ คอร์สซูชิเริ่ม 5 ธันวาคมค่ะ") -> int:
     with session_scope() as s:
         return queue_staff_reply(s, agent, conversation_id, text).id
 
@@ -55,11 +55,11 @@ def _sent(simulator: str, psid: str) -> list[dict]:
     return [x["body"] for x in httpx.get(f"{simulator}/_sim/sent").json()["sent"] if x["body"]["recipient"]["id"] == psid]
 
 
-def _fail_next(simulator: str, **spec) -> None:  # noqa: ANN003
+def _fail_next(simulator: str, **spec) -> None:
     httpx.post(f"{simulator}/_sim/fail", json=spec).raise_for_status()
 
 
-def test_reply_inside_the_window_is_sent_once_as_response_with_our_metadata(setup) -> None:  # noqa: ANN001
+def test_reply_inside_the_window_is_sent_once_as_response_with_our_metadata(setup) -> None:
     simulator, psid, agent, conversation_id, _ = setup
     message_id = _reply(agent, conversation_id)
     send_message.fn(message_id)
@@ -74,7 +74,7 @@ def test_reply_inside_the_window_is_sent_once_as_response_with_our_metadata(setu
         assert s.get(Conversation, conversation_id).ai_paused  # a person took over
 
 
-def test_between_one_and_seven_days_a_staff_reply_goes_with_the_human_agent_tag(setup) -> None:  # noqa: ANN001
+def test_between_one_and_seven_days_a_staff_reply_goes_with_the_human_agent_tag(setup) -> None:
     simulator, psid, agent, conversation_id, _ = setup
     with session_scope() as s:
         s.get(Conversation, conversation_id).last_inbound_at = utcnow() - timedelta(days=2)
@@ -83,7 +83,7 @@ def test_between_one_and_seven_days_a_staff_reply_goes_with_the_human_agent_tag(
     assert (body["messaging_type"], body["tag"]) == ("MESSAGE_TAG", "HUMAN_AGENT")
 
 
-def test_after_seven_days_the_reply_is_refused_with_a_reason(setup) -> None:  # noqa: ANN001
+def test_after_seven_days_the_reply_is_refused_with_a_reason(setup) -> None:
     _, _, agent, conversation_id, _ = setup
     with session_scope() as s:
         s.get(Conversation, conversation_id).last_inbound_at = utcnow() - timedelta(days=8)
@@ -91,7 +91,7 @@ def test_after_seven_days_the_reply_is_refused_with_a_reason(setup) -> None:  # 
         _reply(agent, conversation_id)
 
 
-def test_throttling_is_retried_honouring_the_time_meta_gives(setup) -> None:  # noqa: ANN001
+def test_throttling_is_retried_honouring_the_time_meta_gives(setup) -> None:
     simulator, psid, agent, conversation_id, _ = setup
     message_id = _reply(agent, conversation_id)
     _fail_next(simulator, code=80006, message="(#80006) too many calls", http_status=400,
@@ -110,7 +110,7 @@ def test_throttling_is_retried_honouring_the_time_meta_gives(setup) -> None:  # 
     ("code", "subcode", "says"),
     [(10, 2018278, "window has closed"), (551, 1545041, "window has closed"), (551, None, "not receiving"), (100, None, "invalid")],
 )
-def test_refusals_fail_fast_and_tell_the_staff_why(setup, code: int, subcode: int | None, says: str) -> None:  # noqa: ANN001
+def test_refusals_fail_fast_and_tell_the_staff_why(setup, code: int, subcode: int | None, says: str) -> None:
     simulator, _, agent, conversation_id, _ = setup
     message_id = _reply(agent, conversation_id)
     _fail_next(simulator, code=code, subcode=subcode, message="refused")
@@ -120,7 +120,7 @@ def test_refusals_fail_fast_and_tell_the_staff_why(setup, code: int, subcode: in
         assert message.status == DeliveryStatus.FAILED and says in message.error
 
 
-def test_a_token_error_marks_the_channel_unhealthy(setup) -> None:  # noqa: ANN001
+def test_a_token_error_marks_the_channel_unhealthy(setup) -> None:
     simulator, _, agent, conversation_id, _ = setup
     client = redis.Redis.from_url(get_settings().redis_url)
     client.delete(UNHEALTHY_KEY)
@@ -130,7 +130,7 @@ def test_a_token_error_marks_the_channel_unhealthy(setup) -> None:  # noqa: ANN0
     client.delete(UNHEALTHY_KEY)
 
 
-def test_an_attempt_cut_off_midway_is_settled_by_its_echo_not_sent_again(setup) -> None:  # noqa: ANN001
+def test_an_attempt_cut_off_midway_is_settled_by_its_echo_not_sent_again(setup) -> None:
     simulator, psid, agent, conversation_id, _ = setup
     message_id = _reply(agent, conversation_id)
     with session_scope() as s:  # the state a worker killed during the HTTP call leaves behind
@@ -147,7 +147,7 @@ def test_an_attempt_cut_off_midway_is_settled_by_its_echo_not_sent_again(setup) 
         assert s.exec(select(OutboundSend)).one().status == SendStatus.SENT
 
 
-def test_a_timeout_waiting_for_meta_is_not_resent_before_its_echo_could_arrive(setup) -> None:  # noqa: ANN001
+def test_a_timeout_waiting_for_meta_is_not_resent_before_its_echo_could_arrive(setup) -> None:
     simulator, psid, agent, conversation_id, _ = setup
     slow = GraphClient(get_settings().graph_url, get_settings().page_id, get_settings().page_token, timeout_s=0.3)
     _fail_next(simulator, delay_ms=1000)  # Meta takes the message but answers late
@@ -173,7 +173,7 @@ def test_a_timeout_waiting_for_meta_is_not_resent_before_its_echo_could_arrive(s
     assert len(_sent(simulator, psid)) == before
 
 
-def test_a_reply_to_a_customer_whose_messenger_id_was_removed_fails_with_a_reason(setup) -> None:  # noqa: ANN001
+def test_a_reply_to_a_customer_whose_messenger_id_was_removed_fails_with_a_reason(setup) -> None:
     _, _, agent, conversation_id, customer_id = setup
     message_id = _reply(agent, conversation_id)
     with session_scope() as s:
@@ -185,7 +185,7 @@ def test_a_reply_to_a_customer_whose_messenger_id_was_removed_fails_with_a_reaso
         assert s.exec(select(OutboundSend)).first() is None
 
 
-def test_profile_fetch_names_the_customer_and_unknown_people_keep_the_fallback(setup) -> None:  # noqa: ANN001
+def test_profile_fetch_names_the_customer_and_unknown_people_keep_the_fallback(setup) -> None:
     _, _, _, _, customer_id = setup
     fetch_customer_profile.fn(customer_id)
     with session_scope() as s:
@@ -198,7 +198,7 @@ def test_profile_fetch_names_the_customer_and_unknown_people_keep_the_fallback(s
         assert s.get(Customer, stranger.id).display_name == "Messenger user …9999"
 
 
-def test_an_attachment_goes_by_url_and_stale_profiles_are_refetched(setup) -> None:  # noqa: ANN001
+def test_an_attachment_goes_by_url_and_stale_profiles_are_refetched(setup) -> None:
     from actors.outbound import refresh_stale_profiles
 
     simulator, psid, agent, conversation_id, customer_id = setup
@@ -218,7 +218,7 @@ def test_an_attachment_goes_by_url_and_stale_profiles_are_refetched(setup) -> No
     assert client.hlen("vschool:bulk.msgs") == before + 1
 
 
-def test_a_reply_whose_send_never_ran_is_relayed(setup) -> None:  # noqa: ANN001
+def test_a_reply_whose_send_never_ran_is_relayed(setup) -> None:
     from actors.outbound import relay_pending_replies
 
     simulator, psid, agent, conversation_id, _ = setup

@@ -13,7 +13,7 @@ from actors.outbound import refresh_stale_profiles, relay_pending_replies
 from actors.schedule import build_scheduler
 
 
-def test_scheduler_sends_each_periodic_actor_to_its_queue(db: None) -> None:  # noqa: ARG001
+def test_scheduler_sends_each_periodic_actor_to_its_queue(db: None) -> None:
     scheduler = build_scheduler("Asia/Bangkok")
     jobs = {job.id: job for job in scheduler.get_jobs()}
     assert set(jobs) == {

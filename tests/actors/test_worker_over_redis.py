@@ -21,7 +21,7 @@ def _events() -> list[dict]:
     return [json.loads(raw) for raw in client.lrange(UI_EVENTS, 0, -1)]
 
 
-def test_register_customer_runs_in_the_worker_writes_once_and_announces(worker) -> None:  # noqa: ANN001
+def test_register_customer_runs_in_the_worker_writes_once_and_announces(worker) -> None:
     for _ in range(3):  # at-least-once delivery: duplicates must not make duplicates
         register_customer.send("facebook", "PAGE1", "7000000000000001")
 
@@ -35,7 +35,7 @@ def test_register_customer_runs_in_the_worker_writes_once_and_announces(worker) 
     assert [e["id"] for e in _events() if e["topic"] == "customer"] == [str(found[0].id)]
 
 
-def test_snoozed_conversations_wake_up_when_the_worker_runs_the_periodic_actor(worker) -> None:  # noqa: ANN001
+def test_snoozed_conversations_wake_up_when_the_worker_runs_the_periodic_actor(worker) -> None:
     register_customer.fn("facebook", "PAGE1", "7000000000000002")
     with session_scope() as s:
         customer = s.exec(select(Customer)).one()

@@ -16,7 +16,7 @@ from tests.browser.conftest import add_staff, sign_in
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("db")]
 
 
-def test_an_admin_sees_findings_and_closes_the_incident(new_page, app) -> None:  # noqa: ANN001
+def test_an_admin_sees_findings_and_closes_the_incident(new_page, app) -> None:
     add_staff("boss@vschool.test", Role.ADMIN)
     page: Page = new_page()
     sign_in(page, app, "boss@vschool.test")

@@ -10,7 +10,7 @@ from tests.browser.conftest import add_staff, sign_in
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("db")]
 
 
-def test_an_l2_draft_with_sources_is_sent_with_one_click_and_reaches_the_phone(new_page, app) -> None:  # noqa: ANN001
+def test_an_l2_draft_with_sources_is_sent_with_one_click_and_reaches_the_phone(new_page, app) -> None:
     from knowledge.ingest import ingest_paths
     from models.db import session_scope
     from tests.conftest import ROOT
@@ -49,7 +49,7 @@ def test_an_l2_draft_with_sources_is_sent_with_one_click_and_reaches_the_phone(n
     expect(inbox.locator("#ai-paused")).to_have_count(0)  # sending the AI's draft is not a takeover
 
 
-def test_admins_set_the_global_level_and_see_the_last_tasks(new_page, app) -> None:  # noqa: ANN001
+def test_admins_set_the_global_level_and_see_the_last_tasks(new_page, app) -> None:
     from models.ai_rules import global_level
     from models.db import session_scope
     from models.ops import AiTask

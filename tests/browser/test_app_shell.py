@@ -17,7 +17,7 @@ from tests.conftest import wait_until
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("db")]
 
 
-def test_unknown_visitors_are_sent_to_sign_in_and_wrong_passwords_explained(new_page, app) -> None:  # noqa: ANN001
+def test_unknown_visitors_are_sent_to_sign_in_and_wrong_passwords_explained(new_page, app) -> None:
     add_staff("boss@vschool.test", Role.ADMIN)
     page: Page = new_page()
     page.goto(f"{app.frontend_url}/customers")
@@ -29,7 +29,7 @@ def test_unknown_visitors_are_sent_to_sign_in_and_wrong_passwords_explained(new_
     expect(page.locator("#login-error")).to_have_text(SENTENCES["error_login_wrong"][1])  # a visitor reads Thai first
 
 
-def test_overview_counter_changes_live_when_a_worker_writes(new_page, app) -> None:  # noqa: ANN001
+def test_overview_counter_changes_live_when_a_worker_writes(new_page, app) -> None:
     add_staff("boss@vschool.test", Role.ADMIN)
     pages = [new_page(), new_page()]  # two staff browsers watching
     for page in pages:
@@ -44,7 +44,7 @@ def test_overview_counter_changes_live_when_a_worker_writes(new_page, app) -> No
         assert page.evaluate("window.__no_reload_marker") == 42  # same document: no reload
 
 
-def test_session_survives_a_reload_and_sign_out_ends_it(new_page, app) -> None:  # noqa: ANN001
+def test_session_survives_a_reload_and_sign_out_ends_it(new_page, app) -> None:
     add_staff("boss@vschool.test", Role.ADMIN)
     page: Page = new_page()
     sign_in(page, app, "boss@vschool.test")
@@ -57,7 +57,7 @@ def test_session_survives_a_reload_and_sign_out_ends_it(new_page, app) -> None: 
     page.wait_for_url("**/login")
 
 
-def test_an_agent_cannot_open_admin_pages(new_page, app) -> None:  # noqa: ANN001
+def test_an_agent_cannot_open_admin_pages(new_page, app) -> None:
     add_staff("boss@vschool.test", Role.ADMIN)
     add_staff("nok@vschool.test", Role.AGENT)
     page: Page = new_page()
@@ -70,7 +70,7 @@ def test_an_agent_cannot_open_admin_pages(new_page, app) -> None:  # noqa: ANN00
     expect(page.locator(".staff-row")).to_have_count(0)
 
 
-def test_admin_creates_changes_and_deactivates_staff_with_an_audit_trail(new_page, app) -> None:  # noqa: ANN001
+def test_admin_creates_changes_and_deactivates_staff_with_an_audit_trail(new_page, app) -> None:
     add_staff("boss@vschool.test", Role.ADMIN)
     page: Page = new_page()
     sign_in(page, app, "boss@vschool.test")
@@ -114,7 +114,7 @@ def test_admin_creates_changes_and_deactivates_staff_with_an_audit_trail(new_pag
         assert (mint.role, mint.is_active) == ("marketing", False)
 
 
-def test_language_switch_is_remembered_per_user(new_page, app) -> None:  # noqa: ANN001
+def test_language_switch_is_remembered_per_user(new_page, app) -> None:
     add_staff("boss@vschool.test", Role.ADMIN)
     page: Page = new_page()
     sign_in(page, app, "boss@vschool.test")

@@ -42,7 +42,7 @@ def _customer_with_a_long_story() -> tuple[str, int]:
         return customer.standard_id, conversation.id
 
 
-def test_the_customer_page_tells_the_whole_story_and_stays_live(new_page, app) -> None:  # noqa: ANN001
+def test_the_customer_page_tells_the_whole_story_and_stays_live(new_page, app) -> None:
     add_staff("ploy@vschool.test", Role.AGENT)
     standard_id, conversation_id = _customer_with_a_long_story()
     page: Page = new_page()
@@ -96,7 +96,7 @@ def test_the_customer_page_tells_the_whole_story_and_stays_live(new_page, app) -
     expect(page.locator("#customer-missing")).to_be_visible(timeout=15_000)
 
 
-def test_an_agent_records_an_order_and_its_deposit_and_the_page_follows(new_page, app) -> None:  # noqa: ANN001
+def test_an_agent_records_an_order_and_its_deposit_and_the_page_follows(new_page, app) -> None:
     from models.commerce import Product
 
     add_staff("mint@vschool.test", Role.AGENT)
@@ -142,7 +142,7 @@ def test_an_agent_records_an_order_and_its_deposit_and_the_page_follows(new_page
     expect(page.locator(".listing-row")).to_contain_text("ชำระมัดจำแล้ว")  # the orders list too
 
 
-def test_an_admin_exports_then_erases_a_customer_on_request(new_page, app) -> None:  # noqa: ANN001
+def test_an_admin_exports_then_erases_a_customer_on_request(new_page, app) -> None:
     import json
 
     add_staff("admin@vschool.test", Role.ADMIN)

@@ -6,7 +6,7 @@ import pytest
 pytestmark = pytest.mark.browser
 
 
-def test_healthz_reports_db_redis_and_live_workers(app) -> None:  # noqa: ANN001
+def test_healthz_reports_db_redis_and_live_workers(app) -> None:
     from tests.conftest import wait_until
 
     def healthy() -> dict | None:
@@ -17,7 +17,7 @@ def test_healthz_reports_db_redis_and_live_workers(app) -> None:  # noqa: ANN001
     assert body == {"status": "ok", "db": "ok", "redis": "ok", "workers": body["workers"], "last_ad_sync": None, "messenger": "ok"}
 
 
-def test_metrics_are_prometheus_text(app) -> None:  # noqa: ANN001
+def test_metrics_are_prometheus_text(app) -> None:
     response = httpx.get(f"{app.backend_url}/metrics", timeout=5)
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/plain")

@@ -12,7 +12,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("db")]
 DOC = "# คอร์สทาโกะยากิ\n\n## ราคา\nคอร์สทาโกะยากิครึ่งวัน ราคา 2,500 บาท รวมวัตถุดิบ\n\n## Price\nThe half-day takoyaki class costs 2,500 THB.\n"
 
 
-def test_admin_uploads_a_document_and_finds_it(new_page, app) -> None:  # noqa: ANN001
+def test_admin_uploads_a_document_and_finds_it(new_page, app) -> None:
     add_staff("kb-admin@vschool.test", Role.ADMIN)
     page: Page = new_page()
     sign_in(page, app, "kb-admin@vschool.test")
@@ -36,7 +36,7 @@ def test_admin_uploads_a_document_and_finds_it(new_page, app) -> None:  # noqa: 
     expect(hits.first).to_contain_text("takoyaki.md")
 
 
-def test_agents_search_but_cannot_upload(new_page, app) -> None:  # noqa: ANN001
+def test_agents_search_but_cannot_upload(new_page, app) -> None:
     add_staff("kb-agent@vschool.test", Role.AGENT)
     page: Page = new_page()
     sign_in(page, app, "kb-agent@vschool.test")
@@ -48,7 +48,7 @@ def test_agents_search_but_cannot_upload(new_page, app) -> None:  # noqa: ANN001
     expect(page.locator("#kb-no-hits")).to_be_visible()
 
 
-def test_the_page_follows_the_watcher_without_a_reload(new_page, app, tmp_path) -> None:  # noqa: ANN001
+def test_the_page_follows_the_watcher_without_a_reload(new_page, app, tmp_path) -> None:
     import os
     import subprocess
     import sys
@@ -68,7 +68,7 @@ def test_the_page_follows_the_watcher_without_a_reload(new_page, app, tmp_path) 
         watcher.wait(timeout=20)
 
 
-def test_a_file_the_knowledge_base_refuses_is_explained_and_not_kept(new_page, app) -> None:  # noqa: ANN001
+def test_a_file_the_knowledge_base_refuses_is_explained_and_not_kept(new_page, app) -> None:
     import os
 
     from knowledge.watch import knowledge_folder

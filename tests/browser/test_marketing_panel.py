@@ -35,7 +35,7 @@ def _open_range(page: Page, since: str, until: str) -> None:
     expect(page.locator("#range-shown")).to_have_text(f"{since} → {until}")
 
 
-def test_totals_for_a_range_drill_down_and_live_update(new_page, app) -> None:  # noqa: ANN001
+def test_totals_for_a_range_drill_down_and_live_update(new_page, app) -> None:
     add_staff("fon@vschool.test", Role.MARKETING)
     with session_scope() as s:
         hand_checked(s)
@@ -78,7 +78,7 @@ def test_totals_for_a_range_drill_down_and_live_update(new_page, app) -> None:  
     assert Decimal("31800") / Decimal("3000") == Decimal("10.6")
 
 
-def test_empty_state_roles_and_sync_now(new_page, app) -> None:  # noqa: ANN001
+def test_empty_state_roles_and_sync_now(new_page, app) -> None:
     add_staff("fon@vschool.test", Role.MARKETING)
     add_staff("nok@vschool.test", Role.AGENT)
     page: Page = new_page()

@@ -14,7 +14,7 @@ from vschool.i18n import LABELS
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("db")]
 
 
-def test_phone_to_inbox_and_back_live(new_page, app) -> None:  # noqa: ANN001
+def test_phone_to_inbox_and_back_live(new_page, app) -> None:
     add_staff("nok@vschool.test", Role.AGENT)
     inbox: Page = new_page()
     sign_in(inbox, app, "nok@vschool.test")
@@ -51,7 +51,7 @@ def test_phone_to_inbox_and_back_live(new_page, app) -> None:  # noqa: ANN001
     expect(inbox.locator(".msg-in")).to_have_count(2, timeout=15_000)
 
 
-def test_a_refused_reply_says_why_in_the_composer(new_page, app) -> None:  # noqa: ANN001
+def test_a_refused_reply_says_why_in_the_composer(new_page, app) -> None:
     from datetime import timedelta
 
     from models import Conversation
@@ -74,7 +74,7 @@ def test_a_refused_reply_says_why_in_the_composer(new_page, app) -> None:  # noq
     expect(page.locator("#composer-error")).to_contain_text(LABELS["error_window_closed"][1])  # the refusal, in Thai
 
 
-def test_canned_responses_with_slash_labels_and_keyboard(new_page, app) -> None:  # noqa: ANN001
+def test_canned_responses_with_slash_labels_and_keyboard(new_page, app) -> None:
     from models.db import session_scope
     from vschool.demo import load_demo_data
 

@@ -43,7 +43,7 @@ def _staff(session: Session, email: str) -> StaffUser:
     return session.exec(select(StaffUser).where(StaffUser.email == email)).one()
 
 
-def _two_tabs(new_page, app, email: str) -> tuple[Page, Page]:  # noqa: ANN001
+def _two_tabs(new_page, app, email: str) -> tuple[Page, Page]:
     first: Page = new_page()
     sign_in(first, app, email)
     second = first.context.new_page()
@@ -51,13 +51,13 @@ def _two_tabs(new_page, app, email: str) -> tuple[Page, Page]:  # noqa: ANN001
     return first, second
 
 
-def _open_inbox(page: Page, app) -> None:  # noqa: ANN001
+def _open_inbox(page: Page, app) -> None:
     page.goto(f"{app.frontend_url}/inbox")
     wait_hydrated(page)
     expect(page.locator(".conversation-item")).to_have_count(1)
 
 
-def test_signing_out_in_one_tab_stops_the_other_from_reading_or_searching(new_page, app) -> None:  # noqa: ANN001
+def test_signing_out_in_one_tab_stops_the_other_from_reading_or_searching(new_page, app) -> None:
     add_staff("nok@vschool.test", Role.AGENT)
     _customer_with_a_chat()
     first, second = _two_tabs(new_page, app, "nok@vschool.test")
@@ -71,7 +71,7 @@ def test_signing_out_in_one_tab_stops_the_other_from_reading_or_searching(new_pa
     expect(second.get_by_text(SECRET_TEXT)).to_have_count(0)
 
 
-def test_a_deactivated_persons_open_tab_cannot_search(new_page, app) -> None:  # noqa: ANN001
+def test_a_deactivated_persons_open_tab_cannot_search(new_page, app) -> None:
     add_staff("boss@vschool.test", Role.ADMIN)
     add_staff("nok@vschool.test", Role.AGENT)
     _customer_with_a_chat()
@@ -84,7 +84,7 @@ def test_a_deactivated_persons_open_tab_cannot_search(new_page, app) -> None:  #
     expect(tab).to_have_url(LOGIN)
 
 
-def test_a_role_change_to_marketing_closes_the_inbox_in_open_tabs(new_page, app) -> None:  # noqa: ANN001
+def test_a_role_change_to_marketing_closes_the_inbox_in_open_tabs(new_page, app) -> None:
     add_staff("boss@vschool.test", Role.ADMIN)
     add_staff("fon@vschool.test", Role.AGENT)
     _customer_with_a_chat()
@@ -102,7 +102,7 @@ def test_a_role_change_to_marketing_closes_the_inbox_in_open_tabs(new_page, app)
     expect(tab.get_by_text(SECRET_TEXT)).to_have_count(0)
 
 
-def test_an_upload_from_a_signed_out_tab_is_refused_and_not_kept(new_page, app) -> None:  # noqa: ANN001
+def test_an_upload_from_a_signed_out_tab_is_refused_and_not_kept(new_page, app) -> None:
     add_staff("kb-admin@vschool.test", Role.ADMIN)
     first, second = _two_tabs(new_page, app, "kb-admin@vschool.test")
     second.goto(f"{app.frontend_url}/knowledge")
@@ -118,7 +118,7 @@ def test_an_upload_from_a_signed_out_tab_is_refused_and_not_kept(new_page, app) 
         assert s.exec(select(KnowledgeDocument)).first() is None
 
 
-def test_marketing_sees_customers_and_money_but_no_chat_text_notes_or_reply_controls(new_page, app) -> None:  # noqa: ANN001
+def test_marketing_sees_customers_and_money_but_no_chat_text_notes_or_reply_controls(new_page, app) -> None:
     add_staff("mkt@vschool.test", Role.MARKETING)
     add_staff("nok@vschool.test", Role.AGENT)
     standard_id = _customer_with_a_chat()

@@ -19,7 +19,7 @@ def _customers(n: int) -> None:
             s.add(customer)
 
 
-def test_customers_are_paginated_searchable_in_thai_and_live(new_page, app) -> None:  # noqa: ANN001
+def test_customers_are_paginated_searchable_in_thai_and_live(new_page, app) -> None:
     add_staff("nok@vschool.test", Role.AGENT)
     _customers(30)
     page: Page = new_page()
@@ -46,7 +46,7 @@ def test_customers_are_paginated_searchable_in_thai_and_live(new_page, app) -> N
     expect(page.locator("#listing-total")).to_contain_text("31", timeout=10_000)
 
 
-def test_an_empty_catalog_says_how_items_arrive(new_page, app) -> None:  # noqa: ANN001
+def test_an_empty_catalog_says_how_items_arrive(new_page, app) -> None:
     add_staff("nok@vschool.test", Role.AGENT)
     page: Page = new_page()
     sign_in(page, app, "nok@vschool.test")

@@ -118,7 +118,7 @@ def test_refresh_writes_every_snapshot_with_the_hand_checked_figures() -> None:
 
 
 @pytest.mark.usefixtures("db")
-def test_the_actor_rebuilds_and_tells_open_panels(worker) -> None:  # noqa: ANN001
+def test_the_actor_rebuilds_and_tells_open_panels(worker) -> None:
     from actors.cache import refresh_marketing_cache
 
     summary_path().unlink(missing_ok=True)

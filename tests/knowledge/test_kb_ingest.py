@@ -64,7 +64,7 @@ def _kb(folder: Path) -> None:
     (folder / "sub" / "b.txt").write_text("ที่จอดรถ\n\nมีที่จอดรถฟรีสำหรับนักเรียน", encoding="utf-8")
 
 
-def _chunk_ids(session) -> set[int]:  # noqa: ANN001
+def _chunk_ids(session) -> set[int]:
     return set(session.exec(select(KnowledgeChunk.id)).all())
 
 

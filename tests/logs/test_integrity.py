@@ -24,7 +24,7 @@ from vschool.demo import load_demo_data
 pytestmark = pytest.mark.usefixtures("db")
 
 
-def _counts(report) -> dict[str, int]:  # noqa: ANN001
+def _counts(report) -> dict[str, int]:
     return {r["rule"]: r["count"] for r in report.rules}
 
 

@@ -87,7 +87,7 @@ def test_the_configured_secrets_are_masked_wherever_they_appear() -> None:
 
 
 @pytest.fixture
-def worker_with_a_page_token(db: None, simulator: str, tmp_path: Path):  # noqa: ANN201
+def worker_with_a_page_token(db: None, simulator: str, tmp_path: Path):
     """A real `vschool worker` that talks to "Meta" (the simulator's Graph API) with a real-looking
     Page token; everything it prints goes to a file."""
     output = tmp_path / "worker.out"

@@ -21,7 +21,7 @@ def _hours(day: str, spend: str = "12.30", ad: str = AD) -> list[tuple]:
     return [(ad, day, h, spend, str(1000 + h), str(20 + h), h % 3) for h in range(24)]
 
 
-def _store(fn, rows, target=None):  # noqa: ANN001, ANN202
+def _store(fn, rows, target=None):
     with get_engine().begin() as conn:
         pg = conn.connection.driver_connection
         return fn(pg, rows) if target is None else fn(pg, target, rows)

@@ -32,7 +32,7 @@ def scratch_engine() -> Iterator[sa.Engine]:
         conn.execute(f'DROP DATABASE IF EXISTS "{SCRATCH}" WITH (FORCE)')
 
 
-def _run(engine: sa.Engine, fn, *args) -> None:  # noqa: ANN001
+def _run(engine: sa.Engine, fn, *args) -> None:
     config = alembic_config()
     with engine.begin() as conn:
         config.attributes["connection"] = conn

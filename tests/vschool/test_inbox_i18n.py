@@ -34,7 +34,7 @@ def test_every_refusal_the_code_raises_has_its_sentences() -> None:
     assert raised <= SENTENCES.keys(), raised - SENTENCES.keys()
 
 
-def _refusal(call) -> Refused:  # noqa: ANN001
+def _refusal(call) -> Refused:
     with pytest.raises(Refused) as caught:
         call()
     return caught.value
@@ -52,7 +52,7 @@ def _refusal(call) -> Refused:  # noqa: ANN001
         (lambda: auth.require_role(None), "error_sign_in_again", {}),
     ],
 )
-def test_the_rules_refusals_reach_thai_staff_in_thai(call, key: str, values: dict) -> None:  # noqa: ANN001
+def test_the_rules_refusals_reach_thai_staff_in_thai(call, key: str, values: dict) -> None:
     refused = _refusal(call)
     assert refusal(refused, "th") == text(key, "th").format(**values)
     assert refusal(refused, "en") == str(refused) == text(key, "en").format(**values)  # logs read English

@@ -54,7 +54,7 @@ def _message(n: int, text: str) -> dict:
     return envelope(text_event("24000000000000077", f"m_res_{n}", text, 1_795_000_000_000 + n * 1000, PAGE), PAGE)
 
 
-def test_postgresql_down_journal_then_replay_loses_and_doubles_nothing(stack) -> None:  # noqa: ANN001
+def test_postgresql_down_journal_then_replay_loses_and_doubles_nothing(stack) -> None:
     app, data_dir, addresses = stack
     assert _post(app, _message(1, "ก่อนล่ม"), data_dir).status_code == 200
     wait_until(lambda: _texts(addresses["database_url"]) == ["ก่อนล่ม"], timeout_s=30)
@@ -71,7 +71,7 @@ def test_postgresql_down_journal_then_replay_loses_and_doubles_nothing(stack) ->
     assert not list((data_dir / "journal").glob("webhook.*"))  # replayed and cleared
 
 
-def test_redis_down_webhooks_still_answered_and_processed_after_it_returns(stack) -> None:  # noqa: ANN001
+def test_redis_down_webhooks_still_answered_and_processed_after_it_returns(stack) -> None:
     app, data_dir, addresses = stack
     services._stop_redis(data_dir)
     assert _post(app, _message(10, "Redis หายไป"), data_dir).status_code == 200

@@ -54,7 +54,7 @@ def _batches(extra_ads: int, days: list, limit: int, size: int) -> Iterator[list
         yield batch[: limit - made]
 
 
-def _timed(batches: Iterator[list[tuple]], *stores) -> tuple[int, list[float]]:  # noqa: ANN002
+def _timed(batches: Iterator[list[tuple]], *stores) -> tuple[int, list[float]]:
     """Rows, and seconds spent in each `store(pg, rows)` (one transaction per batch, commit
     included). Several stores take turns batch by batch, first one then the other leading, so
     the machine's other load weighs on each alike."""
@@ -73,13 +73,13 @@ def _timed(batches: Iterator[list[tuple]], *stores) -> tuple[int, list[float]]: 
     return rows, spent
 
 
-def _plain_copy(pg, rows: list[tuple]) -> None:  # noqa: ANN001
+def _plain_copy(pg, rows: list[tuple]) -> None:
     with pg.cursor().copy("COPY bench_plain_hourly (ad_id, day, hour, spend, impressions, clicks, leads) FROM STDIN") as copy:
         for row in rows:
             copy.write_row(row)
 
 
-def _start_simulator(scratch, port: int) -> subprocess.Popen:  # noqa: ANN001
+def _start_simulator(scratch, port: int) -> subprocess.Popen:
     env = {**os.environ, "VSCHOOL_DATA_DIR": str(scratch), "VSCHOOL_SIMULATOR_PORT": str(port)}
     proc = subprocess.Popen([sys.executable, "-m", "vschool.cli", "simulator", "--port", str(port)], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, start_new_session=True)

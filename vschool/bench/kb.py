@@ -28,7 +28,7 @@ FILLER_TARGET = 10_000
 TOP = 5
 
 
-def _keyword_baseline(session, query: str, k: int) -> list[str]:  # noqa: ANN001
+def _keyword_baseline(session, query: str, k: int) -> list[str]:
     from knowledge.search import query_terms
     from models.knowledge import KnowledgeChunk, KnowledgeDocument
     from models.listings import like_pattern
@@ -49,7 +49,7 @@ def _keyword_baseline(session, query: str, k: int) -> list[str]:  # noqa: ANN001
     return [r[0] for r in rows]
 
 
-def _measure(questions, searcher) -> dict[str, float]:  # noqa: ANN001
+def _measure(questions, searcher) -> dict[str, float]:
     ranks: list[int | None] = []
     times: list[float] = []
     top_answerable: list[float] = []
@@ -76,7 +76,7 @@ def _measure(questions, searcher) -> dict[str, float]:  # noqa: ANN001
     }
 
 
-def _pad(session, embedder, target: int, rng: random.Random) -> int:  # noqa: ANN001
+def _pad(session, embedder, target: int, rng: random.Random) -> int:
     """Filler documents until there are `target` chunks: text that shares some of the school's
     vocabulary but answers nothing — four in five words drawn from PyThaiNLP's general Thai
     word list, one in five from the knowledge base itself (Thai and English words)."""
@@ -131,7 +131,7 @@ def bench_kb(args: argparse.Namespace) -> dict[str, Any]:
         with session_scope() as session:
             report = ingest_paths(session, [folder], embedder)
 
-        def ours(weight: float | None = None):  # noqa: ANN202
+        def ours(weight: float | None = None):
             def run(question: str) -> tuple[list[str], float]:
                 kwargs = {} if weight is None else {"keyword_weight": weight}
                 with session_scope() as session:

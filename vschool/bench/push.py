@@ -71,7 +71,7 @@ INBOX_OBSERVER = """
 """
 
 
-def _inbox_latencies(page, app, rng: random.Random, events: int) -> list[float]:  # noqa: ANN001
+def _inbox_latencies(page, app, rng: random.Random, events: int) -> list[float]:
     """A signed webhook message → its text visible in the open inbox list (through the real
     webhook, the worker, PostgreSQL, announce and the push path)."""
     import hashlib

@@ -65,7 +65,7 @@ FROM generate_series(1, :notes) n;
 """
 
 
-def _timed(runs: int, fn) -> list[float]:  # noqa: ANN001
+def _timed(runs: int, fn) -> list[float]:
     times = []
     for _ in range(runs):
         started = time.perf_counter()

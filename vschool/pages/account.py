@@ -18,7 +18,7 @@ class AccountState(StaffState):
     notice: str = ""
 
     @rx.event
-    async def change_password(self, form: dict):  # noqa: ANN201
+    async def change_password(self, form: dict):
         self.error, self.notice = "", ""
         new = str(form.get("new", ""))
         if new != str(form.get("repeat", "")):
@@ -41,7 +41,7 @@ class ResetState(rx.State):
 
     @public
     @rx.event
-    async def submit(self, form: dict):  # noqa: ANN201
+    async def submit(self, form: dict):
         language = (await self.get_state(AuthState)).language
         self.error = ""
         new = str(form.get("new", ""))

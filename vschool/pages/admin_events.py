@@ -54,41 +54,37 @@ class SetAsideState(StaffState, access=Access.ADMIN):
         with session_scope() as session:
             return [_shown(event) for event in set_aside.list_set_aside(session)]
 
-    @rx.event
-    async def retry(self, event_id: str) -> None:
+    async def _decide(self, event_id: str, decide, done: str):
+        """Run `decide(session, admin, id)` on one set-aside event; say what happened or why not."""
         self.message, self.error = "", ""
         chosen = parse_event_id(event_id)
         if chosen is None:
             self.error = await say(self, "error_event_not_set_aside")
-            return
+            return None
         try:
             with session_scope() as session:
-                kind = set_aside.retry(session, admitted_staff(), chosen)
+                outcome = decide(session, admitted_staff(), chosen)
         except Refused as exc:
             self.error = await refused(self, exc)
+            return None
+        self.changes += 1
+        self.message = await say(self, done, id=chosen)
+        return chosen, outcome
+
+    @rx.event
+    async def retry(self, event_id: str) -> None:
+        decided = await self._decide(event_id, set_aside.retry, "notice_event_retried")
+        if decided is None:
             return
+        chosen, kind = decided
         try:
             actor_for(kind).send(chosen)
         except redis.RedisError:
             pass  # no longer set aside: the relay enqueues it within a minute or two
-        self.changes += 1
-        self.message = await say(self, "notice_event_retried", id=chosen)
 
     @rx.event
     async def discard(self, event_id: str) -> None:
-        self.message, self.error = "", ""
-        chosen = parse_event_id(event_id)
-        if chosen is None:
-            self.error = await say(self, "error_event_not_set_aside")
-            return
-        try:
-            with session_scope() as session:
-                set_aside.discard(session, admitted_staff(), chosen)
-        except Refused as exc:
-            self.error = await refused(self, exc)
-            return
-        self.changes += 1
-        self.message = await say(self, "notice_event_discarded", id=chosen)
+        await self._decide(event_id, set_aside.discard, "notice_event_discarded")
 
 
 def _event_row(row: rx.Var) -> rx.Component:

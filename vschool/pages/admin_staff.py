@@ -67,7 +67,7 @@ class StaffAdminState(StaffState, access=Access.ADMIN):
                 for e in entries
             ]
 
-    async def _act(self, change, done: str, **values: str):  # noqa: ANN001, ANN202
+    async def _act(self, change, done: str, **values: str):
         """Run one staff change as the signed-in user; show what happened or why not."""
         self.message, self.error = "", ""
         actor = admitted_staff()
@@ -81,7 +81,7 @@ class StaffAdminState(StaffState, access=Access.ADMIN):
         announce("staff", user.id)
 
     @rx.event
-    async def create(self, form: dict):  # noqa: ANN201
+    async def create(self, form: dict):
         await self._act(
             lambda s, actor: create_staff(
                 s, auth.require_role(actor, Role.ADMIN), form.get("email", ""), form.get("name", ""),

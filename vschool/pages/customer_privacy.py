@@ -42,7 +42,7 @@ class CustomerPrivacyState(StaffState, access=Access.PRIVACY):
         self.notice = await say(self, "notice_consent_recorded")
 
     @rx.event
-    async def export(self):  # noqa: ANN201
+    async def export(self):
         self.error, self.notice = "", ""
         admin = admitted_staff()
         with session_scope() as session:
@@ -55,7 +55,7 @@ class CustomerPrivacyState(StaffState, access=Access.PRIVACY):
         return rx.download(data=json.dumps(data, ensure_ascii=False, indent=2), filename=f"{data['customer']['standard_id']}.json")
 
     @rx.event
-    async def erase(self):  # noqa: ANN201
+    async def erase(self):
         self.error, self.notice = "", ""
         admin = admitted_staff()
         standard_id = customer_in_url(self)

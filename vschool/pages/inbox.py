@@ -183,7 +183,7 @@ class InboxState(StaffState, access=Access.INBOX):
         self.page = max(0, self.page - 1)
 
     @rx.event
-    async def open_conversation(self, conversation_id: str):  # noqa: ANN201
+    async def open_conversation(self, conversation_id: str):
         self.selected, self.notice, self.error, self.editing_task = int(conversation_id), "", "", 0
         if admitted_staff() is None:
             return None
@@ -201,7 +201,7 @@ class InboxState(StaffState, access=Access.INBOX):
         self.mode = mode if isinstance(mode, str) else mode[0]
 
     @rx.event
-    async def submit(self, form: dict):  # noqa: ANN201
+    async def submit(self, form: dict):
         self.notice, self.error = "", ""
         user = admitted_staff()
         if user is None:
@@ -255,7 +255,7 @@ class InboxState(StaffState, access=Access.INBOX):
         announce("conversation", self.selected)
 
     @rx.event
-    def edit_ai_draft(self, task_id: str, text: str):  # noqa: ANN201
+    def edit_ai_draft(self, task_id: str, text: str):
         """Put the draft in the composer; Send then delivers the edited text."""
         self.mode, self.editing_task = "reply", int(task_id)
         return [rx.set_value("composer", text), rx.call_script("document.getElementById('composer')?.focus()")]
@@ -328,12 +328,12 @@ class InboxState(StaffState, access=Access.INBOX):
         announce("conversation", self.selected)
 
     @rx.event
-    def use_canned(self, content: str):  # noqa: ANN201
+    def use_canned(self, content: str):
         self.mode = "reply"
         return [rx.set_value("composer", content), rx.call_script("document.getElementById('composer')?.focus()")]
 
     @rx.event
-    async def open_from_link(self):  # noqa: ANN201
+    async def open_from_link(self):
         """`/inbox?c=ID` (the customer page links here): that conversation, in its status's list."""
         wanted = self.router.url.query_parameters.get("c", "")
         if not wanted.isdigit():

@@ -98,7 +98,7 @@ class KnowledgeState(StaffState, access=Access.KNOWLEDGE):
 
     @needs(Access.ADMIN)
     @rx.event
-    async def handle_upload(self, files: list[rx.UploadFile]):  # noqa: ANN201
+    async def handle_upload(self, files: list[rx.UploadFile]):
         self.message, self.error = "", ""
         if not files:
             self.error = await say(self, "kb_choose_file")

@@ -131,7 +131,7 @@ def _announce_marketing() -> None:
         from actors.push import announce
 
         announce("marketing")
-    except Exception:  # noqa: BLE001, S110 - Redis away: the panel updates on the next event
+    except Exception:
         pass
 
 
@@ -237,7 +237,7 @@ class MarketingState(StaffState, access=Access.AD_SPEND):
     # --- events ---
 
     @rx.event
-    async def open_panel(self):  # noqa: ANN201
+    async def open_panel(self):
         if not self.since:
             self._use_preset(self.preset)
         return None
@@ -302,7 +302,7 @@ class MarketingState(StaffState, access=Access.AD_SPEND):
             return
         try:
             sync_ads.send(kind="manual")
-        except Exception as exc:  # noqa: BLE001 - Redis away: say so, nothing was started
+        except Exception as exc:
             self.error = f"sync_not_started: {type(exc).__name__}"
             return
         self.notice = "sync_started"

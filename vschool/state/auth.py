@@ -72,7 +72,7 @@ def gated(fn: Callable, default: Access = Access.SIGNED_IN) -> Callable:
     if inspect.isasyncgenfunction(fn) or inspect.isgeneratorfunction(fn):
 
         @functools.wraps(fn)
-        async def gated_stream(self: rx.State, *args: Any, **kwargs: Any):  # noqa: ANN202
+        async def gated_stream(self: rx.State, *args: Any, **kwargs: Any):
             user, refusal_event = await admit(self)
             if user is None:
                 yield refusal_event
@@ -124,7 +124,7 @@ class GatedStateMeta(type(rx.State)):
     """Wraps every event handler a state class declares in the gate, before Reflex sees them;
     `access=` in the class statement names what its handlers need by default."""
 
-    def __new__(mcs, name: str, bases: tuple[type, ...], namespace: dict[str, Any], access: Access = Access.SIGNED_IN, **kwargs: Any):  # noqa: ANN204, N804
+    def __new__(mcs, name: str, bases: tuple[type, ...], namespace: dict[str, Any], access: Access = Access.SIGNED_IN, **kwargs: Any):
         gate_handlers(namespace, access)
         return super().__new__(mcs, name, bases, namespace, **kwargs)
 
@@ -202,7 +202,7 @@ class AuthState(rx.State, metaclass=GatedStateMeta):
 
     @public
     @rx.event
-    def sign_out(self):  # noqa: ANN201
+    def sign_out(self):
         """The backend ends the session and clears the cookie, then shows sign-in."""
         self._forget()
         return rx.redirect(f"{backend_url()}/auth/leave")
@@ -221,7 +221,7 @@ class LoginState(rx.State):
 
     @public
     @rx.event
-    async def submit(self, form: dict):  # noqa: ANN201
+    async def submit(self, form: dict):
         self.error = ""
         signed_in = await self.get_state(AuthState)
         address = client_address(self)
@@ -237,7 +237,7 @@ class LoginState(rx.State):
 
     @public
     @rx.event
-    async def skip_if_signed_in(self):  # noqa: ANN201
+    async def skip_if_signed_in(self):
         state = await self.get_state(AuthState)
         if state._signed_in_user() is not None:
             return rx.redirect("/")
