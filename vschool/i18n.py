@@ -51,6 +51,13 @@ LABELS: dict[str, tuple[str, str]] = {
     "target": ("Target", "เป้าหมาย"),
     "role_page_refused": ("Your role cannot open that page.", "สิทธิ์ของคุณเปิดหน้านั้นไม่ได้"),
     "account": ("My account", "บัญชีของฉัน"),
+    "rejected_bodies": ("Deliveries that could not be stored", "ข้อมูลที่ Meta ส่งมาแต่บันทึกไม่ได้"),
+    "rejected_bodies_help": (
+        "Signed by Meta but not JSON, or refused by the database: kept whole in this host's journal "
+        "(rejected.jsonl) for a developer to look at, newest first",
+        "Meta ลงลายมือชื่อถูกต้อง แต่ไม่ใช่ JSON หรือฐานข้อมูลไม่รับ เก็บไว้ทั้งก้อนในไฟล์ rejected.jsonl "
+        "ของเครื่องนี้ให้นักพัฒนาตรวจสอบ ล่าสุดอยู่บนสุด",
+    ),
     "admin_only": ("Only admins can open this page.", "เฉพาะผู้ดูแลระบบเท่านั้นที่เปิดหน้านี้ได้"),
     "role_admin": ("Admin", "ผู้ดูแลระบบ"),
     "role_agent": ("Agent", "เจ้าหน้าที่แชท"),

@@ -2,10 +2,8 @@
 PostgreSQL and Redis: handshake, signatures, limits, storage before 200, dedupe."""
 
 import asyncio
-import base64
 import json
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -20,7 +18,7 @@ from models.settings import get_settings
 from tests.messenger_helpers import envelope, shape, signed, text_event
 from vschool.api import build_api
 from vschool.api.abuse import MAX_REFUSALS, RefusalLimiter, webhook_refusals
-from vschool.api.inbound_store import inbound_store
+from vschool.api.inbound_store import inbound_store, rejected_bodies
 
 pytestmark = pytest.mark.usefixtures("db")
 
@@ -63,15 +61,14 @@ async def test_a_signed_body_that_is_not_json_is_set_aside_with_200_and_oversize
     raw, headers = signed(b'{"object": "page", "entry": [')
     answer = await client.post("/webhooks/messenger", content=raw, headers=headers)
     assert (answer.status_code, answer.text) == (200, "EVENT_RECEIVED")  # Meta's: a 400 would only make it resend
-    assert raw in _rejected_bodies(inbound_store().journal_dir)
+    total, newest = rejected_bodies(inbound_store().journal_dir)
+    assert total >= 1 and newest[0]["preview"] == raw.decode()  # what the admin's set-aside page shows
+    metrics = (await client.get("/metrics")).text
+    assert f"vschool_webhook_bodies_rejected {float(total)}" in metrics
     big, headers = signed(b'{"x": "' + b"a" * (1024 * 1024) + b'"}')
     assert (await client.post("/webhooks/messenger", content=big, headers=headers)).status_code == 413
     assert _rows() == []
 
-
-def _rejected_bodies(journal_dir: Path) -> list[bytes]:
-    lines = (journal_dir / "rejected.jsonl").read_text().splitlines()
-    return [base64.b64decode(json.loads(line)["body"]) for line in lines]
 
 
 async def test_every_event_is_stored_before_the_200_and_duplicates_add_nothing(client: httpx.AsyncClient) -> None:
@@ -104,7 +101,7 @@ async def test_a_body_nested_too_deeply_is_answered_200_and_set_aside(client: ht
     raw, headers = signed(deep)
     response = await client.post("/webhooks/messenger", content=raw, headers=headers)
     assert response.status_code == 200  # never a 500 nor a 400 to Meta; the raw body is kept for a person
-    assert raw in _rejected_bodies(inbound_store().journal_dir)
+    assert rejected_bodies(inbound_store().journal_dir)[1][0]["size"] == len(raw)
 
 
 async def test_an_address_sending_many_unsigned_posts_is_slowed_but_signed_events_still_land(client: httpx.AsyncClient) -> None:

@@ -240,6 +240,30 @@ def _wait_for_writers(path: Path) -> None:
         os.close(fd)
 
 
+REJECTED_SHOWN = 50
+PREVIEW_CHARS = 200
+
+
+def rejected_bodies(journal_dir: Path | None = None) -> tuple[int, list[dict[str, object]]]:
+    """Signed bodies that could not be stored at all (not JSON, nested too deeply, refused by
+    the database), kept whole in this host's `rejected.jsonl` for a person: how many, and the
+    newest few as (time, size, the start of the body as text)."""
+    path = (journal_dir or get_settings().data_dir.resolve() / "journal") / "rejected.jsonl"
+    try:
+        lines = path.read_bytes().splitlines()
+    except FileNotFoundError:
+        return 0, []
+    shown = []
+    for line in reversed(lines[-REJECTED_SHOWN:]):
+        try:
+            entry = json.loads(line)
+            raw = base64.b64decode(entry["body"])
+        except (ValueError, KeyError, TypeError):
+            continue  # a line cut short by a crash mid-append
+        shown.append({"at": float(entry.get("at", 0)), "size": len(raw), "preview": raw[:PREVIEW_CHARS].decode("utf-8", "replace")})
+    return len(lines), shown
+
+
 @contextlib.contextmanager
 def _only_one_replay(journal_dir: Path) -> Iterator[bool]:
     """True while this process holds the journal's replay lock; False if another one does."""

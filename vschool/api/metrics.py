@@ -6,6 +6,7 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from starlette.requests import Request
 from starlette.responses import Response
 
+from vschool.api.inbound_store import rejected_bodies
 from vschool.api.probes import probe
 from vschool.push_listener import PUSH_METRICS
 
@@ -19,6 +20,8 @@ async def metrics(request: Request) -> Response:
     depth = Gauge("vschool_queue_depth", "messages waiting in a Dramatiq queue", ["queue"], registry=registry)
     for queue, n in found.queue_depths.items():
         depth.labels(queue=queue).set(n)
+    Gauge("vschool_webhook_bodies_rejected", "signed webhook bodies that could not be stored, kept in this host's rejected.jsonl",
+          registry=registry).set(rejected_bodies()[0])
     Gauge("vschool_events_set_aside", "webhook events set aside for an admin (not discarded)", registry=registry).set(
         found.events_set_aside
     )

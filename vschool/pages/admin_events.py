@@ -3,6 +3,8 @@ cannot fix (models/set_aside.py), with why, how often it tried and a glimpse of 
 "Retry" applies one again once the cause is fixed; "Discard" gives up on it (the row is kept).
 Both are audited."""
 
+from datetime import UTC, datetime
+
 import redis
 import reflex as rx
 
@@ -12,6 +14,7 @@ from models.access import Access
 from models.db import session_scope
 from models.refusals import Refused
 from models.set_aside import SetAsideEvent
+from vschool.api.inbound_store import rejected_bodies
 from vschool.components.layout import app_page
 from vschool.components.text import tr
 from vschool.pages.overview import bangkok_time
@@ -71,6 +74,17 @@ class SetAsideState(StaffState, access=Access.ADMIN):
         self.message = await say(self, done, id=chosen)
         return chosen, outcome
 
+    @rx.var
+    async def rejected(self) -> dict:
+        """Bodies Meta signed that could not even be stored (this host's journal)."""
+        feed = await self.get_state(Feed)
+        _ = (feed.overview, self.changes)
+        if await viewer(self, Access.ADMIN) is None:
+            return {"total": 0, "rows": []}
+        total, rows = rejected_bodies()
+        return {"total": total, "rows": [{"at": bangkok_time(datetime.fromtimestamp(r["at"], UTC)), "size": str(r["size"]),
+                                          "preview": r["preview"]} for r in rows]}
+
     @rx.event
     async def retry(self, event_id: str) -> None:
         decided = await self._decide(event_id, set_aside.retry, "notice_event_retried")
@@ -118,6 +132,25 @@ def set_aside_page() -> rx.Component:
                 width="100%", size="1", id="set-aside-table",
             ),
             rx.callout(tr("no_set_aside_events"), icon="circle-check", color_scheme="green", id="no-set-aside"),
+        ),
+        rx.cond(
+            SetAsideState.rejected["total"].to(int) > 0,
+            rx.vstack(
+                rx.heading(tr("rejected_bodies"), size="4"),
+                rx.text(tr("rejected_bodies_help"), " (", SetAsideState.rejected["total"].to(str), ")", size="2", color=rx.color("gray", 11)),
+                rx.table.root(
+                    rx.table.body(rx.foreach(
+                        SetAsideState.rejected["rows"].to(list[dict[str, str]]),
+                        lambda r: rx.table.row(
+                            rx.table.cell(r["at"], white_space="nowrap"), rx.table.cell(r["size"], " B"),
+                            rx.table.cell(rx.text(r["preview"], size="1", font_family="monospace", word_break="break-all")),
+                            class_name="rejected-row",
+                        ),
+                    )),
+                    width="100%", size="1", id="rejected-table",
+                ),
+                align="stretch",
+            ),
         ),
         spacing="3",
         align="stretch",
