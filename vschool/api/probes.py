@@ -2,6 +2,7 @@
 webhook events set aside for an admin."""
 
 import asyncio
+import weakref
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -14,14 +15,17 @@ from models.db import session_scope
 from models.set_aside import count_set_aside
 from models.stats import last_ad_sync
 
-_redis: aioredis.Redis | None = None
+# One client per event loop: a client's connections belong to the loop that opened them (one loop
+# per backend process in production; a test opens a new loop each time).
+_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, aioredis.Redis] = weakref.WeakKeyDictionary()
 
 
 def async_redis() -> aioredis.Redis:
-    global _redis
-    if _redis is None:
-        _redis = aioredis.Redis.from_url(redis_url(), socket_timeout=2, socket_connect_timeout=2)
-    return _redis
+    loop = asyncio.get_running_loop()
+    client = _clients.get(loop)
+    if client is None:
+        client = _clients[loop] = aioredis.Redis.from_url(redis_url(), socket_timeout=2, socket_connect_timeout=2)
+    return client
 
 
 @dataclass
