@@ -123,3 +123,24 @@ def test_language_switch_is_remembered_per_user(new_page, app) -> None:
     expect(page.locator("#page-title")).to_have_text("Overview")
     page.reload()
     expect(page.locator("#page-title")).to_have_text("Overview")
+
+
+def test_staff_change_their_own_password_and_other_devices_are_signed_out(new_page, app) -> None:
+    add_staff("nok@vschool.test", Role.AGENT)
+    laptop: Page = new_page()
+    sign_in(laptop, app, "nok@vschool.test")
+    phone: Page = new_page()
+    sign_in(phone, app, "nok@vschool.test")
+    laptop.click("#nav-account")
+    laptop.fill("#account-current", "not-my-password")
+    laptop.fill("#account-new", "nok-new-password-1")
+    laptop.fill("#account-repeat", "nok-new-password-1")
+    laptop.click("#account-submit")
+    expect(laptop.locator("#account-error")).to_have_text(SENTENCES["error_current_password"][1])
+    laptop.fill("#account-current", PASSWORD)
+    laptop.click("#account-submit")
+    expect(laptop.locator("#account-notice")).to_be_visible()
+    phone.click("#nav-customers")  # the other device's next click
+    phone.wait_for_url("**/login")
+    laptop.click("#nav-customers")  # this one stays signed in
+    expect(laptop.locator("#page-title")).to_have_text("ลูกค้า")

@@ -65,7 +65,7 @@ def gated(fn: Callable, default: Access = Access.SIGNED_IN) -> Callable:
             return None, rx.redirect("/login")
         signed_in._remember(user)
         if not may(user.role, access):
-            signed_in.page_error = access.value
+            signed_in.page_error, signed_in._error_fresh = access.value, True
             return None, rx.redirect("/")
         return user, None
 
@@ -139,6 +139,7 @@ class AuthState(rx.State, metaclass=GatedStateMeta):
     role: str = ""
     language: str = Language.TH.value
     page_error: str = ""
+    _error_fresh: bool = False  # the refusal is shown on the page the tab lands on, then forgotten
 
     @rx.var
     def is_admin(self) -> bool:
@@ -189,12 +190,20 @@ class AuthState(rx.State, metaclass=GatedStateMeta):
     @rx.event
     async def require_signed_in(self) -> None:
         """Every signed-in page's first on_load (the gate has already admitted the visitor)."""
+        self._keep_error_once()
         await self._link_feeds()
 
     @needs(Access.ADMIN)
     @rx.event
     async def require_admin(self) -> None:
+        self._keep_error_once()
         await self._link_feeds()
+
+    def _keep_error_once(self) -> None:
+        if self._error_fresh:
+            self._error_fresh = False
+        elif self.page_error:
+            self.page_error = ""
 
     @rx.event
     def dismiss_error(self) -> None:
