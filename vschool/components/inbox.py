@@ -133,6 +133,7 @@ def conversation_list(state: type, statuses: list[str], page_size: int) -> rx.Co
         height="100%",
         overflow_y="auto",
         spacing="2",
+        class_name="inbox-list",
     )
 
 
@@ -277,9 +278,11 @@ def thread_view(state: type, statuses: list[str]) -> rx.Component:
     current = state.current
     return rx.cond(
         state.selected == 0,
-        rx.center(rx.text(tr("choose_conversation"), color=rx.color("gray", 10)), flex="1", height="100%"),
+        rx.center(rx.text(tr("choose_conversation"), color=rx.color("gray", 10)), flex="1", height="100%", class_name="inbox-thread"),
         rx.vstack(
             rx.hstack(
+                rx.icon_button(rx.icon("arrow-left"), on_click=state.close_conversation, variant="ghost", size="2",
+                               id="thread-back", class_name="inbox-back", aria_label="back"),
                 rx.heading(current["name"], size="4", id="thread-name", white_space="nowrap"),
                 rx.badge(status_label(current["status"], statuses), id="thread-status"),
                 rx.spacer(),
@@ -357,6 +360,7 @@ def thread_view(state: type, statuses: list[str]) -> rx.Component:
             height="100%",
             spacing="2",
             min_width="0",
+            class_name="inbox-thread",
         ),
     )
 
@@ -388,6 +392,7 @@ def side_panel(state: type) -> rx.Component:
             ),
             width="260px",
             min_width="260px",
+            class_name="inbox-side",
         ),
     )
 
@@ -395,7 +400,8 @@ def side_panel(state: type) -> rx.Component:
 def keyboard_help(state: type) -> rx.Component:
     return rx.fragment(
         rx.script(KEYBOARD),
-        rx.button("?", on_click=state.toggle_help, id="help-toggle", size="1", variant="ghost", position="fixed", bottom="12px", right="12px"),
+        rx.button("?", on_click=state.toggle_help, id="help-toggle", size="1", variant="ghost", position="fixed", bottom="12px", right="12px",
+                  class_name="desk-only"),
         rx.cond(
             state.show_help,
             rx.card(

@@ -30,12 +30,12 @@ NAVIGATION = [
 REFUSED_PAGE = {Access.ADMIN.value: "admin_only", Access.AD_SPEND.value: "marketing_only"}
 
 
-def _nav_item(key: str, route: str, icon: str) -> rx.Component:
+def _nav_item(key: str, route: str, icon: str, prefix: str = "nav") -> rx.Component:
     active = rx.State.router.page.path == route
     return rx.link(
         rx.hstack(rx.icon(icon, size=18), rx.text(tr(key), size="3"), spacing="3", align="center"),
         href=route,
-        id=f"nav-{key}",
+        id=f"{prefix}-{key}",
         underline="none",
         padding_x="12px",
         padding_y="8px",
@@ -47,10 +47,22 @@ def _nav_item(key: str, route: str, icon: str) -> rx.Component:
     )
 
 
-def sidebar() -> rx.Component:
+# Phones (< 768 px) get a top bar with a menu instead of the sidebar; `phone-only` / `desk-only`
+# show a control on one side of that line only.
+RESPONSIVE_CSS = """
+.phone-only { display: none !important; }
+@media (max-width: 767px) {
+  .phone-only { display: flex !important; }
+  .desk-only { display: none !important; }
+}
+"""
+
+
+def _nav_items(prefix: str) -> list[rx.Component]:
+    """The work areas this role may open (models/access.py), as links."""
     items = []
     for key, route, icon, access in NAVIGATION:
-        item = _nav_item(key, route, icon)
+        item = _nav_item(key, route, icon, prefix)
         roles = [role.value for role in roles_with(access)]
         if len(roles) < len(Role):
             allowed = AuthState.role == roles[0]
@@ -58,6 +70,39 @@ def sidebar() -> rx.Component:
                 allowed = allowed | (AuthState.role == role)
             item = rx.cond(allowed, item, rx.fragment())
         items.append(item)
+    return items
+
+
+def _account_controls() -> rx.Component:
+    return rx.hstack(
+        rx.button(tr("language"), on_click=AuthState.toggle_language, variant="soft", size="1", class_name="toggle-language"),
+        rx.button(tr("sign_out"), on_click=AuthState.sign_out, variant="outline", size="1", class_name="sign-out"),
+    )
+
+
+def phone_bar() -> rx.Component:
+    """On a phone: the school's name and a menu of the work areas, the language and sign-out."""
+    return rx.hstack(
+        rx.popover.root(
+            rx.popover.trigger(rx.icon_button(rx.icon("menu"), variant="soft", id="phone-menu", aria_label="menu")),
+            rx.popover.content(
+                rx.vstack(*_nav_items("menu"), rx.separator(), rx.text(AuthState.user_name, weight="bold", size="2"), _account_controls(),
+                          spacing="1", width="240px"),
+            ),
+        ),
+        rx.icon("chef-hat", size=22),
+        rx.heading("V School", size="4"),
+        align="center",
+        padding="8px 12px",
+        width="100%",
+        border_bottom=f"1px solid {rx.color('gray', 5)}",
+        background=rx.color("gray", 2),
+        class_name="phone-only",
+    )
+
+
+def sidebar() -> rx.Component:
+    items = _nav_items("nav")
     return rx.vstack(
         rx.hstack(rx.icon("chef-hat", size=24), rx.heading("V School", size="5"), align="center", padding="12px"),
         *items,
@@ -81,6 +126,7 @@ def sidebar() -> rx.Component:
         background=rx.color("gray", 2),
         spacing="1",
         padding="8px",
+        class_name="desk-only",
     )
 
 
@@ -100,15 +146,23 @@ def _error_banner() -> rx.Component:
 
 def shell(title_key: str, content: rx.Component) -> rx.Component:
     return rx.hstack(
+        rx.el.style(RESPONSIVE_CSS),
         sidebar(),
         rx.vstack(
-            _error_banner(),
-            rx.heading(tr(title_key), size="7", id="page-title"),
-            content,
-            padding="24px",
+            phone_bar(),
+            rx.vstack(
+                _error_banner(),
+                rx.heading(tr(title_key), size=rx.breakpoints(initial="5", sm="7"), id="page-title"),
+                content,
+                padding=rx.breakpoints(initial="12px", sm="24px"),
+                width="100%",
+                min_width="0",
+                spacing=rx.breakpoints(initial="3", sm="4"),
+                align="stretch",
+            ),
             width="100%",
-            spacing="4",
-            align="stretch",
+            min_width="0",
+            spacing="0",
         ),
         spacing="0",
         align="start",

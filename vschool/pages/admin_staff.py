@@ -121,11 +121,12 @@ class StaffAdminState(StaffState, access=Access.ADMIN):
 
 
 def _staff_row(user: rx.Var) -> rx.Component:
+    """One person as a card that wraps on a narrow screen: who, role, status, last sign-in, actions."""
     active = user["active"] != ""
-    return rx.table.row(
-        rx.table.cell(user["name"]),
-        rx.table.cell(user["email"]),
-        rx.table.cell(
+    return rx.card(
+        rx.flex(
+            rx.vstack(rx.text(user["name"], weight="bold"), rx.text(user["email"], size="1", color=rx.color("gray", 10)),
+                      spacing="0", min_width="180px", flex="1"),
             vocabulary_select(
                 "role",
                 ROLES,
@@ -133,20 +134,24 @@ def _staff_row(user: rx.Var) -> rx.Component:
                 value=user["role"],
                 on_change=lambda role: StaffAdminState.set_role(user["id"], role),
                 size="1",
-            )
-        ),
-        rx.table.cell(rx.cond(active, rx.badge(tr("active"), color_scheme="green"), rx.badge(tr("inactive"), color_scheme="gray"))),
-        rx.table.cell(rx.cond(user["last_login"] != "", user["last_login"], tr("never"))),
-        rx.table.cell(
-            rx.button(tr("reset_link"), size="1", variant="soft", on_click=StaffAdminState.issue_reset(user["id"]), class_name="staff-reset"),
-            rx.cond(
-                active,
-                rx.button(tr("deactivate"), size="1", color_scheme="red", variant="soft", on_click=StaffAdminState.set_active(user["id"], False),
-                          class_name="staff-deactivate"),
-                rx.button(tr("reactivate"), size="1", variant="soft", on_click=StaffAdminState.set_active(user["id"], True)),
-            )
+            ),
+            rx.cond(active, rx.badge(tr("active"), color_scheme="green"), rx.badge(tr("inactive"), color_scheme="gray")),
+            rx.text(tr("last_sign_in"), ": ", rx.cond(user["last_login"] != "", user["last_login"], tr("never")), size="1",
+                    color=rx.color("gray", 10)),
+            rx.hstack(
+                rx.button(tr("reset_link"), size="1", variant="soft", on_click=StaffAdminState.issue_reset(user["id"]), class_name="staff-reset"),
+                rx.cond(
+                    active,
+                    rx.button(tr("deactivate"), size="1", color_scheme="red", variant="soft", on_click=StaffAdminState.set_active(user["id"], False),
+                              class_name="staff-deactivate"),
+                    rx.button(tr("reactivate"), size="1", variant="soft", on_click=StaffAdminState.set_active(user["id"], True)),
+                ),
+                spacing="2",
+            ),
+            gap="12px", align="center", wrap="wrap",
         ),
         class_name="staff-row",
+        width="100%",
     )
 
 
@@ -173,19 +178,10 @@ def staff_page() -> rx.Component:
     return rx.vstack(
         rx.heading(tr("add_staff"), size="4"),
         _create_form(),
-        rx.cond(StaffAdminState.message != "", rx.callout(StaffAdminState.message, icon="check", color_scheme="green", id="staff-message")),
+        rx.cond(StaffAdminState.message != "", rx.callout(StaffAdminState.message, icon="check", color_scheme="green", id="staff-message",
+                                                          word_break="break-all")),
         rx.cond(StaffAdminState.error != "", rx.callout(StaffAdminState.error, icon="triangle-alert", color_scheme="red", id="staff-error")),
-        rx.table.root(
-            rx.table.header(
-                rx.table.row(
-                    *[rx.table.column_header_cell(tr(k)) for k in ("name", "email", "role", "status", "last_sign_in")],
-                    rx.table.column_header_cell(""),
-                )
-            ),
-            rx.table.body(rx.foreach(StaffAdminState.staff, _staff_row)),
-            width="100%",
-            id="staff-table",
-        ),
+        rx.vstack(rx.foreach(StaffAdminState.staff, _staff_row), width="100%", spacing="2", id="staff-table"),
         rx.heading(tr("audit"), size="4", padding_top="16px"),
         rx.table.root(
             rx.table.header(rx.table.row(*[rx.table.column_header_cell(tr(k)) for k in ("when", "who", "action", "target")])),

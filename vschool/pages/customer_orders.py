@@ -219,7 +219,7 @@ def _new_order() -> rx.Component:
         rx.text(tr("new_order"), weight="bold", size="2"),
         rx.hstack(
             rx.select.root(
-                rx.select.trigger(placeholder=tr("choose_product"), id="order-product", min_width="320px"),
+                rx.select.trigger(placeholder=tr("choose_product"), id="order-product", width="100%", max_width="420px", min_width="0"),
                 rx.select.content(rx.foreach(CustomerOrdersState.catalog, lambda c: rx.select.item(c["label"], value=c["id"]))),
                 value=CustomerOrdersState.product_id,
                 on_change=CustomerOrdersState.set_product,
@@ -227,7 +227,7 @@ def _new_order() -> rx.Component:
             rx.input(value=CustomerOrdersState.quantity, on_change=CustomerOrdersState.set_quantity, width="70px", id="order-quantity",
                      aria_label=tr("quantity")),
             rx.button(tr("add_line"), on_click=CustomerOrdersState.add_line, variant="soft", id="order-add-line"),
-            spacing="2", align="center", wrap="wrap",
+            spacing="2", align="center", wrap="wrap", width="100%",
         ),
         rx.foreach(CustomerOrdersState.lines, lambda line, i: rx.hstack(
             rx.text(line["label"], " × ", line["quantity"], size="2", class_name="order-line"),

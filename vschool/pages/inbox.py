@@ -48,6 +48,18 @@ from vschool.state.feeds import Feed
 from vschool.state.gate import StaffState
 
 STATUSES = [s.value for s in ConversationStatus]
+# Below 1280 px the customer panel goes; below 1024 px (phones, tablets beside the sidebar) the
+# inbox shows the list or the open thread (with a back button), never both.
+INBOX_CSS = """
+.inbox-back { display: none !important; }
+@media (max-width: 1279px) { .inbox-side { display: none !important; } }
+@media (max-width: 1023px) {
+  .inbox-back { display: flex !important; }
+  .inbox-list { width: 100% !important; min-width: 0 !important; }
+  .inbox-layout.has-thread .inbox-list { display: none !important; }
+  .inbox-layout:not(.has-thread) .inbox-thread { display: none !important; }
+}
+"""
 
 # Why an action was refused, as the rules word it (in English) → the label key staff read.
 # A wording not listed here is shown as it is.
@@ -347,6 +359,11 @@ class InboxState(StaffState, access=Access.INBOX):
         return InboxState.open_conversation(wanted)
 
     @rx.event
+    def close_conversation(self) -> None:
+        """Back to the list (a phone shows one pane at a time)."""
+        self.selected, self.editing_task, self.notice, self.error = 0, 0, "", ""
+
+    @rx.event
     def toggle_help(self) -> None:
         self.show_help = not self.show_help
 
@@ -354,6 +371,7 @@ class InboxState(StaffState, access=Access.INBOX):
 @app_page("/inbox", "inbox", on_load=[InboxState.open_from_link])
 def inbox() -> rx.Component:
     return rx.fragment(
+        rx.el.style(INBOX_CSS),
         rx.hstack(
             conversation_list(InboxState, STATUSES, LIST_PAGE),
             thread_view(InboxState, STATUSES),
@@ -361,7 +379,8 @@ def inbox() -> rx.Component:
             spacing="3",
             align="start",
             width="100%",
-            height="calc(100vh - 110px)",
+            height=rx.breakpoints(initial="calc(100dvh - 110px)", sm="calc(100vh - 110px)"),
+            class_name=rx.cond(InboxState.selected == 0, "inbox-layout", "inbox-layout has-thread"),
         ),
         keyboard_help(InboxState),
     )
