@@ -101,3 +101,21 @@ def test_empty_state_roles_and_sync_now(new_page, app) -> None:
     agent.goto(f"{app.frontend_url}/marketing")
     expect(agent.locator("#page-error")).to_contain_text("การตลาด")  # only admins and marketing
     expect(agent.locator("#kpis")).to_have_count(0)
+
+
+def test_each_hour_label_of_the_heat_map_stands_over_its_own_hour(new_page, app) -> None:
+    add_staff("fon@vschool.test", Role.MARKETING)
+    with session_scope() as s:
+        hand_checked(s)
+    page: Page = new_page()
+    sign_in(page, app, "fon@vschool.test")
+    _open_range(page, "2026-03-01", "2026-03-02")
+    cells = page.locator(".heat-cell")
+    expect(cells).to_have_count(7 * 24)
+    for hour in (0, 1, 13, 23):
+        label = page.locator(".heat-hour").nth(hour)
+        cell = cells.nth(hour)  # Monday's row, that hour
+        expect(label).to_have_text(f"{hour:02d}")
+        assert f"{hour:02d}:00" in cell.get_attribute("title")
+        label_box, cell_box = label.bounding_box(), cell.bounding_box()
+        assert abs((label_box["x"] + label_box["width"] / 2) - (cell_box["x"] + cell_box["width"] / 2)) < 2

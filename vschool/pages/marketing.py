@@ -442,20 +442,22 @@ def _heat_map() -> rx.Component:
             align="center",
             width="100%",
         ),
-        rx.box(
-            rx.hstack(rx.box(width="56px"), *[rx.text(f"{h:02d}", size="1", width="100%", text_align="center", color=rx.color("gray", 10)) for h in range(24)], spacing="1"),
+        # One grid for the hour labels and the cells, so a label always stands over its own hour.
+        rx.grid(
+            rx.box(),
+            *[rx.text(f"{h:02d}", size="1", text_align="center", color=rx.color("gray", 10), class_name="heat-hour") for h in range(24)],
             rx.foreach(
                 MarketingState.heat,
-                lambda row: rx.hstack(
-                    rx.text(row["name"].to(str), size="1", width="56px", min_width="56px"),
+                lambda row: rx.fragment(
+                    rx.text(row["name"].to(str), size="1"),
                     rx.foreach(row["cells"].to(list[dict[str, str]]), lambda cell: rx.box(
-                        title=cell["title"], background=cell["alpha"], height="18px", width="100%", border_radius="3px", class_name="heat-cell",
+                        title=cell["title"], background=cell["alpha"], height="18px", border_radius="3px", class_name="heat-cell",
                     )),
-                    spacing="1",
-                    align="center",
-                    width="100%",
                 ),
             ),
+            grid_template_columns="56px repeat(24, minmax(0, 1fr))",
+            gap="4px",
+            align_items="center",
             id="heat-map",
             width="100%",
         ),
