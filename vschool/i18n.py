@@ -300,6 +300,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "reply": ("Reply", "ตอบกลับ"),
     "private_note": ("Private note", "บันทึกภายใน"),
     "canned": ("/ Canned", "/ ข้อความสำเร็จรูป"),
+    "note_placeholder": (
+        "Private note for the team — the customer never sees it",
+        "บันทึกภายในสำหรับทีม — ลูกค้าไม่เห็นข้อความนี้",
+    ),
     "composer_placeholder": (
         "Type a reply — Enter sends, Shift+Enter for a new line",
         "พิมพ์ข้อความตอบกลับ — Enter เพื่อส่ง, Shift+Enter เพื่อขึ้นบรรทัดใหม่",

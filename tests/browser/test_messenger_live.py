@@ -114,3 +114,28 @@ def test_canned_responses_with_slash_labels_and_keyboard(new_page, app) -> None:
     page.click("#status-filter")
     page.get_by_role("option", name="ปิดแล้ว").click()
     expect(page.locator(".conversation-item")).to_have_count(2)  # the demo's resolved one and this one
+
+
+def test_a_private_note_looks_like_one_and_the_composer_returns_to_reply(new_page, app) -> None:
+    from models.db import session_scope
+    from vschool.demo import load_demo_data
+
+    add_staff("nok@vschool.test", Role.AGENT)
+    with session_scope() as s:
+        load_demo_data(s, customers=2, days=1)
+    page: Page = new_page()
+    sign_in(page, app, "nok@vschool.test")
+    page.click("#nav-inbox")
+    page.locator(".conversation-item").first.click()
+    composer = page.locator("#composer")
+    expect(composer).to_have_attribute("placeholder", LABELS["composer_placeholder"][1])
+    page.get_by_role("radio", name=LABELS["private_note"][1]).click()
+    expect(composer).to_have_attribute("data-mode", "note")
+    expect(composer).to_have_attribute("placeholder", LABELS["note_placeholder"][1])
+    expect(page.locator("#send-reply")).to_have_text(LABELS["add_note"][1])
+    composer.fill("ลูกค้าสนใจคอร์สกลางคืน")
+    page.click("#send-reply")
+    expect(page.locator(".msg-note")).to_contain_text("ลูกค้าสนใจคอร์สกลางคืน")
+    expect(composer).to_have_attribute("data-mode", "reply")  # the next words are a reply again
+    expect(composer).to_have_attribute("placeholder", LABELS["composer_placeholder"][1])
+    expect(page.locator("#send-reply")).to_have_text(LABELS["send"][1])

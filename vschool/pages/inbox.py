@@ -233,8 +233,7 @@ class InboxState(StaffState, access=Access.INBOX):
             if isinstance(exc, Refused) and exc.key == "error_draft_gone":
                 self.editing_task = 0
             return None
-        if self.mode != "note":
-            self.editing_task = 0
+        self.mode, self.editing_task = "reply", 0  # a note is one note: the next words are a reply again
         if message_id:
             try:
                 send_message.send(message_id)
