@@ -4,8 +4,9 @@ checked before it reaches the database."""
 import vschool.vschool  # noqa: F401  (registers every page and its states)
 from models.access import Access
 from vschool.components.layout import NAVIGATION
-from vschool.pages.admin_events import SetAsideState, parse_event_id
+from vschool.pages.admin_events import SetAsideState
 from vschool.state.auth import GATED
+from vschool.state.gate import parse_id
 
 
 def test_retry_and_discard_pass_the_admin_gate_and_only_admins_see_the_link() -> None:
@@ -16,6 +17,6 @@ def test_retry_and_discard_pass_the_admin_gate_and_only_admins_see_the_link() ->
 
 
 def test_an_event_id_is_ascii_digits_that_fit_the_column() -> None:
-    assert parse_event_id("42") == 42
+    assert parse_id("42") == 42
     for odd in ("", "-1", "4 2", "๔๒", "1e3", "9" * 19, "42\x00"):
-        assert parse_event_id(odd) is None, odd
+        assert parse_id(odd) is None, odd

@@ -20,15 +20,7 @@ from vschool.components.text import tr
 from vschool.pages.overview import bangkok_time
 from vschool.state.auth import admitted_staff, refused, say, viewer
 from vschool.state.feeds import Feed
-from vschool.state.gate import StaffState
-
-ID_DIGITS = 18  # an inbound_event id fits in a bigint
-
-
-def parse_event_id(value: str) -> int | None:
-    """The id a button sent, or None when it cannot be one (the browser can send anything)."""
-    text = str(value)
-    return int(text) if text.isascii() and text.isdigit() and len(text) <= ID_DIGITS else None
+from vschool.state.gate import StaffState, parse_id
 
 
 def _shown(event: SetAsideEvent) -> dict[str, str]:
@@ -60,7 +52,7 @@ class SetAsideState(StaffState, access=Access.ADMIN):
     async def _decide(self, event_id: str, decide, done: str):
         """Run `decide(session, admin, id)` on one set-aside event; say what happened or why not."""
         self.message, self.error = "", ""
-        chosen = parse_event_id(event_id)
+        chosen = parse_id(event_id)
         if chosen is None:
             self.error = await say(self, "error_event_not_set_aside")
             return None

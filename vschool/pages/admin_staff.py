@@ -20,7 +20,7 @@ from vschool.pages.overview import bangkok_time
 from vschool.staff import StaffError, change_role, create_staff, list_staff, set_active
 from vschool.state.auth import AuthState, admitted_staff, refused, say, viewer
 from vschool.state.feeds import Feed
-from vschool.state.gate import StaffState
+from vschool.state.gate import StaffState, parse_id
 
 ROLES = [r.value for r in Role]
 AUDIT_ROWS = 50
@@ -109,15 +109,18 @@ class StaffAdminState(StaffState, access=Access.ADMIN):
     async def issue_reset(self, user_id: str) -> None:
         """A one-time reset link for a person who forgot their password; shown once, audited."""
         self.message, self.error = "", ""
+        chosen = parse_id(user_id)
         try:
             with session_scope() as session:
-                code = auth.issue_reset_code(session, admitted_staff(), int(user_id))
-                email = session.get(StaffUser, int(user_id)).email
+                if chosen is None:
+                    raise Refused("error_staff_gone")
+                code = auth.issue_reset_code(session, admitted_staff(), chosen)  # refuses an id nobody has
+                email = session.get(StaffUser, chosen).email
         except Refused as exc:
             self.error = await refused(self, exc)
             return
         self.message = await say(self, "notice_reset_link", email=email, link=f"{get_settings().public_url}/reset?code={code}")
-        announce("staff", int(user_id))
+        announce("staff", chosen)
 
 
 def _staff_row(user: rx.Var) -> rx.Component:

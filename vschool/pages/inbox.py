@@ -197,8 +197,6 @@ class InboxState(StaffState, access=Access.INBOX):
     @rx.event
     async def open_conversation(self, conversation_id: str):
         self.selected, self.notice, self.error, self.editing_task = int(conversation_id), "", "", 0
-        if admitted_staff() is None:
-            return None
         with session_scope() as session:
             had_unread = mark_read(session, self.selected)
         if had_unread:
@@ -216,8 +214,6 @@ class InboxState(StaffState, access=Access.INBOX):
     async def submit(self, form: dict):
         self.notice, self.error = "", ""
         user = admitted_staff()
-        if user is None:
-            return None
         text = str(form.get("text", ""))
         try:
             with session_scope() as session:
@@ -250,8 +246,6 @@ class InboxState(StaffState, access=Access.INBOX):
         """One click: the draft goes to the customer as it is."""
         self.notice, self.error = "", ""
         user = admitted_staff()
-        if user is None:
-            return
         try:
             with session_scope() as session:
                 message_id = send_draft(session, user, int(task_id)).id
@@ -273,8 +267,6 @@ class InboxState(StaffState, access=Access.INBOX):
 
     @rx.event
     async def discard_ai_draft(self, task_id: str) -> None:
-        if admitted_staff() is None:
-            return
         try:
             with session_scope() as session:
                 discard_draft(session, int(task_id))
@@ -302,7 +294,10 @@ class InboxState(StaffState, access=Access.INBOX):
 
     @rx.event
     async def change_status(self, status: str, snooze_hours: int = 0) -> None:
-        if not self.selected or admitted_staff() is None:
+        await self._set_status(status, snooze_hours)
+
+    async def _set_status(self, status: str, snooze_hours: int) -> None:
+        if not self.selected:
             return
         with session_scope() as session:
             set_status(session, self.selected, status, snooze_hours)
@@ -313,12 +308,12 @@ class InboxState(StaffState, access=Access.INBOX):
 
     @rx.event
     async def snooze_until_tomorrow(self) -> None:
-        await self.change_status("snoozed", hours_until_tomorrow_morning())
+        await self._set_status("snoozed", hours_until_tomorrow_morning())  # admitted once, by this handler's gate
 
     @rx.event
     async def assign_to_me(self, mine: bool = True) -> None:
         user = admitted_staff()
-        if not self.selected or user is None:
+        if not self.selected:
             return
         with session_scope() as session:
             assign(session, self.selected, user.id if mine else None)
@@ -327,7 +322,7 @@ class InboxState(StaffState, access=Access.INBOX):
 
     @rx.event
     async def toggle_label(self, name: str) -> None:
-        if not self.selected or admitted_staff() is None:
+        if not self.selected:
             return
         try:
             with session_scope() as session:

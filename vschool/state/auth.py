@@ -19,7 +19,7 @@ import reflex as rx
 
 from models.access import Access, may
 from models.db import session_scope
-from models.enums import Language, Role
+from models.enums import Language
 from models.staff import StaffUser
 from vschool import auth
 from vschool.api.session_cookie import session_token_from
@@ -286,13 +286,3 @@ async def viewer(state: rx.State, access: Access) -> StaffUser | None:
 def customer_in_url(state: rx.State) -> str:
     """The standard id of the customer page this tab is on (`/customers/{id}`)."""
     return state.router.url.path.rstrip("/").rsplit("/", 1)[-1][:40]
-
-
-async def acting_staff(state: rx.State, *roles: Role) -> StaffUser | None:
-    """The admitted staff member if their role is one of `roles`, else None with the reason in
-    `state.error` (for a handler whose state admits more roles than this action allows)."""
-    try:
-        return auth.require_role(admitted_staff(), *roles)
-    except auth.NotAllowed as exc:
-        state.error = await refused(state, exc)
-        return None
