@@ -10,11 +10,17 @@ The rules (plain functions, shared by the panel, the cache actors and the bench)
   started. Meta's own count of messaging conversations (`meta_leads`) is shown beside it.
 - Revenue: money in (deposits and payments) minus refunds, on the day it was paid.
 - Enrolled: attributed customers whose first money in falls in the range, unless everything they
-  paid has been refunded. Orders (for AOV): attributed orders first paid in the range, same rule.
+  paid has been refunded. Orders (for AOV): attributed orders first paid in the range, same rule;
+  their value is what the orders are worth (their totals), not what was paid so far — a deposit
+  is not an order's value.
 - Ratios: CTR = clicks ÷ impressions, CPC = spend ÷ clicks, CPL = spend ÷ leads, CAC = spend ÷
-  enrolled, ROAS = revenue ÷ spend, AOV = revenue ÷ orders, conversion = enrolled ÷ leads.
-  A ratio over zero is None (shown "—"). Meta's `purchase_roas` (spend-weighted over the range)
-  is reported as `meta_purchase_roas`, never mixed into ours.
+  enrolled, ROAS = revenue ÷ spend, AOV = order value ÷ orders, conversion = enrolled ÷ leads.
+  A figure that cannot be known is None (shown "—"): a ratio over zero; ROAS where no revenue
+  came in (there is nothing to return); and every spend figure of ads Meta has not reported
+  (referrals name them, the sync has not brought their spend: their spend is unknown, not ฿0).
+  Meta's `purchase_roas` (spend-weighted over the range) is reported as `meta_purchase_roas`,
+  never mixed into ours: Meta counts purchases its pixel saw after any click or view of the ad,
+  we count money the school received from customers the ad brought.
 - Ranges are Asia/Bangkok days, both ends included: the ad account reports in that time zone,
   and CRM times (stored UTC) are converted at the range's Bangkok midnights.
 
@@ -32,7 +38,10 @@ from sqlmodel import Session
 from models.settings import get_settings
 
 ZERO = Decimal("0")
-BASE = ("spend", "impressions", "clicks", "meta_leads", "leads", "enrolled", "orders", "revenue", "meta_roas_value", "meta_roas_spend")
+BASE = ("spend", "impressions", "clicks", "meta_leads", "leads", "enrolled", "orders", "order_value", "revenue", "meta_roas_value",
+        "meta_roas_spend")
+MONEY_SUMS = ("spend", "revenue", "order_value", "meta_roas_value", "meta_roas_spend")
+SPEND_FIGURES = ("spend", "cpc", "cpl", "cac", "roas", "meta_purchase_roas")
 PRESETS = ("today", "7d", "30d", "this_month")
 
 
@@ -77,7 +86,7 @@ def ratio(numerator: Decimal | int | None, denominator: Decimal | int | None, pl
 
 
 def empty() -> dict[str, Any]:
-    return {k: (ZERO if k in ("spend", "revenue", "meta_roas_value", "meta_roas_spend") else 0) for k in BASE}
+    return {k: (ZERO if k in MONEY_SUMS else 0) for k in BASE}
 
 
 def add_into(total: dict[str, Any], part: dict[str, Any]) -> None:
@@ -85,20 +94,24 @@ def add_into(total: dict[str, Any], part: dict[str, Any]) -> None:
         total[k] += part[k]
 
 
-def derived(base: dict[str, Any]) -> dict[str, Any]:
-    """Base sums plus every ratio the panel shows."""
+def derived(base: dict[str, Any], *, spend_known: bool = True) -> dict[str, Any]:
+    """Base sums plus every ratio the panel shows (`spend_known=False` for ads Meta has not
+    reported: their spend and whatever divides by it are unknown)."""
     spend, revenue = base["spend"], base["revenue"]
-    return {
+    figures = {
         **{k: v for k, v in base.items() if k in BASE},
         "ctr": ratio(base["clicks"], base["impressions"], 6),  # a fraction: 0.0123 = 1.23 %
         "cpc": ratio(spend, base["clicks"]),
         "cpl": ratio(spend, base["leads"]),
         "cac": ratio(spend, base["enrolled"]),
-        "roas": ratio(revenue, spend, 4),
-        "aov": ratio(revenue, base["orders"]),
+        "roas": ratio(revenue, spend, 4) if revenue > 0 else None,
+        "aov": ratio(base["order_value"], base["orders"]),
         "conversion": ratio(base["enrolled"], base["leads"], 6),
         "meta_purchase_roas": ratio(base["meta_roas_value"], base["meta_roas_spend"], 4),
     }
+    if not spend_known:
+        figures |= dict.fromkeys(SPEND_FIGURES)
+    return figures
 
 
 # --- the queries: one statement per source, each grouped by ad and by day (and hour) at once ---
@@ -132,19 +145,19 @@ _FIRST_PAID = sa.text(
          SELECT DISTINCT o.customer_id FROM payment p JOIN orders o ON o.id = p.order_id
          WHERE p.kind <> 'refund' AND p.paid_at >= :start AND p.paid_at < :end),
        per_order AS (
-         SELECT o.id, o.customer_id, coalesce(c.first_ad_id, o.attributed_ad_id) AS ad_id,
+         SELECT o.id, o.customer_id, o.total, coalesce(c.first_ad_id, o.attributed_ad_id) AS ad_id,
                 min(p.paid_at) FILTER (WHERE p.kind <> 'refund') AS first_in,
                 sum(CASE WHEN p.kind = 'refund' THEN -p.amount ELSE p.amount END) AS net
          FROM touched t JOIN orders o ON o.customer_id = t.customer_id
          JOIN customer c ON c.id = o.customer_id JOIN payment p ON p.order_id = o.id
-         GROUP BY o.id, o.customer_id, c.first_ad_id),
+         GROUP BY o.id, o.customer_id, o.total, c.first_ad_id),
        per_customer AS (
          SELECT customer_id, min(ad_id) AS ad_id, min(first_in) AS first_in, sum(net) AS net
          FROM per_order GROUP BY customer_id)
-       SELECT 'enrolled', ad_id, count(*) FROM per_customer
+       SELECT 'enrolled', ad_id, count(*), 0 FROM per_customer
        WHERE ad_id IS NOT NULL AND net > 0 AND first_in >= :start AND first_in < :end GROUP BY ad_id
        UNION ALL
-       SELECT 'orders', ad_id, count(*) FROM per_order
+       SELECT 'orders', ad_id, count(*), sum(total) FROM per_order
        WHERE ad_id IS NOT NULL AND net > 0 AND first_in >= :start AND first_in < :end GROUP BY ad_id"""
 )
 _HOURS = sa.text(
@@ -155,6 +168,7 @@ _TREE = sa.text(
     """SELECT a.id, a.name, a.status, s.id, s.name, s.status, c.id, c.name, c.status
        FROM ad a JOIN ad_set s ON s.id = a.ad_set_id JOIN campaign c ON c.id = a.campaign_id"""
 )
+_RECEIVED = sa.text("SELECT max(synced_at) FROM ad_insight_daily WHERE day BETWEEN :since AND :until")
 _LAST_SYNC = sa.text(
     """SELECT id, kind, status, progress, rows, error, started_at, finished_at
        FROM ad_sync_run ORDER BY id DESC LIMIT 1"""
@@ -204,8 +218,10 @@ def panel_figures(session: Session, since: date, until: date, *, detail: bool = 
         else:
             day(d)["revenue"] += amount
 
-    for what, ad_id, n in session.execute(_FIRST_PAID, {"start": start, "end": end}).all():
+    for what, ad_id, n, value in session.execute(_FIRST_PAID, {"start": start, "end": end}).all():
         ad(ad_id)[what] += n
+        if what == "orders":
+            ad(ad_id)["order_value"] += value
 
     totals = empty()
     for figures in per_ad.values():
@@ -218,6 +234,7 @@ def panel_figures(session: Session, since: date, until: date, *, detail: bool = 
         "totals": derived(totals),
         "campaigns": _tree(session, per_ad, with_ads=detail),
         "last_sync": last_sync(session),
+        "figures_received_at": _received_at(session, since, until),
         "ads_synced": ads_synced(session),
     }
     if detail:
@@ -244,20 +261,21 @@ def _tree(session: Session, per_ad: dict[str, dict[str, Any]], with_ads: bool) -
         ad_set["ads"].append({"id": ad_id, "name": "", "status": "", "base": per_ad[ad_id]})
     out = []
     for campaign in campaigns.values():
+        known_spend = campaign["id"] != ""  # the group of ads the sync has not brought
         sets = []
         for ad_set in campaign["ad_sets"].values():
             for a in ad_set["ads"]:
                 add_into(ad_set["base"], a["base"])
             add_into(campaign["base"], ad_set["base"])
-            row = {k: ad_set[k] for k in ("id", "name", "status")} | derived(ad_set["base"])
+            row = {k: ad_set[k] for k in ("id", "name", "status")} | derived(ad_set["base"], spend_known=known_spend)
             if with_ads:
-                row["ads"] = [{k: a[k] for k in ("id", "name", "status")} | derived(a["base"]) for a in ad_set["ads"]]
+                row["ads"] = [{k: a[k] for k in ("id", "name", "status")} | derived(a["base"], spend_known=known_spend) for a in ad_set["ads"]]
             sets.append(row)
-        row = {k: campaign[k] for k in ("id", "name", "status")} | derived(campaign["base"])
+        row = {k: campaign[k] for k in ("id", "name", "status")} | derived(campaign["base"], spend_known=known_spend)
         if with_ads:
             row["ad_sets"] = sets
         out.append(row)
-    out.sort(key=lambda c: c["spend"], reverse=True)
+    out.sort(key=lambda c: c["spend"] or ZERO, reverse=True)
     return out
 
 
@@ -288,6 +306,13 @@ def last_sync(session: Session) -> dict[str, Any] | None:
     run_id, kind, status, progress, rows, error, started_at, finished_at = row
     return {"id": run_id, "kind": kind, "status": status, "progress": progress, "rows": rows, "error": error,
             "started_at": started_at.isoformat() if started_at else None, "finished_at": finished_at.isoformat() if finished_at else None}
+
+
+def _received_at(session: Session, since: date, until: date) -> str | None:
+    """When the newest of the range's ad figures arrived (a sync, or an import), so "last synced"
+    can never contradict the figures shown."""
+    at = session.execute(_RECEIVED, {"since": since, "until": until}).scalar_one()
+    return at.isoformat() if at else None
 
 
 def ads_synced(session: Session) -> bool:

@@ -6,6 +6,7 @@ gives the plain string (server-side messages). Refusals from the rules bring the
 """
 
 from models.refusals import SENTENCES, Refused
+from vschool.i18n_figures import FIGURE_LABELS
 
 LABELS: dict[str, tuple[str, str]] = {
     # key: (English, Thai)
@@ -239,9 +240,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "apply": ("Apply", "ใช้ช่วงนี้"),
     "sync_now": ("Sync now", "ซิงก์ตอนนี้"),
     "sync_running": ("Syncing ads…", "กำลังซิงก์โฆษณา…"),
-    "sync_failed": ("failed:", "ล้มเหลว:"),
-    "sync_started": ("Sync started; figures update here when it lands.", "เริ่มซิงก์แล้ว ตัวเลขจะอัปเดตที่นี่เมื่อเสร็จ"),
-    "sync_unavailable": ("The ad sync is not installed in this version yet; run `vschool sync ads` once it is.", "ยังไม่มีระบบซิงก์โฆษณาในเวอร์ชันนี้ เมื่อมีแล้วให้ใช้คำสั่ง `vschool sync ads`"),
     "sync_not_started": ("The sync could not be started: the job queue (Redis) is not answering. Try again in a minute.", "เริ่มซิงก์ไม่ได้ เพราะคิวงาน (Redis) ไม่ตอบสนอง ลองใหม่อีกครั้งในอีกสักครู่"),
     "spend_vs_revenue": ("Spend vs revenue per day", "ค่าโฆษณาเทียบรายได้รายวัน"),
     "roas_trend": ("ROAS per day", "ROAS รายวัน"),
@@ -419,7 +417,9 @@ LABELS: dict[str, tuple[str, str]] = {
 
 
 assert not LABELS.keys() & SENTENCES.keys(), "a refusal's sentence lives in models.refusals only"
+assert not LABELS.keys() & FIGURE_LABELS.keys(), "each label is defined once"
 LABELS.update(SENTENCES)
+LABELS.update(FIGURE_LABELS)
 
 
 def refusal(exc: Exception, language: str) -> str:

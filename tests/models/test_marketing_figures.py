@@ -5,9 +5,12 @@ By hand, for 1–2 March 2026 (Bangkok):
   Leads: K1's first conversation and K2's (23:30 Bangkok on 1 March = 16:30 UTC: inside) = 2.
   Revenue: K1 5,000 + 19,900 = 24,900; K2 9,900 − 3,000 refunded = 6,900 → 31,800.
   Enrolled 2, orders 2. CTR 250/15,000 = 0.016667; CPC 6.00; CPL 750.00; CAC 750.00;
-  ROAS 31,800/1,500 = 21.2; AOV 15,900.00; conversion 2/2 = 1; Meta ROAS 2.0 (only day 1 had it).
+  ROAS 31,800/1,500 = 21.2; AOV: the two orders are worth 24,900 and 9,900 → 17,400.00 (what
+  was paid in the range, 15,900 each, would undersell them); conversion 2/2 = 1; Meta ROAS 2.0
+  (only day 1 had it).
 - A2 (sushi still): spend 300; no clicks, no leads (K3 came one minute before the range);
-  K3 paid 18,900 at 00:00 on 1 March and got it all back → revenue 0, not enrolled.
+  K3 paid 18,900 at 00:00 on 1 March and got it all back → revenue 0, not enrolled; ROAS "—"
+  (nothing came back to divide), not 0×.
 - A3 (ramen): spend 200 (999 the day before is outside); lead: K1's second conversation.
   K1's money stays with A1: the first referral wins. K4 arrived at 00:00 on 3 March: outside.
 - K5 never came from an ad: their 5,000 is nobody's.
@@ -21,7 +24,7 @@ import pytest
 from models.db import session_scope
 from models.marketing_figures import panel_figures, preset_range, ratio, utc_bounds
 from models.marketing_rollups import roll_up_hours
-from tests.marketing_helpers import A1, A2, A3, hand_checked
+from tests.marketing_helpers import A1, A2, A3, arrives, bkk, hand_checked, order
 
 pytestmark = pytest.mark.usefixtures("db")
 D = Decimal
@@ -42,12 +45,12 @@ def test_hand_checked_attribution_with_refunds_and_a_second_referral() -> None:
     assert (a1["spend"], a1["impressions"], a1["clicks"], a1["meta_leads"], a1["leads"]) == (D("1500.00"), 15_000, 250, 15, 2)
     assert (a1["revenue"], a1["enrolled"], a1["orders"]) == (D("31800.00"), 2, 2)
     assert (a1["ctr"], a1["cpc"], a1["cpl"], a1["cac"]) == (D("0.016667"), D("6.00"), D("750.00"), D("750.00"))
-    assert (a1["roas"], a1["aov"], a1["conversion"], a1["meta_purchase_roas"]) == (D("21.2000"), D("15900.00"), D("1.000000"), D("2.0000"))
+    assert (a1["roas"], a1["aov"], a1["conversion"], a1["meta_purchase_roas"]) == (D("21.2000"), D("17400.00"), D("1.000000"), D("2.0000"))
 
     a2 = ads[A2]
     assert (a2["spend"], a2["leads"], a2["revenue"], a2["enrolled"], a2["orders"]) == (D("300.00"), 0, D("0.00"), 0, 0)
-    assert (a2["cpc"], a2["cpl"], a2["cac"], a2["aov"], a2["conversion"], a2["meta_purchase_roas"]) == (None,) * 6
-    assert a2["roas"] == D("0.0000") and a2["ctr"] == D("0.000000")
+    assert (a2["cpc"], a2["cpl"], a2["cac"], a2["aov"], a2["conversion"], a2["meta_purchase_roas"], a2["roas"]) == (None,) * 7
+    assert a2["ctr"] == D("0.000000")
 
     a3 = ads[A3]
     assert (a3["spend"], a3["leads"], a3["revenue"], a3["enrolled"]) == (D("200.00"), 1, D("0"), 0)
@@ -117,3 +120,21 @@ def test_division_by_zero_is_none_and_an_empty_account_has_no_ratios() -> None:
     assert (t["spend"], t["revenue"], t["leads"], t["enrolled"]) == (D("0"), D("0"), 0, 0)
     assert all(t[k] is None for k in ("ctr", "cpc", "cpl", "cac", "roas", "aov", "conversion", "meta_purchase_roas"))
     assert data["campaigns"] == [] and len(data["trend"]) == 31 and data["last_sync"] is None
+
+
+def test_an_ad_the_sync_has_not_brought_has_leads_and_revenue_but_no_spend_figures() -> None:
+    """A referral names ad 9199 that Meta has not reported: its spend is unknown, so is every
+    figure divided by it ("—"), while its leads and revenue are ours and shown."""
+    with session_scope() as s:
+        hand_checked(s)
+        k = arrives(s, "9200000000000009", "9199", bkk(2026, 3, 1, 14))
+        order(s, k, "VS-T-9", "24900", [("deposit", "7470", bkk(2026, 3, 1, 15))])
+    with session_scope() as s:
+        data = panel_figures(s, date(2026, 3, 1), date(2026, 3, 2))
+    unsynced = next(c for c in data["campaigns"] if c["id"] == "")
+    ad = unsynced["ad_sets"][0]["ads"][0]
+    assert (ad["id"], ad["leads"], ad["revenue"], ad["enrolled"], ad["aov"]) == ("9199", 1, D("7470.00"), 1, D("24900.00"))
+    assert all(unsynced[k] is None and ad[k] is None for k in ("spend", "cpl", "cac", "roas", "cpc", "meta_purchase_roas"))
+    assert data["campaigns"][-1]["id"] == ""  # no spend to rank it by: last
+    # "last synced" cannot contradict the figures: they say when the newest ad figures arrived
+    assert data["last_sync"] is None and data["figures_received_at"] is not None

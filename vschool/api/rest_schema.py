@@ -43,7 +43,7 @@ def listing(item: str) -> dict[str, Any]:
 COUNTS = ("impressions", "clicks", "meta_leads", "leads", "enrolled", "orders")
 FIGURES = {
     **{k: COUNT for k in COUNTS},
-    **{k: DECIMAL for k in ("spend", "revenue", "meta_roas_value", "meta_roas_spend", "ctr", "cpc", "cpl", "cac", "roas", "aov",
+    **{k: DECIMAL for k in ("spend", "revenue", "order_value", "meta_roas_value", "meta_roas_spend", "ctr", "cpc", "cpl", "cac", "roas", "aov",
                             "conversion", "meta_purchase_roas")},
 }
 
@@ -91,7 +91,7 @@ SCHEMAS: dict[str, Any] = {
     "MarketingSummary": obj({
         "since": {"type": "string", "format": "date"}, "until": {"type": "string", "format": "date"}, "timezone": STRING,
         "totals": ref("Figures"), "campaigns": {"type": "array", "items": ref("Campaign")},
-        "last_sync": {"type": ["object", "null"]}, "ads_synced": {"type": "boolean"},
+        "last_sync": {"type": ["object", "null"]}, "figures_received_at": MAYBE_TIME, "ads_synced": {"type": "boolean"},
     }),
     "CustomerList": listing("CustomerRow"),
     "ConversationList": listing("Conversation"),

@@ -7,76 +7,39 @@ payment change) and `ad_sync` (a sync's progress). Admins and the marketing team
 """
 
 from datetime import date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import reflex as rx
 from sqlalchemy.exc import DBAPIError
 
+from actors.ads import sync_ads
 from cache.marketing import load_panel
 from models.access import Access
 from models.db import session_scope
 from models.marketing_figures import PRESETS, last_sync, preset_range, today_in_bangkok
-from models.settings import get_settings
+from models.when import day_shown, shown_iso
 from vschool.components.layout import app_page
+from vschool.components.marketing import (
+    COLUMNS,
+    KPIS,
+    MARKETING_CSS,
+    figures_by_ad,
+    heat_map,
+    kpi_cards,
+)
 from vschool.components.text import tr
+from vschool.formatting import baht, decimal_or_none, figure
 from vschool.i18n import text
 from vschool.state.auth import AuthState, viewer
 from vschool.state.feeds import Feed
 from vschool.state.gate import StaffState
 
 MAX_RANGE_DAYS = 3 * 366
-KPIS = ["spend", "revenue", "roas", "meta_purchase_roas", "cac", "cpl", "leads", "enrolled", "conversion", "aov"]
-COLUMNS = ["spend", "impressions", "clicks", "ctr", "cpc", "leads", "meta_leads", "cpl", "enrolled", "cac", "revenue", "roas", "meta_purchase_roas", "aov", "conversion"]
-MONEY = {"spend", "revenue", "cac", "cpl", "cpc", "aov"}
-COUNTS = {"impressions", "clicks", "leads", "meta_leads", "enrolled", "orders"}
-PERCENT = {"ctr", "conversion"}
-TIMES = {"roas", "meta_purchase_roas"}
-
-
-# --- display: Thai baht, "—" for what cannot be computed ----------------------------------------
-
-def _dec(value: Any) -> Decimal | None:
-    if value is None or value == "":
-        return None
-    try:
-        return Decimal(str(value))
-    except InvalidOperation:
-        return None
-
-
-def baht(value: Any) -> str:
-    """฿1,234,567 (whole baht from ฿1,000; satang below, where they matter: CPC ฿6.25)."""
-    v = _dec(value)
-    if v is None:
-        return "—"
-    return f"฿{v:,.0f}" if abs(v) >= 1000 else f"฿{v:,.2f}"
-
-
-def show(key: str, value: Any) -> str:
-    v = _dec(value)
-    if v is None:
-        return "—"
-    if key in MONEY:
-        return baht(v)
-    if key in COUNTS:
-        return f"{v:,.0f}"
-    if key in PERCENT:
-        return f"{v * 100:,.2f}%"
-    if key in TIMES:
-        return f"{v:,.2f}×"
-    return str(v)
-
-
-def _when(iso: str | None) -> str:
-    if not iso:
-        return ""
-    return datetime.fromisoformat(iso).astimezone(ZoneInfo(get_settings().timezone)).strftime("%d %b %Y %H:%M")
 
 
 def _number(value: Any) -> float | None:
-    v = _dec(value)
+    v = decimal_or_none(value)
     return None if v is None else float(v)  # charts only: display, never arithmetic
 
 
@@ -86,9 +49,9 @@ def table_rows(data: dict[str, Any], sort_key: str, descending: bool, expanded: 
     def order(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         if sort_key == "name":
             return sorted(rows, key=lambda r: (r.get("name") or "").casefold(), reverse=descending)
-        known = [r for r in rows if _dec(r.get(sort_key)) is not None]
-        unknown = [r for r in rows if _dec(r.get(sort_key)) is None]
-        return sorted(known, key=lambda r: _dec(r.get(sort_key)), reverse=descending) + unknown
+        known = [r for r in rows if decimal_or_none(r.get(sort_key)) is not None]
+        unknown = [r for r in rows if decimal_or_none(r.get(sort_key)) is None]
+        return sorted(known, key=lambda r: decimal_or_none(r.get(sort_key)), reverse=descending) + unknown
 
     out: list[dict[str, str]] = []
 
@@ -97,7 +60,7 @@ def table_rows(data: dict[str, Any], sort_key: str, descending: bool, expanded: 
         out.append({
             "key": key, "id": row.get("id") or "", "level": str(level), "name": row.get("name") or "",
             "status": row.get("status") or "", "expandable": "1" if children else "", "open": "1" if is_open else "",
-            **{c: show(c, row.get(c)) for c in COLUMNS},
+            **{c: figure(c, row.get(c)) for c in COLUMNS},
         })
         if children and is_open:
             for child in order(children):
@@ -111,7 +74,7 @@ def table_rows(data: dict[str, Any], sort_key: str, descending: bool, expanded: 
 
 def heat_rows(data: dict[str, Any], metric: str, language: str) -> list[dict[str, Any]]:
     cells = {(c["weekday"], c["hour"]): c for c in data.get("heat") or []}
-    values = {k: _dec(c.get(metric)) or Decimal(0) for k, c in cells.items()}
+    values = {k: decimal_or_none(c.get(metric)) or Decimal(0) for k, c in cells.items()}
     top = max(values.values(), default=Decimal(0))
     rows = []
     for weekday in range(1, 8):
@@ -135,7 +98,8 @@ def _announce_marketing() -> None:
         pass
 
 
-NO_SYNC = {"id": "", "status": "", "kind": "", "progress": "0", "rows": "0", "error": "", "finished_at": "", "started_at": ""}
+NO_SYNC = {"id": "", "status": "", "kind": "", "progress": "0", "rows": "0", "error": "", "finished_at": "", "started_at": "",
+           "took": "", "received_at": ""}
 
 
 class MarketingState(StaffState, access=Access.AD_SPEND):
@@ -149,7 +113,7 @@ class MarketingState(StaffState, access=Access.AD_SPEND):
     sort_desc: bool = True
     expanded: list[str] = []
     heat_metric: str = "spend"
-    notice: str = ""
+    requested_after: int = -1  # the newest run's id when "Sync now" was pressed (-1: not pressed)
     error: str = ""
 
     async def _panel(self) -> dict[str, Any]:
@@ -170,15 +134,15 @@ class MarketingState(StaffState, access=Access.AD_SPEND):
         data = panel.get("data") or {}
         totals = data.get("totals") or {}
         return {
-            **{k: show(k, totals.get(k)) for k in KPIS},
-            "meta_leads": show("meta_leads", totals.get("meta_leads")),
-            "orders": show("orders", totals.get("orders")),
+            **{k: figure(k, totals.get(k)) for k in KPIS},
+            "meta_leads": figure("meta_leads", totals.get("meta_leads")),
+            "orders": figure("orders", totals.get("orders")),
             "loaded": "1" if data else "",
             "empty": "1" if data and not data.get("ads_synced") and not data.get("campaigns") else "",
             "stale": "1" if panel.get("stale") and not panel.get("refreshing") else "",
             "refreshing": "1" if panel.get("refreshing") else "",
             "error": panel.get("error") or "",
-            "generated_at": _when(data.get("generated_at")),
+            "generated_at": shown_iso(data.get("generated_at"), signed_in.language),
             "range": f"{self.since} → {self.until}",
         }
 
@@ -191,7 +155,7 @@ class MarketingState(StaffState, access=Access.AD_SPEND):
             return []
         data = (await self._panel()).get("data") or {}
         return [
-            {"day": t["day"][5:], "spend": _number(t["spend"]), "revenue": _number(t["revenue"]), "roas": _number(t.get("roas"))}
+            {"day": day_shown(date.fromisoformat(t["day"]), signed_in.language, year=False), "spend": _number(t["spend"]), "revenue": _number(t["revenue"]), "roas": _number(t.get("roas"))}
             for t in data.get("trend") or []
         ]
 
@@ -217,7 +181,9 @@ class MarketingState(StaffState, access=Access.AD_SPEND):
 
     @rx.var
     async def sync(self) -> dict[str, str]:
-        """The latest ad sync run, live while it runs (the `ad_sync` feed)."""
+        """The latest ad sync run, live while it runs (the `ad_sync` feed): `queued` from the
+        click until a worker starts it, then `running` with its progress and rows, then how it
+        ended. With no run at all, when the figures shown arrived (an import, the demo data)."""
         feed = await self.get_state(Feed)
         _ = (feed.ad_sync, feed.marketing)
         signed_in = await self.get_state(AuthState)
@@ -228,11 +194,19 @@ class MarketingState(StaffState, access=Access.AD_SPEND):
                 run = last_sync(session)
         except DBAPIError:
             return {**NO_SYNC, "status": "unknown"}
+        lang = signed_in.language
+        received = shown_iso(((await self._panel()).get("data") or {}).get("figures_received_at"), lang)
+        if self.requested_after >= 0 and (run is None or run["id"] <= self.requested_after):
+            return {**NO_SYNC, "status": "queued", "received_at": received}
         if run is None:
-            return NO_SYNC  # every key present: the page compares them, and `undefined` is not ""
+            return {**NO_SYNC, "received_at": received}  # every key present: the page compares them
+        took = ""
+        if run["started_at"] and run["finished_at"]:
+            seconds = (datetime.fromisoformat(run["finished_at"]) - datetime.fromisoformat(run["started_at"])).total_seconds()
+            took = f"{seconds:,.0f} s" if seconds >= 1 else "< 1 s"
         return {"id": str(run["id"]), "status": run["status"], "kind": run["kind"], "progress": str(run["progress"] or 0),
-                "rows": f"{run['rows'] or 0:,}", "error": run["error"] or "",
-                "finished_at": _when(run["finished_at"]), "started_at": _when(run["started_at"])}
+                "rows": f"{run['rows'] or 0:,}", "error": run["error"] or "", "took": took, "received_at": received,
+                "finished_at": shown_iso(run["finished_at"], lang), "started_at": shown_iso(run["started_at"], lang)}
 
     # --- events ---
 
@@ -294,41 +268,38 @@ class MarketingState(StaffState, access=Access.AD_SPEND):
 
     @rx.event
     async def sync_now(self) -> None:
-        self.notice, self.error = "", ""
+        self.error = ""
         try:
-            from actors.ads import sync_ads
-        except ImportError:
-            self.error = "sync_unavailable"
-            return
-        try:
+            with session_scope() as session:
+                run = last_sync(session)
             sync_ads.send(kind="manual")
         except Exception as exc:
             self.error = f"sync_not_started: {type(exc).__name__}"
             return
-        self.notice = "sync_started"
+        self.requested_after = run["id"] if run else 0
 
 
 # --- view -----------------------------------------------------------------------------------------
 
-def _kpi(key: str) -> rx.Component:
-    return rx.card(
-        rx.vstack(
-            rx.text(tr(f"mk_{key}"), size="1", color=rx.color("gray", 11)),
-            rx.heading(MarketingState.summary[key].to(str), size="6", id=f"kpi-{key.replace('_', '-')}"),
-            spacing="1",
-        ),
-        min_width="150px",
-        flex="1",
-    )
-
-
 def _range_bar() -> rx.Component:
     return rx.hstack(
-        rx.segmented_control.root(
-            *[rx.segmented_control.item(tr(f"range_{p}"), value=p) for p in (*PRESETS, "custom")],
-            value=MarketingState.preset,
-            on_change=MarketingState.choose_preset,
-            id="range-presets",
+        rx.box(
+            rx.segmented_control.root(
+                *[rx.segmented_control.item(tr(f"range_{p}"), value=p) for p in (*PRESETS, "custom")],
+                value=MarketingState.preset,
+                on_change=MarketingState.choose_preset,
+                id="range-presets",
+            ),
+            class_name="desk-only",
+        ),
+        rx.box(
+            rx.select.root(  # a phone has no room for five buttons in a row
+                rx.select.trigger(id="range-presets-menu"),
+                rx.select.content(*[rx.select.item(tr(f"range_{p}"), value=p) for p in (*PRESETS, "custom")]),
+                value=MarketingState.preset,
+                on_change=MarketingState.choose_preset,
+            ),
+            class_name="phone-only",
         ),
         rx.cond(
             MarketingState.preset == "custom",
@@ -350,25 +321,33 @@ def _range_bar() -> rx.Component:
 
 def _sync_bar() -> rx.Component:
     sync = MarketingState.sync
+    status = sync["status"].to(str)
+    last = rx.cond(
+        sync["finished_at"].to(str) != "",
+        rx.cond(
+            status == "failed",
+            rx.text(tr("sync_failed_at"), " ", sync["finished_at"].to(str), ": ", sync["error"].to(str), color=rx.color("red", 11)),
+            rx.text(tr("sync_done"), " ", sync["finished_at"].to(str), " · ", sync["rows"].to(str), " ", tr("sync_rows"), " · ",
+                    sync["took"].to(str)),
+        ),
+        rx.cond(sync["received_at"].to(str) != "",
+                rx.text(tr("figures_received"), " ", sync["received_at"].to(str), " · ", tr("never_synced_from_meta")),
+                rx.text(tr("last_ad_sync"), ": ", tr("not_synced"))),
+    )
     return rx.hstack(
         rx.button(rx.icon("refresh-cw", size=16), tr("sync_now"), on_click=MarketingState.sync_now, id="sync-now",
-                  disabled=sync["status"].to(str) == "running"),
-        rx.cond(
-            sync["status"].to(str) == "running",
-            rx.hstack(rx.text(tr("sync_running"), size="2"), rx.progress(value=sync["progress"].to(int), width="160px", id="sync-progress"),
-                      rx.text(sync["progress"].to(str), "%", size="2"), align="center", id="sync-running"),
-            rx.text(tr("last_ad_sync"), ": ", rx.cond(sync["finished_at"].to(str) != "", sync["finished_at"].to(str), tr("not_synced")),
-                    rx.cond(sync["status"].to(str) == "failed", rx.text.span(" · ", tr("sync_failed"), " ", sync["error"].to(str), color=rx.color("red", 11))),
-                    size="2", color=rx.color("gray", 11), id="last-sync"),
+                  loading=(status == "running") | (status == "queued")),
+        rx.match(
+            status,
+            ("queued", rx.text(tr("sync_queued"), size="2", id="sync-queued")),
+            ("running", rx.hstack(rx.text(tr("sync_running"), size="2"), rx.progress(value=sync["progress"].to(int), width="120px", id="sync-progress"),
+                                  rx.text(sync["progress"].to(str), "% · ", sync["rows"].to(str), " ", tr("sync_rows_so_far"), size="2"),
+                                  align="center", wrap="wrap", id="sync-running")),
+            rx.box(last, font_size="var(--font-size-2)", color=rx.color("gray", 11), id="last-sync"),
         ),
-        rx.cond(MarketingState.notice != "", rx.text(tr("sync_started"), size="2", color=rx.color("green", 11), id="sync-notice")),
         rx.cond(
             MarketingState.error != "",
-            rx.callout(
-                rx.cond(MarketingState.error == "sync_unavailable", tr("sync_unavailable"),
-                        rx.cond(MarketingState.error.startswith("sync_not_started"), tr("sync_not_started"), MarketingState.error)),
-                icon="triangle-alert", color_scheme="red", size="1", id="sync-error",
-            ),
+            rx.callout(tr("sync_not_started"), icon="triangle-alert", color_scheme="red", size="1", id="sync-error"),
         ),
         align="center",
         wrap="wrap",
@@ -395,8 +374,8 @@ def _freshness() -> rx.Component:
 
 def _charts() -> rx.Component:
     money_chart = rx.recharts.composed_chart(
-        rx.recharts.bar(data_key="spend", name=text("mk_spend", "th") + " / Spend", fill=rx.color("accent", 8)),
-        rx.recharts.line(data_key="revenue", name=text("mk_revenue", "th") + " / Revenue", stroke=rx.color("green", 9), dot=False, type_="monotone"),
+        rx.recharts.bar(data_key="spend", name=tr("mk_spend"), fill=rx.color("accent", 8)),
+        rx.recharts.line(data_key="revenue", name=tr("mk_revenue"), stroke=rx.color("green", 9), dot=False, type_="monotone"),
         rx.recharts.x_axis(data_key="day"),
         rx.recharts.y_axis(),
         rx.recharts.cartesian_grid(stroke_dasharray="3 3"),
@@ -425,97 +404,6 @@ def _charts() -> rx.Component:
     )
 
 
-def _heat_map() -> rx.Component:
-    return rx.card(
-        rx.hstack(
-            rx.text(tr("heat_map"), weight="bold", size="2"),
-            rx.spacer(),
-            rx.segmented_control.root(
-                rx.segmented_control.item(tr("mk_spend"), value="spend"),
-                rx.segmented_control.item(tr("mk_leads"), value="leads"),
-                rx.segmented_control.item(tr("mk_meta_leads"), value="meta_leads"),
-                value=MarketingState.heat_metric,
-                on_change=MarketingState.set_heat_metric,
-                size="1",
-                id="heat-metric",
-            ),
-            align="center",
-            width="100%",
-        ),
-        # One grid for the hour labels and the cells, so a label always stands over its own hour.
-        rx.grid(
-            rx.box(),
-            *[rx.text(f"{h:02d}", size="1", text_align="center", color=rx.color("gray", 10), class_name="heat-hour") for h in range(24)],
-            rx.foreach(
-                MarketingState.heat,
-                lambda row: rx.fragment(
-                    rx.text(row["name"].to(str), size="1"),
-                    rx.foreach(row["cells"].to(list[dict[str, str]]), lambda cell: rx.box(
-                        title=cell["title"], background=cell["alpha"], height="18px", border_radius="3px", class_name="heat-cell",
-                    )),
-                ),
-            ),
-            grid_template_columns="56px repeat(24, minmax(0, 1fr))",
-            gap="4px",
-            align_items="center",
-            id="heat-map",
-            width="100%",
-        ),
-        width="100%",
-    )
-
-
-def _header(key: str) -> rx.Component:
-    arrow = rx.cond(MarketingState.sort_key == key, rx.cond(MarketingState.sort_desc, " ↓", " ↑"), "")
-    return rx.table.column_header_cell(
-        rx.button(tr(f"mk_{key}"), arrow, variant="ghost", size="1", on_click=MarketingState.sort_by(key), id=f"sort-{key.replace('_', '-')}"),
-        white_space="nowrap",
-    )
-
-
-def _row(row: rx.Var) -> rx.Component:
-    indent = rx.match(row["level"], ("1", "20px"), ("2", "40px"), "0px")
-    name = rx.cond(row["name"] != "", row["name"], rx.cond(row["id"] != "", row["id"], tr("unsynced_ads")))
-    return rx.table.row(
-        rx.table.row_header_cell(
-            rx.hstack(
-                rx.box(width=indent),
-                rx.cond(
-                    row["expandable"] != "",
-                    rx.icon_button(rx.cond(row["open"] != "", rx.icon("chevron-down", size=14), rx.icon("chevron-right", size=14)),
-                                   variant="ghost", size="1", on_click=MarketingState.toggle(row["key"]), aria_label="expand",
-                                   class_name="drill-toggle"),
-                    rx.box(width="24px"),
-                ),
-                rx.text(name, weight=rx.cond(row["level"] == "0", "bold", "regular"), size="2"),
-                align="center",
-                spacing="1",
-            ),
-            min_width="260px",
-        ),
-        *[rx.table.cell(row[c], white_space="nowrap", class_name=f"col-{c.replace('_', '-')}") for c in COLUMNS],
-        class_name=rx.match(row["level"], ("0", "drill-row campaign-row"), ("1", "drill-row adset-row"), "drill-row ad-row"),
-        custom_attrs={"data-id": row["id"]},
-    )
-
-
-def _table() -> rx.Component:
-    return rx.card(
-        rx.text(tr("drill_down"), weight="bold", size="2"),
-        rx.box(
-            rx.table.root(
-                rx.table.header(rx.table.row(_header("name"), *[_header(c) for c in COLUMNS])),
-                rx.table.body(rx.foreach(MarketingState.rows, _row)),
-                size="1",
-                id="drill-table",
-            ),
-            overflow_x="auto",
-            width="100%",
-        ),
-        width="100%",
-    )
-
-
 def _empty() -> rx.Component:
     return rx.callout(tr("no_ads_yet"), icon="info", id="empty-state")
 
@@ -524,6 +412,7 @@ def _empty() -> rx.Component:
 def marketing_page() -> rx.Component:
     s = MarketingState.summary
     return rx.vstack(
+        rx.el.style(MARKETING_CSS),
         _range_bar(),
         _sync_bar(),
         rx.cond(
@@ -534,10 +423,11 @@ def marketing_page() -> rx.Component:
                 _empty(),
                 rx.vstack(
                     _freshness(),
-                    rx.flex(*[_kpi(k) for k in KPIS], gap="12px", wrap="wrap", width="100%", id="kpis"),
+                    kpi_cards(s),
                     _charts(),
-                    _heat_map(),
-                    _table(),
+                    heat_map(MarketingState.heat, MarketingState.heat_metric, MarketingState.set_heat_metric),
+                    figures_by_ad(MarketingState.rows, MarketingState.sort_key, MarketingState.sort_desc, MarketingState.sort_by,
+                                  MarketingState.toggle),
                     spacing="4",
                     width="100%",
                     align="stretch",
