@@ -114,7 +114,7 @@ def ai_panel(session: Session, conversation_id: int, language: str = "en") -> di
         "reason": _reason(task, language),
         "model": task.model,
         "level": str(task.autonomy_level or ""),
-        "when": local(task.created_at),
+        "when": local(task.created_at, language),
     }
     if task.draft_status == DraftStatus.OPEN:
         return {**base, "kind": "draft", "text": task.answer or "", "sources": _sources(task)}
@@ -148,7 +148,7 @@ def recent_tasks(session: Session, limit: int = TASKS_SHOWN, language: str = "en
     return [
         {
             "id": str(t.id),
-            "when": local(t.created_at),
+            "when": local(t.created_at, language),
             "conversation_id": str(t.conversation_id or ""),
             "prompt": t.prompt,
             "sources": " · ".join(f"{s.get('title') or s.get('source')} ({float(s.get('score') or 0):.2f})" for s in t.sources),

@@ -18,16 +18,20 @@ from models.refusals import Refused
 from models.reply_rules import window
 from models.settings import get_settings
 from models.staff import StaffUser
+from models.when import shown
 
 LIST_PAGE = 30
 THREAD_LIMIT = 200
 TICKS = {"pending": "🕓", "sent": "✓", "delivered": "✓✓", "read": "✓✓ read", "failed": "⚠"}
 
 
-def local(value: datetime | None, fmt: str = "%d %b %H:%M") -> str:
-    if value is None:
-        return ""
-    return value.astimezone(ZoneInfo(get_settings().timezone)).strftime(fmt)
+def local(value: datetime | None, language: str) -> str:
+    """A message's time as the inbox shows it: day, month and hh:mm in Bangkok, in the reader's language."""
+    return shown(value, language, year=False)
+
+
+def in_language(language: str, english: str, thai: str) -> str:
+    return thai if language == "th" else english
 
 
 @dataclass(frozen=True)
@@ -39,7 +43,7 @@ class ListFilter:
     label: str = ""  # a label name, or "" for any
 
 
-def list_conversations(session: Session, staff_id: int, f: ListFilter) -> tuple[list[dict[str, str]], int]:
+def list_conversations(session: Session, staff_id: int, f: ListFilter, language: str = "en") -> tuple[list[dict[str, str]], int]:
     last_text = (
         select(Message.text)
         .where(Message.conversation_id == Conversation.id)
@@ -76,7 +80,7 @@ def list_conversations(session: Session, staff_id: int, f: ListFilter) -> tuple[
             "name": name or "",
             "standard_id": sid,
             "snippet": (text or "📎").replace("\n", " ")[:80],
-            "when": local(c.last_message_at),
+            "when": local(c.last_message_at, language),
             "unread": str(c.unread_count),
             "from_ad": "1" if c.source_ad_id else "",
         }
@@ -88,15 +92,17 @@ def _attachments(message: Message) -> list[str]:
     return [str((a.get("payload") or {}).get("url")) for a in message.attachments if isinstance(a.get("payload"), dict) and a["payload"].get("url")]
 
 
-def _who(m: Message, authors: dict[int, str]) -> str:
+def _who(m: Message, authors: dict[int, str], language: str) -> str:
     if m.sender_kind == "ai":  # the AI's words: sent by itself (L3) or by the person who approved the draft
         return f"AI · {authors.get(m.staff_user_id, '')}" if m.staff_user_id else "AI"
     if m.staff_user_id:
         return authors.get(m.staff_user_id, "")
-    return {"page_inbox": "Facebook inbox", "system": "Page"}.get(m.sender_kind, "")
+    if m.sender_kind == "page_inbox":
+        return in_language(language, "Facebook inbox", "กล่องข้อความ Facebook")
+    return in_language(language, "Page", "เพจ") if m.sender_kind == "system" else ""
 
 
-def thread(session: Session, conversation_id: int) -> list[dict[str, str]]:
+def thread(session: Session, conversation_id: int, language: str = "en") -> list[dict[str, str]]:
     """The newest messages and notes of a conversation, oldest first."""
     messages = session.exec(
         select(Message).where(Message.conversation_id == conversation_id).order_by(col(Message.sent_at).desc()).limit(THREAD_LIMIT)
@@ -110,10 +116,10 @@ def thread(session: Session, conversation_id: int) -> list[dict[str, str]]:
         items.append((m.sent_at, {
             "id": f"m{m.id}",
             "side": "in" if m.direction == Direction.INBOUND else ("ai" if m.sender_kind == "ai" else "out"),
-            "who": _who(m, authors),
+            "who": _who(m, authors, language),
             "text": m.text or "",
             "images": " ".join(_attachments(m)),
-            "when": local(m.sent_at),
+            "when": local(m.sent_at, language),
             "tick": TICKS.get(m.status, "") if m.direction == Direction.OUTBOUND else "",
             "status": m.status,
             "reactions": reactions,
@@ -121,11 +127,11 @@ def thread(session: Session, conversation_id: int) -> list[dict[str, str]]:
         }))
     for n in notes:
         items.append((n.created_at, {"id": f"n{n.id}", "side": "note", "who": authors.get(n.author_id, ""), "text": n.body,
-                                      "images": "", "when": local(n.created_at), "tick": "", "status": "", "reactions": "", "error": ""}))
+                                      "images": "", "when": local(n.created_at, language), "tick": "", "status": "", "reactions": "", "error": ""}))
     return [item for _, item in sorted(items, key=lambda pair: pair[0])]
 
 
-def panel(session: Session, conversation_id: int, now: datetime | None = None) -> dict[str, str]:
+def panel(session: Session, conversation_id: int, now: datetime | None = None, language: str = "en") -> dict[str, str]:
     """The customer side panel and the conversation's header facts."""
     conversation = session.get(Conversation, conversation_id)
     if conversation is None:
@@ -154,16 +160,17 @@ def panel(session: Session, conversation_id: int, now: datetime | None = None) -
         "source_ad": (first_ad.context or {}).get("ad_title") or first_ad.ad_id if first_ad else "",
         "source_ad_id": first_ad.ad_id if first_ad else "",
         "past": str(past),
-        "orders": _orders_line(session, customer.id),
+        "orders": _orders_line(session, customer.id, language),
         "window": current.state,
-        "window_left": f"{hours}h {minutes:02d}m" if current.closes_at else "",
+        "window_left": in_language(language, f"{hours}h {minutes:02d}m", f"{hours} ชม. {minutes:02d} นาที") if current.closes_at else "",
         "ai_paused": "1" if conversation.ai_paused else "",
         "labels": ", ".join(conversation_labels(session, conversation.id)),
     }
 
 
-def _orders_line(session: Session, customer_id: int) -> str:
-    """'2 orders · ฿29,900.00 paid' for the side panel (refunds subtracted); '' when none."""
+def _orders_line(session: Session, customer_id: int, language: str) -> str:
+    """'2 orders · ฿29,900.00 paid' (Thai: '2 คำสั่งซื้อ · ชำระแล้ว ฿29,900.00') for the side
+    panel, refunds subtracted; '' when none."""
     signed = sa.case((Payment.kind == PaymentKind.REFUND, -Payment.amount), else_=Payment.amount)
     orders, paid = session.execute(
         sa.select(sa.func.count(sa.distinct(Order.id)), sa.func.coalesce(sa.func.sum(signed), 0))
@@ -171,7 +178,7 @@ def _orders_line(session: Session, customer_id: int) -> str:
     ).one()
     if not orders:
         return ""
-    return f"{orders} order{'s' if orders > 1 else ''} · {baht(paid)} paid"
+    return in_language(language, f"{orders} order{'s' if orders > 1 else ''} · {baht(paid)} paid", f"{orders} คำสั่งซื้อ · ชำระแล้ว {baht(paid)}")
 
 
 def mark_read(session: Session, conversation_id: int) -> bool:

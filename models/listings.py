@@ -9,7 +9,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlmodel import Session, col
@@ -18,7 +17,6 @@ from models.commerce import Order, Product
 from models.customers import Customer
 from models.knowledge import KnowledgeChunk, KnowledgeDocument
 from models.marketing import Ad, AdInsightDaily, Campaign
-from models.settings import get_settings
 
 PAGE_SIZE = 25
 
@@ -30,9 +28,8 @@ class Listing:
 
 
 def _when(value: datetime | None) -> str:
-    if value is None:
-        return ""
-    return value.astimezone(ZoneInfo(get_settings().timezone)).strftime("%d %b %Y %H:%M")
+    """ISO 8601; the page shows it in the reader's language (models/when.py)."""
+    return value.isoformat() if value else ""
 
 
 def baht(value: Decimal | None) -> str:

@@ -39,4 +39,8 @@ FIGURE_LABELS: dict[str, tuple[str, str]] = {
     "sync_failed_at": ("Last sync failed", "ซิงก์ล่าสุดล้มเหลวเมื่อ"),
     "figures_received": ("Ad figures received", "ได้รับข้อมูลโฆษณาเมื่อ"),
     "never_synced_from_meta": ("no sync from Meta yet (loaded by import or demo data)", "ยังไม่เคยซิงก์จาก Meta (ข้อมูลมาจากการนำเข้าหรือข้อมูลตัวอย่าง)"),
+    "product_kind_course": ("Course", "คอร์สเรียน"),
+    "product_kind_package": ("Package", "แพ็กเกจ"),
+    "product_kind_equipment": ("Equipment", "อุปกรณ์"),
+    "product_kind_menu": ("Menu item", "เมนูอาหาร"),
 }

@@ -14,21 +14,21 @@ from models.access import Access
 from models.db import session_scope
 from models.refusals import Refused
 from models.set_aside import SetAsideEvent
+from models.when import shown
 from vschool.api.inbound_store import rejected_bodies
 from vschool.components.layout import app_page
 from vschool.components.text import tr
-from vschool.pages.overview import bangkok_time
-from vschool.state.auth import admitted_staff, refused, say, viewer
+from vschool.state.auth import AuthState, admitted_staff, refused, say, viewer
 from vschool.state.feeds import Feed
 from vschool.state.gate import StaffState, parse_id
 
 
-def _shown(event: SetAsideEvent) -> dict[str, str]:
+def _shown(event: SetAsideEvent, language: str) -> dict[str, str]:
     return {
         "id": str(event.id),
         "kind": event.kind,
-        "received": bangkok_time(event.received_at),
-        "set_aside": bangkok_time(event.set_aside_at),
+        "received": shown(event.received_at, language),
+        "set_aside": shown(event.set_aside_at, language),
         "reason": event.reason,
         "attempts": str(event.attempts),
         "preview": event.preview,
@@ -44,10 +44,11 @@ class SetAsideState(StaffState, access=Access.ADMIN):
     async def events(self) -> list[dict[str, str]]:
         feed = await self.get_state(Feed)
         _ = (feed.overview, self.changes)  # new events move the overview; a set-aside one may be among them
+        language = (await self.get_state(AuthState)).language  # read here: a language switch recomputes the list
         if await viewer(self, Access.ADMIN) is None:
             return []
         with session_scope() as session:
-            return [_shown(event) for event in set_aside.list_set_aside(session)]
+            return [_shown(event, language) for event in set_aside.list_set_aside(session)]
 
     async def _decide(self, event_id: str, decide, done: str):
         """Run `decide(session, admin, id)` on one set-aside event; say what happened or why not."""
@@ -71,10 +72,11 @@ class SetAsideState(StaffState, access=Access.ADMIN):
         """Bodies Meta signed that could not even be stored (this host's journal)."""
         feed = await self.get_state(Feed)
         _ = (feed.overview, self.changes)
+        language = (await self.get_state(AuthState)).language
         if await viewer(self, Access.ADMIN) is None:
             return {"total": 0, "rows": []}
         total, rows = rejected_bodies()
-        return {"total": total, "rows": [{"at": bangkok_time(datetime.fromtimestamp(r["at"], UTC)), "size": str(r["size"]),
+        return {"total": total, "rows": [{"at": shown(datetime.fromtimestamp(r["at"], UTC), language), "size": str(r["size"]),
                                           "preview": r["preview"]} for r in rows]}
 
     @rx.event

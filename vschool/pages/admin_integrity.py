@@ -1,7 +1,6 @@
 """Admin → Integrity: what the integrity check found and has not seen go away, the incidents it
 opened (with their post-mortem files), a button to check now, and closing an incident — audited."""
 
-from zoneinfo import ZoneInfo
 
 import reflex as rx
 
@@ -10,18 +9,12 @@ from logs.integrity import open_findings, recent_incidents, resolve_incident, ru
 from models.access import Access
 from models.db import session_scope
 from models.enums import Role
-from models.settings import get_settings
+from models.when import shown_iso
 from vschool.components.layout import app_page
 from vschool.components.text import tr
 from vschool.state.auth import AuthState, admitted_staff, say, viewer
 from vschool.state.feeds import Feed
 from vschool.state.gate import StaffState
-
-
-def _local(iso: str) -> str:
-    from datetime import datetime
-
-    return datetime.fromisoformat(iso).astimezone(ZoneInfo(get_settings().timezone)).strftime("%d %b %Y %H:%M")
 
 
 class IntegrityState(StaffState, access=Access.ADMIN):
@@ -33,14 +26,15 @@ class IntegrityState(StaffState, access=Access.ADMIN):
     async def findings(self) -> dict:
         feed = await self.get_state(Feed)
         _ = (feed.overview, self.checks)
-        if (await self.get_state(AuthState)).role != Role.ADMIN.value or await viewer(self, Access.ADMIN) is None:
+        signed_in = await self.get_state(AuthState)
+        if signed_in.role != Role.ADMIN.value or await viewer(self, Access.ADMIN) is None:
             return {"findings": [], "incidents": []}
         with session_scope() as session:
             found, incidents = open_findings(session), recent_incidents(session)
         for row in found:
-            row["since"] = _local(row["since"])
+            row["since"] = shown_iso(row["since"], signed_in.language)
         for row in incidents:
-            row["opened_at"] = _local(row["opened_at"])
+            row["opened_at"] = shown_iso(row["opened_at"], signed_in.language)
         return {"findings": found, "incidents": incidents}
 
     @rx.event

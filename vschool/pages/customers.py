@@ -3,7 +3,6 @@ that brought them, and their whole story (chats, referrals, orders, payments, no
 first. Both follow the live feeds; neither holds more than a page of rows."""
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import reflex as rx
 from sqlalchemy.exc import OperationalError
@@ -13,8 +12,8 @@ from models.customer_queries import customer_by_standard_id, customer_facts, fin
 from models.db import session_scope
 from models.enums import LeadStage
 from models.listings import PAGE_SIZE, baht
-from models.settings import get_settings
 from models.timeline import Entry, as_seen_by, timeline
+from models.when import shown
 from vschool.components.layout import app_page
 from vschool.components.text import (
     lead_stage_label,
@@ -33,12 +32,10 @@ STAGES = ["all", *[s.value for s in LeadStage]]
 NO_STORY = {"entries": [], "cursor": "", "missing": "", "stale": "", "consent": ""}  # every key the page reads, before anything loads
 
 
-def _bangkok(value: datetime | str | None) -> str:
+def _bangkok(value: datetime | str | None, language: str) -> str:
     if not value:
         return ""
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value.astimezone(ZoneInfo(get_settings().timezone)).strftime("%d %b %Y %H:%M")
+    return shown(datetime.fromisoformat(value) if isinstance(value, str) else value, language)
 
 
 class CustomerListState(StaffState, access=Access.CUSTOMERS):
@@ -50,14 +47,15 @@ class CustomerListState(StaffState, access=Access.CUSTOMERS):
     async def found(self) -> dict:
         feed = await self.get_state(Feed)
         _ = feed.customer
-        staff = await viewer(self, Access.CUSTOMERS) if (await self.get_state(AuthState)).user_id else None
+        signed_in = await self.get_state(AuthState)
+        staff = await viewer(self, Access.CUSTOMERS) if signed_in.user_id else None
         if staff is None:
             return {"rows": [], "total": 0}
         with session_scope() as session:
             rows, total = find_customers(session, self.page, self.search.strip(), "" if self.stage == "all" else self.stage,
                                          by_contact=may(staff.role, Access.CONTACT))
         for row in rows:
-            row["created_at"] = _bangkok(row["created_at"])
+            row["created_at"] = _bangkok(row["created_at"], signed_in.language)
         return {"rows": rows, "total": total}
 
     @rx.event
@@ -82,10 +80,10 @@ class CustomerListState(StaffState, access=Access.CUSTOMERS):
         self.page = max(0, self.page - 1)
 
 
-def _entry_row(entry: Entry) -> dict[str, str]:
+def _entry_row(entry: Entry, language: str) -> dict[str, str]:
     amount = baht(-entry.amount if entry.subtype == "refund" else entry.amount) if entry.amount is not None else ""
     return {
-        "key": entry.cursor, "kind": entry.kind, "subtype": entry.subtype, "at": _bangkok(entry.at),
+        "key": entry.cursor, "kind": entry.kind, "subtype": entry.subtype, "at": _bangkok(entry.at, language),
         "text": entry.text, "amount": amount, "ref": entry.ref, "extra": entry.extra,
     }
 
@@ -106,9 +104,11 @@ class CustomerPageState(StaffState, access=Access.CUSTOMERS):
         """The header facts and the newest page of the timeline; live on new messages and orders."""
         feed = await self.get_state(Feed)
         _ = (feed.customer, feed.message, feed.conversation)
-        staff = await viewer(self, Access.CUSTOMERS) if (await self.get_state(AuthState)).user_id else None
+        signed_in = await self.get_state(AuthState)
+        staff = await viewer(self, Access.CUSTOMERS) if signed_in.user_id else None
         if staff is None or not self.standard_id:
             return NO_STORY
+        language = signed_in.language
         try:
             with session_scope() as session:
                 customer = customer_by_standard_id(session, self.standard_id)
@@ -126,16 +126,16 @@ class CustomerPageState(StaffState, access=Access.CUSTOMERS):
             "stage": customer.lead_stage,
             "tags": ", ".join(customer.tags),
             "contact": " · ".join(x for x in (customer.phone, customer.email) if x) if may(staff.role, Access.CONTACT) else "",
-            "since": _bangkok(customer.created_at),
-            "consent": _bangkok(customer.consent_at),
+            "since": _bangkok(customer.created_at, language),
+            "consent": _bangkok(customer.consent_at, language),
             "paid": baht(facts.paid),
             "orders": str(facts.orders),
             "conversations": str(facts.conversations),
             "conversation_id": str(facts.open_conversation_id or ""),
             "ad": facts.first_ad_name or facts.first_ad_id,
             "campaign": facts.first_campaign_name,
-            "referred_at": _bangkok(facts.first_referred_at),
-            "entries": [_entry_row(e) for e in as_seen_by(entries, staff.role)],
+            "referred_at": _bangkok(facts.first_referred_at, language),
+            "entries": [_entry_row(e, language) for e in as_seen_by(entries, staff.role)],
             "cursor": cursor or "",
         }
         return self._stale
@@ -150,7 +150,7 @@ class CustomerPageState(StaffState, access=Access.CUSTOMERS):
             if customer is None:
                 return
             entries, next_cursor = timeline(session, customer.id, before=cursor)
-        self.older = self.older + [_entry_row(e) for e in as_seen_by(entries, admitted_staff().role)]
+        self.older = self.older + [_entry_row(e, admitted_staff().language) for e in as_seen_by(entries, admitted_staff().role)]
         self.older_cursor = next_cursor or "end"
 
 

@@ -105,30 +105,34 @@ class InboxState(StaffState, access=Access.INBOX):
     async def listing(self) -> dict:
         feed = await self.get_state(Feed)
         _ = (feed.conversation, feed.message)
-        staff_id = (await self.get_state(AuthState)).user_id  # read here: dependencies are tracked per var
+        signed_in = await self.get_state(AuthState)  # read here: dependencies are tracked per var
+        staff_id = signed_in.user_id
         if not staff_id or await viewer(self, Access.INBOX) is None:
             return {"rows": [], "total": 0}
         with session_scope() as session:
-            rows, total = list_conversations(session, staff_id, ListFilter(self.status, self.scope, self.search, self.page, self.label))
+            rows, total = list_conversations(session, staff_id, ListFilter(self.status, self.scope, self.search, self.page, self.label),
+                                             signed_in.language)
         return {"rows": rows, "total": total}
 
     @rx.var
     async def messages(self) -> list[dict[str, str]]:
         feed = await self.get_state(Feed)
         _ = feed.message
-        if not self.selected or not (await self.get_state(AuthState)).user_id or await viewer(self, Access.INBOX) is None:
+        signed_in = await self.get_state(AuthState)
+        if not self.selected or not signed_in.user_id or await viewer(self, Access.INBOX) is None:
             return []
         with session_scope() as session:
-            return thread(session, self.selected)
+            return thread(session, self.selected, signed_in.language)
 
     @rx.var
     async def current(self) -> dict[str, str]:
         feed = await self.get_state(Feed)
         _ = (feed.conversation, feed.customer)
-        if not self.selected or not (await self.get_state(AuthState)).user_id or await viewer(self, Access.INBOX) is None:
+        signed_in = await self.get_state(AuthState)
+        if not self.selected or not signed_in.user_id or await viewer(self, Access.INBOX) is None:
             return {}
         with session_scope() as session:
-            return panel(session, self.selected)
+            return panel(session, self.selected, language=signed_in.language)
 
     @rx.var
     async def ai(self) -> dict[str, str]:

@@ -1,15 +1,14 @@
 """Overview: today's counters, read from PostgreSQL, live in every open browser."""
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import reflex as rx
 from sqlalchemy.exc import OperationalError
 
 from models.access import Access
 from models.db import session_scope
-from models.settings import get_settings
 from models.stats import overview_counts
+from models.when import shown
 from vschool.components.layout import app_page
 from vschool.components.text import tr
 from vschool.state.auth import AuthState, viewer
@@ -17,10 +16,9 @@ from vschool.state.feeds import Feed
 from vschool.state.gate import StaffState
 
 
-def bangkok_time(value: datetime | None) -> str:
-    if value is None:
-        return ""
-    return value.astimezone(ZoneInfo(get_settings().timezone)).strftime("%d %b %Y %H:%M")
+def bangkok_time(value: datetime | None, language: str = "en") -> str:
+    """A stored time as staff read it (models/when.py: Thai dates with the Buddhist year in Thai)."""
+    return shown(value, language)
 
 
 class OverviewState(StaffState):
@@ -43,7 +41,7 @@ class OverviewState(StaffState):
             "open_conversations": f"{counts.open_conversations:,}",
             "messages_today": f"{counts.messages_today:,}",
             "customers": f"{counts.customers:,}",
-            "last_ad_sync": bangkok_time(counts.last_ad_sync),
+            "last_ad_sync": bangkok_time(counts.last_ad_sync, signed_in.language),
         }
         return self._last
 

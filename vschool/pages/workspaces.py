@@ -6,6 +6,7 @@ import reflex as rx
 from models.access import Access
 from models.db import session_scope
 from models.listings import COLUMNS, LISTINGS, PAGE_SIZE
+from models.when import shown_iso
 from vschool.components.layout import app_page
 from vschool.components.text import tr
 from vschool.i18n import vocabulary
@@ -13,14 +14,20 @@ from vschool.state.auth import AuthState, viewer
 from vschool.state.feeds import Feed
 from vschool.state.gate import StaffState
 
-VOCABULARY_COLUMNS = {("orders", "status"): "order_status"}  # stored values shown in the user's language
+# Stored values shown in the user's language: a vocabulary prefix (vschool/i18n.py), or "time".
+SHOWN_COLUMNS = {("orders", "status"): "order_status", ("catalog", "kind"): "product_kind", ("orders", "created"): "time",
+                 ("customers", "since"): "time", ("knowledge", "indexed"): "time"}
+
+
+def _cell(kind: str | None, value: str, language: str) -> str:
+    if kind is None:
+        return value
+    return shown_iso(value, language) if kind == "time" else vocabulary(kind, value, language)
 
 
 def _in_language(area: str, rows: list[list[str]], language: str) -> list[list[str]]:
-    shown = {n: prefix for n, column in enumerate(COLUMNS[area]) if (prefix := VOCABULARY_COLUMNS.get((area, column)))}
-    if not shown:
-        return rows
-    return [[vocabulary(shown[n], cell, language) if n in shown else cell for n, cell in enumerate(row)] for row in rows]
+    kinds = [SHOWN_COLUMNS.get((area, column)) for column in COLUMNS[area]]
+    return [[_cell(kinds[n], cell, language) for n, cell in enumerate(row)] for row in rows]
 
 
 class WorkspaceState(StaffState, access=Access.MONEY):
