@@ -247,3 +247,21 @@ def toggle_label(session: Session, conversation_id: int, label_name: str) -> boo
 
 def canned_responses(session: Session) -> list[dict[str, str]]:
     return [{"code": c.short_code, "content": c.content} for c in session.exec(select(CannedResponse).order_by(CannedResponse.short_code))]
+
+
+def attention(session: Session, staff_id: int) -> dict[str, str]:
+    """What should catch this staff member's eye in any tab: how many open conversations that
+    are theirs or nobody's have unread messages (the tab title's count), and the newest such
+    conversation (a browser notification when a new one appears)."""
+    mine_or_nobodys = sa.and_(Conversation.status == ConversationStatus.OPEN,
+                              sa.or_(Conversation.assignee_id == staff_id, Conversation.assignee_id.is_(None)))
+    unread = session.execute(
+        sa.select(sa.func.count()).select_from(Conversation).where(mine_or_nobodys, Conversation.unread_count > 0)
+    ).scalar_one()
+    newest = session.execute(
+        sa.select(Conversation.id, Customer.display_name, Customer.standard_id)
+        .join(Customer, Customer.id == Conversation.customer_id)
+        .where(mine_or_nobodys).order_by(col(Conversation.id).desc()).limit(1)
+    ).first()
+    return {"unread": str(unread), "newest": str(newest[0]) if newest else "0",
+            "newest_name": (newest[1] or newest[2]) if newest else ""}

@@ -43,4 +43,10 @@ FIGURE_LABELS: dict[str, tuple[str, str]] = {
     "product_kind_package": ("Package", "แพ็กเกจ"),
     "product_kind_equipment": ("Equipment", "อุปกรณ์"),
     "product_kind_menu": ("Menu item", "เมนูอาหาร"),
+    "notifications": ("Browser notifications", "การแจ้งเตือนในเบราว์เซอร์"),
+    "notifications_explained": ("Get a notification on this device when a new conversation arrives that is yours or not yet assigned, even while the tab is in the background.",
+                                "รับการแจ้งเตือนบนอุปกรณ์นี้เมื่อมีบทสนทนาใหม่ที่มอบหมายให้คุณหรือยังไม่มีผู้รับผิดชอบ แม้แท็บจะอยู่เบื้องหลัง"),
+    "allow_notifications": ("Allow notifications", "อนุญาตการแจ้งเตือน"),
+    "notifications_blocked_help": ("If nothing happens, notifications are blocked for this site: allow them in the browser's site settings (the padlock beside the address).",
+                                   "หากไม่มีอะไรเกิดขึ้น แสดงว่าเบราว์เซอร์บล็อกการแจ้งเตือนของเว็บนี้ ให้เปิดในการตั้งค่าเว็บไซต์ (รูปแม่กุญแจข้างแถบที่อยู่)"),
 }

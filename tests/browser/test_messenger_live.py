@@ -18,8 +18,20 @@ def test_phone_to_inbox_and_back_live(new_page, app) -> None:
     add_staff("nok@vschool.test", Role.AGENT)
     inbox: Page = new_page()
     sign_in(inbox, app, "nok@vschool.test")
+    # The browser's own Notification, watched: what the page asks the browser to show.
+    inbox.context.grant_permissions(["notifications"])
+    inbox.add_init_script("""
+      window.__notified = [];
+      const Real = window.Notification;
+      window.Notification = class extends Real {
+        constructor(title, options) { super(title, options); window.__notified.push([title, options.body]); }
+      };
+      Object.defineProperty(window.Notification, 'permission', {get: () => Real.permission});
+    """)
+    inbox.reload()
     inbox.click("#nav-inbox")
     expect(inbox.locator("#inbox-empty")).to_be_visible()
+    expect(inbox).to_have_title("กล่องข้อความ · V School")
     inbox.evaluate("window.__no_reload_marker = 7")
 
     phone: Page = new_page()
@@ -34,10 +46,14 @@ def test_phone_to_inbox_and_back_live(new_page, app) -> None:
     item = inbox.locator(".conversation-item").first
     expect(item).to_contain_text("อยากทราบราคาคอร์สราเมง", timeout=15_000)  # live, no reload
     expect(item.locator(".unread")).to_have_text("1")
+    expect(inbox).to_have_title("(1) กล่องข้อความ · V School")  # the tab says it too
+    inbox.wait_for_function("window.__notified.length === 1")  # a new conversation nobody has taken yet
+    assert inbox.evaluate("window.__notified[0][0]") == "ข้อความใหม่ · V School"
     assert inbox.evaluate("window.__no_reload_marker") == 7
     item.click()
     expect(inbox.locator(".msg-in")).to_contain_text("สวัสดีค่ะ อยากทราบราคาคอร์สราเมงค่ะ")
-    expect(inbox.locator("#window-countdown")).to_contain_text("23h")
+    expect(inbox.locator("#window-countdown")).to_contain_text("23 ชม.")
+    expect(inbox).to_have_title("กล่องข้อความ · V School")  # read
     expect(inbox.locator("#thread-name")).to_have_text("ปิยะนุช ทดสอบ", timeout=15_000)  # profile fetched
     expect(inbox.locator("#panel-lead-stage")).to_have_text("ใหม่")  # a new lead, in the staff member's Thai
 

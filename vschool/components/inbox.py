@@ -19,6 +19,7 @@ AI_LEVEL_LABELS: dict[str, str] = {
 # The conversation list's "who" filter: the value sent → the label key shown.
 SCOPE_LABELS: dict[str, str] = {"all": "scope_all", "mine": "scope_mine", "unassigned": "unassigned"}
 ANY_LABEL = "any label"  # the label filter's "no label chosen" value
+ELLIPSIS = {"overflow": "hidden", "white_space": "nowrap", "text_overflow": "ellipsis", "min_width": "0", "flex": "1"}
 
 # Plain JS: shortcuts work anywhere but in a text field; Enter sends, Shift+Enter is a newline;
 # Escape closes the help card.
@@ -53,16 +54,17 @@ document.addEventListener('keydown', (e) => {
 def _item(state: type, row: rx.Var) -> rx.Component:
     selected = state.selected.to_string() == row["id"]
     return rx.box(
+        # Name and snippet give way (an ellipsis); the time, the ad badge and the unread count never do.
         rx.hstack(
-            rx.text(row["name"], weight="bold", size="2", trim="both"),
-            rx.spacer(),
-            rx.text(row["when"], size="1", color=rx.color("gray", 10)),
+            rx.text(row["name"], weight="bold", size="2", trim="both", class_name="conversation-name", style=ELLIPSIS),
+            rx.text(row["when"], size="1", color=rx.color("gray", 10), flex_shrink="0", white_space="nowrap", class_name="conversation-when"),
+            width="100%", justify="between", align="center",
         ),
         rx.hstack(
-            rx.text(row["snippet"], size="1", color=rx.color("gray", 11), class_name="snippet", style={"overflow": "hidden", "white_space": "nowrap", "text_overflow": "ellipsis", "max_width": "230px"}),
-            rx.spacer(),
-            rx.cond(row["from_ad"] != "", rx.badge(tr("ad_badge"), color_scheme="blue", size="1")),
-            rx.cond(row["unread"] != "0", rx.badge(row["unread"], color_scheme="tomato", size="1", class_name="unread")),
+            rx.text(row["snippet"], size="1", color=rx.color("gray", 11), class_name="snippet", style=ELLIPSIS),
+            rx.cond(row["from_ad"] != "", rx.badge(tr("ad_badge"), color_scheme="blue", size="1", flex_shrink="0")),
+            rx.cond(row["unread"] != "0", rx.badge(row["unread"], color_scheme="tomato", size="1", class_name="unread", flex_shrink="0")),
+            width="100%", align="center",
         ),
         on_click=state.open_conversation(row["id"]),
         padding="8px 10px",

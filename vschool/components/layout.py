@@ -7,6 +7,7 @@ import reflex as rx
 
 from models.access import Access, roles_with
 from models.enums import Role
+from vschool.components.attention import attention_marker
 from vschool.components.text import tr
 from vschool.state.auth import AuthState
 
@@ -147,6 +148,7 @@ def _error_banner() -> rx.Component:
 def shell(title_key: str, content: rx.Component) -> rx.Component:
     return rx.hstack(
         rx.el.style(RESPONSIVE_CSS),
+        attention_marker(),
         sidebar(),
         rx.vstack(
             phone_bar(),

@@ -66,8 +66,37 @@ def _password(name: str, key: str) -> rx.Component:
     )
 
 
+# Asked in the browser, answered in the browser: no server data, so no handler (and no gate) here.
+ASK_NOTIFICATIONS = """
+(async () => {
+  const shown = document.getElementById('notifications-state');
+  if (!('Notification' in window)) { shown.dataset.state = 'unsupported'; return; }
+  shown.dataset.state = await Notification.requestPermission();
+})();
+"""
+
+
+def _notifications() -> rx.Component:
+    """Browser notifications for new conversations that are mine or nobody's (components/attention.py)."""
+    return rx.card(
+        rx.vstack(
+            rx.heading(tr("notifications"), size="4"),
+            rx.text(tr("notifications_explained"), size="2"),
+            rx.button(rx.icon("bell", size=16), tr("allow_notifications"), on_click=rx.call_script(ASK_NOTIFICATIONS),
+                      id="allow-notifications", variant="soft"),
+            rx.text(tr("notifications_blocked_help"), size="1", color=rx.color("gray", 10), id="notifications-state"),
+            spacing="3", width="100%",
+        ),
+        max_width="420px", width="100%",
+    )
+
+
 @app_page("/account", "account")
 def account() -> rx.Component:
+    return rx.vstack(_password_card(), _notifications(), spacing="4", width="100%")
+
+
+def _password_card() -> rx.Component:
     return rx.card(
         rx.form(
             rx.vstack(
