@@ -294,9 +294,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_token_revoke)
 
     p = sub.add_parser("bench", help="benchmarks; each prints one JSON object")
-    p.add_argument("name", choices=["adsync", "dashboard", "e2e", "kb", "push", "timeline", "webhook"])
+    p.add_argument("name", choices=["adsync", "dashboard", "e2e", "kb", "push", "timeline", "ui", "webhook"])
     p.add_argument("--json", action="store_true")
-    p.add_argument("--events", type=whole_number(1, 10_000_000), help="push: announce events (default 60, plus half as many actor sends); webhook: distinct signed bodies (default 120,000); e2e: messages at --rate (default 200)")
+    p.add_argument("--events", type=whole_number(1, 10_000_000), help="push: announce events (default 60, plus half as many actor sends); ui: samples of each figure (default 20); webhook: distinct signed bodies (default 120,000); e2e: messages at --rate (default 200)")
     p.add_argument("--rate", type=number(0, 10_000), default=20.0, help="e2e: customer messages per second in the busy phase (the target is set at 20)")
     p.add_argument("--inbox-events", type=whole_number(1, 100_000), default=30, help="push: webhook messages timed into the open inbox")
     p.add_argument("--idle-events", type=whole_number(0, 100_000), default=6, help="e2e: messages 10 s apart (idle workers)")

@@ -55,6 +55,7 @@ def run_bench(name: str, args: argparse.Namespace) -> dict[str, Any]:
     from vschool.bench.kb import bench_kb
     from vschool.bench.push import bench_push
     from vschool.bench.timeline import bench_timeline
+    from vschool.bench.ui import bench_ui
     from vschool.bench.webhook import bench_webhook
 
     benches["dashboard"] = bench_dashboard
@@ -63,5 +64,6 @@ def run_bench(name: str, args: argparse.Namespace) -> dict[str, Any]:
     benches["kb"] = bench_kb
     benches["push"] = bench_push
     benches["timeline"] = bench_timeline
+    benches["ui"] = bench_ui
     benches["webhook"] = bench_webhook
     return benches[name](args)
