@@ -283,23 +283,15 @@ def _offline(prepared: Prepared) -> Reply:
         prepared.asker.name,
     )
     if out.text and out.confidence < ANSWER_THRESHOLD:
-        reply = Reply(
-            "handoff",
-            "",
-            out.sources,
-            out.confidence,
-            Sentence(
-                "ai_not_sure_of_document",
-                confidence=f"{out.confidence:.2f}",
-                threshold=f"{ANSWER_THRESHOLD:.2f}",
-                closest=(out.sources[0]["title"] if out.sources else "-"),
-            ),
-        )
+        closest = out.sources[0]["title"] if out.sources else "-"
+        if out.unknown:  # the customer's own words the documents never use: what staff should look at
+            reason = Sentence("ai_not_covered", about=" ".join(out.unknown[:4]), closest=closest)
+        else:
+            reason = Sentence("ai_not_sure_of_document", confidence=f"{out.confidence:.2f}", threshold=f"{ANSWER_THRESHOLD:.2f}", closest=closest)
+        reply = Reply("handoff", "", out.sources, out.confidence, reason)
         reply.extra["rejected_text"] = out.text
     else:
-        reply = Reply(
-            "reply" if out.text else "handoff", out.text, out.sources, out.confidence, out.reason
-        )
+        reply = Reply("reply" if out.text else "handoff", out.text, out.sources, out.confidence, out.reason)
     reply.extra["asked"] = list(normalise(out.attributes))
     if reply.reason:
         reply.reason = _with_details(reply.reason, reply, prepared)

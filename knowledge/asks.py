@@ -34,10 +34,13 @@ COUNT = re.compile(
     r"(?:at most|up to|maximum|max\.?|ไม่เกิน|สูงสุด)\s*\d+|(?:six|eight|ten|twelve|four)\s+(?:students|cooks|bakers|people|children)",
     re.I,
 )
-ADDRESS = re.compile(
-    r"(?<!\d)\d{5}(?!\d)|\bsoi\b|\broad\b|\bfloor\b|\bbuilding\b|ซอย|ถนน|ชั้น|อาคาร|ตำบล|แขวง|เขต|อำเภอ",
-    re.I,
-)
+POSTCODE = re.compile(r"(?<!\d)\d{5}(?!\d)")
+ADDRESS_WORDS = re.compile(r"\bsoi\b|\broad\b|\bfloor\b|\bbuilding\b|\bdistrict\b|ซอย|ถนน|ชั้น \d|อาคาร|ตำบล|แขวง|เขต|อำเภอ|จังหวัด", re.I)
+
+
+def _address(text: str) -> bool:
+    """A postcode, or at least two address words (soi, floor, แขวง …)."""
+    return bool(POSTCODE.search(text)) or len(set(ADDRESS_WORDS.findall(text.lower()))) >= 2
 CONTACT = re.compile(r"\d{2,3}-\d{3}-\d{3,4}|@\w{3,}|\S+@\S+\.\w+", re.I)
 AGE = re.compile(r"\d+\s*(?:years?|ปี|ขวบ)|ages?\s*\d+|อายุ\s*\d+|\d+\s*[–-]\s*\d+", re.I)
 PERCENT = re.compile(r"\d+\s?%")
@@ -122,7 +125,7 @@ ATTRIBUTES: tuple[Attribute, ...] = (
         "address",
         "ที่อยู่;อยู่ที่ไหน;อยู่ตรงไหน;ตั้งอยู่;address;where is;where are you;location;located",
         "",
-        _regex(ADDRESS),
+        _address,
         per_entity=False,
         label=("the address", "ที่อยู่"),
     ),

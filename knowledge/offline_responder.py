@@ -63,6 +63,7 @@ class Outcome:
     reason: str = ""
     parts: list[Part] = field(default_factory=list)
     attributes: tuple[str, ...] = ()
+    unknown: list[str] = field(default_factory=list)  # the question's words the knowledge base never uses
 
 
 def normalise(attributes: tuple[str, ...]) -> tuple[str, ...]:
@@ -381,16 +382,17 @@ def offline_answer(
     confidence = round(
         min(p.confidence for p in parts)
         * (1 - share)
-        * unknown_factor(question, ask, index.corpus if index else corpus),
+        * unknown_factor(question, ask, index.corpus),
         4,
     )
+    unknown = [t for t in tokens(ask.rest, index.corpus) if t not in index.corpus and not t[0].isdigit()]
     body = [p.text for p in parts if p.text]
     body = [t for i, t in enumerate(body) if t not in body[:i]]
     greeting = OPENING.get(language, OPENING["en"])
     if name and language == "en":
         greeting = f"Thanks for your question, {name}!"
     text = "\n".join([greeting, *body, CLOSING.get(language, CLOSING["en"])])
-    return Outcome(text, confidence, sources, "", parts, ask.attributes)
+    return Outcome(text, confidence, sources, "", parts, ask.attributes, unknown)
 
 
 def _hit_sources(hits: list[Hit]) -> list[dict[str, Any]]:
