@@ -22,7 +22,7 @@ from knowledge.lines import Index, build_index, cached_index
 from knowledge.offline_responder import OFFLINE_MODEL, Outcome, normalise, offline_answer
 from knowledge.record import Record, load_record, match_item, prompt_lines
 from knowledge.search import Hit, default_embedder, knowledge_version, search
-from models.ai_rules import ANSWER_THRESHOLD, check_answer, detect_language
+from models.ai_rules import ANSWER_THRESHOLD, Verdict, check_answer, detect_language, prices_in
 from models.commerce import Product
 from models.knowledge import KnowledgeChunk, KnowledgeDocument
 from models.refusals import Sentence
@@ -255,11 +255,28 @@ def respond(prepared: Prepared, settings: Settings | None = None) -> Reply:
         verdict = check_answer(
             reply.text, prepared.language, reply.confidence, grounds, allowed_prices(prepared)
         )
+        if verdict.ok:
+            verdict = of_record(reply.text, prepared)
         if not verdict.ok:
             reply.action, reply.reason = "handoff", _with_details(verdict.reason, reply, prepared)
             reply.extra["rejected_text"], reply.text = reply.text, ""
     reply.latency_ms = int((time.perf_counter() - prepared.started) * 1000)
     return reply
+
+
+def of_record(text: str, prepared: Prepared) -> Verdict:
+    """When the question names a product the catalog keeps, every price the answer states must
+    be that product's: a source quoting the package price beside the course's name does not make
+    it the course's price."""
+    item, _ = match_item(read_question(prepared.question).rest, prepared.record)
+    if item is None:
+        return Verdict(True)
+    price = Decimal(item.price).quantize(Decimal("0.01"))
+    others = sorted(p for p in prices_in(text) if p != price)
+    if not others:
+        return Verdict(True)
+    stated = ", ".join(f"฿{p:,.0f}" for p in others)
+    return Verdict(False, Sentence("ai_not_its_price", stated=stated, name=item.name, price=f"฿{price:,.0f}"))
 
 
 def allowed_prices(prepared: Prepared) -> set[Decimal]:

@@ -156,6 +156,10 @@ SENTENCES: dict[str, tuple[str, str]] = {
     ),
     "ai_model_found_nothing": ("The model found no answer in the knowledge base.", "โมเดลไม่พบคำตอบในฐานความรู้"),
     "ai_model_says": ("{reason}", "{reason}"),
+    "ai_not_its_price": (
+        "The answer states {stated} for {name}, whose price of record is {price}: check which one the customer means.",
+        "คำตอบระบุ {stated} สำหรับ {name} แต่ราคาในระบบคือ {price} ตรวจสอบว่าลูกค้าหมายถึงอันไหน",
+    ),
     "ai_not_covered": (
         "No document covers “{about}” (the closest is {closest}): answer it yourself, or add it to the knowledge base.",
         "ไม่มีเอกสารที่พูดถึง “{about}” (ใกล้เคียงที่สุดคือ {closest}) กรุณาตอบเอง หรือเพิ่มเรื่องนี้ในฐานความรู้",

@@ -133,8 +133,9 @@ def test_the_model_is_asked_for_structured_output_with_the_record_in_the_prompt(
 
 
 def test_a_scripted_model_stating_the_package_price_for_the_course_is_caught(gemini: FakeGemini, settings) -> None:
-    """The package's ฿39,900 is a real catalog price, but not this course's, and the cited
-    source (the sushi course) does not state it: the answer never reaches the customer."""
+    """The package's ฿39,900 is a real catalog price and the cited source (the packages page,
+    which names the sushi course) states it — but it is not this course's price of record: the
+    answer never reaches the customer."""
     with session_scope() as s:
         load_catalog(s)
     wrong = {"action": "reply", "text": "คอร์สซูชิ 5 วัน ราคา 39,900 บาทค่ะ", "confidence": 0.97, "sources": [1], "facts_used": ["39,900 บาท"]}
@@ -142,4 +143,5 @@ def test_a_scripted_model_stating_the_package_price_for_the_course_is_caught(gem
     reply = _ask("คอร์สซูชิ 5 วัน ราคาเท่าไหร่คะ", settings)
     assert reply.action == "handoff" and reply.text == "" and "฿39,900" in reply.reason
     assert reply.extra["rejected_text"] == wrong["text"]
+    assert reply.reason.key == "ai_not_its_price" and "฿24,900" in reply.reason
     assert reply.reason.in_language("th").startswith("คำตอบระบุ ฿39,900")
