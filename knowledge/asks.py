@@ -35,12 +35,17 @@ COUNT = re.compile(
     re.I,
 )
 POSTCODE = re.compile(r"(?<!\d)\d{5}(?!\d)")
-ADDRESS_WORDS = re.compile(r"\bsoi\b|\broad\b|\bfloor\b|\bbuilding\b|\bdistrict\b|ซอย|ถนน|ชั้น \d|อาคาร|ตำบล|แขวง|เขต|อำเภอ|จังหวัด", re.I)
+ADDRESS_WORDS = re.compile(
+    r"\bsoi\b|\broad\b|\bfloor\b|\bbuilding\b|\bdistrict\b|ซอย|ถนน|ชั้น \d|อาคาร|ตำบล|แขวง|เขต|อำเภอ|จังหวัด",
+    re.I,
+)
 
 
 def _address(text: str) -> bool:
     """A postcode, or at least two address words (soi, floor, แขวง …)."""
     return bool(POSTCODE.search(text)) or len(set(ADDRESS_WORDS.findall(text.lower()))) >= 2
+
+
 CONTACT = re.compile(r"\d{2,3}-\d{3}-\d{3,4}|@\w{3,}|\S+@\S+\.\w+", re.I)
 AGE = re.compile(r"\d+\s*(?:years?|ปี|ขวบ)|ages?\s*\d+|อายุ\s*\d+|\d+\s*[–-]\s*\d+", re.I)
 PERCENT = re.compile(r"\d+\s?%")
@@ -66,321 +71,77 @@ class Attribute:
     label: tuple[str, str] = ("", "")  # (English, Thai) for staff
 
 
-def _a(
-    name: str,
-    strong: str,
-    weak: str = "",
-    evidence: Callable[[str], bool] | None = None,
-    words: str = "",
-    **kw: object,
-) -> Attribute:
-    split = lambda s: tuple(w.strip() for w in s.split(";") if w.strip())  # noqa: E731
-    return Attribute(name, split(strong), split(weak), evidence, split(words), **kw)  # type: ignore[arg-type]
+# One attribute a line: name | strong cues | weak cues | words a stating line uses | flags
+# (money: its answer is an amount; school: the school's, not a course's) | English | Thai label.
+# Attributes with a shape (price, time, date …) are recognised by EVIDENCE instead of words.
+VOCABULARY = [
+    "price | ราคา;ค่าเรียน;ค่าลงทะเบียน;กี่บาท;ค่าใช้จ่าย;ค่าค่าย;ค่าคอร์ส;price;prices;cost;costs;fee;fees;tuition;how much is;how much does;how much for;how much are;how much per;how much would | เท่าไหร่;เท่าไร;how much |  |  | the price | ราคา",
+    "duration | กี่วัน;กี่สัปดาห์;กี่ชั่วโมง;กี่เดือน;นานแค่ไหน;นานไหม;ใช้เวลา;ระยะเวลา;how many days;how many weeks;how many hours;how many months;how long;length;duration |  |  |  | how long it lasts | ระยะเวลา",
+    "time | กี่โมง;เวลาเรียน;เวลาทำการ;เวลาเปิด;what time;opening hours;office hours;hours;เปิดกี่โมง |  |  |  | the times | เวลา",
+    "days | วันไหนบ้าง;วันอะไร;เรียนวันไหน;ทุกวันไหม;เสาร์อาทิตย์;วันเสาร์;วันอาทิตย์;วันจันทร์;วันพุธ;วันศุกร์;which days;what days;weekends;weekend;on wednesdays;on mondays;on sundays;on saturdays;on fridays;every day | วันไหน |  |  | which days | วันเรียน",
+    "next_round | รอบถัดไป;รอบหน้า;รุ่นหน้า;รุ่นถัดไป;รุ่นต่อไป;รอบต่อไป;เริ่มวันไหน;เริ่มเมื่อไหร่;เริ่มเมื่อไร;เปิดวันไหน;เปิดรอบ;วันที่เท่าไหร่;เปิดเมื่อไหร่;วันเปิดรุ่น;next;intake;start date;dates;when can i do;when is the next | เมื่อไหร่;เมื่อไร;when;start;starts;begin;begins |  |  | the next start date | รอบเรียนถัดไป",
+    "seats | กี่คน;กี่ท่าน;จำนวนนักเรียน;จำนวนผู้เรียน;ที่นั่ง;รับกี่;how many people;how many students;class size;seats;how many places;students per;per class |  |  |  | how many seats | จำนวนที่นั่ง",
+    "address | ที่อยู่;อยู่ที่ไหน;อยู่ตรงไหน;ตั้งอยู่;address;where is;where are you;location;located |  |  | school | the address | ที่อยู่",
+    "directions | ไปยังไง;เดินทาง;ไปทางไหน;รถไฟฟ้า;บีทีเอส;ลงสถานี;สนามบิน;นั่งรถ;get to;get there;how do i get;directions;bts;mrt;train;airport;how far;taxi |  | station;สถานี;bts;mrt;walk;เดิน;taxi;grab;songthaew;รถแดง;drive;ขับรถ;minute;นาที;exit;ทางออก;airport;สนามบิน | school | how to get there | การเดินทาง",
+    "parking | ที่จอดรถ;จอดรถ;parking;park my car;park |  | park;จอด | school | parking | ที่จอดรถ",
+    "contact | เบอร์;โทร;ไลน์;อีเมล;email;e-mail;phone;call you;contact;ติดต่อ;line id |  |  | school | how to contact the school | ช่องทางติดต่อ",
+    "deposit | มัดจำ;deposit;reserve a;secure |  | มัดจำ;deposit | money school | the deposit | มัดจำ",
+    "balance | ส่วนที่เหลือ;ที่เหลือ;the rest;balance;remaining |  | balance;the rest;ส่วนที่เหลือ;ที่เหลือ | money school | when the balance is due | กำหนดชำระส่วนที่เหลือ",
+    "instalment | ผ่อน;แบ่งจ่าย;instalment;instalments;installment;installments |  | ผ่อน;แบ่งจ่าย;instalment;installment |  | instalments | การผ่อนชำระ",
+    "payment | จ่าย;ชำระ;โอน;พร้อมเพย์;บัตรเครดิต;เงินสด;pay;payment;promptpay;credit card;card;transfer;bank;cash |  | promptpay;พร้อมเพย์;transfer;โอน;card;บัตร;cash;เงินสด;bank;ธนาคาร;qr | school | how to pay | ช่องทางชำระเงิน",
+    "refund | คืนเงิน;เงินคืน;ยกเลิก;refund;cancel;money back |  | refund;คืนเงิน;เงินคืน;cancel;ยกเลิก | money school | refunds | การคืนเงิน",
+    "reschedule | เลื่อน;เปลี่ยนวัน;เปลี่ยนรอบ;ย้ายรอบ;change my;change the date;move to;switch;reschedule;another date;later class |  | เลื่อน;move;another date;switch;change;ย้าย | school | changing the date | การเลื่อนวันเรียน",
+    "vegetarian | มังสวิรัติ;กินเจ;ทานเจ;วีแกน;ไม่ทานเนื้อ;vegetarian;vegan |  | มังสวิรัติ;วีแกน;vegetarian;vegan;เจ |  | vegetarian food | อาหารมังสวิรัติ",
+    "halal | ฮาลาล;มุสลิม;หมู;halal;muslim;pork |  | ฮาลาล;halal;pork;หมู |  | halal food | อาหารฮาลาล",
+    "allergy | แพ้;กลูเตน;allergy;allergic;allergies;gluten;coeliac;celiac;peanut;peanuts;nut;nuts |  | แพ้;allerg;gluten;กลูเตน;coeliac;nut;ถั่ว |  | allergies | การแพ้อาหาร",
+    "certificate | ใบประกาศ;ใบรับรอง;ประกาศนียบัตร;วุฒิ;certificate;recognised;recognized;accredited |  | certificate;ใบรับรอง;ใบประกาศ;ประกาศนียบัตร;diploma;recognis;รับรอง |  | the certificate | ใบรับรอง",
+    "language | ภาษา;อังกฤษ;ล่าม;พูดไทย;in english;english;interpreter;language;speak thai;taught in |  | english;อังกฤษ;ภาษา;interpret;ล่าม | school | the language of the class | ภาษาที่ใช้สอน",
+    "age | อายุ;ขวบ;how old;minimum age;age;ages;years old;my son;my daughter;ลูกชาย;ลูกสาว |  |  | school | the age limits | อายุผู้เรียน",
+    "curriculum | เรียนอะไร;สอนอะไร;เมนูอะไร;ทำอะไร;ทำเมนู;แบบไหนบ้าง;what will i;what do we;what dishes;which dishes;what sweets;dishes;menu;curriculum;cover;learn |  |  |  | what is taught | เนื้อหาที่เรียน",
+    "wear | แต่งตัว;แต่งกาย;ใส่อะไร;รองเท้า;wear;shoes;dress |  | wear;shoes;รองเท้า;ใส่;clothes;เสื้อผ้า | school | what to wear | การแต่งกาย",
+    "take_home | กลับบ้าน;ห่อกลับ;take home;take the food;bring home;leftovers |  | home;กลับบ้าน;box;กล่อง | school | taking food home | การนำอาหารกลับบ้าน",
+    "private | ส่วนตัว;private;บริษัท;company;corporate;team building;องค์กร;พนักงาน |  | private;ส่วนตัว;company;บริษัท;corporate;team | school | private or company classes | คลาสส่วนตัวหรือองค์กร",
+    "discount | ส่วนลด;ลดราคา;ราคาพิเศษ;แพ็กเกจ;discount;promotion;bundle;package;deal |  | discount;ส่วนลด;ลด;bundle;package;แพ็กเกจ;%;off;save;ประหยัด |  | discounts and packages | ส่วนลดและแพ็กเกจ",
+    "holiday | วันหยุด;สงกรานต์;ปีใหม่;ปิดไหม;holiday;holidays;closed;songkran;new year;open during |  | closed;ปิด;holiday;วันหยุด | school | holidays | วันหยุด",
+    "internship | ฝึกงาน;internship;intern;placement |  | internship;ฝึกงาน;placement |  | the internship | การฝึกงาน",
+    "teacher | ใครสอน;ผู้สอน;who teaches;teacher;instructor |  | chef;เชฟ;taught by;สอนโดย |  | who teaches | ผู้สอน",
+    "media | ถ่ายรูป;ถ่ายวิดีโอ;วิดีโอ;ไลฟ์;photo;photos;video;film;record |  | photo;video;ถ่าย;วิดีโอ;live | school | photos and video | การถ่ายรูปและวิดีโอ",
+    "visit | เยี่ยมชม;ดูสถานที่;ไปดู;visit;tour;look around;taste |  | visit;เยี่ยมชม;guests;tour | school | visiting | การเยี่ยมชม",
+    "delivery | จัดส่ง;ส่งของ;ค่าส่ง;ต่างจังหวัด;delivery;deliver;ship;shipping |  | ship;deliver;จัดส่ง;ส่ง |  | delivery | การจัดส่ง",
+    "beginner | มือใหม่;ไม่มีพื้นฐาน;ไม่เคย;beginner;beginners;never;no experience;experience |  | beginner;มือใหม่;experience;พื้นฐาน;background;no previous |  | whether beginners can join | เหมาะกับมือใหม่ไหม",
+    "lunch | ข้าวเที่ยง;อาหารกลางวัน;lunch |  | lunch;กลางวัน;meal;มื้อ |  | lunch | อาหารกลางวัน",
+    "invoice | ใบกำกับภาษี;tax invoice;receipt;ใบเสร็จ |  | invoice;ใบกำกับ;receipt;ใบเสร็จ | school | invoices | ใบกำกับภาษี",
+    "exam | สอบ;exam;test |  | exam;สอบ |  | the exam | การสอบ",
+]
+EVIDENCE: dict[str, Callable[[str], bool]] = {
+    "price": _price,
+    "duration": _regex(DURATION),
+    "time": _regex(TIME),
+    "days": _regex(WEEKDAY),
+    "next_round": lambda text: bool(dates_in(text)),
+    "seats": _regex(COUNT),
+    "address": _address,
+    "contact": _regex(CONTACT),
+    "age": _regex(AGE),
+}
 
 
-ATTRIBUTES: tuple[Attribute, ...] = (
-    _a(
-        "price",
-        "ราคา;ค่าเรียน;ค่าลงทะเบียน;กี่บาท;ค่าใช้จ่าย;ค่าค่าย;ค่าคอร์ส;price;prices;cost;costs;fee;fees;tuition;how much is;how much does;how much for;how much are;how much per;how much would",
-        "เท่าไหร่;เท่าไร;how much",
-        _price,
-        label=("the price", "ราคา"),
-    ),
-    _a(
-        "duration",
-        "กี่วัน;กี่สัปดาห์;กี่ชั่วโมง;กี่เดือน;นานแค่ไหน;นานไหม;ใช้เวลา;ระยะเวลา;how many days;how many weeks;how many hours;how many months;how long;length;duration",
-        "",
-        _regex(DURATION),
-        label=("how long it lasts", "ระยะเวลา"),
-    ),
-    _a(
-        "time",
-        "กี่โมง;เวลาเรียน;เวลาทำการ;เวลาเปิด;what time;opening hours;office hours;hours;เปิดกี่โมง",
-        "",
-        _regex(TIME),
-        label=("the times", "เวลา"),
-    ),
-    _a(
-        "days",
-        "วันไหนบ้าง;วันอะไร;เรียนวันไหน;ทุกวันไหม;เสาร์อาทิตย์;วันเสาร์;วันอาทิตย์;วันจันทร์;วันพุธ;วันศุกร์;which days;what days;weekends;weekend;on wednesdays;on mondays;on sundays;on saturdays;on fridays;every day",
-        "วันไหน",
-        _regex(WEEKDAY),
-        label=("which days", "วันเรียน"),
-    ),
-    _a(
-        "next_round",
-        "รอบถัดไป;รอบหน้า;รุ่นหน้า;รุ่นถัดไป;รุ่นต่อไป;รอบต่อไป;เริ่มวันไหน;เริ่มเมื่อไหร่;เริ่มเมื่อไร;เปิดวันไหน;เปิดรอบ;วันที่เท่าไหร่;เปิดเมื่อไหร่;วันเปิดรุ่น;next;intake;start date;dates;when can i do;when is the next",
-        "เมื่อไหร่;เมื่อไร;when;start;starts;begin;begins",
-        lambda t: bool(dates_in(t)),
-        label=("the next start date", "รอบเรียนถัดไป"),
-    ),
-    _a(
-        "seats",
-        "กี่คน;กี่ท่าน;จำนวนนักเรียน;จำนวนผู้เรียน;ที่นั่ง;รับกี่;how many people;how many students;class size;seats;how many places;students per;per class",
-        "",
-        _regex(COUNT),
-        label=("how many seats", "จำนวนที่นั่ง"),
-    ),
-    _a(
-        "address",
-        "ที่อยู่;อยู่ที่ไหน;อยู่ตรงไหน;ตั้งอยู่;address;where is;where are you;location;located",
-        "",
-        _address,
-        per_entity=False,
-        label=("the address", "ที่อยู่"),
-    ),
-    _a(
-        "directions",
-        "ไปยังไง;เดินทาง;ไปทางไหน;รถไฟฟ้า;บีทีเอส;ลงสถานี;สนามบิน;นั่งรถ;get to;get there;how do i get;directions;bts;mrt;train;airport;how far;taxi",
-        "",
-        None,
-        "station;สถานี;bts;mrt;walk;เดิน;taxi;grab;songthaew;รถแดง;drive;ขับรถ;minute;นาที;exit;ทางออก;airport;สนามบิน",
-        per_entity=False,
-        label=("how to get there", "การเดินทาง"),
-    ),
-    _a(
-        "parking",
-        "ที่จอดรถ;จอดรถ;parking;park my car;park",
-        "",
-        None,
-        "park;จอด",
-        per_entity=False,
-        label=("parking", "ที่จอดรถ"),
-    ),
-    _a(
-        "contact",
-        "เบอร์;โทร;ไลน์;อีเมล;email;e-mail;phone;call you;contact;ติดต่อ;line id",
-        "",
-        _regex(CONTACT),
-        per_entity=False,
-        label=("how to contact the school", "ช่องทางติดต่อ"),
-    ),
-    _a(
-        "deposit",
-        "มัดจำ;deposit;reserve a;secure",
-        "",
-        None,
-        "มัดจำ;deposit",
-        money=True,
-        per_entity=False,
-        label=("the deposit", "มัดจำ"),
-    ),
-    _a(
-        "balance",
-        "ส่วนที่เหลือ;ที่เหลือ;the rest;balance;remaining",
-        "",
-        None,
-        "balance;the rest;ส่วนที่เหลือ;ที่เหลือ",
-        money=True,
-        per_entity=False,
-        label=("when the balance is due", "กำหนดชำระส่วนที่เหลือ"),
-    ),
-    _a(
-        "instalment",
-        "ผ่อน;แบ่งจ่าย;instalment;instalments;installment;installments",
-        "",
-        None,
-        "ผ่อน;แบ่งจ่าย;instalment;installment",
-        label=("instalments", "การผ่อนชำระ"),
-    ),
-    _a(
-        "payment",
-        "จ่าย;ชำระ;โอน;พร้อมเพย์;บัตรเครดิต;เงินสด;pay;payment;promptpay;credit card;card;transfer;bank;cash",
-        "",
-        None,
-        "promptpay;พร้อมเพย์;transfer;โอน;card;บัตร;cash;เงินสด;bank;ธนาคาร;qr",
-        per_entity=False,
-        label=("how to pay", "ช่องทางชำระเงิน"),
-    ),
-    _a(
-        "refund",
-        "คืนเงิน;เงินคืน;ยกเลิก;refund;cancel;money back",
-        "",
-        None,
-        "refund;คืนเงิน;เงินคืน;cancel;ยกเลิก",
-        money=True,
-        per_entity=False,
-        label=("refunds", "การคืนเงิน"),
-    ),
-    _a(
-        "reschedule",
-        "เลื่อน;เปลี่ยนวัน;เปลี่ยนรอบ;ย้ายรอบ;change my;change the date;move to;switch;reschedule;another date;later class",
-        "",
-        None,
-        "เลื่อน;move;another date;switch;change;ย้าย",
-        per_entity=False,
-        label=("changing the date", "การเลื่อนวันเรียน"),
-    ),
-    _a(
-        "vegetarian",
-        "มังสวิรัติ;กินเจ;ทานเจ;วีแกน;ไม่ทานเนื้อ;vegetarian;vegan",
-        "",
-        None,
-        "มังสวิรัติ;วีแกน;vegetarian;vegan;เจ",
-        label=("vegetarian food", "อาหารมังสวิรัติ"),
-    ),
-    _a(
-        "halal",
-        "ฮาลาล;มุสลิม;หมู;halal;muslim;pork",
-        "",
-        None,
-        "ฮาลาล;halal;pork;หมู",
-        label=("halal food", "อาหารฮาลาล"),
-    ),
-    _a(
-        "allergy",
-        "แพ้;กลูเตน;allergy;allergic;allergies;gluten;coeliac;celiac;peanut;peanuts;nut;nuts",
-        "",
-        None,
-        "แพ้;allerg;gluten;กลูเตน;coeliac;nut;ถั่ว",
-        label=("allergies", "การแพ้อาหาร"),
-    ),
-    _a(
-        "certificate",
-        "ใบประกาศ;ใบรับรอง;ประกาศนียบัตร;วุฒิ;certificate;recognised;recognized;accredited",
-        "",
-        None,
-        "certificate;ใบรับรอง;ใบประกาศ;ประกาศนียบัตร;diploma;recognis;รับรอง",
-        label=("the certificate", "ใบรับรอง"),
-    ),
-    _a(
-        "language",
-        "ภาษา;อังกฤษ;ล่าม;พูดไทย;in english;english;interpreter;language;speak thai;taught in",
-        "",
-        None,
-        "english;อังกฤษ;ภาษา;interpret;ล่าม",
-        per_entity=False,
-        label=("the language of the class", "ภาษาที่ใช้สอน"),
-    ),
-    _a(
-        "age",
-        "อายุ;ขวบ;how old;minimum age;age;ages;years old;my son;my daughter;ลูกชาย;ลูกสาว",
-        "",
-        _regex(AGE),
-        per_entity=False,
-        label=("the age limits", "อายุผู้เรียน"),
-    ),
-    _a(
-        "curriculum",
-        "เรียนอะไร;สอนอะไร;เมนูอะไร;ทำอะไร;ทำเมนู;แบบไหนบ้าง;what will i;what do we;what dishes;which dishes;what sweets;dishes;menu;curriculum;cover;learn",
-        "",
-        None,
-        "",
-        label=("what is taught", "เนื้อหาที่เรียน"),
-    ),
-    _a(
-        "wear",
-        "แต่งตัว;แต่งกาย;ใส่อะไร;รองเท้า;wear;shoes;dress",
-        "",
-        None,
-        "wear;shoes;รองเท้า;ใส่;clothes;เสื้อผ้า",
-        per_entity=False,
-        label=("what to wear", "การแต่งกาย"),
-    ),
-    _a(
-        "take_home",
-        "กลับบ้าน;ห่อกลับ;take home;take the food;bring home;leftovers",
-        "",
-        None,
-        "home;กลับบ้าน;box;กล่อง",
-        per_entity=False,
-        label=("taking food home", "การนำอาหารกลับบ้าน"),
-    ),
-    _a(
-        "private",
-        "ส่วนตัว;private;บริษัท;company;corporate;team building;องค์กร;พนักงาน",
-        "",
-        None,
-        "private;ส่วนตัว;company;บริษัท;corporate;team",
-        per_entity=False,
-        label=("private or company classes", "คลาสส่วนตัวหรือองค์กร"),
-    ),
-    _a(
-        "discount",
-        "ส่วนลด;ลดราคา;ราคาพิเศษ;แพ็กเกจ;discount;promotion;bundle;package;deal",
-        "",
-        None,
-        "discount;ส่วนลด;ลด;bundle;package;แพ็กเกจ;%;off;save;ประหยัด",
-        label=("discounts and packages", "ส่วนลดและแพ็กเกจ"),
-    ),
-    _a(
-        "holiday",
-        "วันหยุด;สงกรานต์;ปีใหม่;ปิดไหม;holiday;holidays;closed;songkran;new year;open during",
-        "",
-        None,
-        "closed;ปิด;holiday;วันหยุด",
-        per_entity=False,
-        label=("holidays", "วันหยุด"),
-    ),
-    _a(
-        "internship",
-        "ฝึกงาน;internship;intern;placement",
-        "",
-        None,
-        "internship;ฝึกงาน;placement",
-        label=("the internship", "การฝึกงาน"),
-    ),
-    _a(
-        "teacher",
-        "ใครสอน;ผู้สอน;who teaches;teacher;instructor",
-        "",
-        None,
-        "chef;เชฟ;taught by;สอนโดย",
-        label=("who teaches", "ผู้สอน"),
-    ),
-    _a(
-        "media",
-        "ถ่ายรูป;ถ่ายวิดีโอ;วิดีโอ;ไลฟ์;photo;photos;video;film;record",
-        "",
-        None,
-        "photo;video;ถ่าย;วิดีโอ;live",
-        per_entity=False,
-        label=("photos and video", "การถ่ายรูปและวิดีโอ"),
-    ),
-    _a(
-        "visit",
-        "เยี่ยมชม;ดูสถานที่;ไปดู;visit;tour;look around;taste",
-        "",
-        None,
-        "visit;เยี่ยมชม;guests;tour",
-        per_entity=False,
-        label=("visiting", "การเยี่ยมชม"),
-    ),
-    _a(
-        "delivery",
-        "จัดส่ง;ส่งของ;ค่าส่ง;ต่างจังหวัด;delivery;deliver;ship;shipping",
-        "",
-        None,
-        "ship;deliver;จัดส่ง;ส่ง",
-        label=("delivery", "การจัดส่ง"),
-    ),
-    _a(
-        "beginner",
-        "มือใหม่;ไม่มีพื้นฐาน;ไม่เคย;beginner;beginners;never;no experience;experience",
-        "",
-        None,
-        "beginner;มือใหม่;experience;พื้นฐาน;background;no previous",
-        label=("whether beginners can join", "เหมาะกับมือใหม่ไหม"),
-    ),
-    _a(
-        "lunch",
-        "ข้าวเที่ยง;อาหารกลางวัน;lunch",
-        "",
-        None,
-        "lunch;กลางวัน;meal;มื้อ",
-        label=("lunch", "อาหารกลางวัน"),
-    ),
-    _a(
-        "invoice",
-        "ใบกำกับภาษี;tax invoice;receipt;ใบเสร็จ",
-        "",
-        None,
-        "invoice;ใบกำกับ;receipt;ใบเสร็จ",
-        per_entity=False,
-        label=("invoices", "ใบกำกับภาษี"),
-    ),
-    _a("exam", "สอบ;exam;test", "", None, "exam;สอบ", label=("the exam", "การสอบ")),
-)
+def _parse(row: str) -> Attribute:
+    name, strong, weak, words, flags, english, thai = (part.strip() for part in row.split(" | "))
+    split = lambda cues: tuple(c for c in cues.split(";") if c)  # noqa: E731
+    return Attribute(
+        name,
+        split(strong),
+        split(weak),
+        EVIDENCE.get(name),
+        split(words),
+        "money" in flags,
+        "school" not in flags,
+        (english, thai),
+    )
+
+
+ATTRIBUTES: tuple[Attribute, ...] = tuple(_parse(row) for row in VOCABULARY)
 BY_NAME = {a.name: a for a in ATTRIBUTES}
 
 # Words that name no particular thing: kinds of offering, the school, verbs of asking.
