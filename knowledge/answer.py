@@ -304,7 +304,7 @@ def _offline(prepared: Prepared) -> Reply:
         if out.unknown:  # the customer's own words the documents never use: what staff should look at
             reason = Sentence("ai_not_covered", about=" ".join(out.unknown[:4]), closest=closest)
         else:
-            reason = Sentence("ai_not_sure_of_document", confidence=f"{out.confidence:.2f}", threshold=f"{ANSWER_THRESHOLD:.2f}", closest=closest)
+            reason = Sentence("ai_unsure_check", closest=closest)
         reply = Reply("handoff", "", out.sources, out.confidence, reason)
         reply.extra["rejected_text"] = out.text
     else:

@@ -156,6 +156,10 @@ SENTENCES: dict[str, tuple[str, str]] = {
     ),
     "ai_model_found_nothing": ("The model found no answer in the knowledge base.", "โมเดลไม่พบคำตอบในฐานความรู้"),
     "ai_model_says": ("{reason}", "{reason}"),
+    "ai_unsure_check": (
+        "The closest document, {closest}, may not answer this: check it, then reply or add the answer to it.",
+        "เอกสารที่ใกล้เคียงที่สุดคือ {closest} ซึ่งอาจไม่ได้ตอบเรื่องนี้ ตรวจสอบก่อนตอบ หรือเพิ่มคำตอบลงในเอกสาร",
+    ),
     "ai_not_its_price": (
         "The answer states {stated} for {name}, whose price of record is {price}: check which one the customer means.",
         "คำตอบระบุ {stated} สำหรับ {name} แต่ราคาในระบบคือ {price} ตรวจสอบว่าลูกค้าหมายถึงอันไหน",

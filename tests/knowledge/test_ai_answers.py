@@ -85,7 +85,7 @@ def test_a_question_asking_two_things_is_answered_in_two_parts(record: None) -> 
 def test_a_two_part_question_with_one_part_unknown_is_handed_off_saying_which_part(documents: None) -> None:
     reply = _ask("What time does the kaiseki class start, and is there a halal kaiseki menu for Muslims?")
     assert reply.action == "handoff"
-    assert reply.reason.key in ("ai_half_answer", "ai_no_line_states", "ai_not_covered", "ai_not_sure_of_document")
+    assert reply.reason.key in ("ai_half_answer", "ai_no_line_states", "ai_not_covered", "ai_unsure_check")
 
 
 def test_hand_off_reasons_say_what_staff_can_act_on_in_both_languages(documents: None) -> None:
