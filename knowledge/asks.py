@@ -220,6 +220,8 @@ GENERIC = frozenset(
         "ใคร",
     ]
 )
+NUMBER_WORDS = frozenset(["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"])
+GENERIC = GENERIC | NUMBER_WORDS  # "one-day" names no thing; the digits of a course's name do
 
 
 @dataclass(frozen=True)

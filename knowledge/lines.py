@@ -218,9 +218,8 @@ def build_index(chunks: list[tuple[str, int, str, str | None]], names: list[str]
                         position=position,
                     )
                 )
-    cue_words = {
-        t for a in BY_NAME.values() for cue in (*a.strong, *a.weak) for t in tokens(cue, corpus)
-    }
+    # one-word cues are not names ("price"); the words of longer cues ("take the food") may be
+    cue_words = {t for a in BY_NAME.values() for cue in (*a.strong, *a.weak) if " " not in cue for t in tokens(cue, corpus)}
     entity = (
         {t for name in names if name for t in tokens(name, corpus)}
         - cue_words
