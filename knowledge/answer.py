@@ -326,11 +326,8 @@ def _with_details(reason: str, reply: Reply, prepared: Prepared) -> str:
         )
         or "-"
     )
-    closest = (
-        reply.sources[0]["source"]
-        if reply.sources
-        else (prepared.hits[0].source if prepared.hits else "-")
-    )
+    # the document's title or the record's key: never the server's path of a file
+    closest = (reply.sources[0].get("title") or reply.sources[0]["source"].rsplit("/", 1)[-1]) if reply.sources else "-"
     details = f"confidence {reply.confidence:.2f} (answers from {ANSWER_THRESHOLD:.2f}) · asked: {asked} · closest: {closest}"
     return Sentence(reason.key, **reason.values, details=details)
 
