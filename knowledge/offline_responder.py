@@ -1,121 +1,408 @@
-"""The offline responder: answers without any model, from the best-matching chunk, when the
-knowledge base clearly holds the answer — and hands off otherwise.
+"""The offline responder: answers without any model — from the school's record first, then from
+the one line of its documents that states what was asked — and hands off otherwise, saying why
+in words staff can act on.
 
-It picks the chunk that best matches the question in the customer's language, then the few
-lines of it that share the most words with the question (a chunk is ~500 characters; the
-customer wants the two lines with the price, not the whole section), strips the Markdown,
-and wraps them in a short polite sentence in Thai or English. Every word it sends comes from
-the school's own document, so it cannot invent a price or a date.
+1. What is asked (`knowledge.asks`): the attributes (price, next round, address …) and the
+   words naming what it is about.
+2. Facts of record (`knowledge.record`): the catalog's price of the named product, the school
+   facts table's address or hours.
+3. Otherwise the documents (`knowledge.lines`): the line that states the attribute of that
+   thing, in the customer's language — not the line sharing the most words.
+4. A question asking two things is answered in two parts, or handed off with what was found
+   and what was not — never half-answered as if whole.
+
+Confidence is "probably right": it falls when the line covers the question's words only
+partly, when another line of another document states a different value almost as well, and
+when the question uses words the knowledge base never does. `vschool eval ai` reports how often
+answers at each confidence were right (the reliability table).
 """
 
-import re
+from dataclasses import dataclass, field
+from typing import Any
 
-from knowledge.search import Hit, keyword_score, query_terms
-from models.ai_rules import ANSWER_THRESHOLD, detect_language, prices_in
+from knowledge.asks import BY_NAME, COUNT, DURATION, TIME, Ask, read_question
+from knowledge.lines import ENTITY_WEIGHT, OTHER_WEIGHT, Index, Scored, rank, tokens, weights
+from knowledge.record import Record, RecordFact, facts_of_record
+from knowledge.search import Hit
+from models.ai_rules import _numbers_in, dates_in
 from models.refusals import Sentence
 
-OFFLINE_MODEL = "offline-responder-v1"
-MAX_LINES = 3
-MAX_CHARS = 600
-# Confidence = (retrieval score − share of the question's words the knowledge base never uses)
-# ÷ SCALE, within 0..1. A question about a franchise, a dormitory or Wi-Fi finds *some* chunk
-# about the school, but its key word appears nowhere in the documents: that is what tells an
-# unanswerable question. SCALE puts a raw 0.28 at ANSWER_THRESHOLD (0.5), calibrated on
-# knowledge/eval/questions.json (`vschool eval ai`).
-SCALE = 0.56
-# Question words and contractions: never in an answer's text, so not evidence either way.
-QUESTION_WORDS = set(
-    ["much", "many", "เท่าไหร่", "เท่าไร", "กี่", "ไหน", "ยังไง", "อย่างไร", "เมื่อไหร่", "เมื่อไร", "ใคร", "อะไร", "เคย", "i've", "i'm", "can't", "don't", "won't", "isn't", "doesn't"]
-)
-
-_SENTENCES = re.compile(r"(?<=[a-z0-9)][.!?])\s+(?=[A-Z\"'(])|(?<=[\u0E00-\u0E7F)])\s{1,}(?=[\u0E00-\u0E7F(])")
-LONG_LINE = 240  # a line longer than this is cut into sentences (a Thai space ends one)
-_MARKUP = re.compile(r"^\s*(?:#{1,6}\s+|[-*+•]\s+|\d+[.)]\s+|>\s*)")
-_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}")
-
-# A question about money wants the chunk with the figure: among chunks scoring nearly as well
-# as the best, one that states a price wins ("How much is the sushi course?" → "Fee", not "What
-# you will learn").
-PRICE_WORDS = re.compile(r"how much|cost|price|fee|tuition|\bpay\b|ราคา|เท่าไหร่|เท่าไร|ค่าเรียน|กี่บาท|ค่าใช้จ่าย|ค่า", re.IGNORECASE)
-NEARLY = 0.1
-
+OFFLINE_MODEL = "offline-responder-v2"
+MIN_COVER = 0.6  # the line (or its heading) must state this share of what the question names
+MISSING_LIMIT = 0.4  # share of the question's words the knowledge base never uses: hand off
+UNKNOWN_CUE, UNKNOWN_THAI, UNKNOWN_ENGLISH = 0.6, 0.6, 0.85
+SCHOOL_MISSING_LIMIT = 0.6  # the same for a school-wide ask (refunds, parking): its words vary more
+RIVAL_GAP = 0.03  # a rival line this close, stating another value: ask which one
+RECORD_CONFIDENCE = 0.95
+SECTION_LINES, SECTION_CHARS = 3, 500
+CLOSE_BASE = 1.0  # a school-wide answer with another line of another value close behind
 OPENING = {"th": "ขอบคุณที่สอบถามค่ะ", "en": "Thanks for your question!"}
 CLOSING = {"th": "หากมีข้อสงสัยเพิ่มเติม สอบถามได้เลยนะคะ", "en": "Anything else I can help with?"}
+# One ask, two cues: "how much deposit do I pay" asks the deposit, not how to pay.
+FACETS = {
+    "payment": ("deposit", "balance", "refund", "instalment", "price"),
+    "days": ("time",),
+    "exam": ("certificate",),
+}
 
 
-def _clean(unit: str) -> str:
-    unit = _MARKUP.sub("", unit)
-    if "|" in unit:  # a Markdown table row: "| Sushi | 3 days | ฿12,900 |" → "Sushi · 3 days · ฿12,900"
-        unit = " · ".join(cell.strip() for cell in unit.strip().strip("|").split("|") if cell.strip())
-    return re.sub(r"\*\*|__|`", "", unit).strip()
+@dataclass
+class Part:
+    attribute: str  # "" for a question with no recognised attribute
+    text: str = ""
+    source: dict[str, Any] | None = None
+    confidence: float = 0.0
+    problem: str = ""  # why this part has no answer (a Sentence)
 
 
-def _units(chunk_text: str) -> tuple[str, list[str]]:
-    """The chunk's heading path (its first line) and its body cut into lines and sentences."""
-    heading, _, body = chunk_text.partition("\n")
-    if not body:
-        heading, body = "", heading
-    units = []
-    for line in body.splitlines():  # whole lines read best; only long ones are cut into sentences
-        units += [_clean(u) for u in (_SENTENCES.split(line) if len(line) > LONG_LINE else [line])]
-    return heading, [u for u in units if u and not _TABLE_RULE.match(u) and len(u) > 1]
+@dataclass
+class Outcome:
+    text: str
+    confidence: float
+    sources: list[dict[str, Any]]
+    reason: str = ""
+    parts: list[Part] = field(default_factory=list)
+    attributes: tuple[str, ...] = ()
+    unknown: list[str] = field(default_factory=list)  # the question's words the knowledge base never uses
 
 
-def best_lines(question: str, chunk_text: str) -> list[str]:
-    """The lines of the chunk that answer the question, in the chunk's order."""
-    heading, units = _units(chunk_text)
-    if not units:
-        return []
-    terms = query_terms(question)
-    scored = [(keyword_score(terms, unit), i) for i, unit in enumerate(units)]
-    picked = sorted(i for score, i in sorted(scored, reverse=True)[:MAX_LINES] if score > 0)
-    if not picked:  # the heading matched ("… › Price") and the body holds the answer: its start
-        picked = list(range(min(2, len(units))))
-    lines, size = [], 0
-    for i in picked:
-        if size + len(units[i]) > MAX_CHARS and lines:
+def normalise(attributes: tuple[str, ...]) -> tuple[str, ...]:
+    """Drop cues that are facets of another asked attribute."""
+    return tuple(
+        a for a in attributes if not any(other in attributes for other in FACETS.get(a, ()))
+    )
+
+
+def _label(attribute: str, language: str) -> str:
+    english, thai = BY_NAME[attribute].label if attribute in BY_NAME else ("the answer", "คำตอบ")
+    return thai if language == "th" else english
+
+
+def _named(terms: dict[str, float]) -> str:
+    return " ".join(t for t, w in terms.items() if w >= OTHER_WEIGHT) or "?"
+
+
+def _title_part(title: str, language: str) -> str:
+    from models.ai_rules import detect_language
+
+    parts = [p.strip() for p in title.split(" — ")]
+    same = [p for p in parts if detect_language(p, language) == language]
+    return (same or parts)[0]
+
+
+def _values(attribute: str, text: str) -> frozenset:
+    """What a line says for the attribute: its prices, durations, times, dates, counts."""
+    if attribute == "price":
+        return frozenset(_numbers_in(text))
+    if attribute == "next_round":
+        return frozenset(dates_in(text))
+    pattern = {"duration": DURATION, "time": TIME, "seats": COUNT}.get(attribute)
+    return frozenset(m.group(0).lower() for m in pattern.finditer(text)) if pattern else frozenset()
+
+
+def _line_text(s: Scored, language: str) -> str:
+    line = s.line
+    if line.label or s.cover == 0:
+        return line.text
+    heading_last = line.heading.split(" › ")[-1] if " › " in line.heading else ""
+    if "|" in line.text or (line.text.count(" · ") >= 2 and heading_last):
+        return f"{heading_last}: {line.text}"
+    title = _title_part(line.title, language)
+    if title and title.lower() not in line.lowered:
+        return f"{title}: {line.text}"
+    return line.text
+
+
+def _source(s: Scored) -> dict[str, Any]:
+    line = s.line
+    return {
+        "source": line.source,
+        "chunk": line.chunk,
+        "score": round(s.total, 4),
+        "title": line.title,
+        "text": f"{line.heading}\n{line.text}",
+    }
+
+
+def _section(s: Scored, index: Index, language: str) -> str:
+    """The best line and those after it under the same heading (a curriculum, an FAQ answer)."""
+    same = [
+        line
+        for line in index.lines
+        if line.source == s.line.source
+        and line.heading == s.line.heading
+        and line.language == language
+    ]
+    start = next((i for i, line in enumerate(same) if line is s.line), 0)
+    start = 0 if start < SECTION_LINES else start
+    picked, size = [], 0
+    for line in same[start : start + SECTION_LINES]:
+        if picked and size + len(line.text) > SECTION_CHARS:
             break
-        lines.append(units[i])
-        size += len(units[i])
-    return lines
+        picked.append(line.text)
+        size += len(line.text)
+    first = _line_text(s, language)
+    return "\n".join([first, *picked[1:]])
 
 
-def content_terms(question: str) -> dict[str, float]:
-    return {term: weight for term, weight in query_terms(question).items() if term not in QUESTION_WORDS}
+def _part(
+    attribute: str,
+    ranked: list[Scored],
+    terms: dict[str, float],
+    language: str,
+    index: Index | None = None,
+    cues: tuple[str, ...] = (),
+) -> Part:
+    """The best line for one attribute (or none), with its confidence and problem."""
+    part = Part(attribute)
+    if not ranked:
+        part.problem = Sentence("ai_nothing_known")
+        return part
+    best = ranked[0]
+    needs = (
+        0.6
+        if attribute and BY_NAME[attribute].evidence is None and not BY_NAME[attribute].words
+        else 1.0
+    )
+    if attribute and best.fit < needs:
+        stated = [s for s in ranked[:40] if s.fit >= needs]
+        if stated and stated[0].cover >= MIN_COVER:
+            best = stated[0]
+    if attribute and best.fit < needs:
+        part.problem = Sentence(
+            "ai_no_line_states",
+            what=_label(attribute, "en"),
+            what_th=_label(attribute, "th"),
+            about=_named(terms),
+        )
+        return part
+    if best.cover < MIN_COVER:
+        part.problem = Sentence("ai_not_covered", about=_named(terms), closest=best.line.title)
+        return part
+    mine = _values(attribute, best.line.text)
+    rival = next(
+        (
+            s
+            for s in ranked[1:40]
+            if s.line.title != best.line.title
+            and s.fit >= best.fit
+            and _values(attribute, s.line.text) - mine
+            and s.cover >= best.cover - 0.05
+        ),
+        None,
+    )
+    gap = best.total - rival.total if rival else 1.0
+    runner = next(
+        (
+            s
+            for s in ranked[1:40]
+            if s.line.text != best.line.text
+            and s.fit >= 1.0
+            and (_values(attribute, s.line.text) != mine or not mine)
+        ),
+        None,
+    )
+    closeness = best.total - runner.total if runner else 1.0
+    if (
+        rival is not None
+        and gap < RIVAL_GAP
+        and attribute
+        and BY_NAME[attribute].evidence is not None
+        and BY_NAME[attribute].per_entity
+    ):
+        part.problem = Sentence(
+            "ai_which_one",
+            about=_named(terms),
+            first=_title_part(best.line.title, "en"),
+            second=_title_part(rival.line.title, "en"),
+        )
+        return part
+    school_wide = bool(attribute) and not BY_NAME[attribute].per_entity
+    margin = min(1.0, 0.6 + 4 * gap, CLOSE_BASE + 3 * closeness if school_wide else 1.0)
+    own_cue = not cues or any(cue in best.line.lowered for cue in cues)
+    part.confidence = round(
+        min(1.0, best.cover)
+        * (1.0 if best.fit >= 1 else 0.85)
+        * margin
+        * (1.0 if attribute else 0.8)
+        * (1.0 if own_cue else 0.85),
+        4,
+    )
+    part.text, part.source = _line_text(best, language), _source(best)
+    if index is not None and needs < 1.0 or not attribute:
+        part.text = _section(best, index, language) if index is not None else part.text
+    return part
 
 
-def unknown_share(question: str, corpus: str) -> float:
-    """The weighted share of the question's content words found nowhere in the knowledge base
-    (`corpus`: every chunk's text, lower-cased)."""
-    terms = content_terms(question)
-    total = sum(terms.values())
-    return sum(w for term, w in terms.items() if term not in corpus) / total if total else 0.0
+def _from_record(fact: RecordFact) -> Part:
+    return Part(
+        fact.attribute,
+        fact.text,
+        {
+            "source": fact.source,
+            "chunk": 0,
+            "score": 1.0,
+            "title": fact.about or fact.source,
+            "text": fact.text,
+        },
+        RECORD_CONFIDENCE,
+    )
 
 
-def offline_answer(question: str, hits: list[Hit], language: str, name: str = "", unknown: float = 0.0) -> tuple[str, float, list[Hit], str]:
-    """(text, confidence, the hits used, reason). Empty text means hand off, and says why."""
-    if not hits:
-        return "", 0.0, [], Sentence("ai_nothing_known")
-    same_language = [h for h in hits if detect_language(h.text, language) == language]
-    if not same_language:
-        key = "ai_no_thai_document" if language == "th" else "ai_no_english_document"
-        return "", hits[0].score, hits[:1], Sentence(key, closest=hits[0].title or hits[0].source)
-    best = same_language[0]
-    if PRICE_WORDS.search(question) and not prices_in(best.text):
-        priced = [h for h in same_language if prices_in(h.text) and h.score >= best.score - NEARLY]
-        best = priced[0] if priced else best
-    confidence = round(max(0.0, min(1.0, (best.score - unknown) / SCALE)), 4)
-    if confidence < ANSWER_THRESHOLD:
-        missing = [t for t in content_terms(question) if t not in best.text.lower()][:4]
-        shown = {"confidence": f"{confidence:.2f}", "threshold": f"{ANSWER_THRESHOLD:.2f}", "closest": best.title or best.source}
-        if missing:
-            return "", confidence, [best], Sentence("ai_not_sure_missing", **shown, missing=", ".join(missing))
-        return "", confidence, [best], Sentence("ai_not_sure_of_document", **shown)
-    lines = best_lines(question, best.text)
-    if not lines:
-        return "", confidence, [best], Sentence("ai_nothing_to_quote")
-    greeting = OPENING[language if language in OPENING else "en"]
+def answer_parts(
+    question: str, hits: list[Hit], language: str, index: Index, record: Record, corpus: str
+) -> tuple[list[Part], Ask, float, str]:
+    """The parts of the answer (one per asked attribute), the ask, the missing-word share, and
+    a reason when the question cannot be answered at all."""
+    ask = read_question(question)
+    attributes = normalise(ask.attributes)
+    rest = ask.rest + "".join(
+        f" {title}" for code, title in index.codes.items() if code in question.lower()
+    )
+    terms = weights(rest, index)
+    ask = Ask(
+        attributes, rest, ask.money, any(w >= ENTITY_WEIGHT for w in terms.values()), ask.cues
+    )
+    counted = {t: w for t, w in terms.items() if w >= OTHER_WEIGHT}
+    missing = [t for t in counted if t not in corpus]
+    share = sum(counted[t] for t in missing) / sum(counted.values()) if counted else 0.0
+    school_wide = bool(attributes) and not any(BY_NAME[a].per_entity for a in attributes)
+    if share >= (SCHOOL_MISSING_LIMIT if school_wide else MISSING_LIMIT):
+        return (
+            [],
+            ask,
+            share,
+            Sentence(
+                "ai_not_covered", about=" ".join(missing), closest=hits[0].title if hits else "-"
+            ),
+        )
+    record_facts = facts_of_record(record, ask, language) if attributes else {}
+    needed = [a for a in attributes if a not in record_facts]
+    if (
+        attributes
+        and not any(w >= OTHER_WEIGHT for w in terms.values())
+        and any(BY_NAME[a].per_entity for a in needed)
+        and not record_facts
+    ):
+        a = next(a for a in needed if BY_NAME[a].per_entity)
+        return (
+            [],
+            ask,
+            share,
+            Sentence("ai_which_thing", what=_label(a, "en"), what_th=_label(a, "th")),
+        )
+    parts = {a: _from_record(f) for a, f in record_facts.items()}
+    if len(needed) > 1:
+        joint = rank(ask, tuple(needed), terms, index, hits, language)
+        whole = (
+            _part(needed[0], [s for s in joint if s.fit >= 1], terms, language)
+            if joint and joint[0].fit >= 1
+            else None
+        )
+        if whole is not None and not whole.problem:
+            for a in needed:
+                parts[a] = whole if a == needed[0] else Part(a, "", whole.source, whole.confidence)
+            needed = []
+    for a in needed:
+        parts[a] = _part(
+            a,
+            rank(ask, (a,), terms, index, hits, language),
+            terms,
+            language,
+            index,
+            tuple(c for n, c in ask.cues if n == a),
+        )
+    if not attributes:
+        parts[""] = _part("", rank(ask, (), terms, index, hits, language), terms, language, index)
+    ordered = [parts[a] for a in (attributes or ("",))]
+    return ordered, ask, share, ""
+
+
+def unknown_factor(question: str, ask: Ask, corpus: str) -> float:
+    """Less sure when the customer uses a specific word the knowledge base never does: a long
+    Thai word (แฟรนไชส์, ไวไฟ), a cue phrase (สนามบิน) or a longer English word."""
+    factor = 1.0
+    for attribute, cue in ask.cues:
+        if (
+            BY_NAME[attribute].evidence is None
+            and cue in BY_NAME[attribute].strong
+            and " " not in cue
+            and cue not in corpus
+            and len(cue) >= 4
+        ):
+            factor *= UNKNOWN_CUE
+    english = 0
+    for t in tokens(ask.rest, corpus):
+        if t in corpus or t[0].isdigit():
+            continue
+        if "\u0e00" <= t[0] <= "\u0e7f":
+            factor *= UNKNOWN_THAI if len(t) >= 4 else 1.0
+        elif len(t) >= 4 and english < 2:
+            factor *= UNKNOWN_ENGLISH
+            english += 1
+    return factor
+
+
+def offline_answer(
+    question: str,
+    hits: list[Hit],
+    language: str,
+    index: Index,
+    record: Record,
+    corpus: str,
+    name: str = "",
+) -> Outcome:
+    """The answer (empty text: hand off, with the reason) from the record and the documents."""
+    parts, ask, share, reason = answer_parts(question, hits, language, index, record, corpus)
+    sources = [p.source for p in parts if p.source]
+    sources = [s for i, s in enumerate(sources) if s not in sources[:i]]
+    if reason:
+        return Outcome("", 0.0, sources or _hit_sources(hits[:1]), reason, parts, ask.attributes)
+    failed = [p for p in parts if p.problem]
+    if failed:
+        found = [p for p in parts if not p.problem]
+        if found:
+            reason = Sentence(
+                "ai_half_answer",
+                found=", ".join(_label(p.attribute, "en") for p in found),
+                found_th=", ".join(_label(p.attribute, "th") for p in found),
+                missing=", ".join(_label(p.attribute, "en") for p in failed),
+                missing_th=", ".join(_label(p.attribute, "th") for p in failed),
+            )
+        else:
+            reason = failed[0].problem
+        return Outcome(
+            "",
+            min((p.confidence for p in found), default=0.0),
+            sources or _hit_sources(hits[:1]),
+            reason,
+            parts,
+            ask.attributes,
+        )
+    confidence = round(
+        min(p.confidence for p in parts)
+        * (1 - share)
+        * unknown_factor(question, ask, index.corpus),
+        4,
+    )
+    unknown = [t for t in tokens(ask.rest, index.corpus) if t not in index.corpus and not t[0].isdigit()]
+    body = [p.text for p in parts if p.text]
+    body = [t for i, t in enumerate(body) if t not in body[:i]]
+    greeting = OPENING.get(language, OPENING["en"])
     if name and language == "en":
         greeting = f"Thanks for your question, {name}!"
-    body = "\n".join(lines)
-    return f"{greeting}\n{body}\n{CLOSING.get(language, CLOSING['en'])}", confidence, [best], ""
+    text = "\n".join([greeting, *body, CLOSING.get(language, CLOSING["en"])])
+    return Outcome(text, confidence, sources, "", parts, ask.attributes, unknown)
+
+
+def _hit_sources(hits: list[Hit]) -> list[dict[str, Any]]:
+    return [
+        {
+            "source": h.source,
+            "chunk": h.chunk,
+            "score": h.score,
+            "title": h.title or "",
+            "text": h.text,
+        }
+        for h in hits
+    ]

@@ -27,6 +27,7 @@ from models.marketing import (
 )
 from models.marketing_rollups import AdInsightHourTotal
 from models.ops import AiTask, AppSetting, AuditEntry, Incident, IntegrityFinding
+from models.school_facts import SchoolFact
 from models.staff import ApiToken, StaffRole, StaffSession, StaffUser
 
 __all__ = [
@@ -34,6 +35,6 @@ __all__ = [
     "AiTask", "ApiToken", "AppSetting", "AuditEntry", "Campaign", "CannedResponse",
     "ChannelIdentity", "Conversation", "ConversationLabel", "Customer", "CustomerIdCounter",
     "InboundEvent", "Incident", "IntegrityFinding", "KnowledgeChunk", "KnowledgeDocument", "Label",
-    "Message", "Note", "Order", "OrderItem", "OutboundSend", "Payment", "Product", "StaffRole",
+    "Message", "Note", "Order", "OrderItem", "OutboundSend", "Payment", "Product", "SchoolFact", "StaffRole",
     "StaffSession", "StaffUser",
 ]

@@ -98,6 +98,13 @@ def _reason(task: AiTask, language: str) -> str:
     return said.in_language(language) if isinstance(said, Sentence) else said
 
 
+def _details(task: AiTask) -> str:
+    """The figures behind a hand-off (confidence, what was asked, the closest source), for a
+    fold under the reason — not the reason itself."""
+    values = (task.reason_sentence or {}).get("values") or {}
+    return str(values.get("details") or "")
+
+
 def ai_panel(session: Session, conversation_id: int, language: str = "en") -> dict:
     """What the inbox shows beside the composer: the open draft (with its sources and
     confidence), or the reason the AI handed this conversation to a person. Empty when the
@@ -112,6 +119,7 @@ def ai_panel(session: Session, conversation_id: int, language: str = "en") -> di
         "outcome": task.outcome,
         "confidence": f"{task.confidence:.2f}" if task.confidence is not None else "",
         "reason": _reason(task, language),
+        "details": _details(task),
         "model": task.model,
         "level": str(task.autonomy_level or ""),
         "when": local(task.created_at, language),

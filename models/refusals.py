@@ -94,6 +94,9 @@ SENTENCES: dict[str, tuple[str, str]] = {
         "This event is no longer set aside: someone retried or discarded it. Reload the list.",
         "รายการนี้ไม่ได้ถูกพักไว้แล้ว มีผู้ลองใหม่หรือทิ้งไปแล้ว กรุณารีเฟรชรายการ",
     ),
+    # school facts (Admin → AI replies)
+    "error_fact_key": ("A school fact is one of: {keys}.", "ข้อมูลโรงเรียนต้องเป็นหนึ่งใน: {keys}"),
+    "error_fact_too_long": ("A school fact has at most {limit} characters.", "ข้อมูลโรงเรียนยาวได้ไม่เกิน {limit} ตัวอักษร"),
     # why the AI did not answer by itself (shown beside the composer and on the AI admin page)
     "ai_no_answer": ("The AI had no answer.", "AI ไม่มีคำตอบ"),
     "ai_invented": (
@@ -152,7 +155,35 @@ SENTENCES: dict[str, tuple[str, str]] = {
         "Gemini แปลงคำถามเพื่อค้นหาไม่ได้ ({what}) แม้ลองใหม่แล้ว ให้เจ้าหน้าที่ตอบแทน",
     ),
     "ai_model_found_nothing": ("The model found no answer in the knowledge base.", "โมเดลไม่พบคำตอบในฐานความรู้"),
-    "ai_model_says": ("{reason}", "{reason}"),  # the model's own words, as it wrote them
+    "ai_model_says": ("{reason}", "{reason}"),
+    "ai_unsure_check": (
+        "The closest document, {closest}, may not answer this: check it, then reply or add the answer to it.",
+        "เอกสารที่ใกล้เคียงที่สุดคือ {closest} ซึ่งอาจไม่ได้ตอบเรื่องนี้ ตรวจสอบก่อนตอบ หรือเพิ่มคำตอบลงในเอกสาร",
+    ),
+    "ai_not_its_price": (
+        "The answer states {stated} for {name}, whose price of record is {price}: check which one the customer means.",
+        "คำตอบระบุ {stated} สำหรับ {name} แต่ราคาในระบบคือ {price} ตรวจสอบว่าลูกค้าหมายถึงอันไหน",
+    ),
+    "ai_not_covered": (
+        "No document covers “{about}” (the closest is {closest}): answer it yourself, or add it to the knowledge base.",
+        "ไม่มีเอกสารที่พูดถึง “{about}” (ใกล้เคียงที่สุดคือ {closest}) กรุณาตอบเอง หรือเพิ่มเรื่องนี้ในฐานความรู้",
+    ),
+    "ai_no_line_states": (
+        "No document states {what} of “{about}”: answer it yourself, or add it to the knowledge base.",
+        "ไม่มีเอกสารที่ระบุ{what_th}ของ “{about}” กรุณาตอบเอง หรือเพิ่มเรื่องนี้ในฐานความรู้",
+    ),
+    "ai_which_one": (
+        "Two documents match “{about}” with different answers ({first} / {second}): ask the customer which one.",
+        "มีเอกสารสองฉบับที่ตรงกับ “{about}” แต่คำตอบต่างกัน ({first} / {second}) ถามลูกค้าว่าหมายถึงอันไหน",
+    ),
+    "ai_which_thing": (
+        "The customer asks {what} without saying of which course or product: ask which one.",
+        "ลูกค้าถาม{what_th} แต่ไม่ได้บอกว่าคอร์สหรือสินค้าไหน ถามลูกค้าว่าหมายถึงอันไหน",
+    ),
+    "ai_half_answer": (
+        "The customer asks more than one thing: the documents state {found} but not {missing}. Answer the rest yourself.",
+        "ลูกค้าถามมากกว่าหนึ่งเรื่อง เอกสารระบุ{found_th} แต่ไม่ได้ระบุ{missing_th} กรุณาตอบส่วนที่เหลือเอง",
+    ),  # the model's own words, as it wrote them
 }
 
 

@@ -12,7 +12,10 @@ from models.db import session_scope
 def run_ai_reply(args: argparse.Namespace) -> int:
     question = args.question.strip()
     if not question:
-        print("Give the customer's message, e.g. vschool ai reply \"คอร์สซูชิราคาเท่าไหร่คะ\" --json", file=sys.stderr)
+        print(
+            'Give the customer\'s message, e.g. vschool ai reply "คอร์สซูชิราคาเท่าไหร่คะ" --json',
+            file=sys.stderr,
+        )
         return 2
     with session_scope() as session:
         reply = answer(session, question, Asker(name=args.name or "", language=args.language))
@@ -20,7 +23,9 @@ def run_ai_reply(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(out, ensure_ascii=False, default=str))
     else:
-        print(f"{out['action']} (confidence {out['confidence']:.2f}, {reply.model}, {reply.latency_ms} ms)")
+        print(
+            f"{out['action']} (confidence {out['confidence']:.2f}, {reply.model}, {reply.latency_ms} ms)"
+        )
         print(out["text"] or out.get("reason", ""))
         for s in out["sources"]:
             print(f"  · {s['source']} #{s['chunk']} ({s['score']:.2f})")
@@ -28,13 +33,18 @@ def run_ai_reply(args: argparse.Namespace) -> int:
 
 
 def run_eval_ai(args: argparse.Namespace) -> int:
+    """Both schools (or --questions): the figures as JSON; without --json the misses go to stderr."""
     from knowledge.evaluate_ai import evaluate
 
     result = evaluate(questions_path=args.questions, limit=args.limit)
-    if not args.json:
-        for row in result.pop("failures", []):
-            print(json.dumps(row, ensure_ascii=False), file=sys.stderr)
-    else:
-        result.pop("failures", None)
-    print(json.dumps(result, ensure_ascii=False) if args.json else json.dumps(result, ensure_ascii=False, indent=2))
+    for school in result["schools"].values():
+        misses = school.pop("misses", [])
+        if not args.json:
+            for row in misses:
+                print(json.dumps(row, ensure_ascii=False), file=sys.stderr)
+    print(
+        json.dumps(result, ensure_ascii=False)
+        if args.json
+        else json.dumps(result, ensure_ascii=False, indent=2)
+    )
     return 0

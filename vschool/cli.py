@@ -266,7 +266,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_cmd_ai)
     evaluate = sub.add_parser("eval", help="evaluations").add_subparsers(dest="eval_command", required=True)
-    p = evaluate.add_parser("ai", help="the reply pipeline over knowledge/eval/questions.json")
+    p = evaluate.add_parser("ai", help="the reply pipeline over each school's evaluation set (knowledge/eval/*.json), judged on content")
     p.add_argument("--questions", help="another evaluation set (same format)")
     p.add_argument("--limit", type=whole_number(1, 1_000_000), help="only the first N questions")
     p.add_argument("--json", action="store_true")

@@ -29,6 +29,7 @@ from models.enums import (
 )
 from models.inbox import CannedResponse, Conversation, Label
 from models.ops import AppSetting
+from models.school_facts import SchoolFact
 from models.settings import SIMULATOR_AD_ACCOUNT_ID, get_settings
 
 DEMO_MARK = "demo_data_loaded_at"
@@ -44,6 +45,18 @@ PRODUCTS = [
     ("EQP-YANAGIBA-270", "equipment", "Yanagiba knife 270 mm", "มีดยานางิบะ 270 มม.", "6500"),
     ("EQP-MAKISU", "equipment", "Bamboo rolling mat (makisu)", "เสื่อม้วนซูชิ (มากิสุ)", "250"),
     ("MNU-OMAKASE", "menu", "Student omakase tasting", "โอมากาเสะฝีมือนักเรียน", "1200"),
+]
+# The school facts staff keep (Admin → AI replies): (key, English, Thai)
+SCHOOL_FACTS = [
+    ("address", "V School, 3rd floor, Sakura Building, 88 Sukhumvit Soi 39 (Soi Phrom Phong), Khlong Tan Nuea, Watthana, Bangkok 10110.",
+     "V School (วี สคูล) เลขที่ 88 อาคารซากุระ ชั้น 3 ซอยสุขุมวิท 39 (ซอยพร้อมพงษ์) แขวงคลองตันเหนือ เขตวัฒนา กรุงเทพฯ 10110"),
+    ("time", "The office is open Tuesday to Sunday, 09:00–18:00, closed on Mondays (except when a sushi class is running).",
+     "สำนักงานเปิดวันอังคาร–อาทิตย์ 09:00–18:00 น. ปิดวันจันทร์ (ยกเว้นวันที่มีคลาสซูชิ)"),
+    ("contact", "Phone 02-258-3939, LINE @vschoolbkk, e-mail hello@vschool.co.th.", "โทร 02-258-3939 LINE: @vschoolbkk อีเมล hello@vschool.co.th"),
+    ("payment", "PromptPay, bank transfer to Kasikornbank, Visa or Mastercard, or cash at the front desk.",
+     "พร้อมเพย์ โอนเข้าบัญชีธนาคารกสิกรไทย บัตรเครดิต/เดบิต Visa หรือ Mastercard หรือเงินสดที่เคาน์เตอร์"),
+    ("deposit", "A seat is reserved with a deposit of 5,000 THB per person per course; the balance is due at least 7 days before the class.",
+     "จองที่นั่งด้วยมัดจำ 5,000 บาทต่อท่านต่อคอร์ส ชำระส่วนที่เหลืออย่างน้อย 7 วันก่อนเริ่มเรียน"),
 ]
 LABELS = [("สนใจซูชิ", "tomato"), ("สนใจราเมง", "amber"), ("ขอส่วนลด", "purple"), ("VIP", "gold"), ("จ่ายมัดจำแล้ว", "green")]
 CANNED = [
@@ -68,12 +81,24 @@ QUESTIONS = [
 ADS = [("120210000000000001", "คอร์สซูชิมืออาชีพ 5 วัน — เปิดรับสมัครแล้ว"), ("120210000000000002", "Ramen Masterclass: ราเมงต้นตำรับ 3 วัน")]
 
 
+def load_school_facts(session: Session) -> None:
+    """The demo school's facts, unless staff have written their own."""
+    for key, english, thai in SCHOOL_FACTS:
+        session.execute(insert(SchoolFact).values(key=key, value_en=english, value_th=thai).on_conflict_do_nothing(index_elements=["key"]))
+
+
+def load_catalog(session: Session) -> None:
+    """The demo school's catalog (a product already there is left as it is)."""
+    for sku, kind, name, name_th, price in PRODUCTS:
+        session.execute(insert(Product).values(sku=sku, kind=kind, name=name, name_th=name_th, price=Decimal(price)).on_conflict_do_nothing(index_elements=["sku"]))
+
+
 def load_demo_data(session: Session, customers: int = 40, days: int = 14) -> dict[str, int]:
     rng = random.Random(2026)
     now = utcnow()
     page_id = get_settings().page_id
-    for sku, kind, name, name_th, price in PRODUCTS:
-        session.execute(insert(Product).values(sku=sku, kind=kind, name=name, name_th=name_th, price=Decimal(price)).on_conflict_do_nothing(index_elements=["sku"]))
+    load_catalog(session)
+    load_school_facts(session)
     for name, color in LABELS:
         session.execute(insert(Label).values(name=name, color=color).on_conflict_do_nothing(index_elements=["name"]))
     for code, content in CANNED:

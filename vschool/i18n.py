@@ -114,6 +114,14 @@ LABELS: dict[str, tuple[str, str]] = {
     "cancel_order": ("Cancel", "ยกเลิก"),
     "reference": ("Reference (slip, transaction)", "อ้างอิง (สลิป, เลขรายการ)"),
     "save": ("Save", "บันทึก"),
+    "school_facts": ("School facts the AI answers from", "ข้อมูลโรงเรียนที่ AI ใช้ตอบ"),
+    "school_facts_help": (
+        "Kept as data, these answer first — before any document. Leave a fact empty to let the documents answer.",
+        "ข้อมูลเหล่านี้ใช้ตอบก่อนเอกสารใดๆ เว้นว่างไว้ถ้าต้องการให้ตอบจากเอกสารแทน",
+    ),
+    "in_english": ("English", "ภาษาอังกฤษ"),
+    "in_thai": ("Thai", "ภาษาไทย"),
+    "ai_details": ("Details", "รายละเอียด"),
     "close": ("Close", "ปิด"),
     "new_order": ("New order", "สร้างคำสั่งซื้อใหม่"),
     "choose_product": ("Choose a course or product", "เลือกคอร์สหรือสินค้า"),
@@ -365,6 +373,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "kb_unchanged": ("{n} unchanged", "ไม่เปลี่ยนแปลง {n} ไฟล์"),
     "kb_removed": ("{n} removed", "ลบออก {n} ไฟล์"),
     "kb_reembedded": ("{n} chunks re-embedded", "ฝังเวกเตอร์ใหม่ {n} ชิ้น"),
+    "notice_school_fact": ("Saved: the AI now answers “{fact}” with this.", "บันทึกแล้ว: AI จะตอบเรื่อง “{fact}” ด้วยข้อความนี้"),
     "notice_global_level": (
         "Every conversation without its own level now runs at {level}.",
         "ทุกบทสนทนาที่ไม่ได้ตั้งระดับเฉพาะ ตอนนี้ใช้ระดับ {level}",

@@ -19,6 +19,7 @@ from models.ops import AiTask
 from models.settings import get_settings
 from tests.conftest import ROOT
 from tests.fake_gemini import FakeGemini, fake_gemini_fixture  # noqa: F401
+from vschool.demo import load_catalog, load_school_facts
 
 pytestmark = pytest.mark.usefixtures("db")
 
@@ -115,3 +116,32 @@ def test_embeddings_failing_after_the_retries_hand_the_customer_to_a_person(gemi
         get_settings.cache_clear()
     assert reply.failed and reply.action == "handoff" and "could not embed the question (503" in reply.reason
     assert [c["action"] for c in gemini.requests] == ["batchEmbedContents"] * 3  # the model was never asked
+
+
+def test_the_model_is_asked_for_structured_output_with_the_record_in_the_prompt(gemini: FakeGemini, settings) -> None:
+    with session_scope() as s:
+        load_catalog(s)
+        load_school_facts(s)
+    gemini.answer_next(GOOD)
+    reply = _ask("คอร์สซูชิ 5 วัน ราคาเท่าไหร่คะ", settings)
+    assert reply.action == "reply" and reply.extra["facts_used"] == []
+    body = gemini.calls("generateContent")[0]["body"]
+    schema = body["generationConfig"]["responseSchema"]
+    assert {"action", "text", "confidence", "sources", "facts_used"} <= set(schema["properties"])
+    prompt = body["contents"][0]["parts"][0]["text"]
+    assert "CRS-SUSHI-5D" in prompt and "฿24,900.00" in prompt and "school fact address" in prompt
+
+
+def test_a_scripted_model_stating_the_package_price_for_the_course_is_caught(gemini: FakeGemini, settings) -> None:
+    """The package's ฿39,900 is a real catalog price and the cited source (the packages page,
+    which names the sushi course) states it — but it is not this course's price of record: the
+    answer never reaches the customer."""
+    with session_scope() as s:
+        load_catalog(s)
+    wrong = {"action": "reply", "text": "คอร์สซูชิ 5 วัน ราคา 39,900 บาทค่ะ", "confidence": 0.97, "sources": [1], "facts_used": ["39,900 บาท"]}
+    gemini.answer_next(json.dumps(wrong, ensure_ascii=False))
+    reply = _ask("คอร์สซูชิ 5 วัน ราคาเท่าไหร่คะ", settings)
+    assert reply.action == "handoff" and reply.text == "" and "฿39,900" in reply.reason
+    assert reply.extra["rejected_text"] == wrong["text"]
+    assert reply.reason.key == "ai_not_its_price" and "฿24,900" in reply.reason
+    assert reply.reason.in_language("th").startswith("คำตอบระบุ ฿39,900")

@@ -25,6 +25,7 @@ from models.ops import AiTask
 from models.reply_rules import ReplyRefused, queue_staff_reply
 from models.settings import get_settings
 from tests.conftest import ROOT
+from vschool.demo import load_catalog
 from vschool.staff import create_staff
 
 pytestmark = pytest.mark.usefixtures("db")
@@ -39,6 +40,7 @@ def chat(simulator: str):
     psid = httpx.post(f"{simulator}/_sim/customers", json={"name": "มานี มีนา"}).json()["psid"]
     with session_scope() as s:
         ingest_paths(s, [ROOT / "knowledge" / "school"])
+        load_catalog(s)  # the price is a fact of record: sure enough for L3 to send alone
         agent = create_staff(s, None, "nok@vschool.test", "Nok", Role.AGENT, "agent-password-1")
         customer, _ = find_or_create_customer(s, "facebook", get_settings().page_id, psid)
         conversation = Conversation(customer_id=customer.id, page_id=get_settings().page_id)
@@ -84,7 +86,7 @@ def test_at_l2_a_question_gets_one_grounded_draft_with_sources_and_nothing_is_se
     answer_customer_message.fn(message_id)  # redelivered: still one task
     (task,) = _tasks()
     assert (task.outcome, task.draft_status, task.autonomy_level, task.language) == ("draft", "open", 2, "th")
-    assert "24,900 บาท" in task.answer and task.sources[0]["source"].endswith("courses/sushi.md")
+    assert "24,900 บาท" in task.answer and task.sources[0]["source"] == "catalog:CRS-SUSHI-5D"  # a fact of record
     assert "24,900" in task.prompt and task.model and task.latency_ms is not None
     assert _ai_messages(conversation_id) == []
     with session_scope() as s:
@@ -144,8 +146,8 @@ def test_an_unanswerable_question_is_handed_off_with_the_reason_even_at_l3(chat)
     assert _ai_messages(conversation_id) == []
     with session_scope() as s:
         panel, for_thai_staff = ai_panel(s, conversation_id), ai_panel(s, conversation_id, "th")
-    assert panel["kind"] == "handoff" and "Not sure enough" in panel["reason"]
-    assert for_thai_staff["reason"].startswith("ยังไม่มั่นใจพอ") and "แฟรนไชส์" in for_thai_staff["reason"]
+    assert panel["kind"] == "handoff" and panel["reason"].startswith("No document covers “แฟรนไชส์”")
+    assert for_thai_staff["reason"].startswith("ไม่มีเอกสารที่พูดถึง") and "แฟรนไชส์" in for_thai_staff["reason"]
 
 
 def test_a_staff_reply_pauses_the_ai_until_the_conversation_is_resolved(chat) -> None:

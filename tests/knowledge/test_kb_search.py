@@ -56,8 +56,12 @@ def test_the_demo_knowledge_base_answers_the_evaluation_set(db: None) -> None:
         report = ingest_paths(session, [folder])
     assert not report.failed and len(report.added) >= 15
     found: dict[str, list[bool]] = {"th": [], "en": []}
+    # The retrieval questions the set had before issue 13 (a01–a69). The later ones test the
+    # answer pipeline, where the school facts and the line index answer without retrieval
+    # ("ที่อยู่โรงเรียน"); `vschool bench kb` reports recall over the whole set.
+    retrieval = [q for q in questions if q.id.startswith("a") and int(q.id[1:]) <= 69]
     with session_scope() as session:
-        for q in questions:
+        for q in retrieval:
             if q.answerable:
                 hits = search(session, q.question, k=3)
                 found[q.lang].append(any(q.answered_by(h.source) for h in hits))

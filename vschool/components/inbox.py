@@ -266,7 +266,17 @@ def ai_card(state: type) -> rx.Component:
         custom_attrs={"data-task": ai["task_id"]},
     )
     handoff = rx.callout(
-        rx.text(tr("ai_handoff"), " ", ai["reason"]),
+        rx.vstack(
+            rx.text(tr("ai_handoff"), " ", rx.text.strong(ai["reason"], id="ai-handoff-reason")),
+            rx.cond(
+                ai["details"] != "",
+                rx.el.details(
+                    rx.el.summary(tr("ai_details"), style={"cursor": "pointer"}),
+                    rx.text(ai["details"], size="1", color=rx.color("gray", 11), id="ai-handoff-details"),
+                ),
+            ),
+            spacing="1",
+        ),
         icon="hand",
         color_scheme=rx.cond(ai["outcome"] == "error", "red", "amber"),
         size="1",

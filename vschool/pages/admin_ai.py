@@ -1,4 +1,5 @@
-"""Admin → AI replies: the global autonomy level, and the last 100 AI tasks (prompt, sources,
+"""Admin → AI replies: the global autonomy level, the school facts the AI answers from (address,
+hours, payment, deposit …, in Thai and English), and the last 100 AI tasks (prompt, sources,
 answer, model, latency, outcome) — seed 000's task buffer, live as tasks land."""
 
 import reflex as rx
@@ -9,9 +10,12 @@ from models.ai_drafts import recent_tasks
 from models.ai_rules import LEVELS, global_level, set_global_level
 from models.db import session_scope
 from models.enums import Role
+from models.refusals import Refused
+from models.school_fact_rules import set_school_fact
+from models.school_facts import FACT_KEYS, school_facts
 from vschool.components.layout import app_page
 from vschool.components.text import tr
-from vschool.state.auth import AuthState, admitted_staff, say, viewer
+from vschool.state.auth import AuthState, admitted_staff, refused, say, viewer
 from vschool.state.feeds import Feed
 from vschool.state.gate import StaffState
 
@@ -59,9 +63,67 @@ class AiAdminState(StaffState, access=Access.ADMIN):
 
         announce("conversation", "")
 
+    @rx.var
+    async def facts(self) -> list[dict[str, str]]:
+        """Every school fact (empty ones too), with its label in the admin's language."""
+        feed = await self.get_state(Feed)
+        _ = feed.conversation
+        signed_in = await self.get_state(AuthState)
+        if signed_in.role != Role.ADMIN.value or await viewer(self, Access.ADMIN) is None:
+            return []
+        with session_scope() as session:
+            kept = school_facts(session)
+        thai = signed_in.language == "th"
+        return [
+            {"key": key, "label": labels[1] if thai else labels[0], "en": kept[key].value_en if key in kept else "", "th": kept[key].value_th if key in kept else ""}
+            for key, labels in FACT_KEYS.items()
+        ]
+
+    @rx.event
+    async def save_fact(self, form: dict) -> None:
+        """Write one school fact from its form (audited)."""
+        self.message, self.error = "", ""
+        admin = admitted_staff()
+        key = str(form.get("key") or "")
+        try:
+            with session_scope() as session:
+                set_school_fact(session, key, str(form.get("value_en") or ""), str(form.get("value_th") or ""), admin)
+        except Refused as exc:
+            self.error = await refused(self, exc)
+            return
+        language = (await self.get_state(AuthState)).language
+        self.message = await say(self, "notice_school_fact", fact=FACT_KEYS[key][1 if language == "th" else 0])
+        from actors.push import announce
+
+        announce("conversation", "")
+
     @rx.event
     def toggle_task(self, task_id: str) -> None:
         self.open_task = "" if self.open_task == task_id else task_id
+
+
+def _fact_form(fact: rx.Var) -> rx.Component:
+    return rx.form(
+        rx.vstack(
+            rx.text(fact["label"], weight="bold", size="2"),
+            rx.el.input(type="hidden", name="key", value=fact["key"]),
+            rx.flex(
+                rx.text_area(name="value_th", default_value=fact["th"], placeholder=tr("in_thai"), rows="2", width="100%"),
+                rx.text_area(name="value_en", default_value=fact["en"], placeholder=tr("in_english"), rows="2", width="100%"),
+                direction=rx.breakpoints(initial="column", md="row"),
+                spacing="2",
+                width="100%",
+            ),
+            rx.button(tr("save"), size="1", type="submit", class_name="school-fact-save"),
+            spacing="1",
+            width="100%",
+        ),
+        on_submit=AiAdminState.save_fact,
+        reset_on_submit=False,
+        width="100%",
+        custom_attrs={"data-fact": fact["key"]},
+        class_name="school-fact",
+    )
 
 
 def _task_row(task: rx.Var) -> rx.Component:
@@ -123,6 +185,16 @@ def ai_admin_page() -> rx.Component:
         ),
         rx.cond(AiAdminState.message != "", rx.callout(AiAdminState.message, icon="check", color_scheme="green", id="ai-admin-message")),
         rx.cond(AiAdminState.error != "", rx.callout(AiAdminState.error, icon="triangle-alert", color_scheme="red", id="ai-admin-error")),
+        rx.card(
+            rx.vstack(
+                rx.heading(tr("school_facts"), size="4"),
+                rx.text(tr("school_facts_help"), size="1", color=rx.color("gray", 11)),
+                rx.foreach(AiAdminState.facts, _fact_form),
+                spacing="3",
+                width="100%",
+            ),
+            id="school-facts",
+        ),
         rx.heading(tr("ai_tasks"), size="4"),
         rx.cond(
             AiAdminState.tasks.length() > 0,

@@ -1,0 +1,358 @@
+"""Every line of the knowledge base, and the one that states the asked attribute of the asked
+thing.
+
+The index holds each line (a paragraph line, a list item, a table row, or a sentence of a long
+paragraph) with its document's title and heading path, built once per knowledge-base version.
+Its *entity vocabulary* — the words of the documents' titles and headings, table row labels and
+list labels ("Sushi (5 days): …") and the catalog's names and codes — is what tells the words
+that name a course or a product from the rest of a question; nothing is written per school.
+
+A line's score for an ask (see `knowledge.asks`):
+- `cover`: how much of what the question names (its words outside the cue phrases, weighted:
+  entity words count, other words a little) the line states, or its heading or title (a fee
+  line under "Sushi course › Fee" is about the sushi course);
+- `fit`: whether the line states each asked attribute (a price, a time, a date … — or its
+  heading names the attribute, "Parking");
+- `foreign`: names of *other* things in the line (a package line that also names the ramen
+  course is not the answer to the sushi course's price);
+- the retrieval's score of the line's chunk, a little.
+"""
+
+import re
+import threading
+from dataclasses import dataclass, field
+
+from knowledge.asks import BY_NAME, GENERIC, Ask, read_question, states
+from knowledge.chunk import HEADING_SEPARATOR
+from knowledge.embed import ENGLISH_STOP, THAI_STOP, stem
+from knowledge.search import Hit
+from models.ai_rules import detect_language
+
+_MARKUP = re.compile(r"^\s*(?:#{1,6}\s+|[-*+•]\s+|\d+[.)]\s+|>\s*)")
+_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}")
+_SENTENCES = re.compile(r"(?<=[a-z0-9)][.!?])\s+(?=[A-Z\"'(])")
+_LABEL = re.compile(r"^([^:：]{2,60})[:：]\s")
+_RUN = re.compile(r"[\u0E00-\u0E7F]+|[a-z][a-z'-]*[a-z]|[a-z]|\d+(?:[.,:]\d+)*")
+_CODE = re.compile(r"\b[A-Z]{2,}(?:-[A-Z0-9]+)+\b")
+LONG_LINE = 260  # an English paragraph line longer than this is cut into sentences
+ENTITY_WEIGHT, OTHER_WEIGHT, GENERIC_WEIGHT, NUMBER_WEIGHT = 1.0, 0.35, 0.1, 0.6
+TITLE_MATCH = 0.8  # a word in the heading or title, not in the line itself
+FOREIGN_EACH, FOREIGN_CAP = 0.08, 0.3
+HEADING_BONUS = 0.15
+CUE_BONUS = 0.1  # the line uses the customer's own cue ("airport")
+POSITION_STEP = 0.005  # earlier lines of a section first, other things equal
+
+
+_PARTICLES = re.compile("ครับ|ค่ะ|คะ|ไหม|มั้ย|ไหน|บ้าง|หน่อย|เท่าไหร่|เท่าไร|ยังไง|อย่างไร|อะไร|นะคะ|นะครับ|จ้า")
+MORE_STOP = frozenset(
+    [
+        "many",
+        "much",
+        "what's",
+        "it's",
+        "i'm",
+        "i've",
+        "can't",
+        "don't",
+        "won't",
+        "isn't",
+        "doesn't",
+        "there's",
+        "somewhere",
+        "something",
+        "anything",
+    ]
+)
+TINY_PIECE = 2  # Thai pieces this short may be parts of one word
+
+
+def tokens(text: str, corpus: str = "") -> list[str]:
+    """Content words: Thai dictionary words (pieces of a word the dictionary does not know —
+    "รา|เม|ง" — glued back when `corpus` writes them together), stemmed English words, numbers."""
+    from knowledge.embed import thai_content_words
+
+    out: list[str] = []
+    for run in _RUN.findall(_PARTICLES.sub(" ", text.lower())):
+        if run[0].isdigit():
+            out.append(run)
+        elif "\u0e00" <= run[0] <= "\u0e7f":
+            out += _glued([w for w in thai_content_words(run) if w.strip()], corpus)
+        else:
+            for part in run.split("-"):
+                word = stem(part.strip("'"))
+                if (
+                    part not in ENGLISH_STOP
+                    and part not in MORE_STOP
+                    and word not in ENGLISH_STOP
+                    and len(part) > 1
+                ):
+                    out.append(word)
+    return out
+
+
+def _glued(pieces: list[str], corpus: str) -> list[str]:
+    """A run of tiny pieces is one word the dictionary does not know ("รา|เม|ง") when the
+    knowledge base writes them together ("ราเมง"); a short word the knowledge base never uses
+    is a stray piece, not a word."""
+    out: list[str] = []
+    run: list[str] = []
+    for piece in [*pieces, ""]:
+        if piece and len(piece) <= TINY_PIECE:
+            run.append(piece)
+            continue
+        joined = "".join(run)
+        out += [joined] if len(run) > 1 and joined in corpus else run
+        run = []
+        if piece:
+            out.append(piece)
+    return [
+        w
+        for w in out
+        if len(w) > 1 and w not in THAI_STOP and (not corpus or len(w) > 3 or w in corpus)
+    ]
+
+
+def clean(unit: str) -> str:
+    """A line without its Markdown: "| Sushi | 3 days | 12,900 |" → "Sushi · 3 days · 12,900"."""
+    unit = _MARKUP.sub("", unit)
+    if "|" in unit:
+        unit = " · ".join(
+            cell.strip() for cell in unit.strip().strip("|").split("|") if cell.strip()
+        )
+    return re.sub(r"\*\*|__|`", "", unit).strip()
+
+
+@dataclass
+class Line:
+    source: str
+    chunk: int
+    title: str  # the document's title
+    heading: str  # the heading path ("Title › Section")
+    text: str
+    language: str
+    lowered: str = ""
+    context: str = ""  # heading and title, lower-cased
+    label: str = ""  # a table row's or list item's first cell / label
+    position: int = 0  # its place under its heading (0: the section's first line)
+
+    def __post_init__(self) -> None:
+        self.lowered = self.text.lower()
+        self.context = f"{self.heading}\n{self.title}".lower()
+
+
+@dataclass
+class Index:
+    lines: list[Line]
+    entity_words: set[str]  # words of titles, headings, labels and catalog names
+    name_words: set[str] = field(
+        default_factory=set
+    )  # words of titles, labels and catalog names only
+    corpus: str = ""  # every line, lower-cased
+    codes: dict[str, str] = field(default_factory=dict)  # code → the title it belongs to
+    title_words: dict[str, set[str]] = field(default_factory=dict)  # source → its title's words
+    line_tokens: dict[int, list[str]] = field(
+        default_factory=dict
+    )  # id(line) → its words (filled on use)
+
+
+def build_index(chunks: list[tuple[str, int, str, str | None]], names: list[str] = ()) -> Index:
+    """The index of (source, ordinal, chunk text, document title) rows, plus catalog names."""
+    lines: list[Line] = []
+    corpus = "\n".join(c[2] for c in chunks).lower()
+    seen: set[tuple[str, str]] = set()
+    names = list(names)
+    strict = list(
+        names
+    )  # titles, labels, catalog names: what names a thing (not "Fee and schedule")
+    codes: dict[str, str] = {}
+    title_words: dict[str, set[str]] = {}
+    for source, ordinal, text, title in sorted(chunks, key=lambda c: (c[0], c[1])):
+        heading, _, body = text.partition("\n")
+        if not body:
+            heading, body = "", heading
+        title = title or heading.split(HEADING_SEPARATOR)[0]
+        names += [title, *heading.split(HEADING_SEPARATOR)]
+        strict.append(title)
+        title_words.setdefault(source, set(tokens(title, corpus)))
+        for code in _CODE.findall(title):
+            codes[code.lower()] = title
+        for raw in body.splitlines():
+            if _TABLE_RULE.match(raw):
+                continue
+            for unit in (
+                _SENTENCES.split(raw)
+                if len(raw) > LONG_LINE and not re.search(r"[\u0E00-\u0E7F]", raw)
+                else [raw]
+            ):
+                line = clean(unit)
+                if (
+                    len(line) < 3
+                    or (source, line) in seen
+                    or any(
+                        line in other for s, other in seen if s == source and len(other) > len(line)
+                    )
+                ):
+                    continue
+                seen.add((source, line))
+                label = ""
+                if "|" in unit:
+                    label = line.split(" · ")[0]
+                elif (m := _LABEL.match(line)) is not None:
+                    label = m.group(1)
+                names.append(label)
+                strict.append(label)
+                position = sum(
+                    1
+                    for other in lines[-12:]
+                    if other.source == source and other.heading == heading
+                )
+                lines.append(
+                    Line(
+                        source,
+                        ordinal,
+                        title,
+                        heading,
+                        line,
+                        detect_language(line),
+                        label=label,
+                        position=position,
+                    )
+                )
+    # one-word cues are not names ("price"); the words of longer cues ("take the food") may be
+    cue_words = {t for a in BY_NAME.values() for cue in (*a.strong, *a.weak) if " " not in cue for t in tokens(cue, corpus)}
+    entity = (
+        {t for name in names if name for t in tokens(name, corpus)}
+        - cue_words
+        - {stem(g) for g in GENERIC}
+        - GENERIC
+    )
+    name_words = {t for name in strict if name for t in tokens(name, corpus)} & entity
+    return Index(
+        lines, {t for t in entity if not t.isdigit()}, name_words, corpus, codes, title_words
+    )
+
+
+def weights(rest: str, index: Index) -> dict[str, float]:
+    """The words of a question (its cue phrases removed) that name what it is about, weighted."""
+    out: dict[str, float] = {}
+    for t in tokens(rest, index.corpus):
+        if t in GENERIC or stem(t) in GENERIC:
+            w = GENERIC_WEIGHT
+        elif t[0].isdigit():
+            w = NUMBER_WEIGHT
+        elif t in index.entity_words or (
+            len(t) >= 3 and "\u0e00" <= t[0] <= "\u0e7f" and any(t in e for e in index.entity_words)
+        ):
+            w = ENTITY_WEIGHT
+        else:
+            w = OTHER_WEIGHT
+        out[t] = max(out.get(t, 0.0), w)
+    return out
+
+
+@dataclass(frozen=True)
+class Scored:
+    line: Line
+    total: float
+    cover: float
+    fit: float
+    foreign: float
+
+
+def attribute_fit(
+    attributes: tuple[str, ...], line: Line, cues: tuple[tuple[str, str], ...] = ()
+) -> float:
+    """1 when the line states every asked attribute (0.6 for one only its heading names), a
+    little more when its heading names it too; less when a worded attribute's line does not use
+    the customer's own cue ("airport" asked, a line about the BTS found)."""
+    if not attributes:
+        return 0.0
+    named = (
+        set(read_question(line.heading.split(HEADING_SEPARATOR)[-1]).attributes)
+        if line.heading
+        else set()
+    )
+    fits = []
+    for a in attributes:
+        fit = 1.0 if states(a, line.text) else 0.6 if a in named else 0.0
+        if fit and a in named and fit == 1.0:
+            fit += HEADING_BONUS
+        own = [cue for name, cue in cues if name == a]
+        if fit and own and any(cue in line.lowered for cue in own):
+            fit += CUE_BONUS
+        fits.append(fit)
+    return sum(fits) / len(fits)
+
+
+def cover(terms: dict[str, float], line: Line, lenient: bool = True) -> float:
+    """The share of what the question names that the line (or its heading) states. A question
+    naming nothing in particular ("Is the food halal?") is about the school: its other words
+    only lift the lines that use them."""
+    total = sum(terms.values())
+    if not total:
+        return 1.0
+    found = {
+        t: w * (1.0 if t in line.lowered else TITLE_MATCH if t in line.context else 0.0)
+        for t, w in terms.items()
+    }
+    named = {t: w for t, w in terms.items() if w >= ENTITY_WEIGHT}
+    other = sum(found.values()) / total
+    if not named:
+        return 0.6 + 0.4 * other if lenient else other
+    return sum(found[t] for t in named) / sum(named.values()) * (0.85 + 0.15 * other)
+
+
+def foreign(terms: dict[str, float], line: Line, index: Index) -> float:
+    own = index.title_words.get(line.source, set())
+    others = {
+        t
+        for t in line_tokens(line, index)
+        if t in index.name_words and t not in terms and t not in own
+    }
+    return min(FOREIGN_CAP, FOREIGN_EACH * len(others))
+
+
+def rank(
+    ask: Ask,
+    attributes: tuple[str, ...],
+    terms: dict[str, float],
+    index: Index,
+    hits: list[Hit],
+    language: str,
+) -> list[Scored]:
+    """Lines in the customer's language, best first, for these attributes."""
+    prior = {(h.source, h.chunk): h.score for h in hits}
+    out = []
+    for line in index.lines:
+        if line.language != language:
+            continue
+        c, f = cover(terms, line, bool(attributes)), attribute_fit(attributes, line, ask.cues)
+        x = foreign(terms, line, index) + POSITION_STEP * min(line.position, 10)
+        p = prior.get((line.source, line.chunk), 0.0)
+        total = 0.5 * c + 0.4 * f + 0.15 * p - x if attributes else 0.75 * c + 0.25 * p - x
+        out.append(Scored(line, round(total, 4), c, f, x))
+    out.sort(key=lambda s: s.total, reverse=True)
+    return out
+
+
+def line_tokens(line: Line, index: Index) -> list[str]:
+    held = index.line_tokens.get(id(line))
+    if held is None:
+        held = index.line_tokens[id(line)] = tokens(line.text, index.corpus)
+    return held
+
+
+_indexes: dict[tuple, Index] = {}
+_lock = threading.Lock()
+
+
+def cached_index(version: tuple, load: "callable") -> Index:  # type: ignore[valid-type]
+    """The index of this knowledge-base version (`load()` builds it once per version)."""
+    with _lock:
+        held = _indexes.get(version)
+    if held is None:
+        held = load()
+        with _lock:
+            _indexes.clear()
+            _indexes[version] = held
+    return held
