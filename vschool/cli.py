@@ -195,6 +195,12 @@ def _cmd_kb(args: argparse.Namespace) -> int:
     return run_kb(args)
 
 
+def _cmd_journal(args: argparse.Namespace) -> int:
+    from vschool.journal_cli import run_journal
+
+    return run_journal(args)
+
+
 def _cmd_bench(args: argparse.Namespace) -> int:
     from vschool.bench import run_bench
 
@@ -292,6 +298,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = token.add_parser("revoke", help="stop a token working at once (its id is in `token create`'s output)")
     p.add_argument("id", type=whole_number(1, DATABASE_INTEGER_MAX))
     p.set_defaults(func=_cmd_token_revoke)
+
+    journal = sub.add_parser("journal", help="the webhook journal (bodies received while PostgreSQL was away)").add_subparsers(dest="journal_command", required=True)
+    for action, about in (("status", "bodies waiting in a journal folder"), ("replay", "store a journal's bodies (also another host's, deduplicated)")):
+        p = journal.add_parser(action, help=about)
+        p.add_argument("--dir", help="a journal folder (default: this host's VSCHOOL_DATA_DIR/journal)")
+        p.set_defaults(func=_cmd_journal)
 
     p = sub.add_parser("bench", help="benchmarks; each prints one JSON object")
     p.add_argument("name", choices=["adsync", "dashboard", "e2e", "kb", "push", "timeline", "webhook"])
