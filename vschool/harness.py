@@ -122,7 +122,7 @@ def start_app(
                 subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
             )
     try:
-        _wait_ready(running, timeout_s)
+        wait_ready(running, timeout_s)
     except BaseException:
         running.stop()
         raise
@@ -152,9 +152,11 @@ def booted_workers(redis_url: str, sessions: set[int]) -> int:
     return booted
 
 
-def _wait_ready(running: RunningApp, timeout_s: float) -> None:
+def wait_ready(running: RunningApp, timeout_s: float) -> None:
+    """Until every part `running` has answers (backend, simulator, frontend, booted workers);
+    raises with the log's tail if one of its processes exits meanwhile."""
     deadline = time.monotonic() + timeout_s
-    pending = {f"{running.backend_url}/ping"}
+    pending = {f"{running.backend_url}/ping"} if running.backend_url else set()
     if running.simulator_url:
         pending.add(f"{running.simulator_url}/_sim/ads")
     if running.frontend_url:
