@@ -201,6 +201,14 @@ def _cmd_journal(args: argparse.Namespace) -> int:
     return run_journal(args)
 
 
+def _cmd_backup(args: argparse.Namespace) -> int:
+    from vschool.backup import backup, restore
+
+    result = backup(Path(args.file)) if args.command == "backup" else restore(Path(args.file))
+    print(json.dumps(result))
+    return 0
+
+
 def _cmd_bench(args: argparse.Namespace) -> int:
     from vschool.bench import run_bench
 
@@ -304,6 +312,13 @@ def build_parser() -> argparse.ArgumentParser:
         p = journal.add_parser(action, help=about)
         p.add_argument("--dir", help="a journal folder (default: this host's VSCHOOL_DATA_DIR/journal)")
         p.set_defaults(func=_cmd_journal)
+
+    p = sub.add_parser("backup", help="the database, secrets and knowledge files in one archive (tar.gz)")
+    p.add_argument("file")
+    p.set_defaults(func=_cmd_backup)
+    p = sub.add_parser("restore", help="a `vschool backup` archive into an empty database and this data folder")
+    p.add_argument("file")
+    p.set_defaults(func=_cmd_backup)
 
     p = sub.add_parser("bench", help="benchmarks; each prints one JSON object")
     p.add_argument("name", choices=["adsync", "dashboard", "e2e", "kb", "push", "timeline", "webhook"])
