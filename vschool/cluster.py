@@ -102,28 +102,31 @@ class Cluster:
     hosts: dict[str, RunningApp] = field(default_factory=dict)
     proxy: subprocess.Popen | None = None
 
-    def crash(self, name: str) -> None:
-        """Every process of host `name` dies at once, like a machine losing power."""
+    def _signal(self, name: str, signum: int) -> None:
+        """Send `signum` to every process of host `name`: its processes' sessions (a worker's
+        pools run in process groups of their own, so the session is what they share)."""
         sessions = {proc.pid for proc in self.hosts[name].processes}
         for entry in Path("/proc").iterdir():
             try:
                 if entry.name.isdigit() and int((entry / "stat").read_text().rsplit(")", 1)[1].split()[3]) in sessions:
-                    os.kill(int(entry.name), signal.SIGKILL)
+                    os.kill(int(entry.name), signum)
             except (OSError, ValueError):
                 pass
+
+    def crash(self, name: str) -> None:
+        """Every process of host `name` dies at once, like a machine losing power."""
+        self._signal(name, signal.SIGSTOP)  # first freeze them all: none reacts to another's death
+        self._signal(name, signal.SIGKILL)
         for proc in self.hosts[name].processes:
             proc.wait(timeout=30)
 
     def pause(self, name: str, paused: bool) -> None:
-        """Freeze (or thaw) every process of host `name` (SIGSTOP/SIGCONT to its sessions)."""
-        for proc in self.hosts[name].processes:
-            os.killpg(proc.pid, signal.SIGSTOP if paused else signal.SIGCONT)
+        """Freeze (or thaw) every process of host `name`."""
+        self._signal(name, signal.SIGSTOP if paused else signal.SIGCONT)
 
     def stop(self) -> None:
-        for running in self.hosts.values():
-            for proc in running.processes:
-                if proc.poll() is None:
-                    os.killpg(proc.pid, signal.SIGCONT)
+        for name, running in self.hosts.items():
+            self.pause(name, False)
             running.stop()
         if self.proxy is not None and self.proxy.poll() is None:
             self.proxy.terminate()
