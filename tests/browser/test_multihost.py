@@ -15,6 +15,7 @@ import subprocess
 import sys
 from collections import Counter
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import psycopg
@@ -77,6 +78,13 @@ def _websockets_by_host(cluster: Cluster) -> Counter:
     return Counter(port_to_host.get(port, port) for port in re.findall(r'"GET /_event\S* [^"]*" 101 .*upstream=127\.0\.0\.1:(\d+)', log))
 
 
+def _screenshot(page: Page, name: str) -> None:
+    """Kept for a person to look at (under `VSCHOOL_ARTIFACTS_DIR`, default `test-artifacts/`)."""
+    folder = Path(os.environ.get("VSCHOOL_ARTIFACTS_DIR", "test-artifacts")) / "multihost"
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / f"{name}.png"))
+
+
 def _database(cluster: Cluster) -> str:
     return cluster.env["DATABASE_URL"]
 
@@ -92,6 +100,10 @@ def test_a_message_through_host_a_webhook_appears_live_in_a_browser_on_host_b(cl
     psid = httpx.post(f"{sim}/_sim/customers", json={"name": "สมหญิง หลายเครื่อง"}).json()["psid"]
     httpx.post(f"{sim}/_sim/customers/{psid}/say", json={"text": "สอบถามคอร์สซูชิค่ะ"}).raise_for_status()
     expect(inbox.locator(".conversation-item").first).to_contain_text("สอบถามคอร์สซูชิค่ะ", timeout=30_000)  # live
+    _screenshot(inbox, "inbox-on-host-b-1280")
+    inbox.set_viewport_size({"width": 390, "height": 844})
+    expect(inbox.locator(".conversation-item").first).to_be_visible()
+    _screenshot(inbox, "inbox-on-host-b-390")
     context.close()
     served = wait_until(lambda: _websockets_by_host(cluster) or None, timeout_s=15)
     assert set(served) == {"app2"}  # the tab's websocket was host B's, through the proxy
@@ -110,6 +122,7 @@ def test_a_sync_on_worker_host_b_changes_the_panel_served_by_host_a(cluster: Clu
         _vschool(cluster, "worker2", "sync", "ads")
         expect(panel.locator("#kpi-spend")).to_be_visible(timeout=60_000)  # live, from B's refresh
         expect(panel.locator("#kpi-spend")).not_to_have_text("฿0")
+        _screenshot(panel, "marketing-on-host-a-1280")
     finally:
         cluster.pause("worker1", False)
     assert (cluster.folder / "worker2" / "cache" / "analytics" / "summary.json").exists()  # written on B
