@@ -325,6 +325,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.add_argument("--events", type=whole_number(1, 10_000_000), help="push: announce events (default 60, plus half as many actor sends); webhook: distinct signed bodies (default 120,000); e2e: messages at --rate (default 200)")
     p.add_argument("--rate", type=number(0, 10_000), default=20.0, help="e2e: customer messages per second in the busy phase (the target is set at 20)")
+    p.add_argument("--hosts", type=whole_number(1, 16), help="push: app hosts (production backends) sharing the services; with --tabs, socket-client tabs instead of a browser")
+    p.add_argument("--tabs", type=whole_number(1, 10_000), help="push: signed-in staff tabs (socket clients) spread over --hosts (default 200)")
     p.add_argument("--inbox-events", type=whole_number(1, 100_000), default=30, help="push: webhook messages timed into the open inbox")
     p.add_argument("--idle-events", type=whole_number(0, 100_000), default=6, help="e2e: messages 10 s apart (idle workers)")
     p.add_argument("--seconds", type=whole_number(1, 86_400), help="webhook: how long wrk runs (default 15); footprint: how long the traffic runs (default 120)")
