@@ -1,5 +1,13 @@
-"""JSON snapshots on disk: written atomically, read without the database, revalidated in the
-background (seed 002: cache-first, stale-while-revalidate, offline read).
+"""JSON snapshots shared by every host, with a local copy on each: written atomically, read
+without the database, revalidated in the background (seed 002: cache-first,
+stale-while-revalidate, offline read; ADR 013: coherent across hosts).
+
+A snapshot under the cache folder lives in Redis (`vschool:snapshot:{path under cache/}`), which
+every app and worker host shares, and in a file on each host that reads or writes it. Readers
+ask Redis first, so a refresh on any host is what every host serves next (the `marketing`
+announce that follows it reaches every host's tabs); the local file is rewritten whenever Redis
+holds something else, and is what a host reads when Redis cannot be reached. PostgreSQL is
+never needed to read. Snapshots outside the cache folder stay local files.
 
 A reader never sees half a file: the new content goes to a temporary file in the same folder,
 is fsynced, then `os.replace`d over the old one (atomic on POSIX), and the folder is fsynced so
@@ -8,6 +16,7 @@ say how old what it shows is.
 """
 
 import json
+import logging
 import os
 import tempfile
 import threading
@@ -16,10 +25,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import redis
+
 from models.settings import get_settings
+
+log = logging.getLogger("vschool.cache")
+SHARED_PREFIX = "vschool:snapshot:"
+SHARED_KEPT_S = 7 * 86_400  # a snapshot nobody rewrites for a week is dropped from Redis (recomputed when read)
 
 
 def cache_root() -> Path:
@@ -35,6 +51,25 @@ def snapshot_path(*parts: str) -> Path:
     return path
 
 
+def _shared() -> redis.Redis:
+    return _client_for(get_settings().redis_url or "")
+
+
+@lru_cache(maxsize=4)
+def _client_for(url: str) -> redis.Redis:
+    # Short timeouts: a host cut off from Redis falls back to its own copy quickly.
+    return redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1)
+
+
+def shared_key(path: Path) -> str | None:
+    """The Redis key of a snapshot under the cache folder (None for any other path)."""
+    try:
+        relative = path.resolve().relative_to(cache_root())
+    except ValueError:
+        return None
+    return SHARED_PREFIX + relative.as_posix()
+
+
 def json_default(value: Any) -> Any:
     if isinstance(value, Decimal):
         return str(value)  # exact: money never passes through float
@@ -46,13 +81,27 @@ def json_default(value: Any) -> Any:
 
 
 def write_snapshot(path: Path, data: dict[str, Any]) -> dict[str, Any]:
-    """Write `data` (plus `generated_at` unless given) to `path` atomically; return what was written."""
+    """Write `data` (plus `generated_at` unless given) to `path` atomically, and to Redis when it is
+    a shared snapshot (Redis first: other hosts see it next); return what was written. Redis
+    being away is logged, not raised: this host's copy is still written and served."""
     body = {"generated_at": datetime.now(UTC).isoformat(), **data}
+    text = json.dumps(body, ensure_ascii=False, default=json_default, separators=(",", ":"))
+    key = shared_key(path)
+    if key is not None:
+        try:
+            _shared().set(key, text.encode(), ex=SHARED_KEPT_S)
+        except redis.RedisError as exc:
+            log.warning("snapshot %s written on this host only: Redis unavailable (%s)", key, exc)
+    _write_file(path, text)
+    return body
+
+
+def _write_file(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as out:
-            json.dump(body, out, ensure_ascii=False, default=json_default, separators=(",", ":"))
+            out.write(text)
             out.flush()
             os.fsync(out.fileno())
         os.replace(tmp, path)
@@ -64,11 +113,43 @@ def write_snapshot(path: Path, data: dict[str, Any]) -> dict[str, Any]:
         os.fsync(folder)
     finally:
         os.close(folder)
-    return body
 
 
 def read_snapshot(path: Path) -> dict[str, Any] | None:
-    """The snapshot at `path`, or None when there is none (or it cannot be parsed)."""
+    """The snapshot at `path`, or None when there is none (or it cannot be parsed). A shared one
+    comes from Redis (this host's copy brought up to date), or from the copy when Redis is away."""
+    key = shared_key(path)
+    if key is None:
+        return _read_file(path)
+    try:
+        raw = _shared().get(key)
+    except redis.RedisError:
+        return _read_file(path)  # offline read: this host's last copy
+    if raw is None:
+        path.unlink(missing_ok=True)  # gone from the shared store (dropped, or never written)
+        return None
+    data = _parse(raw)
+    if data is not None and _file_bytes(path) != raw:
+        _write_file(path, raw.decode())
+    return data
+
+
+def _file_bytes(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def _parse(raw: bytes) -> dict[str, Any] | None:
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _read_file(path: Path) -> dict[str, Any] | None:
     try:
         with path.open("rb") as f:
             data = json.loads(f.read())
@@ -80,7 +161,14 @@ def read_snapshot(path: Path) -> dict[str, Any] | None:
 
 
 def invalidate(path: Path) -> bool:
-    """Remove one snapshot (or every snapshot under a folder); True if something was removed."""
+    """Remove one snapshot (or every snapshot under a folder), here and in Redis; True if
+    something was removed on this host."""
+    key = shared_key(path)
+    if key is not None:
+        shared = _shared()
+        names = [key] if path.suffix == ".json" else list(shared.scan_iter(f"{key.rstrip('/')}/*"))
+        if names:
+            shared.delete(*names)
     if path.is_dir():
         removed = False
         for child in path.rglob("*.json"):

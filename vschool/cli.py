@@ -195,6 +195,20 @@ def _cmd_kb(args: argparse.Namespace) -> int:
     return run_kb(args)
 
 
+def _cmd_journal(args: argparse.Namespace) -> int:
+    from vschool.journal_cli import run_journal
+
+    return run_journal(args)
+
+
+def _cmd_backup(args: argparse.Namespace) -> int:
+    from vschool.backup import backup, restore
+
+    result = backup(Path(args.file)) if args.command == "backup" else restore(Path(args.file))
+    print(json.dumps(result))
+    return 0
+
+
 def _cmd_bench(args: argparse.Namespace) -> int:
     from vschool.bench import run_bench
 
@@ -293,14 +307,29 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("id", type=whole_number(1, DATABASE_INTEGER_MAX))
     p.set_defaults(func=_cmd_token_revoke)
 
+    journal = sub.add_parser("journal", help="the webhook journal (bodies received while PostgreSQL was away)").add_subparsers(dest="journal_command", required=True)
+    for action, about in (("status", "bodies waiting in a journal folder"), ("replay", "store a journal's bodies (also another host's, deduplicated)")):
+        p = journal.add_parser(action, help=about)
+        p.add_argument("--dir", help="a journal folder (default: this host's VSCHOOL_DATA_DIR/journal)")
+        p.set_defaults(func=_cmd_journal)
+
+    p = sub.add_parser("backup", help="the database, secrets and knowledge files in one archive (tar.gz)")
+    p.add_argument("file")
+    p.set_defaults(func=_cmd_backup)
+    p = sub.add_parser("restore", help="a `vschool backup` archive into an empty database and this data folder")
+    p.add_argument("file")
+    p.set_defaults(func=_cmd_backup)
+
     p = sub.add_parser("bench", help="benchmarks; each prints one JSON object")
-    p.add_argument("name", choices=["adsync", "dashboard", "e2e", "kb", "push", "timeline", "ui", "webhook"])
+    p.add_argument("name", choices=["adsync", "dashboard", "e2e", "footprint", "kb", "push", "timeline", "ui", "webhook"])
     p.add_argument("--json", action="store_true")
     p.add_argument("--events", type=whole_number(1, 10_000_000), help="push: announce events (default 60, plus half as many actor sends); ui: samples of each figure (default 20); webhook: distinct signed bodies (default 120,000); e2e: messages at --rate (default 200)")
     p.add_argument("--rate", type=number(0, 10_000), default=20.0, help="e2e: customer messages per second in the busy phase (the target is set at 20)")
+    p.add_argument("--hosts", type=whole_number(1, 16), help="push: app hosts (production backends) sharing the services; with --tabs, socket-client tabs instead of a browser")
+    p.add_argument("--tabs", type=whole_number(1, 10_000), help="push: signed-in staff tabs (socket clients) spread over --hosts (default 200)")
     p.add_argument("--inbox-events", type=whole_number(1, 100_000), default=30, help="push: webhook messages timed into the open inbox")
     p.add_argument("--idle-events", type=whole_number(0, 100_000), default=6, help="e2e: messages 10 s apart (idle workers)")
-    p.add_argument("--seconds", type=whole_number(1, 86_400), default=15, help="webhook: how long wrk runs")
+    p.add_argument("--seconds", type=whole_number(1, 86_400), help="webhook: how long wrk runs (default 15); footprint: how long the traffic runs (default 120)")
     p.add_argument("--connections", type=whole_number(1, 100_000), default=64, help="webhook: wrk connections")
     p.add_argument("--rows", type=whole_number(1, 1_000_000_000), help="adsync: hourly rows (default 1,000,000)")
     p.add_argument("--ads", type=whole_number(1, 1_000_000), help="dashboard: ads (default 200)")

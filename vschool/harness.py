@@ -73,11 +73,12 @@ def start_app(
     addresses: dict[str, str] | None = None,
     timeout_s: float = 600,
     production: bool = False,
+    backend_processes: int = 2,
 ) -> RunningApp:
     """Start `reflex run` (dev mode; `frontend=False`: the backend alone) and optionally a
     worker and the scheduler, against `addresses` (default: DATABASE_URL/REDIS_URL); return once
     the app answers. `production=True` runs the backend the way a school runs it (`--env prod`,
-    two processes; backend only).
+    `backend_processes` processes; backend only).
     Logs go to `log_dir`."""
     frontend_port, backend, simulator_port = free_port(), free_port(), free_port()
     env = child_environment(
@@ -95,7 +96,7 @@ def start_app(
     if production:
         if frontend:
             raise ValueError("production=True starts the backend alone (a production frontend needs an export)")
-        env["GRANIAN_WORKERS"] = "2"
+        env["GRANIAN_WORKERS"] = str(backend_processes)
     if frontend:
         reflex += ["--frontend-port", str(frontend_port), "--backend-port", str(backend)]
     else:
@@ -122,7 +123,7 @@ def start_app(
                 subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
             )
     try:
-        _wait_ready(running, timeout_s)
+        wait_ready(running, timeout_s)
     except BaseException:
         running.stop()
         raise
@@ -152,9 +153,11 @@ def booted_workers(redis_url: str, sessions: set[int]) -> int:
     return booted
 
 
-def _wait_ready(running: RunningApp, timeout_s: float) -> None:
+def wait_ready(running: RunningApp, timeout_s: float) -> None:
+    """Until every part `running` has answers (backend, simulator, frontend, booted workers);
+    raises with the log's tail if one of its processes exits meanwhile."""
     deadline = time.monotonic() + timeout_s
-    pending = {f"{running.backend_url}/ping"}
+    pending = {f"{running.backend_url}/ping"} if running.backend_url else set()
     if running.simulator_url:
         pending.add(f"{running.simulator_url}/_sim/ads")
     if running.frontend_url:

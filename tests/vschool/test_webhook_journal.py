@@ -131,3 +131,23 @@ def test_a_replay_leaves_the_journal_in_place_while_the_database_is_down(tmp_pat
         _replay(store)
     assert [p.name for p in tmp_path.glob("webhook.*")] == ["webhook.jsonl"]
     assert len((tmp_path / "webhook.jsonl").read_text().splitlines()) == 1
+
+
+def test_an_operator_replays_a_replaced_hosts_journal_from_another_host(tmp_path: Path) -> None:
+    """Host A journaled while PostgreSQL was away, then was replaced; its data folder survives.
+    `vschool journal replay --dir` on host B stores each body once, however often it is run."""
+    old_host = tmp_path / "host-a" / "journal"
+    away = InboundStore(database_url="postgresql://vschool@127.0.0.1:9/none?connect_timeout=1", journal_dir=old_host)
+    for n in range(3):
+        away.journal(json.dumps(envelope(text_event("24000000000000088", f"m_journal_host_{n}", "ระหว่างล่ม", 1_795_000_000_000 + n))).encode())
+    env = {**os.environ, "VSCHOOL_DATA_DIR": str(tmp_path / "host-b")}
+
+    def vschool(*args: str) -> dict:
+        done = subprocess.run([sys.executable, "-m", "vschool.cli", "journal", *args, "--dir", str(old_host)], cwd=ROOT, env=env,
+                              capture_output=True, text=True, timeout=60, check=True)
+        return json.loads(done.stdout)
+
+    assert vschool("status")["waiting"] == 3
+    assert (vschool("replay")["added"], _stored("m_journal_host_")) == (3, 3)
+    (old_host / "webhook.jsonl").write_bytes(_line("m_journal_host_0"))  # the same body again (a second copy)
+    assert (vschool("replay")["added"], vschool("status")["waiting"], _stored("m_journal_host_")) == (0, 0, 3)

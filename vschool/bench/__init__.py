@@ -52,6 +52,7 @@ def run_bench(name: str, args: argparse.Namespace) -> dict[str, Any]:
     from vschool.bench.adsync import bench_adsync
     from vschool.bench.dashboard import bench_dashboard
     from vschool.bench.e2e import bench_e2e
+    from vschool.bench.footprint import bench_footprint
     from vschool.bench.kb import bench_kb
     from vschool.bench.push import bench_push
     from vschool.bench.timeline import bench_timeline
@@ -61,6 +62,7 @@ def run_bench(name: str, args: argparse.Namespace) -> dict[str, Any]:
     benches["dashboard"] = bench_dashboard
     benches["adsync"] = bench_adsync
     benches["e2e"] = bench_e2e
+    benches["footprint"] = bench_footprint
     benches["kb"] = bench_kb
     benches["push"] = bench_push
     benches["timeline"] = bench_timeline

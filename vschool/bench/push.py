@@ -115,6 +115,10 @@ def _staff_password() -> str:
 
 
 def bench_push(args: argparse.Namespace) -> dict[str, Any]:
+    if getattr(args, "hosts", None) or getattr(args, "tabs", None):
+        from vschool.bench.push_hosts import bench_push_hosts  # imports this module: a cycle
+
+        return bench_push_hosts(args)
     from playwright.sync_api import sync_playwright
 
     with bench_services() as scratch:

@@ -109,7 +109,7 @@ def bench_webhook(args: argparse.Namespace) -> dict[str, Any]:
     from vschool.dev import ROOT, child_environment
     from vschool.harness import free_port
 
-    seconds, connections, count = args.seconds, args.connections, args.events or 120_000
+    seconds, connections, count = args.seconds or 15, args.connections, args.events or 120_000
     with bench_services() as scratch:
         settings = get_settings()
         secret = settings.meta_app_secret.get_secret_value().encode()

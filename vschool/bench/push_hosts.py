@@ -1,0 +1,139 @@
+"""`vschool bench push --hosts H --tabs T`: `announce()` → every open tab, across app hosts.
+
+H app hosts (production backends, one process each, sharing PostgreSQL and Redis, as deploy/
+runs them) and T signed-in staff tabs spread over them round-robin. A tab here is a socket
+client, not a browser: it speaks Engine.IO/Socket.IO over a websocket to `/_event` with the
+staff session cookie, sends the page's `hydrate_and_load` for the Overview (which links it to the
+shared feed, like a browser tab), answers pings, and stamps each state update it receives. For
+each event the bench adds a customer and calls `announce("customer")`; one backend pops it,
+bumps the shared feed, and Reflex relays the change through Redis to every linked tab on every
+host, whose Overview counter recomputes. The figure is, per tab and event, the arrival of the
+update carrying the new count minus the announce. `updated` counts (tab, event) pairs seen; it
+must equal tabs × events. Baseline (same run): one Redis RPUSH → BLPOP hop.
+"""
+
+import argparse
+import asyncio
+import json
+import re
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import websockets
+
+from vschool.bench import bench_services, percentile
+
+HYDRATE = "reflex___state____state.hydrate_and_load"
+COUNT = re.compile(r'"customers"\s*:\s*"([\d,]+)"')
+EVENT_TIMEOUT_S = 10
+
+
+class Tab:
+    """One staff tab on one app host: the last customer count it was shown, and when."""
+
+    def __init__(self, port: int, cookie: str) -> None:
+        self.port, self.cookie = port, cookie
+        self.seen: dict[int, float] = {}  # customer count → arrival (epoch ms)
+        self.ws: Any = None
+
+    async def open(self) -> None:
+        url = f"ws://127.0.0.1:{self.port}/_event/?EIO=4&transport=websocket&token={uuid.uuid4()}"
+        self.ws = await websockets.connect(url, additional_headers={"Cookie": self.cookie}, max_size=None, open_timeout=60)
+        await self.ws.recv()  # Engine.IO open
+        await self.ws.send("40/_event,")
+        event = {"name": HYDRATE, "router_data": {"pathname": "/", "query": {}, "asPath": "/"}, "payload": {}}
+        await self.ws.send("42/_event," + json.dumps(["event", event]))
+
+    async def listen(self) -> None:
+        async for raw in self.ws:
+            if raw == "2":
+                await self.ws.send("3")  # pong
+                continue
+            for match in COUNT.finditer(raw):
+                self.seen.setdefault(int(match.group(1).replace(",", "")), time.time() * 1000)
+
+
+async def _run(ports: list[int], cookie: str, tabs: int, events: int, add_customer: Any, announce: Any) -> tuple[list[float], int]:
+    clients = [Tab(ports[n % len(ports)], cookie) for n in range(tabs)]
+    for batch in range(0, tabs, 20):  # a few at a time, as staff arrive
+        await asyncio.gather(*(tab.open() for tab in clients[batch:batch + 20]))
+    listeners = [asyncio.create_task(tab.listen()) for tab in clients]
+    latencies: list[float] = []
+    updated = 0
+    try:
+        count = await asyncio.to_thread(add_customer)
+        deadline = time.monotonic() + 120  # every tab linked to the feed (hydrated, on_load run)
+        while not all(count in tab.seen for tab in clients):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{sum(count in t.seen for t in clients)} of {tabs} tabs linked to the feed")
+            count = await asyncio.to_thread(add_customer)
+            await asyncio.to_thread(announce)
+            await asyncio.sleep(1)
+        for _ in range(events):
+            count = await asyncio.to_thread(add_customer)
+            t0 = time.time() * 1000
+            await asyncio.to_thread(announce)
+            end = time.monotonic() + EVENT_TIMEOUT_S
+            while not all(count in tab.seen for tab in clients) and time.monotonic() < end:
+                await asyncio.sleep(0.005)
+            arrived = [tab.seen[count] - t0 for tab in clients if count in tab.seen]
+            latencies += arrived
+            updated += len(arrived)
+            await asyncio.sleep(0.3)
+    finally:
+        for task in listeners:
+            task.cancel()
+        await asyncio.gather(*(tab.ws.close() for tab in clients), return_exceptions=True)
+    return latencies, updated
+
+
+def bench_push_hosts(args: argparse.Namespace) -> dict[str, Any]:
+    from vschool.bench.push import _redis_hop_ms, _staff_password
+
+    hosts, tabs, events = args.hosts or 1, args.tabs or 200, args.events or 20
+    with bench_services() as scratch:
+        from actors.push import announce
+        from models.customer_rules import find_or_create_customer
+        from models.db import session_scope
+        from models.enums import Channel
+        from vschool.auth import SESSION_COOKIE, sign_in
+        from vschool.harness import start_app
+
+        password = _staff_password()
+        with session_scope() as session:
+            _, token = sign_in(session, "bench@vschool.local", password)
+        added = [0]
+
+        def add_customer() -> int:
+            added[0] += 1
+            with session_scope() as session:
+                find_or_create_customer(session, Channel.FACEBOOK, "BENCHPAGE", f"98{added[0]:015d}")
+            return added[0]
+
+        hop_ms = _redis_hop_ms()
+        apps = []
+        try:
+            for n in range(hosts):
+                apps.append(start_app(Path(scratch) / f"app{n + 1}", frontend=False, worker=False, production=True, backend_processes=1,
+                                      data_dir=Path(scratch) / f"app{n + 1}"))
+            ports = [int(app.backend_url.rsplit(":", 1)[1]) for app in apps]
+            latencies, updated = asyncio.run(_run(ports, f"{SESSION_COOKIE}={token}", tabs, events, add_customer, lambda: announce("customer", 0)))
+        finally:
+            for app in apps:
+                app.stop()
+    return {
+        "bench": "push",
+        "hosts": hosts,
+        "tabs": tabs,
+        "events": events,
+        "updated": updated,
+        "expected": tabs * events,
+        "p50_ms": round(percentile(latencies, 0.5), 1),
+        "p95_ms": round(percentile(latencies, 0.95), 1),
+        "p99_ms": round(percentile(latencies, 0.99), 1),
+        "max_ms": round(max(latencies), 1) if latencies else None,
+        "baseline_redis_hop_p50_ms": round(hop_ms, 3),
+        "backend": "reflex --env prod, 1 process per host",
+    }
