@@ -195,6 +195,12 @@ def _cmd_kb(args: argparse.Namespace) -> int:
     return run_kb(args)
 
 
+def _cmd_import(args: argparse.Namespace) -> int:
+    from vschool.import_cli import run_import
+
+    return run_import(args)
+
+
 def _cmd_bench(args: argparse.Namespace) -> int:
     from vschool.bench import run_bench
 
@@ -293,8 +299,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("id", type=whole_number(1, DATABASE_INTEGER_MAX))
     p.set_defaults(func=_cmd_token_revoke)
 
+    imports = sub.add_parser("import", help="bring existing data in").add_subparsers(dest="import_command", required=True)
+    p = imports.add_parser("legacy", help="the old system's JSON store: customers, catalog, orders, ad logs (safe to run again)")
+    p.add_argument("dir", help="the old system's folder (data hub, crm-app/ or its cache/)")
+    p.add_argument("--dry-run", action="store_true", help="read and check everything, write nothing")
+    p.set_defaults(func=_cmd_import)
+
     p = sub.add_parser("bench", help="benchmarks; each prints one JSON object")
-    p.add_argument("name", choices=["adsync", "dashboard", "e2e", "kb", "push", "timeline", "webhook"])
+    p.add_argument("name", choices=["adsync", "dashboard", "e2e", "import", "kb", "push", "timeline", "webhook"])
     p.add_argument("--json", action="store_true")
     p.add_argument("--events", type=whole_number(1, 10_000_000), help="push: announce events (default 60, plus half as many actor sends); webhook: distinct signed bodies (default 120,000); e2e: messages at --rate (default 200)")
     p.add_argument("--rate", type=number(0, 10_000), default=20.0, help="e2e: customer messages per second in the busy phase (the target is set at 20)")
