@@ -315,11 +315,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seconds", type=whole_number(1, 86_400), default=15, help="webhook: how long wrk runs")
     p.add_argument("--connections", type=whole_number(1, 100_000), default=64, help="webhook: wrk connections")
     p.add_argument("--rows", type=whole_number(1, 1_000_000_000), help="adsync: hourly rows (default 1,000,000)")
-    p.add_argument("--ads", type=whole_number(1, 1_000_000), help="dashboard: ads (default 200)")
-    p.add_argument("--days", type=whole_number(1, 3_650), dest="bench_days", help="dashboard, adsync: days of hourly rows (default 730)")
+    p.add_argument("--ads", type=whole_number(1, 1_000_000), help="dashboard, import: ads (default 200)")
+    p.add_argument("--days", type=whole_number(1, 3_650), dest="bench_days", help="dashboard, adsync, import: days of hourly rows (default 730)")
     p.add_argument("--runs", type=whole_number(1, 100_000), help="dashboard: 30-day ranges timed (default 15)")
     p.add_argument("--no-4x", action="store_true", help="dashboard: skip the 4x-data measurement")
-    p.add_argument("--customers", type=whole_number(1, 100_000_000), dest="bench_customers", help="timeline: customers searched (default 100,000)")
+    p.add_argument("--customers", type=whole_number(1, 100_000_000), dest="bench_customers", help="timeline: customers searched (default 100,000); import: legacy customer files (default 50,000)")
     p.set_defaults(func=_cmd_bench)
     return parser
 

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -44,6 +45,7 @@ class Problem:
         return out
 
 
+@lru_cache(maxsize=8192)
 def key_of(name: str) -> str:
     """A field name reduced to what matters: `firstName`, `first_name`, `First Name` → `firstname`."""
     return re.sub(r"[\s_\-.:/()]+", "", str(name)).casefold()

@@ -3,6 +3,7 @@ transaction (all of it or nothing; `--dry-run` rolls it back and reports the sam
 Every record or value that cannot be used is in the summary's `problems` with its file, field
 and reason; running it again creates nothing twice (ADR 014)."""
 
+import time
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -46,9 +47,15 @@ def import_legacy(root: Path, dry_run: bool = False, progress: files.Progress | 
     summary: dict[str, Any] = {"root": str(root), "dry_run": dry_run}
     with Session(get_engine(), expire_on_commit=False) as session:
         pg = driver_connection(session)
+        seconds: dict[str, float] = {}
+        started = time.perf_counter()
         summary["catalog"] = _catalog(pg, layout, problems)
+        seconds["catalog"], started = time.perf_counter() - started, time.perf_counter()
         summary["customers"], summary["orders"] = _customers(pg, layout, now, problems, say)
+        seconds["customers"], started = time.perf_counter() - started, time.perf_counter()
         summary["ad_logs"] = _ad_logs(session, pg, layout, problems, say)
+        seconds["ad_logs"] = time.perf_counter() - started
+        summary["seconds"] = {k: round(v, 3) for k, v in seconds.items()}
         summary["problem_count"] = len(problems)
         summary["problems"] = [p.as_dict() for p in problems]
         if dry_run:
