@@ -131,8 +131,11 @@ def _match(rec: CustomerIn, known: _Known) -> tuple[int | None, bool]:
     return cid, rec.legacy_id is not None and held in (None, cid)
 
 
-def store_customers(conn: psycopg.Connection, records: list[CustomerIn], page_id: str, now: datetime, problems: list[Problem]) -> CustomerOutcome:
-    """Create or fill in `records` (see the module docstring); returns what happened."""
+def store_customers(conn: psycopg.Connection, records: list[CustomerIn], page_id: str, now: datetime, problems: list[Problem],
+                    record_old_ids: bool = True) -> CustomerOutcome:
+    """Create or fill in `records` (see the module docstring); returns what happened.
+    `record_old_ids`: keep each record's old id as `legacy_id` (an import from another system;
+    a spreadsheet's id column may be our own ids, which must not become a way to match)."""
     out = CustomerOutcome(received=len(records))
     batch = _unique_in_batch(records, page_id, problems, out)
     known = _look_up(conn, batch)
@@ -141,6 +144,7 @@ def store_customers(conn: psycopg.Connection, records: list[CustomerIn], page_id
     claimed: set[str] = set()
     for rec in batch:
         cid, record_old_id = _match(rec, known)
+        record_old_id = record_old_id and record_old_ids
         wanted = format_customer_id(*rec.standard) if rec.standard else None
         if cid is not None:
             standard, erased = known.customer[cid]
@@ -164,8 +168,7 @@ def store_customers(conn: psycopg.Connection, records: list[CustomerIn], page_id
     created = _insert_new(conn, new, now)
     out.created = len(created)
     for (rec, _, _), cid in zip(new, created, strict=True):
-        matched_ids = out.customer_of
-        matched_ids[id(rec)] = cid
+        out.customer_of[id(rec)] = cid
     out.updated = _fill_in(conn, matched)
     out.unchanged = len(matched) - out.updated
     for cid, rec, _ in matched:

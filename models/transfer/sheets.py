@@ -105,9 +105,14 @@ def guess_mapping(headers: list[str]) -> list[str]:
 def records_of(sheet: Sheet, mapping: list[str], problems: list[Problem]) -> list[CustomerIn]:
     """One `CustomerIn` per row (source `row N`, counting the header as row 1)."""
     records = []
+    header_of = {f: h for f, h in zip(mapping, sheet.headers, strict=False) if f}
     for n, row in enumerate(sheet.rows, start=2):
         values = {f: v.strip() for f, v in zip(mapping, row, strict=False) if f and v.strip()}
+        before = len(problems)
         records.append(customer_from(values, f"row {n}", problems))
+        for i in range(before, len(problems)):  # say which column, as the file names it
+            p = problems[i]
+            problems[i] = Problem(p.file, header_of.get(p.field, p.field), p.reason, p.record)
     return records
 
 
@@ -139,6 +144,10 @@ def likely_duplicates(conn: psycopg.Connection, records: list[CustomerIn], skip:
         f"(SELECT {PHONE_DIGITS} FROM (SELECT regexp_replace(coalesce(phone, ''), '[^0-9]', '', 'g') AS d) AS x) = ANY(%s))", (emails, phones)):
         known.setdefault(f"p:{phone}", sid)
         known.setdefault(f"e:{email}", sid)
+    names = [r.display_name.casefold() for r in records if r.display_name and not (r.phone or r.email or r.psid or r.standard)]
+    for sid, name in conn.execute("SELECT standard_id, lower(display_name) FROM customer WHERE erased_at IS NULL AND lower(display_name) = ANY(%s)",
+                                  (names,)):
+        known.setdefault(f"n:{name}", sid)  # a row with nothing but a name: the same name is all there is to go by
     ids = [format_customer_id(*r.standard) for r in records if r.standard]
     for (sid,) in conn.execute("SELECT standard_id FROM customer WHERE erased_at IS NULL AND standard_id = ANY(%s)", (ids,)):
         known[f"s:{sid}"] = sid  # our own id in the sheet (an export edited and brought back): the same customer, surely
@@ -146,6 +155,8 @@ def likely_duplicates(conn: psycopg.Connection, records: list[CustomerIn], skip:
     for n, rec in enumerate(records):
         sid = format_customer_id(*rec.standard) if rec.standard else ""
         keys = [k for k in (f"s:{sid}" if sid else "", f"p:{rec.phone}" if rec.phone else "", f"e:{rec.email}" if rec.email else "") if k]
+        if not keys and not rec.psid and rec.display_name:
+            keys = [f"n:{rec.display_name.casefold()}"]
         hit = next((known[k] for k in keys if k in known), None)
         if hit and n not in skip:
             out[n] = hit
@@ -172,7 +183,7 @@ def run_rows(conn: psycopg.Connection, records: list[CustomerIn], page_id: str, 
     duplicates = likely_duplicates(conn, records, matched)
     chosen = [r for n, r in enumerate(records) if with_duplicates or n not in duplicates]
     before = len(problems)
-    outcome = store_customers(conn, chosen, page_id, now, problems)
+    outcome = store_customers(conn, chosen, page_id, now, problems, record_old_ids=False)
     refused = {p.file: p.reason for p in problems[before:] if p.field == "*"}
     sid_of = dict(conn.execute("SELECT id, standard_id FROM customer WHERE id = ANY(%s)", (list(outcome.customer_of.values()),)).fetchall())
     out = []
