@@ -4,8 +4,11 @@ Every record or value that cannot be used is in the summary's `problems` with it
 and reason; running it again creates nothing twice (ADR 014)."""
 
 import time
+from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
+from queue import Queue
+from threading import Thread
 from typing import Any
 
 import psycopg
@@ -109,20 +112,50 @@ def _ad_logs(session: Session, pg: psycopg.Connection, layout: files.Layout, pro
     days: list[date] = []
     for kind, target in (("daily", DAILY), ("hourly", HOURLY)):
         paths = files.log_files(layout, kind)
-        stored, parsed = Stored(), ParsedLog()
-        for n, (path, file_day) in enumerate(paths):
-            data = files.load_json(path, layout, problems)
-            if data is not None:
-                parse_log(data, layout.rel(path), kind == "hourly", file_day, problems, parsed)
-            if len(parsed.rows) >= BATCH_ROWS or n == len(paths) - 1:
-                stored += _flush(pg, target, account, parsed, days if kind == "hourly" else None)
-                parsed = ParsedLog(names=parsed.names)
-            if n % 20 == 0 or n == len(paths) - 1:
-                say(f"{kind} ad logs", n + 1, len(paths))
+        stored = Stored()
+        for parsed in _ahead(_parsed(paths, kind, layout, problems, say)):
+            stored += _flush(pg, target, account, parsed, days if kind == "hourly" else None)
         out[kind] = {"files": len(paths), "rows": stored.received, "written": stored.written, "unchanged": stored.unchanged}
     if days:
         roll_up_hours(session, min(days), max(days))
     return out
+
+
+def _parsed(paths: list[tuple[Path, date | None]], kind: str, layout: files.Layout, problems: list[Problem],
+            say: files.Progress) -> Iterator[ParsedLog]:
+    """The rows of the log files, about `BATCH_ROWS` at a time and whole files per batch (so
+    each ad's day is in one batch and a first load can be COPYed straight in)."""
+    parsed = ParsedLog()
+    for n, (path, file_day) in enumerate(paths):
+        data = files.load_json(path, layout, problems)
+        if data is not None:
+            parse_log(data, layout.rel(path), kind == "hourly", file_day, problems, parsed)
+        if len(parsed.rows) >= BATCH_ROWS or n == len(paths) - 1:
+            yield parsed
+            parsed = ParsedLog(names=dict(parsed.names))
+        if n % 20 == 0 or n == len(paths) - 1:
+            say(f"{kind} ad logs", n + 1, len(paths))
+
+
+def _ahead(batches: Iterator[ParsedLog], depth: int = 2) -> Iterator[ParsedLog]:
+    """`batches` made in a thread, up to `depth` ahead: the files are read and parsed while
+    PostgreSQL stores the batch before (it waits on the server with the GIL released)."""
+    queue: Queue = Queue(maxsize=depth)
+    done = object()
+
+    def make() -> None:
+        try:
+            for batch in batches:
+                queue.put(batch)
+            queue.put(done)
+        except BaseException as exc:  # handed to the consumer, which raises it
+            queue.put(exc)
+
+    Thread(target=make, name="legacy-log-reader", daemon=True).start()
+    while (item := queue.get()) is not done:
+        if isinstance(item, BaseException):
+            raise item
+        yield item
 
 
 def _flush(pg: psycopg.Connection, target, account: str, parsed: ParsedLog, days: list[date] | None) -> Stored:
