@@ -461,7 +461,6 @@ LABELS.update({
     "import_action_refuse": ("Refused", "ไม่นำเข้า"),
     "import_problems": ("Values that could not be read (left out)", "ค่าที่อ่านไม่ได้ (ไม่ได้นำเข้า)"),
     "import_choose_file": ("Choose a CSV or XLSX file first.", "กรุณาเลือกไฟล์ CSV หรือ XLSX ก่อน"),
-    "import_unreadable": ("This file cannot be imported: {reason}.", "นำเข้าไฟล์นี้ไม่ได้: {reason}"),
     "import_done": (
         "Imported: {created} new, {updated} updated, {duplicates} likely duplicates left out, {refused} refused.",
         "นำเข้าแล้ว: สร้างใหม่ {created} อัปเดต {updated} อาจซ้ำ (ไม่ได้นำเข้า) {duplicates} ไม่นำเข้า {refused}",

@@ -18,6 +18,7 @@ import openpyxl
 import psycopg
 
 from models.ids import format_customer_id
+from models.refusals import Refused
 from models.transfer.customers_in import store_customers
 from models.transfer.fields import Problem, key_of
 from models.transfer.records import NAMES, CustomerIn, customer_from
@@ -32,8 +33,8 @@ PHONE_DIGITS = ("CASE WHEN d LIKE '0066%%' THEN '0' || substr(d, 5) WHEN d LIKE 
                 "WHEN length(d) IN (8, 9) AND d NOT LIKE '0%%' THEN '0' || d ELSE d END")
 
 
-class SheetError(ValueError):
-    """The file cannot be read as a spreadsheet; the message says why (English; the page translates the kind)."""
+class SheetError(Refused):
+    """The file cannot be read as a spreadsheet; the sentence says why (English and Thai)."""
 
 
 @dataclass
@@ -45,23 +46,23 @@ class Sheet:
 def read_sheet(filename: str, data: bytes) -> Sheet:
     """The header row and the rows of a CSV or XLSX file (the first sheet)."""
     if len(data) > MAX_BYTES:
-        raise SheetError("the file is larger than 20 MB")
+        raise SheetError("error_sheet_too_big", mb=MAX_BYTES // 1_048_576)
     if filename.casefold().endswith((".xlsx", ".xlsm")):
         try:
             book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         except Exception as exc:  # openpyxl raises many kinds for a damaged or foreign file
-            raise SheetError(f"not a readable XLSX file ({type(exc).__name__})") from None
+            raise SheetError("error_sheet_not_xlsx") from exc
         table = [["" if v is None else _cell(v) for v in row] for row in book.worksheets[0].iter_rows(values_only=True)]
         book.close()
     elif filename.casefold().endswith((".csv", ".txt", ".tsv")):
         table = _csv(data)
     else:
-        raise SheetError("only .csv and .xlsx files can be imported")
+        raise SheetError("error_sheet_type")
     table = [row for row in table if any(c.strip() for c in row)]
     if len(table) < 2:
-        raise SheetError("the file has no rows under its header row")
+        raise SheetError("error_sheet_no_rows")
     if len(table) - 1 > MAX_ROWS:
-        raise SheetError(f"the file has more than {MAX_ROWS:,} rows")
+        raise SheetError("error_sheet_too_many_rows", limit=f"{MAX_ROWS:,}")
     width = len(table[0])
     return Sheet([h.strip() or f"column {n + 1}" for n, h in enumerate(table[0])], [(r + [""] * width)[:width] for r in table[1:]])
 
@@ -82,7 +83,7 @@ def _csv(data: bytes) -> list[list[str]]:
         except UnicodeDecodeError:
             continue
     else:
-        raise SheetError("the file is neither UTF-8 nor Thai Windows-874 text")
+        raise SheetError("error_sheet_encoding")
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:

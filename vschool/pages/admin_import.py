@@ -30,7 +30,7 @@ from models.transfer.sheets import (
 )
 from vschool.components.layout import app_page
 from vschool.components.text import tr
-from vschool.state.auth import admitted_staff, say
+from vschool.state.auth import admitted_staff, refused, say
 from vschool.state.gate import StaffState
 
 UPLOAD_ID = "import-upload"
@@ -86,7 +86,7 @@ class ImportState(StaffState, access=Access.ADMIN):
         try:
             sheet = read_sheet(name, data)
         except SheetError as exc:
-            self.error = await say(self, "import_unreadable", reason=str(exc))
+            self.error = await refused(self, exc)
             return
         stored = uploads_folder() / f"{uuid.uuid4().hex}{Path(name).suffix.casefold()}"
         stored.write_bytes(data)
@@ -109,7 +109,7 @@ class ImportState(StaffState, access=Access.ADMIN):
     def _records(self, problems: list[Problem]) -> list:
         path = Path(self._stored)
         if not self._stored or not path.is_file():
-            raise SheetError("no file")
+            raise SheetError("error_sheet_no_rows")
         return records_of(read_sheet(self.file_name, path.read_bytes()), self.mapping, problems)
 
     @rx.event
