@@ -459,6 +459,7 @@ LABELS.update({
     "import_action_update": ("Update", "อัปเดต"),
     "import_action_duplicate": ("Likely duplicate", "อาจซ้ำ"),
     "import_action_refuse": ("Refused", "ไม่นำเข้า"),
+    "import_reason_duplicate": ("the same phone, e-mail or customer ID as this one", "เบอร์โทร อีเมล หรือรหัสลูกค้าซ้ำกับรายการนี้"),
     "import_problems": ("Values that could not be read (left out)", "ค่าที่อ่านไม่ได้ (ไม่ได้นำเข้า)"),
     "import_choose_file": ("Choose a CSV or XLSX file first.", "กรุณาเลือกไฟล์ CSV หรือ XLSX ก่อน"),
     "import_done": (

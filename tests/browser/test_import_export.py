@@ -50,6 +50,7 @@ def test_an_admin_imports_a_thai_spreadsheet_with_preview_and_progress(new_page,
     expect(page.locator(".preview-row")).to_have_count(3)
     expect(page.locator(".preview-row").nth(0)).to_contain_text("สร้างใหม่")
     expect(page.locator(".preview-row").nth(1)).to_contain_text("อาจซ้ำ")
+    expect(page.locator(".preview-row").nth(1)).to_contain_text("แถว 2")  # a duplicate of the row above, said in Thai
     expect(page.locator(".preview-row").nth(2)).to_contain_text("อัปเดต")
     _fits(page, "import")
     page.set_viewport_size({"width": 1280, "height": 800})

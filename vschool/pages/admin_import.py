@@ -21,6 +21,7 @@ from models.settings import get_settings
 from models.transfer.fields import Problem
 from models.transfer.sheets import (
     SHEET_FIELDS,
+    RowPlan,
     SheetError,
     guess_mapping,
     import_rows,
@@ -30,7 +31,8 @@ from models.transfer.sheets import (
 )
 from vschool.components.layout import app_page
 from vschool.components.text import tr
-from vschool.state.auth import admitted_staff, refused, say
+from vschool.i18n import text
+from vschool.state.auth import AuthState, admitted_staff, refused, say
 from vschool.state.gate import StaffState
 
 UPLOAD_ID = "import-upload"
@@ -124,7 +126,8 @@ class ImportState(StaffState, access=Access.ADMIN):
         with session_scope() as session:
             plan = plan_import(driver_connection(session), records, get_settings().page_id, utcnow(), problems, self.with_duplicates)
         self.counts = plan.counts
-        self.preview = [{"row": r.row, "action": r.action, "customer": r.customer, "reason": r.reason} for r in plan.rows[:PREVIEW_ROWS]]
+        language = (await self.get_state(AuthState)).language
+        self.preview = [_shown(r, language) for r in plan.rows[:PREVIEW_ROWS]]
         self.problems = [f"{p.file} · {p.field}: {p.reason}" for p in problems[:200]]
 
     @rx.event
@@ -152,6 +155,13 @@ class ImportState(StaffState, access=Access.ADMIN):
         self.problems = [f"{p.file} · {p.field}: {p.reason}" for p in problems[:200]]
         self.message = await say(self, "import_done", created=counts["create"], updated=counts["update"],
                                  duplicates=counts["duplicate"], refused=counts["refuse"])
+
+
+def _shown(row: RowPlan, language: str) -> dict[str, str]:
+    """A preview row in the staff member's language (`row 3` → `แถว 3`)."""
+    word = text("import_row", language)
+    reason = text("import_reason_duplicate", language) if row.action == "duplicate" else row.reason
+    return {"row": row.row.replace("row", word, 1), "action": row.action, "customer": row.customer.replace("row", word, 1), "reason": reason}
 
 
 ACTION_COLOURS = {"create": "green", "update": "blue", "duplicate": "amber", "refuse": "red"}
