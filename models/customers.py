@@ -24,6 +24,7 @@ class Customer(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     standard_id: str = Field(max_length=32, sa_column_kwargs={"unique": True})
+    legacy_id: str | None = Field(default=None, max_length=40, sa_column_kwargs={"unique": True})  # its id in the old system (import)
     display_name: str | None = Field(default=None, max_length=200)
     first_name: str | None = Field(default=None, max_length=120)
     last_name: str | None = Field(default=None, max_length=120)

@@ -184,6 +184,14 @@ SENTENCES: dict[str, tuple[str, str]] = {
         "The customer asks more than one thing: the documents state {found} but not {missing}. Answer the rest yourself.",
         "ลูกค้าถามมากกว่าหนึ่งเรื่อง เอกสารระบุ{found_th} แต่ไม่ได้ระบุ{missing_th} กรุณาตอบส่วนที่เหลือเอง",
     ),  # the model's own words, as it wrote them
+    "ai_model_says": ("{reason}", "{reason}"),  # the model's own words, as it wrote them
+    # spreadsheets for Admin → Import (models/transfer/sheets.py)
+    "error_sheet_too_big": ("The file is larger than {mb} MB.", "ไฟล์ใหญ่เกิน {mb} MB"),
+    "error_sheet_not_xlsx": ("This is not an XLSX file that can be read.", "ไฟล์นี้ไม่ใช่ไฟล์ XLSX ที่อ่านได้"),
+    "error_sheet_type": ("Only .csv and .xlsx files can be imported.", "นำเข้าได้เฉพาะไฟล์ .csv และ .xlsx"),
+    "error_sheet_no_rows": ("The file has no rows under its header row.", "ไฟล์ไม่มีข้อมูลใต้แถวหัวตาราง"),
+    "error_sheet_too_many_rows": ("The file has more than {limit} rows; split it.", "ไฟล์มีเกิน {limit} แถว กรุณาแบ่งเป็นหลายไฟล์"),
+    "error_sheet_encoding": ("The file is neither UTF-8 nor Thai Windows-874 text.", "ไฟล์ไม่ได้เข้ารหัสเป็น UTF-8 หรือ Windows-874 (ภาษาไทย)"),
 }
 
 

@@ -207,6 +207,10 @@ def _cmd_backup(args: argparse.Namespace) -> int:
     result = backup(Path(args.file)) if args.command == "backup" else restore(Path(args.file))
     print(json.dumps(result))
     return 0
+def _cmd_import(args: argparse.Namespace) -> int:
+    from vschool.import_cli import run_import
+
+    return run_import(args)
 
 
 def _cmd_bench(args: argparse.Namespace) -> int:
@@ -320,8 +324,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file")
     p.set_defaults(func=_cmd_backup)
 
+    imports = sub.add_parser("import", help="bring existing data in").add_subparsers(dest="import_command", required=True)
+    p = imports.add_parser("legacy", help="the old system's JSON store: customers, catalog, orders, ad logs (safe to run again)")
+    p.add_argument("dir", help="the old system's folder (data hub, crm-app/ or its cache/)")
+    p.add_argument("--dry-run", action="store_true", help="read and check everything, write nothing")
+    p.set_defaults(func=_cmd_import)
+
     p = sub.add_parser("bench", help="benchmarks; each prints one JSON object")
-    p.add_argument("name", choices=["adsync", "dashboard", "e2e", "footprint", "kb", "push", "timeline", "ui", "webhook"])
+    p.add_argument("name", choices=["adsync", "dashboard", "e2e", "footprint", "import", "kb", "push", "timeline", "ui", "webhook"])
     p.add_argument("--json", action="store_true")
     p.add_argument("--events", type=whole_number(1, 10_000_000), help="push: announce events (default 60, plus half as many actor sends); ui: samples of each figure (default 20); webhook: distinct signed bodies (default 120,000); e2e: messages at --rate (default 200)")
     p.add_argument("--rate", type=number(0, 10_000), default=20.0, help="e2e: customer messages per second in the busy phase (the target is set at 20)")
@@ -332,11 +342,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seconds", type=whole_number(1, 86_400), help="webhook: how long wrk runs (default 15); footprint: how long the traffic runs (default 120)")
     p.add_argument("--connections", type=whole_number(1, 100_000), default=64, help="webhook: wrk connections")
     p.add_argument("--rows", type=whole_number(1, 1_000_000_000), help="adsync: hourly rows (default 1,000,000)")
-    p.add_argument("--ads", type=whole_number(1, 1_000_000), help="dashboard: ads (default 200)")
-    p.add_argument("--days", type=whole_number(1, 3_650), dest="bench_days", help="dashboard, adsync: days of hourly rows (default 730)")
+    p.add_argument("--ads", type=whole_number(1, 1_000_000), help="dashboard, import: ads (default 200)")
+    p.add_argument("--days", type=whole_number(1, 3_650), dest="bench_days", help="dashboard, adsync, import: days of hourly rows (default 730)")
     p.add_argument("--runs", type=whole_number(1, 100_000), help="dashboard: 30-day ranges timed (default 15)")
     p.add_argument("--no-4x", action="store_true", help="dashboard: skip the 4x-data measurement")
-    p.add_argument("--customers", type=whole_number(1, 100_000_000), dest="bench_customers", help="timeline: customers searched (default 100,000)")
+    p.add_argument("--customers", type=whole_number(1, 100_000_000), dest="bench_customers", help="timeline: customers searched (default 100,000); import: legacy customer files (default 50,000)")
     p.set_defaults(func=_cmd_bench)
     return parser
 

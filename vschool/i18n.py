@@ -425,6 +425,69 @@ LABELS: dict[str, tuple[str, str]] = {
 }
 
 
+# Import and export (vschool/pages/admin_import.py, vschool/pages/data_export.py)
+LABELS.update({
+    "import_data": ("Import", "นำเข้าข้อมูล"),
+    "export_data": ("Export", "ส่งออกข้อมูล"),
+    "field_ignore": ("— leave out —", "— ไม่นำเข้า —"),
+    "field_customer_id": ("Customer ID", "รหัสลูกค้า"),
+    "field_display_name": ("Name", "ชื่อลูกค้า"),
+    "field_first_name": ("First name", "ชื่อจริง"),
+    "field_last_name": ("Last name", "นามสกุล"),
+    "field_phone": ("Phone", "เบอร์โทร"),
+    "field_email": ("E-mail", "อีเมล"),
+    "field_psid": ("Messenger ID (PSID)", "ไอดีเมสเซนเจอร์ (PSID)"),
+    "field_tags": ("Tags", "แท็ก"),
+    "field_segments": ("Segment", "กลุ่มลูกค้า"),
+    "field_lead_stage": ("Lead stage", "สถานะลูกค้า"),
+    "field_notes": ("Note", "บันทึก"),
+    "field_created_at": ("First contact", "วันที่ติดต่อครั้งแรก"),
+    "import_customers": ("Import customers from a spreadsheet", "นำเข้ารายชื่อลูกค้าจากสเปรดชีต"),
+    "import_help": (
+        "A CSV or XLSX file with a header row. The same Messenger ID is the same customer and is filled in; "
+        "the same phone or e-mail is shown as a likely duplicate and is not merged.",
+        "ไฟล์ CSV หรือ XLSX ที่มีแถวหัวตาราง ไอดีเมสเซนเจอร์เดียวกันคือลูกค้าคนเดียวกันและจะเติมข้อมูลให้ "
+        "ส่วนเบอร์โทรหรืออีเมลซ้ำจะแสดงว่าอาจซ้ำ และไม่รวมให้อัตโนมัติ",
+    ),
+    "import_choose": ("Choose a file", "เลือกไฟล์"),
+    "import_hint": (".csv or .xlsx, up to 20 MB, Thai or English headers", ".csv หรือ .xlsx ไม่เกิน 20 MB หัวตารางภาษาไทยหรืออังกฤษก็ได้"),
+    "import_read": ("Read the file", "อ่านไฟล์"),
+    "import_rows": ("rows", "แถว"),
+    "import_mapping_help": ("Check which field each column fills.", "ตรวจว่าแต่ละคอลัมน์จะใส่ในช่องข้อมูลใด"),
+    "import_column": ("Column", "คอลัมน์"),
+    "import_sample": ("First row", "แถวแรก"),
+    "import_field": ("Field", "ช่องข้อมูล"),
+    "import_with_duplicates": ("Also create the likely duplicates", "สร้างรายการที่อาจซ้ำด้วย"),
+    "import_preview": ("Preview", "ดูตัวอย่าง"),
+    "import_run": ("Import", "นำเข้า"),
+    "import_row": ("Row", "แถว"),
+    "import_action": ("Will", "ผลลัพธ์"),
+    "import_action_create": ("New", "สร้างใหม่"),
+    "import_action_update": ("Update", "อัปเดต"),
+    "import_action_duplicate": ("Likely duplicate", "อาจซ้ำ"),
+    "import_action_refuse": ("Refused", "ไม่นำเข้า"),
+    "import_reason_duplicate": ("the same phone, e-mail or customer ID as this one", "เบอร์โทร อีเมล หรือรหัสลูกค้าซ้ำกับรายการนี้"),
+    "import_problems": ("Values that could not be read (left out)", "ค่าที่อ่านไม่ได้ (ไม่ได้นำเข้า)"),
+    "import_choose_file": ("Choose a CSV or XLSX file first.", "กรุณาเลือกไฟล์ CSV หรือ XLSX ก่อน"),
+    "import_done": (
+        "Imported: {created} new, {updated} updated, {duplicates} likely duplicates left out, {refused} refused.",
+        "นำเข้าแล้ว: สร้างใหม่ {created} อัปเดต {updated} อาจซ้ำ (ไม่ได้นำเข้า) {duplicates} ไม่นำเข้า {refused}",
+    ),
+    "export_help": (
+        "Files for Excel or Google Sheets, with what your role may see. Erased customers (PDPA) show only their ID.",
+        "ไฟล์สำหรับ Excel หรือ Google Sheets ตามสิทธิ์ของคุณ ลูกค้าที่ลบข้อมูลแล้ว (PDPA) จะแสดงเพียงรหัส",
+    ),
+    "export_customers": ("Customers", "ลูกค้า"),
+    "export_customers_help": ("ID, name, stage, tags, first ad; phone and e-mail if your role sees them.",
+                              "รหัส ชื่อ สถานะ แท็ก โฆษณาแรก และเบอร์โทร อีเมล หากสิทธิ์ของคุณเห็นได้"),
+    "export_orders": ("Orders", "คำสั่งซื้อ"),
+    "export_orders_help": ("Every order with its items, total and what was paid.", "คำสั่งซื้อทั้งหมด พร้อมรายการ ยอดรวม และยอดที่ชำระแล้ว"),
+    "export_payments": ("Payments", "การชำระเงิน"),
+    "export_payments_help": ("Deposits, payments and refunds by date.", "มัดจำ การชำระ และการคืนเงิน ตามวันที่"),
+    "export_not_allowed": ("Your role may not export this.", "สิทธิ์ของคุณส่งออกข้อมูลนี้ไม่ได้"),
+})
+
+
 assert not LABELS.keys() & SENTENCES.keys(), "a refusal's sentence lives in models.refusals only"
 assert not LABELS.keys() & FIGURE_LABELS.keys(), "each label is defined once"
 LABELS.update(SENTENCES)

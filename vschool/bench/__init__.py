@@ -54,6 +54,7 @@ def run_bench(name: str, args: argparse.Namespace) -> dict[str, Any]:
     from vschool.bench.e2e import bench_e2e
     from vschool.bench.footprint import bench_footprint
     from vschool.bench.kb import bench_kb
+    from vschool.bench.legacy_import import bench_import
     from vschool.bench.push import bench_push
     from vschool.bench.timeline import bench_timeline
     from vschool.bench.ui import bench_ui
@@ -63,6 +64,7 @@ def run_bench(name: str, args: argparse.Namespace) -> dict[str, Any]:
     benches["adsync"] = bench_adsync
     benches["e2e"] = bench_e2e
     benches["footprint"] = bench_footprint
+    benches["import"] = bench_import
     benches["kb"] = bench_kb
     benches["push"] = bench_push
     benches["timeline"] = bench_timeline

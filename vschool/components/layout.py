@@ -26,6 +26,8 @@ NAVIGATION = [
     ("ai_replies", "/admin/ai", "bot", Access.ADMIN),
     ("integrity", "/admin/integrity", "shield-alert", Access.ADMIN),
     ("set_aside_events", "/admin/events", "inbox", Access.ADMIN),
+    ("import_data", "/admin/import", "upload", Access.ADMIN),
+    ("export_data", "/export", "download", Access.CUSTOMERS),
 ]
 # why the gate sent a tab back to the overview: the access it lacked → the sentence shown
 REFUSED_PAGE = {Access.ADMIN.value: "admin_only", Access.AD_SPEND.value: "marketing_only"}
