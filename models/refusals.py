@@ -155,7 +155,7 @@ SENTENCES: dict[str, tuple[str, str]] = {
         "Gemini แปลงคำถามเพื่อค้นหาไม่ได้ ({what}) แม้ลองใหม่แล้ว ให้เจ้าหน้าที่ตอบแทน",
     ),
     "ai_model_found_nothing": ("The model found no answer in the knowledge base.", "โมเดลไม่พบคำตอบในฐานความรู้"),
-    "ai_model_says": ("{reason}", "{reason}"),
+    "ai_model_says": ("{reason}", "{reason}"),  # the model's own words, as it wrote them
     "ai_unsure_check": (
         "The closest document, {closest}, may not answer this: check it, then reply or add the answer to it.",
         "เอกสารที่ใกล้เคียงที่สุดคือ {closest} ซึ่งอาจไม่ได้ตอบเรื่องนี้ ตรวจสอบก่อนตอบ หรือเพิ่มคำตอบลงในเอกสาร",
@@ -183,8 +183,7 @@ SENTENCES: dict[str, tuple[str, str]] = {
     "ai_half_answer": (
         "The customer asks more than one thing: the documents state {found} but not {missing}. Answer the rest yourself.",
         "ลูกค้าถามมากกว่าหนึ่งเรื่อง เอกสารระบุ{found_th} แต่ไม่ได้ระบุ{missing_th} กรุณาตอบส่วนที่เหลือเอง",
-    ),  # the model's own words, as it wrote them
-    "ai_model_says": ("{reason}", "{reason}"),  # the model's own words, as it wrote them
+    ),
     # spreadsheets for Admin → Import (models/transfer/sheets.py)
     "error_sheet_too_big": ("The file is larger than {mb} MB.", "ไฟล์ใหญ่เกิน {mb} MB"),
     "error_sheet_not_xlsx": ("This is not an XLSX file that can be read.", "ไฟล์นี้ไม่ใช่ไฟล์ XLSX ที่อ่านได้"),

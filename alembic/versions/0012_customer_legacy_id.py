@@ -6,7 +6,7 @@ id could not be kept (it was taken) and the record has no Messenger id. Unique: 
 one customer.
 
 Revision ID: 0012
-Revises: 0009
+Revises: 0010
 Create Date: 2026-12-07 00:00:00
 """
 
