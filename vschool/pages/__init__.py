@@ -5,6 +5,7 @@ from vschool.pages import (  # noqa: F401
     admin_ai,
     admin_events,
     admin_integrity,
+    admin_library,
     admin_staff,
     customers,
     inbox,

@@ -23,6 +23,7 @@ from models.inbox_queries import (
     all_labels,
     assign,
     canned_responses,
+    conversation_labels,
     hours_until_tomorrow_morning,
     list_conversations,
     mark_read,
@@ -162,7 +163,20 @@ class InboxState(StaffState, access=Access.INBOX):
             return [label["name"] for label in all_labels(session)]
 
     @rx.var
+    async def label_menu(self) -> list[dict[str, str]]:
+        """Every label, with "1" in `on` for those this conversation has (ticked in the menu)."""
+        feed = await self.get_state(Feed)
+        _ = feed.conversation
+        if not self.selected or not (await self.get_state(AuthState)).user_id or await viewer(self, Access.INBOX) is None:
+            return []
+        with session_scope() as session:
+            applied = set(conversation_labels(session, self.selected))
+            return [{"name": label["name"], "on": "1" if label["name"] in applied else ""} for label in all_labels(session)]
+
+    @rx.var
     async def canned(self) -> list[dict[str, str]]:
+        feed = await self.get_state(Feed)
+        _ = feed.conversation  # an admin's change to the canned replies reaches open inboxes
         if not (await self.get_state(AuthState)).user_id or await viewer(self, Access.INBOX) is None:
             return []
         with session_scope() as session:
