@@ -203,11 +203,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "kb_search_placeholder": ("Ask as a customer would, e.g. คอร์สซูชิราคาเท่าไหร่", "ลองถามแบบลูกค้า เช่น คอร์สซูชิราคาเท่าไหร่"),
     "kb_no_hits": ("Nothing in the knowledge base answers this.", "ไม่พบข้อมูลที่ตอบคำถามนี้ในฐานความรู้"),
     "kb_documents": ("Documents", "เอกสาร"),
-    "kb_source": ("Source", "ที่มา"),
+    "kb_source": ("File", "ไฟล์"),
     "kb_title": ("Title", "ชื่อเรื่อง"),
     "kb_chunks": ("Chunks", "จำนวนส่วน"),
     "kb_indexed": ("Indexed at", "จัดทำดัชนีเมื่อ"),
-    "kb_provider": ("Embeddings", "ตัวฝังเวกเตอร์"),
+    "kb_provider": ("Searched by", "ค้นหาด้วย"),
     "empty_knowledge": (
         "No documents yet. Add the school's course, price and policy documents so the AI can answer from them.",
         "ยังไม่มีเอกสาร เพิ่มเอกสารคอร์ส ราคา และนโยบายของโรงเรียน เพื่อให้ AI ตอบจากข้อมูลเหล่านี้",
@@ -456,6 +456,17 @@ LABELS: dict[str, tuple[str, str]] = {
     "canned_none_match": ("No canned reply matches", "ไม่พบข้อความสำเร็จรูปที่ตรงกัน"),
     "canned_picker_hint": ("↑↓ choose · Enter insert · Esc close", "↑↓ เลือก · Enter ใส่ข้อความ · Esc ปิด"),
     "label_applied": ("applied", "ติดแล้ว"),
+    "kb_search_offline": ("offline search", "การค้นหาแบบออฟไลน์"),
+    "kb_search_mixed": ("offline search and Gemini (re-indexing)", "การค้นหาแบบออฟไลน์และ Gemini (กำลังจัดทำดัชนีใหม่)"),
+    "kb_preview": ("Preview", "ดูเนื้อหา"),
+    "kb_preview_help": ("The text as the AI reads it, part by part.", "เนื้อหาที่ AI อ่าน แบ่งเป็นส่วน ๆ"),
+    "kb_part": ("Part", "ส่วนที่"),
+    "kb_delete_title": ("Delete this document?", "ลบเอกสารนี้หรือไม่"),
+    "kb_delete_what": (
+        "the file leaves the knowledge folder and the AI stops answering from it. This cannot be undone.",
+        "ไฟล์จะถูกลบออกจากโฟลเดอร์ฐานความรู้ และ AI จะไม่ใช้ตอบอีก ลบแล้วย้อนกลับไม่ได้",
+    ),
+    "kb_deleted": ("Deleted {name} and its {n} parts from the knowledge base.", "ลบ {name} และเนื้อหา {n} ส่วนออกจากฐานความรู้แล้ว"),
 }
 
 

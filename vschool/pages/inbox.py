@@ -1,14 +1,13 @@
 """The live inbox: conversation list, thread with composer, customer side panel. Everything
 reloads from PostgreSQL when the `conversation`/`message` feeds move, in every open browser."""
 
-import os
 
 import reflex as rx
 import sqlalchemy as sa
 
 from actors.outbound import send_message, send_sender_action
 from actors.push import announce
-from knowledge.watch import DEMO_FOLDER, knowledge_folder
+from knowledge.documents import source_shown
 from logs.audit import record as audit
 from models.access import Access
 from models.ai_drafts import ai_panel, autonomy_of, discard_draft, send_draft
@@ -64,19 +63,6 @@ INBOX_CSS = """
 
 # Why an action was refused, as the rules word it (in English) → the label key staff read.
 # A wording not listed here is shown as it is.
-def source_shown(source: str) -> str:
-    """Where an AI source came from, without the server's absolute path: relative to the
-    knowledge folder (or the demo knowledge base), else just the file name."""
-    if not source:
-        return ""
-    path = os.path.abspath(source)
-    for folder in (knowledge_folder(), DEMO_FOLDER):
-        relative = os.path.relpath(path, os.path.abspath(folder))
-        if not relative.startswith(os.pardir):
-            return relative
-    return os.path.basename(path)
-
-
 def sources_shown(sources: list[dict[str, str]]) -> list[dict[str, str]]:
     """The AI draft's sources for the inbox: the document's title with its path relative to the
     knowledge folder beside it; a document without a title is named by that relative path."""
