@@ -466,6 +466,21 @@ LABELS: dict[str, tuple[str, str]] = {
         "the file leaves the knowledge folder and the AI stops answering from it. This cannot be undone.",
         "ไฟล์จะถูกลบออกจากโฟลเดอร์ฐานความรู้ และ AI จะไม่ใช้ตอบอีก ลบแล้วย้อนกลับไม่ได้",
     ),
+    "erase_title": ("Erase this customer's personal data?", "ลบข้อมูลส่วนบุคคลของลูกค้ารายนี้หรือไม่"),
+    "erase_what": (
+        "Their name, phone, e-mail, picture, chat ids, the text of every message, and private notes are erased for good.",
+        "ชื่อ เบอร์โทร อีเมล รูปโปรไฟล์ รหัสแชท ข้อความในแชททั้งหมด และบันทึกภายใน จะถูกลบถาวร",
+    ),
+    "erase_kept": (
+        "Orders and payments stay (the school's accounts need them), under the customer id only. This cannot be undone.",
+        "คำสั่งซื้อและการชำระเงินยังเก็บไว้ (ใช้ในบัญชีของโรงเรียน) โดยอ้างอิงด้วยรหัสลูกค้าเท่านั้น ลบแล้วย้อนกลับไม่ได้",
+    ),
+    "notice_erased": (
+        "Erased {id}'s personal data: name and contact, the text of {messages} messages, {notes} notes and {identities} chat ids. "
+        "Orders and payments are kept; the erasure is in the audit trail.",
+        "ลบข้อมูลส่วนบุคคลของ {id} แล้ว: ชื่อและช่องทางติดต่อ ข้อความ {messages} ข้อความ บันทึกภายใน {notes} รายการ และรหัสแชท {identities} รายการ "
+        "คำสั่งซื้อและการชำระเงินยังเก็บไว้ และการลบนี้บันทึกไว้ในบันทึกการใช้งานแล้ว",
+    ),
     "kb_deleted": ("Deleted {name} and its {n} parts from the knowledge base.", "ลบ {name} และเนื้อหา {n} ส่วนออกจากฐานความรู้แล้ว"),
 }
 

@@ -24,7 +24,7 @@ from vschool.components.text import (
     tr,
 )
 from vschool.pages.customer_orders import CustomerOrdersState, orders_section
-from vschool.pages.customer_privacy import privacy_section
+from vschool.pages.customer_privacy import CustomerPrivacyState, erased_notice, privacy_section
 from vschool.state.auth import AuthState, admitted_staff, customer_in_url, viewer
 from vschool.state.feeds import Feed
 from vschool.state.gate import StaffState
@@ -258,13 +258,15 @@ def _fact(label_key: str, value: rx.Var, id_: str) -> rx.Component:
                    min_width="170px")
 
 
-@app_page("/customers/[cid]", "customer", on_load=[CustomerPageState.open_customer, CustomerOrdersState.open_orders])
+@app_page("/customers/[cid]", "customer", on_load=[CustomerPageState.open_customer, CustomerOrdersState.open_orders,
+                                                       CustomerPrivacyState.clear])
 def customer_page() -> rx.Component:
     story = CustomerPageState.story
     entries = story["entries"].to(list[dict[str, str]])
     older_done = CustomerPageState.older_cursor == "end"
     return rx.vstack(
         rx.link(tr("back_to_customers"), href="/customers", size="2"),
+        erased_notice(),
         rx.cond(
             story["missing"] == "1",
             rx.callout(tr("no_customer"), icon="triangle-alert", color_scheme="amber", id="customer-missing"),
@@ -300,7 +302,7 @@ def customer_page() -> rx.Component:
                     wrap="wrap",
                 ),
                 orders_section(),
-                privacy_section(story["consent"].to(str)),
+                privacy_section(story["consent"].to(str), story["standard_id"].to(str)),
                 rx.heading(tr("timeline"), size="4"),
                 rx.cond(
                     entries.length() > 0,
