@@ -14,7 +14,7 @@ from models.db import session_scope
 from models.enums import LeadStage
 from models.listings import PAGE_SIZE, baht
 from models.settings import get_settings
-from models.timeline import Entry, as_seen_by, timeline
+from models.timeline import Entry, as_seen_by, message_author, timeline
 from vschool.components.layout import app_page
 from vschool.components.text import (
     lead_stage_label,
@@ -23,6 +23,7 @@ from vschool.components.text import (
     payment_method_label,
     tr,
 )
+from vschool.i18n import text, vocabulary
 from vschool.pages.customer_orders import CustomerOrdersState, orders_section
 from vschool.pages.customer_privacy import CustomerPrivacyState, erased_notice, privacy_section
 from vschool.state.auth import AuthState, admitted_staff, customer_in_url, viewer
@@ -82,11 +83,21 @@ class CustomerListState(StaffState, access=Access.CUSTOMERS):
         self.page = max(0, self.page - 1)
 
 
-def _entry_row(entry: Entry) -> dict[str, str]:
+def _author(entry: Entry, language: str) -> str:
+    """Who wrote a message, in words: the staff member's name, "AI", "Page inbox"… in the
+    reader's language, with its attachments counted."""
+    if entry.kind != "message" or not entry.extra:
+        return entry.extra
+    who, attachments = message_author(entry.extra)
+    shown = vocabulary("sender", who, language)
+    return f"{shown} · {text('timeline_attachments', language).format(n=attachments)}" if attachments else shown
+
+
+def _entry_row(entry: Entry, language: str) -> dict[str, str]:
     amount = baht(-entry.amount if entry.subtype == "refund" else entry.amount) if entry.amount is not None else ""
     return {
         "key": entry.cursor, "kind": entry.kind, "subtype": entry.subtype, "at": _bangkok(entry.at),
-        "text": entry.text, "amount": amount, "ref": entry.ref, "extra": entry.extra,
+        "text": entry.text, "amount": amount, "ref": entry.ref, "extra": _author(entry, language),
     }
 
 
@@ -106,9 +117,11 @@ class CustomerPageState(StaffState, access=Access.CUSTOMERS):
         """The header facts and the newest page of the timeline; live on new messages and orders."""
         feed = await self.get_state(Feed)
         _ = (feed.customer, feed.message, feed.conversation)
-        staff = await viewer(self, Access.CUSTOMERS) if (await self.get_state(AuthState)).user_id else None
+        signed_in = await self.get_state(AuthState)
+        staff = await viewer(self, Access.CUSTOMERS) if signed_in.user_id else None
         if staff is None or not self.standard_id:
             return NO_STORY
+        language = signed_in.language
         try:
             with session_scope() as session:
                 customer = customer_by_standard_id(session, self.standard_id)
@@ -135,13 +148,13 @@ class CustomerPageState(StaffState, access=Access.CUSTOMERS):
             "ad": facts.first_ad_name or facts.first_ad_id,
             "campaign": facts.first_campaign_name,
             "referred_at": _bangkok(facts.first_referred_at),
-            "entries": [_entry_row(e) for e in as_seen_by(entries, staff.role)],
+            "entries": [_entry_row(e, language) for e in as_seen_by(entries, staff.role)],
             "cursor": cursor or "",
         }
         return self._stale
 
     @rx.event
-    def load_older(self) -> None:
+    async def load_older(self) -> None:
         cursor = self.older_cursor or self._stale.get("cursor", "")
         if not cursor or cursor == "end":
             return
@@ -150,7 +163,8 @@ class CustomerPageState(StaffState, access=Access.CUSTOMERS):
             if customer is None:
                 return
             entries, next_cursor = timeline(session, customer.id, before=cursor)
-        self.older = self.older + [_entry_row(e) for e in as_seen_by(entries, admitted_staff().role)]
+        language = (await self.get_state(AuthState)).language
+        self.older = self.older + [_entry_row(e, language) for e in as_seen_by(entries, admitted_staff().role)]
         self.older_cursor = next_cursor or "end"
 
 
