@@ -4,10 +4,12 @@ row (`draft_status`); the reply it becomes is an outbound message the send actor
 
 from datetime import datetime
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from models.ai_rules import effective_level, global_level
 from models.base import utcnow
+from models.customers import Customer
 from models.enums import AiOutcome, DeliveryStatus, Direction, DraftStatus, SenderKind
 from models.inbox import Conversation, Message
 from models.inbox_queries import local
@@ -150,14 +152,29 @@ def autonomy_of(session: Session, conversation_id: int) -> dict[str, str]:
     }
 
 
+def _customers_of(session: Session, conversation_ids: set[int]) -> dict[int, dict[str, str]]:
+    """Each conversation's customer as staff know them: their name (or their standard id when
+    they have none, or were erased) and their standard id, for a link to their page."""
+    if not conversation_ids:
+        return {}
+    rows = session.execute(
+        sa.select(Conversation.id, Customer.display_name, Customer.standard_id)
+        .join(Customer, Customer.id == Conversation.customer_id)
+        .where(col(Conversation.id).in_(conversation_ids))
+    ).all()
+    return {cid: {"customer": name or standard_id, "standard_id": standard_id} for cid, name, standard_id in rows}
+
+
 def recent_tasks(session: Session, limit: int = TASKS_SHOWN, language: str = "en") -> list[dict[str, str]]:
     """The admin page's list: the newest AI tasks, everything they recorded."""
     tasks = session.exec(select(AiTask).order_by(col(AiTask.id).desc()).limit(limit)).all()
+    customers = _customers_of(session, {t.conversation_id for t in tasks if t.conversation_id})
     return [
         {
             "id": str(t.id),
             "when": local(t.created_at, language),
             "conversation_id": str(t.conversation_id or ""),
+            **customers.get(t.conversation_id, {"customer": "", "standard_id": ""}),
             "prompt": t.prompt,
             "sources": " · ".join(f"{s.get('title') or s.get('source')} ({float(s.get('score') or 0):.2f})" for s in t.sources),
             "answer": t.answer or "",

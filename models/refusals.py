@@ -191,6 +191,21 @@ SENTENCES: dict[str, tuple[str, str]] = {
     "error_sheet_no_rows": ("The file has no rows under its header row.", "ไฟล์ไม่มีข้อมูลใต้แถวหัวตาราง"),
     "error_sheet_too_many_rows": ("The file has more than {limit} rows; split it.", "ไฟล์มีเกิน {limit} แถว กรุณาแบ่งเป็นหลายไฟล์"),
     "error_sheet_encoding": ("The file is neither UTF-8 nor Thai Windows-874 text.", "ไฟล์ไม่ได้เข้ารหัสเป็น UTF-8 หรือ Windows-874 (ภาษาไทย)"),
+    # labels, canned replies, knowledge documents, erasure (issue 15)
+    "error_label_name": ("Enter the label's name.", "กรอกชื่อป้ายกำกับ"),
+    "error_label_name_long": ("A label name has at most {limit} characters.", "ชื่อป้ายกำกับยาวได้ไม่เกิน {limit} ตัวอักษร"),
+    "error_label_taken": ("There is already a label called {name}.", "มีป้ายกำกับชื่อ {name} อยู่แล้ว"),
+    "error_label_color": ("The colour is one of: {colors}.", "สีต้องเป็นหนึ่งใน: {colors}"),
+    "error_label_gone": ("This label no longer exists. Reload the page.", "ไม่พบป้ายกำกับนี้แล้ว กรุณารีเฟรชหน้า"),
+    "error_canned_code": ("Enter a short code (the word typed after /).", "กรอกรหัสย่อ (คำที่พิมพ์ต่อจาก /)"),
+    "error_canned_code_form": (
+        "A short code is one word of at most {limit} letters, digits, - or _ (no spaces).",
+        "รหัสย่อต้องเป็นคำเดียว ยาวไม่เกิน {limit} ตัว ใช้ตัวอักษร ตัวเลข - หรือ _ (ไม่มีช่องว่าง)",
+    ),
+    "error_canned_taken": ("There is already a canned reply /{code}.", "มีข้อความสำเร็จรูป /{code} อยู่แล้ว"),
+    "error_canned_content": ("Type the reply's text.", "พิมพ์ข้อความของคำตอบ"),
+    "error_canned_gone": ("This canned reply no longer exists. Reload the page.", "ไม่พบข้อความสำเร็จรูปนี้แล้ว กรุณารีเฟรชหน้า"),
+    "error_document_gone": ("This document is no longer in the knowledge base. Reload the page.", "ไม่พบเอกสารนี้ในฐานความรู้แล้ว กรุณารีเฟรชหน้า"),
 }
 
 

@@ -5,6 +5,7 @@ The customer page and the REST timeline read this; nothing here formats for a sc
 plain strings, and money stays Decimal until the caller shows it.
 """
 
+import re
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
@@ -27,7 +28,7 @@ class Entry:
     text: str
     amount: Decimal | None
     ref: str  # the conversation id, the order number or the ad id it belongs to
-    extra: str  # who wrote it, the attachments, the campaign — one short phrase
+    extra: str  # who wrote it (the staff member's name, else the sender kind), the attachments, the campaign — one short phrase
 
     @property
     def cursor(self) -> str:
@@ -39,10 +40,11 @@ _BRANCHES = {
         SELECT m.sent_at AS at, 'message' AS kind, m.id, m.direction AS subtype,
                left(coalesce(m.text, ''), 500) AS text, NULL::numeric AS amount,
                m.conversation_id::text AS ref,
-               CASE WHEN jsonb_array_length(m.attachments) > 0
-                    THEN m.sender_kind || ' · ' || jsonb_array_length(m.attachments) || ' attachment(s)'
-                    ELSE m.sender_kind END AS extra
+               coalesce(s.display_name, m.sender_kind)
+               || CASE WHEN jsonb_array_length(m.attachments) > 0
+                       THEN ' · ' || jsonb_array_length(m.attachments) || ' attachment(s)' ELSE '' END AS extra
         FROM message m JOIN conversation c ON c.id = m.conversation_id
+        LEFT JOIN staff_user s ON s.id = m.staff_user_id AND m.sender_kind = 'staff'
         WHERE c.customer_id = :customer {after}""",
     "referral": """
         SELECT r.occurred_at, 'referral', r.id, r.source,
@@ -68,6 +70,17 @@ _BRANCHES = {
 }
 _TIME_COLUMN = {"message": "m.sent_at", "referral": "r.occurred_at", "order": "o.created_at", "payment": "p.paid_at", "note": "n.created_at"}
 _ID_COLUMN = {"message": "m.id", "referral": "r.id", "order": "o.id", "payment": "p.id", "note": "n.id"}
+
+
+ATTACHMENTS = re.compile(r"^(\d+) attachment\(s\)$")
+
+
+def message_author(extra: str) -> tuple[str, int]:
+    """A message entry's `extra` taken apart: who wrote it (a staff member's name or a sender
+    kind) and how many attachments it carried."""
+    who, _, rest = extra.partition(" · ")
+    found = ATTACHMENTS.match(rest)
+    return who, int(found.group(1)) if found else 0
 
 
 def _branch(kind: str, after: bool, limit: int) -> str:

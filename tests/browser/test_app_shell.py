@@ -108,7 +108,11 @@ def test_admin_creates_changes_and_deactivates_staff_with_an_audit_trail(new_pag
             return [a.action for a in s.exec(select(AuditEntry).order_by(AuditEntry.id))]
 
     wait_until(lambda: audited()[-5:] == ["staff.create", "staff.change_role", "staff.reset_issued", "staff.reset_used", "staff.deactivate"])
-    expect(page.locator(".audit-row").first).to_contain_text("staff.deactivate")
+    # the trail reads as sentences in the admin's Thai, naming who acted and on whom
+    expect(page.locator(".audit-row").first).to_have_attribute("data-action", "staff.deactivate")
+    expect(page.locator(".audit-row").first.locator(".audit-what")).to_have_text("Boss ปิดการใช้งาน mint@vschool.test")
+    expect(page.locator("#audit-table")).to_contain_text("Boss ออกลิงก์ตั้งรหัสผ่านใหม่ให้ mint@vschool.test")
+    expect(page.locator("#audit-table")).not_to_contain_text("staff.")
     with session_scope() as s:
         mint = s.get(StaffUser, mint.id)
         assert (mint.role, mint.is_active) == ("marketing", False)

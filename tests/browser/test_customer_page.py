@@ -16,6 +16,7 @@ from models.customers import AdReferral
 from models.db import session_scope
 from models.enums import Channel, Role
 from tests.browser.conftest import add_staff, sign_in, wait_hydrated
+from vschool.i18n import LABELS
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("db")]
 T0 = datetime(2026, 10, 1, 2, 0, tzinfo=UTC)
@@ -157,10 +158,22 @@ def test_an_admin_exports_then_erases_a_customer_on_request(new_page, app) -> No
     data = json.loads(open(download.value.path(), encoding="utf-8").read())  # noqa: SIM115
     assert data["customer"]["display_name"] == "มาลี ศรีสุข" and len(data["conversations"][0]["messages"]) == 60
 
-    page.click("#privacy-erase")  # not confirmed: nothing happens but the reason
-    expect(page.locator("#privacy-error")).to_contain_text(standard_id)
+    page.click("#privacy-erase-start")  # a dialog first: what goes, what stays, the id typed to confirm
+    dialog = page.get_by_role("alertdialog")
+    expect(dialog).to_contain_text(LABELS["erase_kept"][1])
+    page.fill("#privacy-confirm", "C-0000")
+    expect(page.locator("#privacy-erase")).to_be_disabled()
+    page.click("#privacy-erase-cancel")  # changed their mind: nothing erased
+    expect(dialog).to_have_count(0)
+    expect(page.locator("#customer-name")).to_have_text("มาลี ศรีสุข")
+    page.click("#privacy-erase-start")
+    expect(page.locator("#privacy-confirm")).to_have_value("")
     page.fill("#privacy-confirm", standard_id)
     page.click("#privacy-erase")
-    expect(page).to_have_url(f"{app.frontend_url}/customers")
+    notice = page.locator("#privacy-erased")  # afterwards it says what happened, where staff are
+    expect(notice).to_contain_text(f"ลบข้อมูลส่วนบุคคลของ {standard_id} แล้ว")
+    expect(notice).to_contain_text("ข้อความ 60 ข้อความ")
+    expect(page.locator("#customer-missing")).to_be_visible(timeout=15_000)  # nobody left to show
+    page.click("#nav-customers")
     page.fill("#workspace-search", "ศรีสุข")
     expect(page.locator("#empty-state")).to_be_visible()

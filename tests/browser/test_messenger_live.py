@@ -108,8 +108,8 @@ def test_canned_responses_with_slash_labels_and_keyboard(new_page, app) -> None:
     page.locator("body").press("j")  # keyboard: open the first conversation
     expect(page.locator(".conversation-item").first).to_have_attribute("data-selected", "true")
     page.locator("body").press("r")
-    page.keyboard.press("/")  # an empty composer: "/" opens the canned responses
-    page.locator(".canned-option", has_text="/price").click()
+    page.keyboard.type("/price")  # "/" and a word: the canned replies that match; Enter inserts the first
+    page.keyboard.press("Enter")
     expect(page.locator("#composer")).to_have_value(__import__("re").compile("24,900"))
 
     page.click("#label-menu")
@@ -119,7 +119,7 @@ def test_canned_responses_with_slash_labels_and_keyboard(new_page, app) -> None:
     page.locator("body").press("?")
     help_card = page.locator("#keyboard-help")
     expect(help_card).to_contain_text("คีย์ลัด")
-    expect(help_card).to_contain_text("/ ในช่องพิมพ์ที่ว่าง — ข้อความสำเร็จรูป")
+    expect(help_card).to_contain_text(LABELS["keys_slash"][1])
     expect(help_card).not_to_contain_text("canned")
     page.locator("body").press("Escape")
     expect(help_card).to_have_count(0)

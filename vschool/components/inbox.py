@@ -1,9 +1,9 @@
 """Widgets of the inbox page: the conversation list, the thread with its composer, the customer
-side panel, and the keyboard shortcuts (j/k move, r reply, e resolve, ? help, / canned
-responses in an empty composer)."""
+side panel, and the keyboard help (the shortcuts and the "/" picker: vschool/components/inbox_keys.py)."""
 
 import reflex as rx
 
+from vschool.components.inbox_keys import KEYBOARD, canned_picker
 from vschool.components.text import lead_stage_label, tr
 from vschool.state.auth import AuthState
 
@@ -20,36 +20,6 @@ AI_LEVEL_LABELS: dict[str, str] = {
 SCOPE_LABELS: dict[str, str] = {"all": "scope_all", "mine": "scope_mine", "unassigned": "unassigned"}
 ANY_LABEL = "any label"  # the label filter's "no label chosen" value
 ELLIPSIS = {"overflow": "hidden", "white_space": "nowrap", "text_overflow": "ellipsis", "min_width": "0", "flex": "1"}
-
-# Plain JS: shortcuts work anywhere but in a text field; Enter sends, Shift+Enter is a newline;
-# Escape closes the help card.
-KEYBOARD = """
-document.addEventListener('keydown', (e) => {
-  const t = e.target;
-  if (t && t.id === 'composer' && e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
-    e.preventDefault(); document.getElementById('composer-form')?.requestSubmit(); return;
-  }
-  if (t && t.id === 'composer' && e.key === '/' && t.value === '') {
-    // Radix menus open on pointerdown, not click.
-    e.preventDefault();
-    document.getElementById('canned-trigger')?.dispatchEvent(new PointerEvent('pointerdown', {bubbles: true}));
-    return;
-  }
-  if (e.key === 'Escape' && document.getElementById('keyboard-help')) {
-    document.getElementById('help-toggle')?.click(); return;
-  }
-  if (t && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.isContentEditable)) return;
-  const items = [...document.querySelectorAll('.conversation-item')];
-  const at = items.findIndex((el) => el.dataset.selected === 'true');
-  if (e.key === 'j' || e.key === 'k') {
-    const next = items[Math.max(0, Math.min(items.length - 1, at + (e.key === 'j' ? 1 : -1)))];
-    next?.click(); next?.scrollIntoView({block: 'nearest'});
-  } else if (e.key === 'r') { e.preventDefault(); document.getElementById('composer')?.focus(); }
-  else if (e.key === 'e') { document.getElementById('resolve')?.click(); }
-  else if (e.key === '?') { document.getElementById('help-toggle')?.click(); }
-});
-"""
-
 
 def _item(state: type, row: rx.Var) -> rx.Component:
     selected = state.selected.to_string() == row["id"]
@@ -286,6 +256,23 @@ def ai_card(state: type) -> rx.Component:
     return rx.match(ai["kind"], ("draft", draft), ("handoff", handoff), rx.fragment())
 
 
+def _label_option(state: type, label: rx.Var) -> rx.Component:
+    """A label in the thread's menu, ticked when the conversation has it (a click toggles it)."""
+    on = label["on"] == "1"
+    return rx.menu.item(
+        rx.hstack(
+            rx.cond(on, rx.icon("check", size=14), rx.box(width="14px")),
+            rx.text(label["name"]),
+            rx.cond(on, rx.text(tr("label_applied"), size="1", color=rx.color("gray", 10))),
+            spacing="2",
+            align="center",
+        ),
+        on_click=state.toggle_label(label["name"]),
+        class_name="label-option",
+        custom_attrs={"data-applied": rx.cond(on, "true", "false")},
+    )
+
+
 def thread_view(state: type, statuses: list[str]) -> rx.Component:
     current = state.current
     return rx.cond(
@@ -300,7 +287,7 @@ def thread_view(state: type, statuses: list[str]) -> rx.Component:
                 rx.spacer(),
                 rx.menu.root(
                     rx.menu.trigger(rx.button(tr("labels"), size="1", variant="soft", id="label-menu")),
-                    rx.menu.content(rx.foreach(state.labels, lambda name: rx.menu.item(name, on_click=state.toggle_label(name), class_name="label-option"))),
+                    rx.menu.content(rx.foreach(state.label_menu, lambda label: _label_option(state, label))),
                 ),
                 _ai_level_selector(state),
                 rx.button(tr("assign_to_me"), size="1", variant="soft", on_click=state.assign_to_me(True), id="assign-me"),
@@ -360,10 +347,15 @@ def thread_view(state: type, statuses: list[str]) -> rx.Component:
                         width="100%",
                     ),
                     # A private note looks like one: amber, its own placeholder and button (never mistaken for a reply).
-                    rx.text_area(name="text", id="composer", rows="3", width="100%",
-                                 placeholder=rx.cond(state.mode == "note", tr("note_placeholder"), tr("composer_placeholder")),
-                                 background=rx.cond(state.mode == "note", rx.color("amber", 3), "transparent"),
-                                 custom_attrs={"data-mode": state.mode}),
+                    rx.box(
+                        canned_picker(state),
+                        rx.text_area(name="text", id="composer", rows="3", width="100%",
+                                     placeholder=rx.cond(state.mode == "note", tr("note_placeholder"), tr("composer_placeholder")),
+                                     background=rx.cond(state.mode == "note", rx.color("amber", 3), "transparent"),
+                                     custom_attrs={"data-mode": state.mode}),
+                        position="relative",
+                        width="100%",
+                    ),
                     rx.hstack(rx.spacer(), rx.button(rx.cond(state.mode == "note", tr("add_note"), tr("send")), type="submit", id="send-reply",
                                                      color_scheme=rx.cond(state.mode == "note", "amber", "tomato")), width="100%"),
                     width="100%",

@@ -24,6 +24,8 @@ NAVIGATION = [
     ("account", "/account", "key-round", Access.SIGNED_IN),
     ("admin", "/admin/staff", "shield", Access.ADMIN),
     ("ai_replies", "/admin/ai", "bot", Access.ADMIN),
+    ("admin_labels", "/admin/labels", "tags", Access.ADMIN),
+    ("admin_canned", "/admin/canned", "message-square-text", Access.ADMIN),
     ("integrity", "/admin/integrity", "shield-alert", Access.ADMIN),
     ("set_aside_events", "/admin/events", "inbox", Access.ADMIN),
     ("import_data", "/admin/import", "upload", Access.ADMIN),

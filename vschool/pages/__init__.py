@@ -6,6 +6,7 @@ from vschool.pages import (  # noqa: F401
     admin_events,
     admin_import,
     admin_integrity,
+    admin_library,
     admin_staff,
     customers,
     data_export,

@@ -131,7 +131,18 @@ def _task_row(task: rx.Var) -> rx.Component:
     return rx.fragment(
         rx.table.row(
             rx.table.cell(task["when"], white_space="nowrap"),
-            rx.table.cell(rx.link(task["conversation_id"], href="/inbox", size="1")),
+            rx.table.cell(
+                rx.cond(
+                    task["standard_id"] != "",
+                    rx.vstack(
+                        rx.link(task["customer"], href=rx.Var.create("/customers/") + task["standard_id"].to(str), size="1",
+                                weight="bold", class_name="ai-task-customer"),
+                        rx.link(tr("open_in_inbox"), href=rx.Var.create("/inbox?c=") + task["conversation_id"].to(str), size="1"),
+                        spacing="0",
+                    ),
+                    rx.text("—", size="1"),
+                ),
+            ),
             rx.table.cell(
                 rx.badge(
                     task["outcome"],

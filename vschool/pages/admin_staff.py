@@ -2,17 +2,16 @@
 Admin → Audit trail: the newest admin actions. Every change is re-authorised on the server."""
 
 import reflex as rx
-from sqlmodel import col, select
 
 from actors.push import announce
 from models.access import Access
 from models.db import session_scope
 from models.enums import Role
-from models.ops import AuditEntry
 from models.refusals import Refused
 from models.settings import get_settings
 from models.staff import StaffUser
 from vschool import auth
+from vschool.audit_words import audit_rows
 from vschool.components.layout import app_page
 from vschool.components.text import tr, vocabulary_select
 from vschool.i18n import vocabulary
@@ -55,17 +54,10 @@ class StaffAdminState(StaffState, access=Access.ADMIN):
         _ = feed.staff
         if (await self.get_state(AuthState)).role != Role.ADMIN.value or await viewer(self, Access.ADMIN) is None:
             return []
+        language = (await self.get_state(AuthState)).language
         with session_scope() as session:
-            entries = session.exec(select(AuditEntry).order_by(col(AuditEntry.id).desc()).limit(AUDIT_ROWS))
-            return [
-                {
-                    "at": bangkok_time(e.at),
-                    "who": e.actor_label,
-                    "action": e.action,
-                    "target": f"{e.detail.get('email', '')} {e.detail.get('new', e.detail.get('role', ''))}".strip(),
-                }
-                for e in entries
-            ]
+            rows = audit_rows(session, language, AUDIT_ROWS)
+        return [{**row, "at": bangkok_time(row["at"])} for row in rows]
 
     async def _act(self, change, done: str, **values: str):
         """Run one staff change as the signed-in user; show what happened or why not."""
@@ -187,13 +179,14 @@ def staff_page() -> rx.Component:
         rx.vstack(rx.foreach(StaffAdminState.staff, _staff_row), width="100%", spacing="2", id="staff-table"),
         rx.heading(tr("audit"), size="4", padding_top="16px"),
         rx.table.root(
-            rx.table.header(rx.table.row(*[rx.table.column_header_cell(tr(k)) for k in ("when", "who", "action", "target")])),
+            rx.table.header(rx.table.row(*[rx.table.column_header_cell(tr(k)) for k in ("when", "audit_what")])),
             rx.table.body(
                 rx.foreach(
                     StaffAdminState.audit,
                     lambda e: rx.table.row(
-                        rx.table.cell(e["at"]), rx.table.cell(e["who"]), rx.table.cell(e["action"]), rx.table.cell(e["target"]),
+                        rx.table.cell(e["at"], white_space="nowrap"), rx.table.cell(e["what"], class_name="audit-what"),
                         class_name="audit-row",
+                        custom_attrs={"data-action": e["action"]},
                     ),
                 )
             ),

@@ -12,7 +12,7 @@ from models.customer_queries import customer_by_standard_id, customer_facts, fin
 from models.db import session_scope
 from models.enums import LeadStage
 from models.listings import PAGE_SIZE, baht
-from models.timeline import Entry, as_seen_by, timeline
+from models.timeline import Entry, as_seen_by, message_author, timeline
 from models.when import shown
 from vschool.components.layout import app_page
 from vschool.components.text import (
@@ -22,8 +22,9 @@ from vschool.components.text import (
     payment_method_label,
     tr,
 )
+from vschool.i18n import text, vocabulary
 from vschool.pages.customer_orders import CustomerOrdersState, orders_section
-from vschool.pages.customer_privacy import privacy_section
+from vschool.pages.customer_privacy import CustomerPrivacyState, erased_notice, privacy_section
 from vschool.state.auth import AuthState, admitted_staff, customer_in_url, viewer
 from vschool.state.feeds import Feed
 from vschool.state.gate import StaffState
@@ -80,11 +81,21 @@ class CustomerListState(StaffState, access=Access.CUSTOMERS):
         self.page = max(0, self.page - 1)
 
 
+def _author(entry: Entry, language: str) -> str:
+    """Who wrote a message, in words: the staff member's name, "AI", "Page inbox"… in the
+    reader's language, with its attachments counted."""
+    if entry.kind != "message" or not entry.extra:
+        return entry.extra
+    who, attachments = message_author(entry.extra)
+    shown = vocabulary("sender", who, language)
+    return f"{shown} · {text('timeline_attachments', language).format(n=attachments)}" if attachments else shown
+
+
 def _entry_row(entry: Entry, language: str) -> dict[str, str]:
     amount = baht(-entry.amount if entry.subtype == "refund" else entry.amount) if entry.amount is not None else ""
     return {
         "key": entry.cursor, "kind": entry.kind, "subtype": entry.subtype, "at": _bangkok(entry.at, language),
-        "text": entry.text, "amount": amount, "ref": entry.ref, "extra": entry.extra,
+        "text": entry.text, "amount": amount, "ref": entry.ref, "extra": _author(entry, language),
     }
 
 
@@ -141,7 +152,7 @@ class CustomerPageState(StaffState, access=Access.CUSTOMERS):
         return self._stale
 
     @rx.event
-    def load_older(self) -> None:
+    async def load_older(self) -> None:
         cursor = self.older_cursor or self._stale.get("cursor", "")
         if not cursor or cursor == "end":
             return
@@ -150,7 +161,8 @@ class CustomerPageState(StaffState, access=Access.CUSTOMERS):
             if customer is None:
                 return
             entries, next_cursor = timeline(session, customer.id, before=cursor)
-        self.older = self.older + [_entry_row(e, admitted_staff().language) for e in as_seen_by(entries, admitted_staff().role)]
+        language = (await self.get_state(AuthState)).language
+        self.older = self.older + [_entry_row(e, language) for e in as_seen_by(entries, admitted_staff().role)]
         self.older_cursor = next_cursor or "end"
 
 
@@ -258,13 +270,15 @@ def _fact(label_key: str, value: rx.Var, id_: str) -> rx.Component:
                    min_width="170px")
 
 
-@app_page("/customers/[cid]", "customer", on_load=[CustomerPageState.open_customer, CustomerOrdersState.open_orders])
+@app_page("/customers/[cid]", "customer", on_load=[CustomerPageState.open_customer, CustomerOrdersState.open_orders,
+                                                       CustomerPrivacyState.clear])
 def customer_page() -> rx.Component:
     story = CustomerPageState.story
     entries = story["entries"].to(list[dict[str, str]])
     older_done = CustomerPageState.older_cursor == "end"
     return rx.vstack(
         rx.link(tr("back_to_customers"), href="/customers", size="2"),
+        erased_notice(),
         rx.cond(
             story["missing"] == "1",
             rx.callout(tr("no_customer"), icon="triangle-alert", color_scheme="amber", id="customer-missing"),
@@ -300,7 +314,7 @@ def customer_page() -> rx.Component:
                     wrap="wrap",
                 ),
                 orders_section(),
-                privacy_section(story["consent"].to(str)),
+                privacy_section(story["consent"].to(str), story["standard_id"].to(str)),
                 rx.heading(tr("timeline"), size="4"),
                 rx.cond(
                     entries.length() > 0,

@@ -1,14 +1,13 @@
 """The live inbox: conversation list, thread with composer, customer side panel. Everything
 reloads from PostgreSQL when the `conversation`/`message` feeds move, in every open browser."""
 
-import os
 
 import reflex as rx
 import sqlalchemy as sa
 
 from actors.outbound import send_message, send_sender_action
 from actors.push import announce
-from knowledge.watch import DEMO_FOLDER, knowledge_folder
+from knowledge.documents import source_shown
 from logs.audit import record as audit
 from models.access import Access
 from models.ai_drafts import ai_panel, autonomy_of, discard_draft, send_draft
@@ -23,6 +22,7 @@ from models.inbox_queries import (
     all_labels,
     assign,
     canned_responses,
+    conversation_labels,
     hours_until_tomorrow_morning,
     list_conversations,
     mark_read,
@@ -63,19 +63,6 @@ INBOX_CSS = """
 
 # Why an action was refused, as the rules word it (in English) → the label key staff read.
 # A wording not listed here is shown as it is.
-def source_shown(source: str) -> str:
-    """Where an AI source came from, without the server's absolute path: relative to the
-    knowledge folder (or the demo knowledge base), else just the file name."""
-    if not source:
-        return ""
-    path = os.path.abspath(source)
-    for folder in (knowledge_folder(), DEMO_FOLDER):
-        relative = os.path.relpath(path, os.path.abspath(folder))
-        if not relative.startswith(os.pardir):
-            return relative
-    return os.path.basename(path)
-
-
 def sources_shown(sources: list[dict[str, str]]) -> list[dict[str, str]]:
     """The AI draft's sources for the inbox: the document's title with its path relative to the
     knowledge folder beside it; a document without a title is named by that relative path."""
@@ -166,7 +153,20 @@ class InboxState(StaffState, access=Access.INBOX):
             return [label["name"] for label in all_labels(session)]
 
     @rx.var
+    async def label_menu(self) -> list[dict[str, str]]:
+        """Every label, with "1" in `on` for those this conversation has (ticked in the menu)."""
+        feed = await self.get_state(Feed)
+        _ = feed.conversation
+        if not self.selected or not (await self.get_state(AuthState)).user_id or await viewer(self, Access.INBOX) is None:
+            return []
+        with session_scope() as session:
+            applied = set(conversation_labels(session, self.selected))
+            return [{"name": label["name"], "on": "1" if label["name"] in applied else ""} for label in all_labels(session)]
+
+    @rx.var
     async def canned(self) -> list[dict[str, str]]:
+        feed = await self.get_state(Feed)
+        _ = feed.conversation  # an admin's change to the canned replies reaches open inboxes
         if not (await self.get_state(AuthState)).user_id or await viewer(self, Access.INBOX) is None:
             return []
         with session_scope() as session:

@@ -13,6 +13,7 @@ import reflex as rx
 import sqlalchemy as sa
 from sqlmodel import col
 
+from knowledge.documents import delete_document, document_chunks, search_kind, source_shown
 from knowledge.ingest import (
     MAX_BYTES,
     MIME_TYPES,
@@ -26,13 +27,14 @@ from knowledge.watch import knowledge_folder
 from models.access import Access
 from models.db import session_scope
 from models.knowledge import KnowledgeChunk, KnowledgeDocument
+from models.refusals import Refused
 from vschool.components.layout import app_page
 from vschool.components.text import tr
 from vschool.i18n import text
 from vschool.pages.overview import bangkok_time
-from vschool.state.auth import AuthState, needs, say, viewer
+from vschool.state.auth import AuthState, admitted_staff, needs, refused, say, viewer
 from vschool.state.feeds import Feed
-from vschool.state.gate import StaffState
+from vschool.state.gate import StaffState, parse_id
 
 UPLOAD_ID = "kb-upload"
 
@@ -57,10 +59,12 @@ class KnowledgeState(StaffState, access=Access.KNOWLEDGE):
     searched: bool = False
     message: str = ""
     error: str = ""
+    preview_name: str = ""  # the document shown in the preview dialog ("" when it is closed)
+    preview_chunks: list[dict[str, str]] = []
 
     @rx.event
     def load(self) -> None:
-        self.provider = default_embedder().name
+        self.provider = search_kind(default_embedder().name)
 
     @rx.var
     async def documents(self) -> list[dict[str, str]]:
@@ -87,14 +91,43 @@ class KnowledgeState(StaffState, access=Access.KNOWLEDGE):
             ).all()
         return [
             {
-                "source": doc.source,
+                "id": str(doc.id),
+                "name": source_shown(doc.source),
                 "title": doc.title or "",
                 "chunks": str(n or 0),
                 "indexed": bangkok_time(doc.indexed_at),
-                "provider": providers or "",
+                "search": _searched_by(providers or ""),
             }
             for doc, n, providers in rows
         ]
+
+    @rx.event
+    async def open_preview(self, document_id: str) -> None:
+        """Show a document's text as the AI reads it: chunk by chunk."""
+        self.error = ""
+        try:
+            with session_scope() as session:
+                self.preview_name, self.preview_chunks = document_chunks(session, parse_id(document_id) or 0)
+        except Refused as exc:
+            self.error = await refused(self, exc)
+
+    @rx.event
+    def close_preview(self, _open: bool = False) -> None:
+        self.preview_name, self.preview_chunks = "", []
+
+    @needs(Access.ADMIN)
+    @rx.event
+    async def delete(self, document_id: str) -> None:
+        """Admins: the document's file leaves the knowledge folder and its chunks the index."""
+        self.message, self.error = "", ""
+        try:
+            with session_scope() as session:
+                name, chunks = delete_document(session, admitted_staff(), parse_id(document_id) or 0)
+        except Refused as exc:
+            self.error = await refused(self, exc)
+            return
+        self.message = await say(self, "kb_deleted", name=name, n=chunks)
+        _knowledge_changed()
 
     @needs(Access.ADMIN)
     @rx.event
@@ -157,19 +190,85 @@ class KnowledgeState(StaffState, access=Access.KNOWLEDGE):
         with session_scope() as session:
             found = search(session, self.query, k=5)
         self.hits = [
-            {"source": h.source, "chunk": str(h.chunk), "score": f"{h.score:.3f}", "text": h.text}
+            {"source": source_shown(h.source), "chunk": str(h.chunk), "score": f"{h.score:.3f}", "text": h.text}
             for h in found
         ]
 
 
+def _searched_by(providers: str) -> str:
+    """"offline", "gemini", or "mixed" while a re-index moves a document from one to the other."""
+    kinds = {search_kind(p) for p in providers.split(", ") if p}
+    return kinds.pop() if len(kinds) == 1 else ("mixed" if kinds else "")
+
+
+def search_label(kind: rx.Var) -> rx.Var:
+    return rx.match(kind, ("offline", tr("kb_search_offline")), ("gemini", "Gemini"), ("mixed", tr("kb_search_mixed")), "—")
+
+
+def _delete_button(doc: rx.Var) -> rx.Component:
+    """Admins delete a document after a dialog that names it and says what goes."""
+    return rx.alert_dialog.root(
+        rx.alert_dialog.trigger(rx.button(tr("delete"), size="1", color_scheme="red", variant="soft", class_name="kb-delete")),
+        rx.alert_dialog.content(
+            rx.alert_dialog.title(tr("kb_delete_title")),
+            rx.alert_dialog.description(rx.text.strong(doc["name"]), " — ", tr("kb_delete_what")),
+            rx.hstack(
+                rx.alert_dialog.cancel(rx.button(tr("cancel"), variant="soft", color_scheme="gray")),
+                rx.alert_dialog.action(rx.button(tr("delete"), color_scheme="red", on_click=KnowledgeState.delete(doc["id"]), id="kb-delete-confirm")),
+                justify="end",
+                spacing="2",
+                padding_top="12px",
+            ),
+            max_width="440px",
+        ),
+    )
+
+
 def _document_row(doc: rx.Var) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(rx.code(doc["source"])),
+        rx.table.cell(rx.code(doc["name"], class_name="kb-name")),
         rx.table.cell(doc["title"]),
         rx.table.cell(doc["chunks"]),
         rx.table.cell(doc["indexed"]),
-        rx.table.cell(doc["provider"]),
+        rx.table.cell(search_label(doc["search"])),
+        rx.table.cell(
+            rx.hstack(
+                rx.button(tr("kb_preview"), size="1", variant="soft", on_click=KnowledgeState.open_preview(doc["id"]), class_name="kb-preview"),
+                rx.cond(AuthState.is_admin, _delete_button(doc)),
+                spacing="2",
+            )
+        ),
         class_name="kb-document",
+        custom_attrs={"data-name": doc["name"]},
+    )
+
+
+def _preview_dialog() -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title(KnowledgeState.preview_name),
+            rx.dialog.description(tr("kb_preview_help"), size="1", color=rx.color("gray", 10)),
+            rx.vstack(
+                rx.foreach(
+                    KnowledgeState.preview_chunks,
+                    lambda c: rx.box(
+                        rx.text(tr("kb_part"), " ", c["n"], size="1", color=rx.color("gray", 10)),
+                        rx.text(c["text"], size="2", white_space="pre-wrap"),
+                        class_name="kb-preview-chunk",
+                        width="100%",
+                    ),
+                ),
+                spacing="3",
+                max_height="60vh",
+                overflow_y="auto",
+                padding_y="8px",
+            ),
+            rx.hstack(rx.dialog.close(rx.button(tr("close"), variant="soft", id="kb-preview-close")), justify="end"),
+            max_width="720px",
+            id="kb-preview",
+        ),
+        open=KnowledgeState.preview_name != "",
+        on_open_change=KnowledgeState.close_preview,
     )
 
 
@@ -177,7 +276,7 @@ def _hit(hit: rx.Var) -> rx.Component:
     return rx.card(
         rx.hstack(
             rx.badge(hit["score"], color_scheme="green"),
-            rx.code(hit["source"]),
+            rx.code(hit["source"], class_name="kb-hit-name"),
             rx.text("#", hit["chunk"], size="1", color_scheme="gray"),
             spacing="2",
             align="center",
@@ -242,7 +341,7 @@ def knowledge_page() -> rx.Component:
         rx.cond(KnowledgeState.error != "", rx.callout(KnowledgeState.error, icon="triangle-alert", color_scheme="red", id="kb-error")),
         rx.hstack(
             rx.heading(tr("kb_documents"), size="4"),
-            rx.badge(tr("kb_provider"), ": ", KnowledgeState.provider, variant="soft"),
+            rx.badge(tr("kb_provider"), ": ", search_label(KnowledgeState.provider), variant="soft", id="kb-search-kind"),
             align="center",
             spacing="3",
         ),
@@ -250,7 +349,10 @@ def knowledge_page() -> rx.Component:
             KnowledgeState.documents.length() > 0,  # type: ignore[attr-defined]
             rx.table.root(
                 rx.table.header(
-                    rx.table.row(*[rx.table.column_header_cell(tr(k)) for k in ("kb_source", "kb_title", "kb_chunks", "kb_indexed", "kb_provider")])
+                    rx.table.row(
+                        *[rx.table.column_header_cell(tr(k)) for k in ("kb_source", "kb_title", "kb_chunks", "kb_indexed", "kb_provider")],
+                        rx.table.column_header_cell(""),
+                    )
                 ),
                 rx.table.body(rx.foreach(KnowledgeState.documents, _document_row)),
                 width="100%",
@@ -258,6 +360,7 @@ def knowledge_page() -> rx.Component:
             ),
             rx.callout(tr("empty_knowledge"), icon="info", id="kb-empty"),
         ),
+        _preview_dialog(),
         spacing="3",
         align="stretch",
         width="100%",
