@@ -33,7 +33,8 @@ class StaffAdminState(StaffState, access=Access.ADMIN):
     async def staff(self) -> list[dict[str, str]]:
         feed = await self.get_state(Feed)
         _ = feed.staff
-        if (await self.get_state(AuthState)).role != Role.ADMIN.value or await viewer(self, Access.ADMIN) is None:
+        signed_in = await self.get_state(AuthState)
+        if signed_in.role != Role.ADMIN.value or await viewer(self, Access.ADMIN) is None:
             return []
         with session_scope() as session:
             return [
@@ -43,7 +44,7 @@ class StaffAdminState(StaffState, access=Access.ADMIN):
                     "email": u.email,
                     "role": u.role,
                     "active": "1" if u.is_active else "",
-                    "last_login": bangkok_time(u.last_login_at),
+                    "last_login": bangkok_time(u.last_login_at, signed_in.language),
                 }
                 for u in list_staff(session)
             ]
@@ -57,7 +58,7 @@ class StaffAdminState(StaffState, access=Access.ADMIN):
         language = (await self.get_state(AuthState)).language
         with session_scope() as session:
             rows = audit_rows(session, language, AUDIT_ROWS)
-        return [{**row, "at": bangkok_time(row["at"])} for row in rows]
+        return [{**row, "at": bangkok_time(row["at"], language)} for row in rows]
 
     async def _act(self, change, done: str, **values: str):
         """Run one staff change as the signed-in user; show what happened or why not."""

@@ -72,7 +72,8 @@ class KnowledgeState(StaffState, access=Access.KNOWLEDGE):
         the knowledge base (the `knowledge` feed)."""
         feed = await self.get_state(Feed)
         _ = feed.knowledge
-        if not (await self.get_state(AuthState)).user_id or await viewer(self, Access.KNOWLEDGE) is None:
+        signed_in = await self.get_state(AuthState)
+        if not signed_in.user_id or await viewer(self, Access.KNOWLEDGE) is None:
             return []
         chunks = (
             sa.select(
@@ -95,7 +96,7 @@ class KnowledgeState(StaffState, access=Access.KNOWLEDGE):
                 "name": source_shown(doc.source),
                 "title": doc.title or "",
                 "chunks": str(n or 0),
-                "indexed": bangkok_time(doc.indexed_at),
+                "indexed": bangkok_time(doc.indexed_at, signed_in.language),
                 "search": _searched_by(providers or ""),
             }
             for doc, n, providers in rows
