@@ -321,9 +321,9 @@ LABELS: dict[str, tuple[str, str]] = {
         "เลือกบทสนทนาทางซ้าย (กด j/k เพื่อเลื่อน, ? เพื่อดูคีย์ลัด)",
     ),
     # Messenger's reply window; the time left ("23h 59m") follows these words
-    "window_open": ("Window open: ", "ตอบได้อีก "),
-    "window_human_agent": ("Human agent tag: ", "แท็ก Human Agent: "),
-    "window_closed": ("Window closed", "หมดช่วงตอบกลับ 24 ชม."),
+    "window_open": ("Reply window: ", "ตอบได้อีก "),
+    "window_human_agent": ("Over 24 h: a person may reply for another ", "เกิน 24 ชม. แล้ว เจ้าหน้าที่ยังตอบได้อีก "),
+    "window_closed": ("7-day reply window closed", "หมดเวลาตอบกลับ 7 วันแล้ว"),
     "assignee": ("Assignee", "ผู้รับผิดชอบ"),
     "unassigned": ("unassigned", "ยังไม่มอบหมาย"),
     "past_conversations": ("Past conversations", "บทสนทนาก่อนหน้า"),

@@ -49,4 +49,9 @@ FIGURE_LABELS: dict[str, tuple[str, str]] = {
     "allow_notifications": ("Allow notifications", "อนุญาตการแจ้งเตือน"),
     "notifications_blocked_help": ("If nothing happens, notifications are blocked for this site: allow them in the browser's site settings (the padlock beside the address).",
                                    "หากไม่มีอะไรเกิดขึ้น แสดงว่าเบราว์เซอร์บล็อกการแจ้งเตือนของเว็บนี้ ให้เปิดในการตั้งค่าเว็บไซต์ (รูปแม่กุญแจข้างแถบที่อยู่)"),
+    "composer_closed": ("Messenger delivers no reply more than 7 days after the customer's last message. Wait for them to write again, or reach them another way (phone, LINE). A private note still works.",
+                        "Messenger ไม่ส่งข้อความตอบกลับเมื่อลูกค้าทักมาครั้งล่าสุดเกิน 7 วันแล้ว รอให้ลูกค้าทักมาใหม่ หรือติดต่อทางอื่น (โทรศัพท์ LINE) ยังเขียนโน้ตภายในได้"),
+    "composer_human_agent": ("Over 24 h since the customer wrote: your reply goes out as a person's reply (Messenger's human agent tag); the AI may not send.",
+                             "ลูกค้าทักมาเกิน 24 ชม. แล้ว ข้อความจะส่งในนามเจ้าหน้าที่ (แท็ก human agent ของ Messenger) AI ส่งเองไม่ได้"),
+    "ai_editing_below": ("Editing in the reply box below: send it from there.", "กำลังแก้ไขในช่องตอบด้านล่าง กดส่งจากช่องนั้น"),
 }

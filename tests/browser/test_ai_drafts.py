@@ -1,6 +1,8 @@
 """AI drafts as staff meet them: at L2 a question typed on the simulator's phone becomes a draft
 with its sources beside the composer, live; one click sends it; the phone receives it."""
 
+import re
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -41,6 +43,11 @@ def test_an_l2_draft_with_sources_is_sent_with_one_click_and_reaches_the_phone(n
     expect(inbox.locator("#ai-sources")).not_to_contain_text(str(ROOT))  # never the server's absolute path
     expect(inbox.locator(".msg-out")).to_have_count(0)  # L2: nothing goes out on its own
 
+    inbox.click("#ai-draft-edit")  # while it is edited below, the card sends nothing by itself
+    expect(inbox.locator("#ai-draft-editing")).to_be_visible()
+    expect(inbox.locator("#ai-draft-send")).to_have_count(0)
+    expect(inbox.locator("#composer")).to_have_value(re.compile("24,900 บาท"))
+    inbox.locator(".conversation-item").first.click()  # leave and come back: the card offers its buttons again
     inbox.click("#ai-draft-send")
     expect(inbox.locator("#ai-draft")).to_have_count(0)
     expect(inbox.locator(".msg-ai")).to_contain_text("24,900 บาท")

@@ -2,7 +2,6 @@
 message appears live in the inbox, staff answer, the phone receives it, and the read receipt
 turns the ticks."""
 
-import re
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -83,11 +82,19 @@ def test_a_refused_reply_says_why_in_the_composer(new_page, app) -> None:
     sign_in(page, app, "nok@vschool.test")
     page.click("#nav-inbox")
     page.locator(".conversation-item").first.click()
-    # Staff read Thai by default; either language's words say the window is closed.
-    expect(page.locator("#window-countdown")).to_have_text(re.compile("|".join(map(re.escape, LABELS["window_closed"]))))
-    page.fill("#composer", "สวัสดีค่ะ")
+    # Staff read Thai by default: the 7 days are named, the box is closed before anyone types, and
+    # the page says why and what to do instead.
+    expect(page.locator("#window-countdown")).to_have_text(LABELS["window_closed"][1])
+    expect(page.locator("#composer")).to_be_disabled()
+    expect(page.locator("#send-reply")).to_be_disabled()
+    expect(page.locator("#composer-closed")).to_contain_text("เกิน 7 วัน")
+    page.get_by_role("radio", name=LABELS["private_note"][1]).click()  # a private note still works
+    expect(page.locator("#composer")).to_be_enabled()
+    expect(page.locator("#composer-closed")).to_have_count(0)
+    page.fill("#composer", "ลูกค้าโทรมาแล้ว จะทักกลับเอง")
     page.press("#composer", "Enter")
-    expect(page.locator("#composer-error")).to_contain_text(LABELS["error_window_closed"][1])  # the refusal, in Thai
+    expect(page.locator(".msg-note")).to_contain_text("ลูกค้าโทรมาแล้ว")
+    expect(page.locator("#composer")).to_be_disabled()  # back to reply: closed again
 
 
 def test_canned_responses_with_slash_labels_and_keyboard(new_page, app) -> None:

@@ -179,6 +179,27 @@ def _ai_source(source: rx.Var) -> rx.Component:
     )
 
 
+def _draft_actions(state: type) -> rx.Component:
+    """Discard, edit (into the composer) or send the AI's draft as it is."""
+    ai = state.ai
+    return rx.hstack(
+        rx.spacer(),
+        rx.button(tr("ai_discard"), size="1", variant="ghost", color_scheme="gray", on_click=state.discard_ai_draft(ai["task_id"]), id="ai-draft-discard"),
+        rx.button(
+            rx.cond(ai["outcome"] == "suggestion", tr("ai_use"), tr("ai_edit")),
+            size="1",
+            variant="soft",
+            on_click=state.edit_ai_draft(ai["task_id"], ai["text"]),
+            id="ai-draft-edit",
+        ),
+        rx.cond(
+            ai["outcome"] != "suggestion",
+            rx.button(tr("ai_send"), size="1", color_scheme="violet", on_click=state.send_ai_draft(ai["task_id"]), id="ai-draft-send"),
+        ),
+        width="100%",
+    )
+
+
 def ai_card(state: type) -> rx.Component:
     """The AI's draft beside the composer (with its sources and confidence) and what staff can
     do with it, or the reason it handed the conversation to a person."""
@@ -190,8 +211,6 @@ def ai_card(state: type) -> rx.Component:
                 rx.text(rx.cond(ai["outcome"] == "suggestion", tr("ai_suggestion"), tr("ai_draft")), weight="bold", size="2"),
                 rx.badge(tr("ai_confidence"), " ", ai["confidence"], color_scheme="violet", size="1", id="ai-confidence"),
                 rx.cond(ai["reason"] != "", rx.text(ai["reason"], size="1", color=rx.color("amber", 11), id="ai-draft-reason")),
-                rx.spacer(),
-                rx.text(ai["model"], size="1", color=rx.color("gray", 9)),
                 width="100%",
                 align="center",
             ),
@@ -212,21 +231,10 @@ def ai_card(state: type) -> rx.Component:
                 max_height="180px",
                 overflow_y="auto",
             ),
-            rx.hstack(
-                rx.spacer(),
-                rx.button(tr("ai_discard"), size="1", variant="ghost", color_scheme="gray", on_click=state.discard_ai_draft(ai["task_id"]), id="ai-draft-discard"),
-                rx.button(
-                    rx.cond(ai["outcome"] == "suggestion", tr("ai_use"), tr("ai_edit")),
-                    size="1",
-                    variant="soft",
-                    on_click=state.edit_ai_draft(ai["task_id"], ai["text"]),
-                    id="ai-draft-edit",
-                ),
-                rx.cond(
-                    ai["outcome"] != "suggestion",
-                    rx.button(tr("ai_send"), size="1", color_scheme="violet", on_click=state.send_ai_draft(ai["task_id"]), id="ai-draft-send"),
-                ),
-                width="100%",
+            rx.cond(
+                state.editing_task.to_string() == ai["task_id"],
+                rx.text(tr("ai_editing_below"), size="1", color=rx.color("violet", 11), id="ai-draft-editing"),
+                _draft_actions(state),
             ),
             spacing="2",
             width="100%",
@@ -270,6 +278,26 @@ def _label_option(state: type, label: rx.Var) -> rx.Component:
         on_click=state.toggle_label(label["name"]),
         class_name="label-option",
         custom_attrs={"data-applied": rx.cond(on, "true", "false")},
+    )
+
+
+def _replies_closed(state: type) -> rx.Var:
+    """A reply cannot reach the customer (7 days since they wrote); a private note still can be written."""
+    return (state.current["window"] == "closed") & (state.mode != "note")
+
+
+def _window_notice(state: type) -> rx.Component:
+    """Why the reply box is closed and what to do, or what a reply after 24 hours is."""
+    window = state.current["window"]
+    return rx.cond(
+        state.mode == "note",
+        rx.fragment(),
+        rx.match(
+            window,
+            ("closed", rx.callout(tr("composer_closed"), icon="clock", color_scheme="red", size="1", id="composer-closed", width="100%")),
+            ("human_agent", rx.text(tr("composer_human_agent"), size="1", color=rx.color("amber", 11), id="composer-human-agent")),
+            rx.fragment(),
+        ),
     )
 
 
@@ -346,10 +374,11 @@ def thread_view(state: type, statuses: list[str]) -> rx.Component:
                         ),
                         width="100%",
                     ),
+                    _window_notice(state),
                     # A private note looks like one: amber, its own placeholder and button (never mistaken for a reply).
                     rx.box(
                         canned_picker(state),
-                        rx.text_area(name="text", id="composer", rows="3", width="100%",
+                        rx.text_area(name="text", id="composer", rows="3", width="100%", disabled=_replies_closed(state),
                                      placeholder=rx.cond(state.mode == "note", tr("note_placeholder"), tr("composer_placeholder")),
                                      background=rx.cond(state.mode == "note", rx.color("amber", 3), "transparent"),
                                      custom_attrs={"data-mode": state.mode}),
@@ -357,6 +386,7 @@ def thread_view(state: type, statuses: list[str]) -> rx.Component:
                         width="100%",
                     ),
                     rx.hstack(rx.spacer(), rx.button(rx.cond(state.mode == "note", tr("add_note"), tr("send")), type="submit", id="send-reply",
+                                                     disabled=_replies_closed(state),
                                                      color_scheme=rx.cond(state.mode == "note", "amber", "tomato")), width="100%"),
                     width="100%",
                     spacing="2",
