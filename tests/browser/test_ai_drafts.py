@@ -74,7 +74,7 @@ def test_admins_set_the_global_level_and_see_the_last_tasks(new_page, app) -> No
     page.locator(".ai-task-prompt-toggle").click()
     expect(page.locator(".ai-task-prompt")).to_contain_text("มีที่จอดรถไหม")
     page.click("#ai-global-level")
-    page.get_by_role("option", name="L3 auto-send").click()
-    expect(page.locator("#ai-admin-message")).to_have_text("ทุกบทสนทนาที่ไม่ได้ตั้งระดับเฉพาะ ตอนนี้ใช้ระดับ L3 auto-send")
+    page.get_by_role("option", name="L3 ส่งอัตโนมัติ").click()  # the levels in the admin's Thai
+    expect(page.locator("#ai-admin-message")).to_have_text("ทุกบทสนทนาที่ไม่ได้ตั้งระดับเฉพาะ ตอนนี้ใช้ระดับ L3 ส่งอัตโนมัติ")
     with session_scope() as s:
         assert global_level(s) == 3

@@ -37,7 +37,9 @@ OUT_OF_VIEW = """() => {
 # unless it is the school's own data (names, messages, products: see `_data_words`).
 THAI_MODE_LATIN = {"V", "School", "CRM", "Facebook", "Messenger", "Meta", "LINE", "AI", "ROAS", "CAC", "CTR", "CPC", "PDPA", "API",
                    "Gemini", "Instagram", "THB", "ID", "URL", "CSV", "XLSX", "PDF", "English", "vschool", "sync", "ads", "s",
-                   "ms", "px", "OK"}
+                   "ms", "px", "OK",
+                   # file formats and the tools staff open exports in; the keyboard's own key names
+                   "Markdown", "MB", "csv", "xlsx", "pdf", "md", "txt", "Excel", "Google", "Sheets", "Enter", "Esc", "Shift"}
 LATIN_WORDS = r"""() => (document.body.innerText.match(/[A-Za-z][A-Za-z'’]+/g) || [])"""
 
 

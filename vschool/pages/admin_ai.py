@@ -9,12 +9,13 @@ from models.access import Access
 from models.ai_drafts import recent_tasks
 from models.ai_rules import LEVELS, global_level, set_global_level
 from models.db import session_scope
-from models.enums import Role
+from models.enums import AiOutcome, DraftStatus, Role
 from models.refusals import Refused
 from models.school_fact_rules import set_school_fact
 from models.school_facts import FACT_KEYS, school_facts
 from vschool.components.layout import app_page
 from vschool.components.text import tr
+from vschool.i18n import text
 from vschool.state.auth import AuthState, admitted_staff, refused, say, viewer
 from vschool.state.feeds import Feed
 from vschool.state.gate import StaffState
@@ -58,7 +59,7 @@ class AiAdminState(StaffState, access=Access.ADMIN):
         with session_scope() as session:
             before = set_global_level(session, level, admin.id)
             audit(session, admin, "ai.global_level", "app_setting", "ai.autonomy_level", before=before, after=level)
-        self.message = await say(self, "notice_global_level", level=choice)
+        self.message = await say(self, "notice_global_level", level=text(f"ai_admin_level_{level}", (await self.get_state(AuthState)).language))
         from actors.push import announce
 
         announce("conversation", "")
@@ -145,10 +146,12 @@ def _task_row(task: rx.Var) -> rx.Component:
             ),
             rx.table.cell(
                 rx.badge(
-                    task["outcome"],
+                    rx.match(task["outcome"], *[(o.value, tr(f"ai_outcome_{o.value}")) for o in AiOutcome], task["outcome"]),
                     color_scheme=rx.match(task["outcome"], ("reply", "green"), ("draft", "violet"), ("suggestion", "blue"), ("handoff", "amber"), "red"),
                 ),
-                rx.cond(task["draft_status"] != "", rx.text(task["draft_status"], size="1", color=rx.color("gray", 10))),
+                rx.cond(task["draft_status"] != "", rx.text(
+                    rx.match(task["draft_status"], *[(d.value, tr(f"ai_draft_status_{d.value}")) for d in DraftStatus], task["draft_status"]),
+                    size="1", color=rx.color("gray", 10))),
                 rx.cond(task["reason"] != "", rx.text(task["reason"], size="1", color=rx.color("gray", 11))),
             ),
             rx.table.cell(rx.text(task["answer"], size="1", white_space="pre-wrap"), max_width="320px"),
@@ -186,7 +189,11 @@ def ai_admin_page() -> rx.Component:
             rx.vstack(
                 rx.hstack(
                     rx.text(tr("ai_global_level"), weight="bold"),
-                    rx.select(list(LEVEL_CHOICES), value=AiAdminState.level, on_change=AiAdminState.set_level, id="ai-global-level"),
+                    rx.select.root(
+                        rx.select.trigger(id="ai-global-level"),
+                        rx.select.content(*[rx.select.item(tr(f"ai_admin_level_{n}"), value=label) for label, n in LEVEL_CHOICES.items()]),
+                        value=AiAdminState.level, on_change=AiAdminState.set_level,
+                    ),
                     align="center",
                     spacing="3",
                 ),
