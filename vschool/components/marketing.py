@@ -26,6 +26,8 @@ MARKETING_CSS = """
   .figure-cards { display: flex !important; }
 }
 @media (min-width: 1800px) { .col-extra { display: table-cell; } }
+.range-wide { display: none; }
+@media (min-width: 1100px) { .range-wide { display: block; } .range-narrow { display: none; } }
 """
 GRAY = rx.color("gray", 11)
 

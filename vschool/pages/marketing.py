@@ -290,16 +290,16 @@ def _range_bar() -> rx.Component:
                 on_change=MarketingState.choose_preset,
                 id="range-presets",
             ),
-            class_name="desk-only",
+            class_name="range-wide",
         ),
         rx.box(
-            rx.select.root(  # a phone has no room for five buttons in a row
+            rx.select.root(  # a phone or a tablet beside the sidebar has no room for five buttons in a row
                 rx.select.trigger(id="range-presets-menu"),
                 rx.select.content(*[rx.select.item(tr(f"range_{p}"), value=p) for p in (*PRESETS, "custom")]),
                 value=MarketingState.preset,
                 on_change=MarketingState.choose_preset,
             ),
-            class_name="phone-only",
+            class_name="range-narrow",
         ),
         rx.cond(
             MarketingState.preset == "custom",
