@@ -57,7 +57,7 @@ def product_from(record: dict[str, Any], source: str, folder_kind: str | None, p
     try:
         amount = f.money_amount(price)
     except ValueError as exc:
-        problems.append(Problem(source, price_field or "price", f"{price!r}: {exc}" if price is not None else "no price", label))
+        problems.append(Problem(source, price_field or "price", str(exc) if price is not None else "no price", label))
         return None
     _, category = fields.get("kind", "category", "type", "productType", "หมวด", "ประเภท")
     kind = KIND_WORDS.get(str(category or "").strip().casefold()) or (KIND_WORDS.get(folder_kind or "") if folder_kind else None)
@@ -103,8 +103,12 @@ def store_orders(conn: psycopg.Connection, orders: list[tuple[int, OrderIn, str,
                                  ([o.number for _, o, _, _ in orders],)).fetchall())
     created = 0
     payments = 0
+    for _, order, source, label in orders:  # reported on every run, whether the order is new or not
+        for n, (sku, _, _) in enumerate(order.items):
+            if sku not in product_of:
+                problems.append(Problem(source, f"orders[{order.number}].items[{n}].sku", f"{sku!r} is not in the catalog: item left out", label))
     with conn.cursor() as cur:
-        for cid, order, source, label in orders:
+        for cid, order, _, _ in orders:
             order_id = existing.get(order.number)
             if order_id is None:
                 order_id = cur.execute(
@@ -113,7 +117,7 @@ def store_orders(conn: psycopg.Connection, orders: list[tuple[int, OrderIn, str,
                     (order.number, cid, order.status, order.total, order.created_at, order.created_at)).fetchone()[0]
                 existing[order.number] = order_id
                 created += 1
-                _add_items(cur, order_id, order, product_of, source, label, problems)
+                _add_items(cur, order_id, order, product_of)
             for pay in order.payments:
                 payments += cur.execute(
                     "INSERT INTO payment (order_id, kind, amount, method, reference, paid_at) SELECT %s, %s, %s, %s, %s, %s "
@@ -122,12 +126,9 @@ def store_orders(conn: psycopg.Connection, orders: list[tuple[int, OrderIn, str,
     return {"received": len(orders), "created": created, "payments_added": payments}
 
 
-def _add_items(cur: psycopg.Cursor, order_id: int, order: OrderIn, product_of: dict[str, int], source: str, label: str,
-               problems: list[Problem]) -> None:
-    for n, (sku, quantity, price) in enumerate(order.items):
-        product = product_of.get(sku)
-        if product is None:
-            problems.append(Problem(source, f"orders[{order.number}].items[{n}].sku", f"{sku!r} is not in the catalog: item left out", label))
-            continue
-        cur.execute("INSERT INTO order_item (order_id, product_id, quantity, unit_price, line_total) VALUES (%s, %s, %s, %s, %s)",
-                    (order_id, product, quantity, price, price * quantity))
+def _add_items(cur: psycopg.Cursor, order_id: int, order: OrderIn, product_of: dict[str, int]) -> None:
+    """The order's items whose SKU is in the catalog (the others were reported)."""
+    for sku, quantity, price in order.items:
+        if sku in product_of:
+            cur.execute("INSERT INTO order_item (order_id, product_id, quantity, unit_price, line_total) VALUES (%s, %s, %s, %s, %s)",
+                        (order_id, product_of[sku], quantity, price, price * quantity))

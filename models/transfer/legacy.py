@@ -39,6 +39,7 @@ from models.transfer.records import customer_from
 
 BATCH_ROWS = 50_000
 LEGACY_ACCOUNT = "act_legacy"
+OBJECT_NAMES = {"campaign": "a campaign", "ad_set": "an ad set", "ad": "an ad"}
 
 
 def import_legacy(root: Path, dry_run: bool = False, progress: files.Progress | None = None) -> dict[str, Any]:
@@ -183,7 +184,7 @@ def _ad_objects(pg: psycopg.Connection, layout: files.Layout, problems: list[Pro
             for item in items:
                 row = _ad_object(kind, Fields(item) if isinstance(item, dict) else Fields({}), account)
                 if row is None:
-                    problems.append(Problem(layout.rel(path), "id", f"a {kind.replace('_', ' ')} with no id, or no parent id"))
+                    problems.append(Problem(layout.rel(path), "id", f"{OBJECT_NAMES[kind]} with no id (digits), or no parent id"))
                 else:
                     objects[kind][row[0]] = row
     store_campaigns(pg, list(objects["campaign"].values()))

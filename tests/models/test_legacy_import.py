@@ -114,6 +114,7 @@ def test_a_second_run_writes_nothing_and_a_dry_run_writes_nothing_at_all() -> No
     again = import_legacy(SAMPLE)
     assert again["customers"]["created"] == again["customers"]["updated"] == 0
     assert again["customers"]["unchanged"] == first["customers"]["created"]
+    assert again["problems"] == first["problems"]  # every run says what it could not read
     assert again["catalog"]["written"] == 0 and again["orders"]["created"] == again["orders"]["payments_added"] == 0
     assert again["ad_logs"]["daily"]["written"] == again["ad_logs"]["hourly"]["written"] == 0
     with session_scope() as s:
