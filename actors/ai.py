@@ -12,7 +12,7 @@ from actors.push import announce_all
 from knowledge.answer import Asker, Reply, prepare, respond
 from logs.jsonl import log_error
 from models.ai_drafts import queue_ai_reply
-from models.ai_rules import Verdict, decide, effective_level
+from models.ai_rules import Verdict, decide, effective_level, states_figures
 from models.customers import Customer
 from models.db import session_scope
 from models.enums import AiOutcome, ConversationStatus, Direction, DraftStatus, SenderKind
@@ -23,6 +23,7 @@ from models.reply_rules import supersede_drafts, window
 from models.settings import get_settings
 
 HISTORY = 10
+RECORD_PREFIXES = ("catalog:", "school_fact:")  # sources that are the school's record, not a document
 
 
 @warm_at_boot
@@ -145,7 +146,10 @@ def _act(message_id: int, conversation_id: int, reply: Reply) -> tuple[int | Non
             outcome, reason = AiOutcome.ERROR.value, reply.reason
         else:
             verdict = Verdict(reply.action == "reply", reply.reason)
-            outcome, reason = decide(level, verdict, reply.confidence, window(conversation).state)
+            of_record = not states_figures(reply.text) or all(
+                str(src.get("source", "")).startswith(RECORD_PREFIXES) for src in reply.sources
+            )
+            outcome, reason = decide(level, verdict, reply.confidence, window(conversation).state, of_record)
         reply_id = body = None
         if outcome == AiOutcome.REPLY:
             reply_id = queue_ai_reply(session, conversation, reply.text).id

@@ -214,11 +214,12 @@ def effective_level(session: Session, conversation: Conversation) -> int:
     return conversation.autonomy_level if conversation.autonomy_level in LEVELS else global_level(session)
 
 
-def decide(level: int, verdict: Verdict, confidence: float, window_state: str) -> tuple[str, str]:
+def decide(level: int, verdict: Verdict, confidence: float, window_state: str, figures_of_record: bool = True) -> tuple[str, str]:
     """What the pipeline does with an answer: (outcome, reason). Outcomes are AiOutcome values:
     `handoff` when a guardrail failed, `suggestion` at L1, `draft` at L2 (and at L3 when the
-    answer is not sure enough to send, or the 24-hour window is not open: the AI never sends
-    outside it), `reply` when L3 sends it."""
+    answer is not sure enough to send, states a price or date read from a document rather than
+    the school's record — `figures_of_record` False —, or the 24-hour window is not open: the AI
+    never sends outside it), `reply` when L3 sends it."""
     if not verdict.ok:
         return "handoff", verdict.reason
     if level <= 1:
@@ -229,4 +230,11 @@ def decide(level: int, verdict: Verdict, confidence: float, window_state: str) -
         return "draft", Sentence("ai_outside_window")
     if confidence < AUTO_SEND_THRESHOLD:
         return "draft", Sentence("ai_below_auto_send", confidence=f"{confidence:.2f}", threshold=f"{AUTO_SEND_THRESHOLD:.2f}")
+    if not figures_of_record:
+        return "draft", Sentence("ai_figures_from_document")
     return "reply", ""
+
+
+def states_figures(text: str) -> bool:
+    """Does the text state a price or a calendar date?"""
+    return bool(prices_in(text) or dates_in(text))

@@ -127,6 +127,10 @@ SENTENCES: dict[str, tuple[str, str]] = {
         "Confidence {confidence} is below {threshold} for sending without a person.",
         "ความมั่นใจ {confidence} ต่ำกว่า {threshold} ที่ต้องมีเพื่อส่งเองโดยไม่มีเจ้าหน้าที่",
     ),
+    "ai_figures_from_document": (
+        "It states a price or date read from a document, not from the school's record: a person checks it before it goes out.",
+        "คำตอบระบุราคาหรือวันที่จากเอกสาร ไม่ใช่จากข้อมูลในระบบของโรงเรียน ให้เจ้าหน้าที่ตรวจก่อนส่ง",
+    ),
     "ai_person_took_over": ("A person took over while the AI was answering.", "เจ้าหน้าที่รับช่วงต่อระหว่างที่ AI กำลังตอบ"),
     "ai_nothing_known": ("The knowledge base has nothing on this question.", "ฐานความรู้ไม่มีข้อมูลเรื่องนี้"),
     "ai_no_thai_document": (

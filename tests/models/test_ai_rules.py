@@ -74,6 +74,9 @@ def test_what_each_autonomy_level_does_with_an_answer() -> None:
     assert decide(2, good, sure, "open") == ("draft", "")
     assert decide(3, good, sure, "open") == ("reply", "")
     assert decide(3, good, unsure, "open")[0] == "draft"
+    # a price or date read from a document is never sent alone, however sure (facts of record are)
+    outcome, reason = decide(3, good, sure, "open", figures_of_record=False)
+    assert outcome == "draft" and reason.key == "ai_figures_from_document"
     assert decide(3, bad, sure, "open") == ("handoff", "not in the sources")
     # Outside the 24-hour window the AI never sends by itself, however sure it is.
     for state in ("human_agent", "closed"):
