@@ -45,17 +45,24 @@ def role_command(role: str, port: int = APP_PORT, *extra: str) -> list[str]:
     return [str(Path(sys.executable).parent / program), *args, *extra]
 
 
+EXPORT_WORKDIR = ROOT / ".web-export"  # not .web: a running dev server (`vschool dev`, browser tests) compiles there
+
+
 def export_frontend(dest: Path, public_url: str) -> Path:
     """Compile the pages once into static files at `dest` for a proxy serving `public_url`
-    (their websocket and API calls go to that address)."""
+    (their websocket and API calls go to that address). Compiles in its own web folder, seeded
+    from `.web` (its Node packages) when there is one."""
+    if not (EXPORT_WORKDIR / "node_modules").exists() and (ROOT / ".web" / "node_modules").exists():
+        shutil.rmtree(EXPORT_WORKDIR, ignore_errors=True)
+        shutil.copytree(ROOT / ".web", EXPORT_WORKDIR, symlinks=True)
     env = {**os.environ, "REFLEX_API_URL": public_url, "VSCHOOL_PUBLIC_URL": public_url, "REFLEX_USE_NPM": "1",
-           "REFLEX_TELEMETRY_ENABLED": "false"}
+           "REFLEX_TELEMETRY_ENABLED": "false", "REFLEX_WEB_WORKDIR": str(EXPORT_WORKDIR)}
     env.setdefault("DATABASE_URL", "postgresql://unused@127.0.0.1:1/unused")  # compiling reads settings only
     env.setdefault("REDIS_URL", "redis://127.0.0.1:1")
     env["PATH"] = f"{ROOT / '.tools' / 'node_modules' / '.bin'}{os.pathsep}{env.get('PATH', '')}"
     reflex = str(Path(sys.executable).parent / "reflex")
     subprocess.run([reflex, "export", "--frontend-only", "--no-zip", "--env", "prod", "--loglevel", "warning"], cwd=ROOT, env=env, check=True)
-    built = ROOT / ".web" / "build" / "client"
+    built = EXPORT_WORKDIR / "build" / "client"
     shutil.rmtree(dest, ignore_errors=True)
     shutil.copytree(built, dest)
     return dest

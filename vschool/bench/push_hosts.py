@@ -28,6 +28,7 @@ from vschool.bench import bench_services, percentile
 HYDRATE = "reflex___state____state.hydrate_and_load"
 COUNT = re.compile(r'"customers"\s*:\s*"([\d,]+)"')
 EVENT_TIMEOUT_S = 10
+LINK_TRIES, LINK_WAIT_S = 6, 20
 
 
 class Tab:
@@ -63,14 +64,16 @@ async def _run(ports: list[int], cookie: str, tabs: int, events: int, add_custom
     latencies: list[float] = []
     updated = 0
     try:
-        count = await asyncio.to_thread(add_customer)
-        deadline = time.monotonic() + 120  # every tab linked to the feed (hydrated, on_load run)
-        while not all(count in tab.seen for tab in clients):
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"{sum(count in t.seen for t in clients)} of {tabs} tabs linked to the feed")
+        for _ in range(LINK_TRIES):  # every tab linked to the feed (hydrated, on_load run)
             count = await asyncio.to_thread(add_customer)
             await asyncio.to_thread(announce)
-            await asyncio.sleep(1)
+            end = time.monotonic() + LINK_WAIT_S
+            while not all(count in tab.seen for tab in clients) and time.monotonic() < end:
+                await asyncio.sleep(0.05)
+            if all(count in tab.seen for tab in clients):
+                break
+        else:
+            raise TimeoutError(f"{sum(count in t.seen for t in clients)} of {tabs} tabs linked to the feed")
         for _ in range(events):
             count = await asyncio.to_thread(add_customer)
             t0 = time.time() * 1000
