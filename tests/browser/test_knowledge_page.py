@@ -101,6 +101,10 @@ def test_a_document_is_previewed_and_an_admin_deletes_it_after_confirming(new_pa
     page.click("#kb-upload-submit")
     row = page.locator(".kb-document")
     expect(row).to_have_count(1)
+    page.set_viewport_size({"width": 390, "height": 800})  # on a phone the actions stay in view
+    expect(row.locator(".kb-preview")).to_be_in_viewport()
+    expect(row.locator(".kb-delete")).to_be_in_viewport()
+    assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
     row.locator(".kb-preview").click()
     preview = page.locator("#kb-preview")
     expect(preview).to_contain_text("uploads/takoyaki.md")

@@ -12,7 +12,7 @@ from models.customer_queries import customer_by_standard_id
 from models.db import session_scope
 from models.pdpa import erase_customer, export_customer, record_consent
 from vschool.components.text import tr
-from vschool.state.auth import AuthState, admitted_staff, customer_in_url, say
+from vschool.state.auth import AuthState, admitted_staff, customer_in_url, needs, say
 from vschool.state.gate import StaffState
 
 
@@ -23,6 +23,7 @@ class CustomerPrivacyState(StaffState, access=Access.PRIVACY):
     asking: bool = False  # the erase dialog is open
     erased: str = ""  # what the last erasure did, shown at the top of the (now empty) customer page
 
+    @needs(Access.CUSTOMERS)  # runs on every customer page load, whoever may open it
     @rx.event
     def clear(self) -> None:
         """Another customer's page starts without the last one's notices."""

@@ -227,18 +227,22 @@ def _delete_button(doc: rx.Var) -> rx.Component:
 
 def _document_row(doc: rx.Var) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(rx.code(doc["name"], class_name="kb-name")),
+        # the actions under the name, in the first column: on a phone they stay in view
+        rx.table.cell(
+            rx.vstack(
+                rx.code(doc["name"], class_name="kb-name"),
+                rx.hstack(
+                    rx.button(tr("kb_preview"), size="1", variant="soft", on_click=KnowledgeState.open_preview(doc["id"]), class_name="kb-preview"),
+                    rx.cond(AuthState.is_admin, _delete_button(doc)),
+                    spacing="2",
+                ),
+                spacing="1",
+            )
+        ),
         rx.table.cell(doc["title"]),
         rx.table.cell(doc["chunks"]),
         rx.table.cell(doc["indexed"]),
         rx.table.cell(search_label(doc["search"])),
-        rx.table.cell(
-            rx.hstack(
-                rx.button(tr("kb_preview"), size="1", variant="soft", on_click=KnowledgeState.open_preview(doc["id"]), class_name="kb-preview"),
-                rx.cond(AuthState.is_admin, _delete_button(doc)),
-                spacing="2",
-            )
-        ),
         class_name="kb-document",
         custom_attrs={"data-name": doc["name"]},
     )
@@ -350,10 +354,7 @@ def knowledge_page() -> rx.Component:
             KnowledgeState.documents.length() > 0,  # type: ignore[attr-defined]
             rx.table.root(
                 rx.table.header(
-                    rx.table.row(
-                        *[rx.table.column_header_cell(tr(k)) for k in ("kb_source", "kb_title", "kb_chunks", "kb_indexed", "kb_provider")],
-                        rx.table.column_header_cell(""),
-                    )
+                    rx.table.row(*[rx.table.column_header_cell(tr(k)) for k in ("kb_source", "kb_title", "kb_chunks", "kb_indexed", "kb_provider")])
                 ),
                 rx.table.body(rx.foreach(KnowledgeState.documents, _document_row)),
                 width="100%",
