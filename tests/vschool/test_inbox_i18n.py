@@ -17,11 +17,12 @@ from vschool import auth
 from vschool.i18n import LABELS, refusal, text
 from vschool.pages.inbox import sources_shown
 
-PLACEHOLDER = re.compile(r"\{(\w+)\}")
+PLACEHOLDER = re.compile(r"\{(\w+?)(?:_th)?\}")  # {what} in English may be {what_th} in Thai: the value in Thai
 RAISED_KEY = re.compile(r"\b(?:\w*Refused|NotAllowed|StaffError|Sentence)\(\s*\"(\w+)\"")
 
 
 def test_every_label_has_english_and_thai_with_the_same_placeholders() -> None:
+    assert PLACEHOLDER.findall("{what} {what_th} {about}") == ["what", "what", "about"]
     for key, (english, thai) in LABELS.items():
         assert english and thai, key
         assert set(PLACEHOLDER.findall(english)) == set(PLACEHOLDER.findall(thai)), key
