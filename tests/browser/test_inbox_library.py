@@ -128,12 +128,19 @@ def test_the_labels_menu_marks_the_labels_already_applied(new_page, app) -> None
     expect(vip).to_have_attribute("data-applied", "false")
     vip.click()
     expect(page.locator("#inbox-notice")).to_have_text("เพิ่มป้ายกำกับ VIP แล้ว")
+    expect(page.locator(".label-option")).to_have_count(0)  # the menu has closed before it is opened again
     page.click("#label-menu")
+    expect(vip).to_be_visible()
     expect(vip).to_have_attribute("data-applied", "true")
     expect(vip).to_contain_text(LABELS["label_applied"][1])
     expect(page.locator(".label-option[data-applied=true]")).to_have_count(1)
     page.keyboard.press("Escape")
-    page.locator(".conversation-item").nth(1).click()  # another conversation: nothing ticked
+    expect(page.locator(".label-option")).to_have_count(0)
+    other = page.locator(".conversation-item").nth(1)
+    other.click()  # another conversation: nothing ticked
+    expect(other).to_have_attribute("data-selected", "true")
+    expect(page.locator("#thread-name")).to_have_text(other.locator(".conversation-name").inner_text())
     page.click("#label-menu")
+    expect(page.locator(".label-option").first).to_be_visible()
     expect(page.locator(".label-option[data-applied=true]")).to_have_count(0)
     expect(page.locator(".label-option")).to_have_count(len(demo.LABELS))

@@ -40,7 +40,15 @@ THAI_MODE_LATIN = {"V", "School", "CRM", "Facebook", "Messenger", "Meta", "LINE"
                    "ms", "px", "OK",
                    # file formats and the tools staff open exports in; the keyboard's own key names
                    "Markdown", "MB", "csv", "xlsx", "pdf", "md", "txt", "Excel", "Google", "Sheets", "Enter", "Esc", "Shift"}
-LATIN_WORDS = r"""() => (document.body.innerText.match(/[A-Za-z][A-Za-z'’]+/g) || [])"""
+# Raw payloads (monospace previews) are data, and a file name is a name: neither is read as words.
+LATIN_WORDS = r"""() => {
+  const hide = document.createElement('style');
+  hide.textContent = 'code, pre, .raw-data { display: none !important; }';
+  document.head.appendChild(hide);
+  const text = document.body.innerText.replace(/[\w.-]+\.(jsonl|json|md|csv|xlsx|pdf|txt)\b/g, ' ');
+  hide.remove();
+  return text.match(/[A-Za-z][A-Za-z'’]+/g) || [];
+}"""
 
 
 def _data_words() -> set[str]:

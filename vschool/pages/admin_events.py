@@ -99,7 +99,7 @@ def _event_row(row: rx.Var) -> rx.Component:
     return rx.table.row(
         rx.table.cell(rx.text("#", row["id"], weight="bold", size="2"), rx.badge(row["kind"], color_scheme="gray")),
         rx.table.cell(rx.text(row["reason"], size="2", color=rx.color("red", 11)),
-                      rx.text(row["preview"], size="1", color=rx.color("gray", 10), font_family="monospace", word_break="break-all")),
+                      rx.text(row["preview"], size="1", color=rx.color("gray", 10), font_family="monospace", word_break="break-all", class_name="raw-data")),
         rx.table.cell(row["attempts"]),
         rx.table.cell(rx.text(row["received"], size="1"), rx.text(row["set_aside"], size="1", color=rx.color("gray", 10)), white_space="nowrap"),
         rx.table.cell(rx.hstack(
@@ -137,7 +137,7 @@ def set_aside_page() -> rx.Component:
                         SetAsideState.rejected["rows"].to(list[dict[str, str]]),
                         lambda r: rx.table.row(
                             rx.table.cell(r["at"], white_space="nowrap"), rx.table.cell(r["size"], " B"),
-                            rx.table.cell(rx.text(r["preview"], size="1", font_family="monospace", word_break="break-all")),
+                            rx.table.cell(rx.text(r["preview"], size="1", font_family="monospace", word_break="break-all", class_name="raw-data")),
                             class_name="rejected-row",
                         ),
                     )),
