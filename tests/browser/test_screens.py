@@ -39,7 +39,7 @@ THAI_MODE_LATIN = {"V", "School", "CRM", "Facebook", "Messenger", "Meta", "LINE"
                    "Gemini", "Instagram", "THB", "ID", "URL", "CSV", "XLSX", "PDF", "English", "vschool", "sync", "ads", "s",
                    "ms", "px", "OK",
                    # file formats and the tools staff open exports in; the keyboard's own key names
-                   "Markdown", "MB", "csv", "xlsx", "pdf", "md", "txt", "Excel", "Google", "Sheets", "Enter", "Esc", "Shift"}
+                   "Markdown", "JSON", "MB", "csv", "xlsx", "pdf", "md", "txt", "Excel", "Google", "Sheets", "Enter", "Esc", "Shift"}
 # Raw payloads (monospace previews) are data, and a file name is a name: neither is read as words.
 LATIN_WORDS = r"""() => {
   const hide = document.createElement('style');
