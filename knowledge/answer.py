@@ -21,7 +21,7 @@ from knowledge.embed import GeminiEmbedder
 from knowledge.lines import Index, build_index, cached_index
 from knowledge.offline_responder import OFFLINE_MODEL, Outcome, normalise, offline_answer
 from knowledge.record import Record, load_record, match_item, prompt_lines
-from knowledge.search import Hit, default_embedder, knowledge_version, search
+from knowledge.search import Hit, default_embedder, knowledge_version, search, source_dicts
 from models.ai_rules import ANSWER_THRESHOLD, Verdict, check_answer, detect_language, prices_in
 from models.commerce import Product
 from models.knowledge import KnowledgeChunk, KnowledgeDocument
@@ -118,18 +118,6 @@ class Reply:
             out["reason"] = self.reason
         return out
 
-
-def source_dicts(hits: list[Hit]) -> list[dict[str, Any]]:
-    return [
-        {
-            "source": h.source,
-            "chunk": h.chunk,
-            "score": h.score,
-            "title": h.title or "",
-            "text": h.text,
-        }
-        for h in hits
-    ]
 
 
 _CATALOG = (  # built once: every answer reads it

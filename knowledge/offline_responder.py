@@ -23,7 +23,7 @@ from typing import Any
 from knowledge.asks import BY_NAME, COUNT, DURATION, TIME, Ask, read_question
 from knowledge.lines import ENTITY_WEIGHT, OTHER_WEIGHT, Index, Scored, rank, tokens, weights
 from knowledge.record import Record, RecordFact, facts_of_record
-from knowledge.search import Hit
+from knowledge.search import Hit, source_dicts
 from models.ai_rules import _numbers_in, dates_in
 from models.refusals import Sentence
 
@@ -357,7 +357,7 @@ def offline_answer(
     sources = [p.source for p in parts if p.source]
     sources = [s for i, s in enumerate(sources) if s not in sources[:i]]
     if reason:
-        return Outcome("", 0.0, sources or _hit_sources(hits[:1]), reason, parts, ask.attributes)
+        return Outcome("", 0.0, sources or source_dicts(hits[:1]), reason, parts, ask.attributes)
     failed = [p for p in parts if p.problem]
     if failed:
         found = [p for p in parts if not p.problem]
@@ -374,7 +374,7 @@ def offline_answer(
         return Outcome(
             "",
             min((p.confidence for p in found), default=0.0),
-            sources or _hit_sources(hits[:1]),
+            sources or source_dicts(hits[:1]),
             reason,
             parts,
             ask.attributes,
@@ -394,15 +394,3 @@ def offline_answer(
     text = "\n".join([greeting, *body, CLOSING.get(language, CLOSING["en"])])
     return Outcome(text, confidence, sources, "", parts, ask.attributes, unknown)
 
-
-def _hit_sources(hits: list[Hit]) -> list[dict[str, Any]]:
-    return [
-        {
-            "source": h.source,
-            "chunk": h.chunk,
-            "score": h.score,
-            "title": h.title or "",
-            "text": h.text,
-        }
-        for h in hits
-    ]

@@ -17,6 +17,7 @@ hands the customer to a person).
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 import sqlalchemy as sa
@@ -39,6 +40,11 @@ class Hit:
     score: float  # 0..1, higher is better
     text: str  # the chunk (first line: its heading path)
     title: str | None
+
+
+def source_dicts(hits: list[Hit]) -> list[dict[str, Any]]:
+    """Hits as the sources an AI task records and the inbox shows."""
+    return [{"source": h.source, "chunk": h.chunk, "score": h.score, "title": h.title or "", "text": h.text} for h in hits]
 
 
 # Built once: every customer question runs them.
