@@ -1,6 +1,7 @@
 """`announce(topic, id)`: the one way actors (and anything else) tell open browsers that
-something changed. Every Reflex backend process pops these off one Redis list, so each event is
-handled once however many processes run, and bumps the matching feed that pages link to.
+something changed. Announces go on one capped Redis stream; every Reflex backend process, on
+every app host, reads all of it and bumps the matching feed number of the tabs connected to
+*that* process, so the work of refreshing tabs is spread over the hosts that hold them.
 
 Topics (the `id` says which row changed; pages reload only what they show):
 - `overview`      counters on the Overview page changed (id: "" )
@@ -22,7 +23,7 @@ from actors.broker import NAMESPACE, redis_url
 
 UI_EVENTS = f"{NAMESPACE}:ui-events"
 TOPICS = frozenset({"overview", "customer", "conversation", "message", "staff", "ad_sync", "marketing", "knowledge"})
-MAX_BACKLOG = 10_000  # with no app running, keep the list from growing without bound
+MAX_BACKLOG = 10_000  # the stream is capped: readers that fall further behind start again from now
 
 
 @lru_cache(maxsize=1)
@@ -44,6 +45,6 @@ def announce_all(*changes: tuple[str, object]) -> None:
         raise ValueError(f"unknown topic {unknown[0]!r}; known: {sorted(TOPICS)}")
     now = time.time()
     pipe = _client().pipeline(transaction=False)
-    pipe.rpush(UI_EVENTS, *[json.dumps({"topic": topic, "id": str(id), "at": now}) for topic, id in changes])
-    pipe.ltrim(UI_EVENTS, -MAX_BACKLOG, -1)
+    for topic, id in changes:
+        pipe.xadd(UI_EVENTS, {"event": json.dumps({"topic": topic, "id": str(id), "at": now})}, maxlen=MAX_BACKLOG, approximate=True)
     pipe.execute()

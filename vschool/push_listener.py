@@ -1,10 +1,11 @@
 """The push path's last hop, run as a lifespan task in every Reflex backend process.
 
-It pops `announce()` events off one Redis list (BLPOP: each event goes to exactly one process),
+Every process reads every `announce()` off one capped Redis stream (XREAD, no consumer group),
 waits 20 ms for the rest of a burst (during a burst, until 100 ms after its previous bump),
-drains whatever is waiting, and bumps each mentioned topic once on the shared feed
-through the state manager's `modify_state_with_links` (see `bump`). Reflex relays the change to
-every linked tab, including tabs connected to other backend processes (through Redis).
+and then bumps the announced topics' numbers in the `Feed` of each tab whose socket *this*
+process holds. The pages' computed vars that read those numbers recompute for that tab and its
+delta goes straight down its own socket. A process only ever works for its own tabs, so adding
+app hosts spreads the refresh work instead of leaving it all to whichever process took the event.
 """
 
 import asyncio
@@ -18,12 +19,13 @@ from prometheus_client import CollectorRegistry, Counter, Histogram
 
 from actors.broker import redis_url
 from actors.push import TOPICS, UI_EVENTS
-from vschool.state.feeds import FEED_TOKEN, Feed
+from vschool.state.feeds import Feed
 
 log = logging.getLogger("vschool.push")
-DRAIN = 200  # events taken in one go after a wake-up; a burst becomes one state change
+DRAIN = 200  # events taken in one go after a wake-up; a burst becomes one bump per tab
 GATHER_S = 0.02  # after a wake-up, let what one piece of work announces arrive: one bump, not five
 BUMP_EVERY_S = 0.1  # under a burst, at most ten bumps a second per process: more only costs CPU
+AT_ONCE = 32  # tabs refreshed concurrently: their queries overlap, their locks do not pile up
 
 PUSH_METRICS = CollectorRegistry()
 EVENTS = Counter("vschool_push_events", "announce() events applied to feeds", ["topic"], registry=PUSH_METRICS)
@@ -52,38 +54,60 @@ def _topics(raw_events: list[bytes]) -> set[str]:
     return topics
 
 
+def local_tabs(app: rx.App) -> list[str]:
+    """The client tokens of the tabs whose sockets this process holds."""
+    if app.event_namespace is None:
+        return []
+    manager = app.event_namespace._token_manager
+    mine = manager.instance_id
+    return [token for token, record in list(manager.token_to_socket.items()) if record.instance_id == mine]
+
+
 async def bump(app: rx.App, topics: set[str]) -> None:
-    # Not `app.modify_state`: after the block it builds and emits a delta for the token itself,
-    # which for the feed token means computing every page var that reads the feed (~23, in the
-    # feed's own state tree) for a token that has no browser. The state manager's
-    # `modify_state_with_links` does only what a bump needs: the lock, and on exit the relay of
-    # the feed's changed vars to every linked tab, where those vars then recompute. The rest is
-    # what `app.modify_state` does around it: `set_contexts()` gives the relay the app, and
-    # `_clean()` records the changed vars for the relay (only a delta is skipped).
-    token = rx.BaseStateToken(ident=FEED_TOKEN, cls=Feed)
-    with app.set_contexts():
-        async with app.state_manager.modify_state_with_links(token) as root:
-            feed = await root.get_state(Feed)
-            for topic in topics:
-                setattr(feed, topic, getattr(feed, topic) + 1)
-            root._clean()
+    """Move `topics` forward in the Feed of every tab connected here; each tab gets its own delta."""
+    gate = asyncio.Semaphore(AT_ONCE)
+
+    async def one(token: str) -> None:
+        async with gate:
+            try:
+                async with app.modify_state(rx.BaseStateToken(ident=token, cls=Feed)) as root:
+                    feed = await root.get_state(Feed)
+                    for topic in topics:
+                        setattr(feed, topic, getattr(feed, topic) + 1)
+            except Exception:
+                log.exception("push listener: could not refresh one tab; the others go on")
+
+    await asyncio.gather(*(one(token) for token in local_tabs(app)))
+
+
+async def _read(client: aioredis.Redis, after: bytes, block_ms: int | None = None) -> tuple[bytes, list[bytes]]:
+    """Events after stream id `after` (waiting up to `block_ms` for the first; None: no wait), and the new last id."""
+    answer = await client.xread({UI_EVENTS: after}, count=DRAIN, block=block_ms)
+    if not answer:
+        return after, []
+    entries = answer[0][1]
+    return entries[-1][0], [fields[b"event"] for _, fields in entries]
 
 
 async def listen(app: rx.App) -> None:
-    # Its own connection: BLPOP holds it for up to 5 s, longer than other calls' timeouts.
+    # Its own connection: XREAD blocks for up to 5 s, longer than other calls' timeouts.
     client = aioredis.Redis.from_url(redis_url(), socket_timeout=15, socket_connect_timeout=5)
     loop = asyncio.get_running_loop()
-    last_bump = 0.0
+    last_bump, after = 0.0, b"$"
     while True:
         try:
-            first = await client.blpop([UI_EVENTS], timeout=5)
-            if first is None:
+            after, events = await _read(client, after, 5000)
+            if not events:
                 continue
-            # Each bump recomputes the linked tabs' vars: fewer is cheaper. A lone event waits
+            # Each bump recomputes this process's tabs' vars: fewer is cheaper. A lone event waits
             # GATHER_S; during a burst the bumps are BUMP_EVERY_S apart and carry more each.
             await asyncio.sleep(max(GATHER_S, last_bump + BUMP_EVERY_S - loop.time()))
-            rest = await client.lpop(UI_EVENTS, DRAIN) or []
-            topics = _topics([first[1], *rest])
+            while True:  # take what arrived during the wait, all of it
+                after, more = await _read(client, after)
+                events += more
+                if len(more) < DRAIN:
+                    break
+            topics = _topics(events)
             if topics:
                 last_bump = loop.time()
                 await bump(app, topics)

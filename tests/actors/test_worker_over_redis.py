@@ -18,7 +18,7 @@ from tests.conftest import wait_until
 
 def _events() -> list[dict]:
     client = redis.Redis.from_url(os.environ["REDIS_URL"])
-    return [json.loads(raw) for raw in client.lrange(UI_EVENTS, 0, -1)]
+    return [json.loads(fields[b"event"]) for _, fields in client.xrange(UI_EVENTS)]
 
 
 def test_register_customer_runs_in_the_worker_writes_once_and_announces(worker) -> None:

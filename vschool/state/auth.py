@@ -25,7 +25,6 @@ from vschool import auth
 from vschool.api.session_cookie import session_token_from
 from vschool.i18n import refusal, text
 from vschool.staff import set_language
-from vschool.state.feeds import FEED_TOKEN, Feed
 
 NEEDS = "__vschool_needs__"  # the Access a gated handler requires
 PUBLIC = "__vschool_public__"  # a handler that runs without a session (the sign-in form)
@@ -182,22 +181,15 @@ class AuthState(rx.State, metaclass=GatedStateMeta):
     def _forget(self) -> None:
         self.user_id, self.user_name, self.user_email, self.role = 0, "", "", ""
 
-    async def _link_feeds(self) -> None:
-        feed = await self.get_state(Feed)
-        if feed._linked_to != FEED_TOKEN:
-            await feed._link_to(FEED_TOKEN)
-
     @rx.event
     async def require_signed_in(self) -> None:
         """Every signed-in page's first on_load (the gate has already admitted the visitor)."""
         self._keep_error_once()
-        await self._link_feeds()
 
     @needs(Access.ADMIN)
     @rx.event
     async def require_admin(self) -> None:
         self._keep_error_once()
-        await self._link_feeds()
 
     def _keep_error_once(self) -> None:
         if self._error_fresh:

@@ -1,16 +1,14 @@
-"""Live feeds: one tiny shared state whose numbers move when `announce()` says something changed.
+"""Live feeds: a version number per `announce()` topic, in every tab's own state.
 
-Every tab links to the one shared token; the backend's push listener bumps the topic's number;
-computed vars that read a topic recompute (one small query) for every linked tab, so pages
-reload just the rows they show.
+The backend process that holds a tab's socket moves the tab's numbers when `announce()` says
+something changed (vschool/push_listener.py); computed vars that read a topic recompute (one
+small query) for that tab, so pages reload just the rows they show.
 """
 
 import reflex as rx
 
-FEED_TOKEN = "vschoolfeeds"  # shared tokens may not contain "_"
 
-
-class Feed(rx.SharedState):
+class Feed(rx.State):
     """A version number per `announce()` topic (see `actors.push` for the list)."""
 
     overview: int = 0
