@@ -23,7 +23,7 @@ from vschool.state.gate import StaffState
 LEVEL_CHOICES = {f"L{n} {name}": n for n, name in LEVELS.items()}
 
 
-class AiAdminState(StaffState, access=Access.ADMIN):
+class AiAdminState(StaffState, access=Access.ADMIN, shown_on=("/admin/ai",)):
     message: str = ""
     error: str = ""
     open_task: str = ""  # the task whose prompt is shown in full
@@ -31,7 +31,7 @@ class AiAdminState(StaffState, access=Access.ADMIN):
     @rx.var
     async def tasks(self) -> list[dict[str, str]]:
         feed = await self.get_state(Feed)
-        _ = (feed.conversation, feed.message)
+        _ = (feed.page, feed.conversation, feed.message)
         signed_in = await self.get_state(AuthState)
         if signed_in.role != Role.ADMIN.value or await viewer(self, Access.ADMIN) is None:
             return []
@@ -41,7 +41,7 @@ class AiAdminState(StaffState, access=Access.ADMIN):
     @rx.var
     async def level(self) -> str:
         feed = await self.get_state(Feed)
-        _ = feed.conversation
+        _ = (feed.page, feed.conversation)
         if (await self.get_state(AuthState)).role != Role.ADMIN.value or await viewer(self, Access.ADMIN) is None:
             return ""
         with session_scope() as session:
@@ -68,7 +68,7 @@ class AiAdminState(StaffState, access=Access.ADMIN):
     async def facts(self) -> list[dict[str, str]]:
         """Every school fact (empty ones too), with its label in the admin's language."""
         feed = await self.get_state(Feed)
-        _ = feed.conversation
+        _ = (feed.page, feed.conversation)
         signed_in = await self.get_state(AuthState)
         if signed_in.role != Role.ADMIN.value or await viewer(self, Access.ADMIN) is None:
             return []

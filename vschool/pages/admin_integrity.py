@@ -17,7 +17,7 @@ from vschool.state.feeds import Feed
 from vschool.state.gate import StaffState
 
 
-class IntegrityState(StaffState, access=Access.ADMIN):
+class IntegrityState(StaffState, access=Access.ADMIN, shown_on=("/admin/integrity",)):
     message: str = ""
     error: str = ""
     checks: int = 0  # bumped by "Check now" so the lists reload in this tab at once
@@ -25,7 +25,7 @@ class IntegrityState(StaffState, access=Access.ADMIN):
     @rx.var
     async def findings(self) -> dict:
         feed = await self.get_state(Feed)
-        _ = (feed.overview, self.checks)
+        _ = (feed.page, feed.overview, self.checks)
         signed_in = await self.get_state(AuthState)
         if signed_in.role != Role.ADMIN.value or await viewer(self, Access.ADMIN) is None:
             return {"findings": [], "incidents": []}

@@ -41,7 +41,7 @@ async def _change(state: "LibraryState", change: Callable, done: str) -> bool:
     return True
 
 
-class LibraryState(StaffState, access=Access.ADMIN):
+class LibraryState(StaffState, access=Access.ADMIN, shown_on=("/admin/labels", "/admin/canned")):
     """What both admin pages show around their list: the notice, the error, the row in edit."""
 
     message: str = ""
@@ -72,7 +72,7 @@ class LabelAdminState(LibraryState, access=Access.ADMIN):
     @rx.var
     async def labels(self) -> list[dict[str, str]]:
         feed = await self.get_state(Feed)
-        _ = feed.conversation
+        _ = (feed.page, feed.conversation)
         if (await self.get_state(AuthState)).role != Role.ADMIN.value or await viewer(
             self, Access.ADMIN
         ) is None:
@@ -100,7 +100,7 @@ class CannedAdminState(LibraryState, access=Access.ADMIN):
     @rx.var
     async def canned(self) -> list[dict[str, str]]:
         feed = await self.get_state(Feed)
-        _ = feed.conversation
+        _ = (feed.page, feed.conversation)
         if (await self.get_state(AuthState)).role != Role.ADMIN.value or await viewer(
             self, Access.ADMIN
         ) is None:

@@ -25,14 +25,14 @@ ROLES = [r.value for r in Role]
 AUDIT_ROWS = 50
 
 
-class StaffAdminState(StaffState, access=Access.ADMIN):
+class StaffAdminState(StaffState, access=Access.ADMIN, shown_on=("/admin/staff",)):
     message: str = ""
     error: str = ""
 
     @rx.var
     async def staff(self) -> list[dict[str, str]]:
         feed = await self.get_state(Feed)
-        _ = feed.staff
+        _ = (feed.page, feed.staff)
         signed_in = await self.get_state(AuthState)
         if signed_in.role != Role.ADMIN.value or await viewer(self, Access.ADMIN) is None:
             return []
@@ -52,7 +52,7 @@ class StaffAdminState(StaffState, access=Access.ADMIN):
     @rx.var
     async def audit(self) -> list[dict[str, str]]:
         feed = await self.get_state(Feed)
-        _ = feed.staff
+        _ = (feed.page, feed.staff)
         if (await self.get_state(AuthState)).role != Role.ADMIN.value or await viewer(self, Access.ADMIN) is None:
             return []
         language = (await self.get_state(AuthState)).language

@@ -48,7 +48,7 @@ def _changed(customer_id: int, order_id: int) -> None:
         pass
 
 
-class CustomerOrdersState(StaffState, access=Access.MONEY):
+class CustomerOrdersState(StaffState, access=Access.MONEY, shown_on=("/customers/[cid]",)):
     catalog: list[dict[str, str]] = []
     lines: list[dict[str, str]] = []  # the new order being put together: product id, label, quantity
     product_id: str = ""
@@ -62,7 +62,7 @@ class CustomerOrdersState(StaffState, access=Access.MONEY):
     @rx.var
     async def orders(self) -> list[dict[str, str]]:
         feed = await self.get_state(Feed)
-        _ = feed.customer
+        _ = (feed.page, feed.customer)
         if not (await self.get_state(AuthState)).user_id or await viewer(self, Access.MONEY) is None:
             return []
         with session_scope() as session:

@@ -39,7 +39,7 @@ def _bangkok(value: datetime | str | None, language: str) -> str:
     return shown(datetime.fromisoformat(value) if isinstance(value, str) else value, language)
 
 
-class CustomerListState(StaffState, access=Access.CUSTOMERS):
+class CustomerListState(StaffState, access=Access.CUSTOMERS, shown_on=("/customers",)):
     page: int = 0
     search: str = ""
     stage: str = "all"
@@ -47,7 +47,7 @@ class CustomerListState(StaffState, access=Access.CUSTOMERS):
     @rx.var
     async def found(self) -> dict:
         feed = await self.get_state(Feed)
-        _ = feed.customer
+        _ = (feed.page, feed.customer)
         signed_in = await self.get_state(AuthState)
         staff = await viewer(self, Access.CUSTOMERS) if signed_in.user_id else None
         if staff is None:
@@ -99,7 +99,7 @@ def _entry_row(entry: Entry, language: str) -> dict[str, str]:
     }
 
 
-class CustomerPageState(StaffState, access=Access.CUSTOMERS):
+class CustomerPageState(StaffState, access=Access.CUSTOMERS, shown_on=("/customers/[cid]",)):
     standard_id: str = ""
     older: list[dict[str, str]] = []  # pages the user asked for with "Load older"
     older_cursor: str = ""
@@ -114,7 +114,7 @@ class CustomerPageState(StaffState, access=Access.CUSTOMERS):
     async def story(self) -> dict:
         """The header facts and the newest page of the timeline; live on new messages and orders."""
         feed = await self.get_state(Feed)
-        _ = (feed.customer, feed.message, feed.conversation)
+        _ = (feed.page, feed.customer, feed.message, feed.conversation)
         signed_in = await self.get_state(AuthState)
         staff = await viewer(self, Access.CUSTOMERS) if signed_in.user_id else None
         if staff is None or not self.standard_id:

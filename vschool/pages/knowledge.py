@@ -52,7 +52,7 @@ def _knowledge_changed() -> None:
     announce("knowledge")
 
 
-class KnowledgeState(StaffState, access=Access.KNOWLEDGE):
+class KnowledgeState(StaffState, access=Access.KNOWLEDGE, shown_on=("/knowledge",)):
     provider: str = ""
     query: str = ""
     hits: list[dict[str, str]] = []
@@ -71,7 +71,7 @@ class KnowledgeState(StaffState, access=Access.KNOWLEDGE):
         """Every document with its chunks; live when the watcher, an upload or a re-index changes
         the knowledge base (the `knowledge` feed)."""
         feed = await self.get_state(Feed)
-        _ = feed.knowledge
+        _ = (feed.page, feed.knowledge)
         signed_in = await self.get_state(AuthState)
         if not signed_in.user_id or await viewer(self, Access.KNOWLEDGE) is None:
             return []

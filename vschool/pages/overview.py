@@ -21,14 +21,14 @@ def bangkok_time(value: datetime | None, language: str = "en") -> str:
     return shown(value, language)
 
 
-class OverviewState(StaffState):
+class OverviewState(StaffState, shown_on=("/",)):
     _last: dict[str, str] = {}
 
     @rx.var
     async def counters(self) -> dict[str, str]:
         """Recomputed when a feed it reads moves: one query of four counts."""
         feed = await self.get_state(Feed)
-        _ = (feed.overview, feed.customer, feed.conversation, feed.message, feed.ad_sync)
+        _ = (feed.page, feed.overview, feed.customer, feed.conversation, feed.message, feed.ad_sync)
         signed_in = await self.get_state(AuthState)
         if not signed_in.user_id or await viewer(self, Access.SIGNED_IN) is None:
             return {}

@@ -30,7 +30,10 @@ def _in_language(area: str, rows: list[list[str]], language: str) -> list[list[s
     return [[_cell(kinds[n], cell, language) for n, cell in enumerate(row)] for row in rows]
 
 
-class WorkspaceState(StaffState, access=Access.MONEY):
+OWN_PAGES = {"customers", "knowledge", "marketing"}  # areas that have outgrown the plain list: their module registers the route
+
+
+class WorkspaceState(StaffState, access=Access.MONEY, shown_on=tuple(f"/{area}" for area in LISTINGS if area not in OWN_PAGES)):
     area: str = ""
     page: int = 0
     search: str = ""
@@ -38,7 +41,7 @@ class WorkspaceState(StaffState, access=Access.MONEY):
     @rx.var
     async def listing(self) -> dict:
         feed = await self.get_state(Feed)
-        _ = feed.customer  # what is left here (catalog, orders) moves when orders and customers do
+        _ = (feed.page, feed.customer)  # what is left here (catalog, orders) moves when orders and customers do
         signed_in = await self.get_state(AuthState)
         if not signed_in.user_id or self.area not in LISTINGS or await viewer(self, Access.MONEY) is None:
             return {"rows": [], "total": 0}
@@ -120,8 +123,6 @@ def _register(area: str) -> None:
     body.__name__ = f"{area}_page"
     app_page(f"/{area}", area, on_load=[WorkspaceState.open_area])(body)
 
-
-OWN_PAGES = {"customers", "knowledge", "marketing"}  # areas that have outgrown the plain list: their module registers the route
 
 for _area in LISTINGS:
     if _area not in OWN_PAGES:

@@ -25,6 +25,7 @@ from vschool import auth
 from vschool.api.session_cookie import session_token_from
 from vschool.i18n import refusal, text
 from vschool.staff import set_language
+from vschool.state.feeds import SHOWN_ON, Feed, page_route, shown
 
 NEEDS = "__vschool_needs__"  # the Access a gated handler requires
 PUBLIC = "__vschool_public__"  # a handler that runs without a session (the sign-in form)
@@ -123,11 +124,16 @@ class GatedStateMeta(type(rx.State)):
     """Wraps every event handler a state class declares in the gate, before Reflex sees them;
     `access=` in the class statement names what its handlers need by default."""
 
-    def __new__(mcs, name: str, bases: tuple[type, ...], namespace: dict[str, Any], access: Access = Access.SIGNED_IN, **kwargs: Any):
+    def __new__(mcs, name: str, bases: tuple[type, ...], namespace: dict[str, Any], access: Access = Access.SIGNED_IN,
+                shown_on: tuple[str, ...] = (), **kwargs: Any):
         gate_handlers(namespace, access)
-        return super().__new__(mcs, name, bases, namespace, **kwargs)
+        cls = super().__new__(mcs, name, bases, namespace, **kwargs)
+        if shown_on:
+            SHOWN_ON[cls.__qualname__] = shown_on
+        return cls
 
-    def __init__(cls, name: str, bases: tuple[type, ...], namespace: dict[str, Any], access: Access = Access.SIGNED_IN, **kwargs: Any) -> None:
+    def __init__(cls, name: str, bases: tuple[type, ...], namespace: dict[str, Any], access: Access = Access.SIGNED_IN,
+                 shown_on: tuple[str, ...] = (), **kwargs: Any) -> None:
         super().__init__(name, bases, namespace, **kwargs)
 
 
@@ -185,11 +191,19 @@ class AuthState(rx.State, metaclass=GatedStateMeta):
     async def require_signed_in(self) -> None:
         """Every signed-in page's first on_load (the gate has already admitted the visitor)."""
         self._keep_error_once()
+        await self._show_page()
 
     @needs(Access.ADMIN)
     @rx.event
     async def require_admin(self) -> None:
         self._keep_error_once()
+        await self._show_page()
+
+    async def _show_page(self) -> None:
+        feed = await self.get_state(Feed)
+        route = page_route(self.router.route_id)
+        if feed.page != route:
+            feed.page = route
 
     def _keep_error_once(self) -> None:
         if self._error_fresh:
@@ -269,7 +283,10 @@ async def refused(state: rx.State, exc: Exception) -> str:
 async def viewer(state: rx.State, access: Access) -> StaffUser | None:
     """For computed vars: the staff member on this tab if the database still says they may see
     `access`, else None (the var then shows nothing). Vars recompute when a feed moves, with no
-    handler call, so they check for themselves."""
+    handler call, so they check for themselves. None too while the tab shows another page than
+    the state's (`shown_on=`): nothing there to read (vschool/state/feeds.py)."""
+    if not shown(type(state).__qualname__, (await state.get_state(Feed)).page):
+        return None
     signed_in = await state.get_state(AuthState)
     user = signed_in._signed_in_user()
     return user if user is not None and may(user.role, access) else None
