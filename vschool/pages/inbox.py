@@ -166,7 +166,7 @@ class InboxState(StaffState, access=Access.INBOX, shown_on=("/inbox",)):
     @rx.var
     async def canned(self) -> list[dict[str, str]]:
         feed = await self.get_state(Feed)
-        _ = feed.conversation  # an admin's change to the canned replies reaches open inboxes
+        _ = (feed.page, feed.conversation)  # an admin's change to the canned replies reaches open inboxes
         if not (await self.get_state(AuthState)).user_id or await viewer(self, Access.INBOX) is None:
             return []
         with session_scope() as session:
