@@ -177,6 +177,36 @@ def _confirm_delete(state: type[LibraryState], row: rx.Var, what: rx.Var) -> rx.
     )
 
 
+def _form_buttons(state: type[LibraryState], row: rx.Var | None, save_class: str) -> list[rx.Component]:
+    """Create (new row) or Save and Cancel (a row in edit)."""
+    save = rx.button(tr("save") if row is not None else tr("create"), type="submit", class_name=save_class)
+    if row is None:
+        return [save]
+    return [save, rx.button(tr("cancel"), type="button", variant="soft", color_scheme="gray", on_click=state.cancel_edit)]
+
+
+def _edit_button(state: type[LibraryState], row: rx.Var) -> rx.Component:
+    return rx.button(tr("edit"), size="1", variant="soft", on_click=state.start_edit(row["id"]), class_name="library-edit")
+
+
+def _library_page(state: type[LibraryState], rows: rx.Var, new_form: rx.Component, row: Callable, kind: str,
+                  area: str, icon: str) -> rx.Component:
+    """One admin library page: help, the new-row form, notices, then the rows or an empty state.
+    Ids start with `kind` (`label-new`, `label-list`…); texts are `admin_{area}_help` / `_empty`."""
+    return rx.vstack(
+        rx.text(tr(f"admin_{area}_help"), size="2", color=rx.color("gray", 11)),
+        rx.card(new_form, id=f"{kind}-new"),
+        _notices(state),
+        rx.cond(
+            rows.length() > 0,  # type: ignore[attr-defined]
+            rx.vstack(rx.foreach(rows, row), width="100%", spacing="2", id=f"{kind}-list"),
+            rx.callout(tr(f"admin_{area}_empty"), icon=icon, id=f"{kind}-empty"),
+        ),
+        spacing="3",
+        align="stretch",
+    )
+
+
 def _color_select(value: rx.Var | str, trigger_id: str) -> rx.Component:
     return rx.select.root(
         rx.select.trigger(id=trigger_id),
@@ -210,24 +240,7 @@ def _label_form(row: rx.Var | None) -> rx.Component:
                 row["color"] if row is not None else "gray",
                 "label-color-edit" if row is not None else "label-color-new",
             ),
-            rx.button(
-                tr("save") if row is not None else tr("create"),
-                type="submit",
-                class_name="label-save",
-            ),
-            *(
-                [
-                    rx.button(
-                        tr("cancel"),
-                        type="button",
-                        variant="soft",
-                        color_scheme="gray",
-                        on_click=LabelAdminState.cancel_edit,
-                    )
-                ]
-                if row is not None
-                else []
-            ),
+            *_form_buttons(LabelAdminState, row, "label-save"),
             gap="8px",
             wrap="wrap",
             align="center",
@@ -252,13 +265,7 @@ def _label_row(row: rx.Var) -> rx.Component:
                 ),  # type: ignore[arg-type]
                 rx.text(tr("label_used"), " ", row["used"], size="1", color=rx.color("gray", 10)),
                 rx.spacer(),
-                rx.button(
-                    tr("edit"),
-                    size="1",
-                    variant="soft",
-                    on_click=LabelAdminState.start_edit(row["id"]),
-                    class_name="library-edit",
-                ),
+                _edit_button(LabelAdminState, row),
                 _confirm_delete(LabelAdminState, row, row["name"]),
                 gap="8px",
                 wrap="wrap",
@@ -274,23 +281,7 @@ def _label_row(row: rx.Var) -> rx.Component:
 
 @app_page("/admin/labels", "admin_labels", admin=True, on_load=[LibraryState.clear])
 def labels_admin_page() -> rx.Component:
-    return rx.vstack(
-        rx.text(tr("admin_labels_help"), size="2", color=rx.color("gray", 11)),
-        rx.card(_label_form(None), id="label-new"),
-        _notices(LabelAdminState),
-        rx.cond(
-            LabelAdminState.labels.length() > 0,  # type: ignore[attr-defined]
-            rx.vstack(
-                rx.foreach(LabelAdminState.labels, _label_row),
-                width="100%",
-                spacing="2",
-                id="label-list",
-            ),
-            rx.callout(tr("admin_labels_empty"), icon="tag", id="label-empty"),
-        ),
-        spacing="3",
-        align="stretch",
-    )
+    return _library_page(LabelAdminState, LabelAdminState.labels, _label_form(None), _label_row, "label", "labels", "tag")
 
 
 def _canned_form(row: rx.Var | None) -> rx.Component:
@@ -316,27 +307,7 @@ def _canned_form(row: rx.Var | None) -> rx.Component:
                 width="100%",
                 class_name="canned-content-input",
             ),
-            rx.hstack(
-                rx.button(
-                    tr("save") if row is not None else tr("create"),
-                    type="submit",
-                    class_name="canned-save",
-                ),
-                *(
-                    [
-                        rx.button(
-                            tr("cancel"),
-                            type="button",
-                            variant="soft",
-                            color_scheme="gray",
-                            on_click=CannedAdminState.cancel_edit,
-                        )
-                    ]
-                    if row is not None
-                    else []
-                ),
-                spacing="2",
-            ),
+            rx.hstack(*_form_buttons(CannedAdminState, row, "canned-save"), spacing="2"),
             spacing="2",
             width="100%",
         ),
@@ -355,13 +326,7 @@ def _canned_row(row: rx.Var) -> rx.Component:
                 rx.flex(
                     rx.code("/", row["code"], class_name="canned-code"),
                     rx.spacer(),
-                    rx.button(
-                        tr("edit"),
-                        size="1",
-                        variant="soft",
-                        on_click=CannedAdminState.start_edit(row["id"]),
-                        class_name="library-edit",
-                    ),
+                    _edit_button(CannedAdminState, row),
                     _confirm_delete(
                         CannedAdminState, row, rx.Var.create("/") + row["code"].to(str)
                     ),
@@ -386,20 +351,5 @@ def _canned_row(row: rx.Var) -> rx.Component:
 
 @app_page("/admin/canned", "admin_canned", admin=True, on_load=[LibraryState.clear])
 def canned_admin_page() -> rx.Component:
-    return rx.vstack(
-        rx.text(tr("admin_canned_help"), size="2", color=rx.color("gray", 11)),
-        rx.card(_canned_form(None), id="canned-new"),
-        _notices(CannedAdminState),
-        rx.cond(
-            CannedAdminState.canned.length() > 0,  # type: ignore[attr-defined]
-            rx.vstack(
-                rx.foreach(CannedAdminState.canned, _canned_row),
-                width="100%",
-                spacing="2",
-                id="canned-list",
-            ),
-            rx.callout(tr("admin_canned_empty"), icon="message-square-text", id="canned-empty"),
-        ),
-        spacing="3",
-        align="stretch",
-    )
+    return _library_page(CannedAdminState, CannedAdminState.canned, _canned_form(None), _canned_row, "canned", "canned",
+                         "message-square-text")
