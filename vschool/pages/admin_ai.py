@@ -31,7 +31,7 @@ class AiAdminState(StaffState, access=Access.ADMIN, shown_on=("/admin/ai",)):
     @rx.var
     async def tasks(self) -> list[dict[str, str]]:
         feed = await self.get_state(Feed)
-        _ = (feed.page, feed.conversation, feed.message)
+        _ = (self.on_screen, feed.conversation, feed.message)
         signed_in = await self.get_state(AuthState)
         if signed_in.role != Role.ADMIN.value or await viewer(self, Access.ADMIN) is None:
             return []
@@ -41,7 +41,7 @@ class AiAdminState(StaffState, access=Access.ADMIN, shown_on=("/admin/ai",)):
     @rx.var
     async def level(self) -> str:
         feed = await self.get_state(Feed)
-        _ = (feed.page, feed.conversation)
+        _ = (self.on_screen, feed.conversation)
         if (await self.get_state(AuthState)).role != Role.ADMIN.value or await viewer(self, Access.ADMIN) is None:
             return ""
         with session_scope() as session:
@@ -68,7 +68,7 @@ class AiAdminState(StaffState, access=Access.ADMIN, shown_on=("/admin/ai",)):
     async def facts(self) -> list[dict[str, str]]:
         """Every school fact (empty ones too), with its label in the admin's language."""
         feed = await self.get_state(Feed)
-        _ = (feed.page, feed.conversation)
+        _ = (self.on_screen, feed.conversation)
         signed_in = await self.get_state(AuthState)
         if signed_in.role != Role.ADMIN.value or await viewer(self, Access.ADMIN) is None:
             return []

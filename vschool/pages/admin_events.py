@@ -43,7 +43,7 @@ class SetAsideState(StaffState, access=Access.ADMIN, shown_on=("/admin/events",)
     @rx.var
     async def events(self) -> list[dict[str, str]]:
         feed = await self.get_state(Feed)
-        _ = (feed.page, feed.overview, self.changes)  # new events move the overview; a set-aside one may be among them
+        _ = (self.on_screen, feed.overview, self.changes)  # new events move the overview; a set-aside one may be among them
         language = (await self.get_state(AuthState)).language  # read here: a language switch recomputes the list
         if await viewer(self, Access.ADMIN) is None:
             return []
@@ -71,7 +71,7 @@ class SetAsideState(StaffState, access=Access.ADMIN, shown_on=("/admin/events",)
     async def rejected(self) -> dict:
         """Bodies Meta signed that could not even be stored (this host's journal)."""
         feed = await self.get_state(Feed)
-        _ = (feed.page, feed.overview, self.changes)
+        _ = (self.on_screen, feed.overview, self.changes)
         language = (await self.get_state(AuthState)).language
         if await viewer(self, Access.ADMIN) is None:
             return {"total": 0, "rows": []}

@@ -25,7 +25,7 @@ class IntegrityState(StaffState, access=Access.ADMIN, shown_on=("/admin/integrit
     @rx.var
     async def findings(self) -> dict:
         feed = await self.get_state(Feed)
-        _ = (feed.page, feed.overview, self.checks)
+        _ = (self.on_screen, feed.overview, self.checks)
         signed_in = await self.get_state(AuthState)
         if signed_in.role != Role.ADMIN.value or await viewer(self, Access.ADMIN) is None:
             return {"findings": [], "incidents": []}

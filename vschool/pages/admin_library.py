@@ -72,7 +72,7 @@ class LabelAdminState(LibraryState, access=Access.ADMIN):
     @rx.var
     async def labels(self) -> list[dict[str, str]]:
         feed = await self.get_state(Feed)
-        _ = (feed.page, feed.conversation)
+        _ = (self.on_screen, feed.conversation)
         if (await self.get_state(AuthState)).role != Role.ADMIN.value or await viewer(
             self, Access.ADMIN
         ) is None:
@@ -100,7 +100,7 @@ class CannedAdminState(LibraryState, access=Access.ADMIN):
     @rx.var
     async def canned(self) -> list[dict[str, str]]:
         feed = await self.get_state(Feed)
-        _ = (feed.page, feed.conversation)
+        _ = (self.on_screen, feed.conversation)
         if (await self.get_state(AuthState)).role != Role.ADMIN.value or await viewer(
             self, Access.ADMIN
         ) is None:

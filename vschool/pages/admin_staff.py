@@ -32,7 +32,7 @@ class StaffAdminState(StaffState, access=Access.ADMIN, shown_on=("/admin/staff",
     @rx.var
     async def staff(self) -> list[dict[str, str]]:
         feed = await self.get_state(Feed)
-        _ = (feed.page, feed.staff)
+        _ = (self.on_screen, feed.staff)
         signed_in = await self.get_state(AuthState)
         if signed_in.role != Role.ADMIN.value or await viewer(self, Access.ADMIN) is None:
             return []
@@ -52,7 +52,7 @@ class StaffAdminState(StaffState, access=Access.ADMIN, shown_on=("/admin/staff",
     @rx.var
     async def audit(self) -> list[dict[str, str]]:
         feed = await self.get_state(Feed)
-        _ = (feed.page, feed.staff)
+        _ = (self.on_screen, feed.staff)
         if (await self.get_state(AuthState)).role != Role.ADMIN.value or await viewer(self, Access.ADMIN) is None:
             return []
         language = (await self.get_state(AuthState)).language

@@ -62,7 +62,7 @@ class CustomerOrdersState(StaffState, access=Access.MONEY, shown_on=("/customers
     @rx.var
     async def orders(self) -> list[dict[str, str]]:
         feed = await self.get_state(Feed)
-        _ = (feed.page, feed.customer)
+        _ = (self.on_screen, feed.customer)
         if not (await self.get_state(AuthState)).user_id or await viewer(self, Access.MONEY) is None:
             return []
         with session_scope() as session:

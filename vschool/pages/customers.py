@@ -47,7 +47,7 @@ class CustomerListState(StaffState, access=Access.CUSTOMERS, shown_on=("/custome
     @rx.var
     async def found(self) -> dict:
         feed = await self.get_state(Feed)
-        _ = (feed.page, feed.customer)
+        _ = (self.on_screen, feed.customer)
         signed_in = await self.get_state(AuthState)
         staff = await viewer(self, Access.CUSTOMERS) if signed_in.user_id else None
         if staff is None:
@@ -114,7 +114,7 @@ class CustomerPageState(StaffState, access=Access.CUSTOMERS, shown_on=("/custome
     async def story(self) -> dict:
         """The header facts and the newest page of the timeline; live on new messages and orders."""
         feed = await self.get_state(Feed)
-        _ = (feed.page, feed.customer, feed.message, feed.conversation)
+        _ = (self.on_screen, feed.customer, feed.message, feed.conversation)
         signed_in = await self.get_state(AuthState)
         staff = await viewer(self, Access.CUSTOMERS) if signed_in.user_id else None
         if staff is None or not self.standard_id:

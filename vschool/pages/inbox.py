@@ -91,7 +91,7 @@ class InboxState(StaffState, access=Access.INBOX, shown_on=("/inbox",)):
     @rx.var
     async def listing(self) -> dict:
         feed = await self.get_state(Feed)
-        _ = (feed.page, feed.conversation, feed.message)
+        _ = (self.on_screen, feed.conversation, feed.message)
         signed_in = await self.get_state(AuthState)  # read here: dependencies are tracked per var
         staff_id = signed_in.user_id
         if not staff_id or await viewer(self, Access.INBOX) is None:
@@ -104,7 +104,7 @@ class InboxState(StaffState, access=Access.INBOX, shown_on=("/inbox",)):
     @rx.var
     async def messages(self) -> list[dict[str, str]]:
         feed = await self.get_state(Feed)
-        _ = (feed.page, feed.message)
+        _ = (self.on_screen, feed.message)
         signed_in = await self.get_state(AuthState)
         if not self.selected or not signed_in.user_id or await viewer(self, Access.INBOX) is None:
             return []
@@ -114,7 +114,7 @@ class InboxState(StaffState, access=Access.INBOX, shown_on=("/inbox",)):
     @rx.var
     async def current(self) -> dict[str, str]:
         feed = await self.get_state(Feed)
-        _ = (feed.page, feed.conversation, feed.customer)
+        _ = (self.on_screen, feed.conversation, feed.customer)
         signed_in = await self.get_state(AuthState)
         if not self.selected or not signed_in.user_id or await viewer(self, Access.INBOX) is None:
             return {}
@@ -125,7 +125,7 @@ class InboxState(StaffState, access=Access.INBOX, shown_on=("/inbox",)):
     async def ai(self) -> dict[str, str]:
         """The AI's open draft for this conversation, or why it handed off (see `ai_panel`)."""
         feed = await self.get_state(Feed)
-        _ = (feed.page, feed.conversation, feed.message)
+        _ = (self.on_screen, feed.conversation, feed.message)
         signed_in = await self.get_state(AuthState)
         if not self.selected or not signed_in.user_id or await viewer(self, Access.INBOX) is None:
             return {}
@@ -137,7 +137,7 @@ class InboxState(StaffState, access=Access.INBOX, shown_on=("/inbox",)):
     @rx.var
     async def ai_sources(self) -> list[dict[str, str]]:
         feed = await self.get_state(Feed)
-        _ = (feed.page, feed.conversation, feed.message)
+        _ = (self.on_screen, feed.conversation, feed.message)
         if not self.selected or not (await self.get_state(AuthState)).user_id or await viewer(self, Access.INBOX) is None:
             return []
         with session_scope() as session:
@@ -146,7 +146,7 @@ class InboxState(StaffState, access=Access.INBOX, shown_on=("/inbox",)):
     @rx.var
     async def labels(self) -> list[str]:
         feed = await self.get_state(Feed)
-        _ = (feed.page, feed.conversation)
+        _ = (self.on_screen, feed.conversation)
         if not (await self.get_state(AuthState)).user_id or await viewer(self, Access.INBOX) is None:
             return []
         with session_scope() as session:
@@ -156,7 +156,7 @@ class InboxState(StaffState, access=Access.INBOX, shown_on=("/inbox",)):
     async def label_menu(self) -> list[dict[str, str]]:
         """Every label, with "1" in `on` for those this conversation has (ticked in the menu)."""
         feed = await self.get_state(Feed)
-        _ = (feed.page, feed.conversation)
+        _ = (self.on_screen, feed.conversation)
         if not self.selected or not (await self.get_state(AuthState)).user_id or await viewer(self, Access.INBOX) is None:
             return []
         with session_scope() as session:
@@ -166,7 +166,7 @@ class InboxState(StaffState, access=Access.INBOX, shown_on=("/inbox",)):
     @rx.var
     async def canned(self) -> list[dict[str, str]]:
         feed = await self.get_state(Feed)
-        _ = (feed.page, feed.conversation)  # an admin's change to the canned replies reaches open inboxes
+        _ = (self.on_screen, feed.conversation)  # an admin's change to the canned replies reaches open inboxes
         if not (await self.get_state(AuthState)).user_id or await viewer(self, Access.INBOX) is None:
             return []
         with session_scope() as session:

@@ -71,7 +71,7 @@ class KnowledgeState(StaffState, access=Access.KNOWLEDGE, shown_on=("/knowledge"
         """Every document with its chunks; live when the watcher, an upload or a re-index changes
         the knowledge base (the `knowledge` feed)."""
         feed = await self.get_state(Feed)
-        _ = (feed.page, feed.knowledge)
+        _ = (self.on_screen, feed.knowledge)
         signed_in = await self.get_state(AuthState)
         if not signed_in.user_id or await viewer(self, Access.KNOWLEDGE) is None:
             return []

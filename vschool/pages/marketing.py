@@ -126,7 +126,7 @@ class MarketingState(StaffState, access=Access.AD_SPEND, shown_on=("/marketing",
     async def summary(self) -> dict[str, str]:
         """KPI cards and the state of the figures (fresh, stale, when they were computed)."""
         feed = await self.get_state(Feed)
-        _ = (feed.page, feed.marketing)
+        _ = (self.on_screen, feed.marketing)
         signed_in = await self.get_state(AuthState)
         if not signed_in.user_id or await viewer(self, Access.AD_SPEND) is None or not self.since or not self.until:
             return {}
@@ -149,7 +149,7 @@ class MarketingState(StaffState, access=Access.AD_SPEND, shown_on=("/marketing",
     @rx.var
     async def trend(self) -> list[dict[str, Any]]:
         feed = await self.get_state(Feed)
-        _ = (feed.page, feed.marketing)
+        _ = (self.on_screen, feed.marketing)
         signed_in = await self.get_state(AuthState)
         if not signed_in.user_id or await viewer(self, Access.AD_SPEND) is None or not self.since or not self.until:
             return []
@@ -162,7 +162,7 @@ class MarketingState(StaffState, access=Access.AD_SPEND, shown_on=("/marketing",
     @rx.var
     async def heat(self) -> list[dict[str, Any]]:
         feed = await self.get_state(Feed)
-        _ = (feed.page, feed.marketing)
+        _ = (self.on_screen, feed.marketing)
         signed_in = await self.get_state(AuthState)
         if not signed_in.user_id or await viewer(self, Access.AD_SPEND) is None or not self.since or not self.until:
             return []
@@ -172,7 +172,7 @@ class MarketingState(StaffState, access=Access.AD_SPEND, shown_on=("/marketing",
     @rx.var
     async def rows(self) -> list[dict[str, str]]:
         feed = await self.get_state(Feed)
-        _ = (feed.page, feed.marketing)
+        _ = (self.on_screen, feed.marketing)
         signed_in = await self.get_state(AuthState)
         if not signed_in.user_id or await viewer(self, Access.AD_SPEND) is None or not self.since or not self.until:
             return []
@@ -185,7 +185,7 @@ class MarketingState(StaffState, access=Access.AD_SPEND, shown_on=("/marketing",
         click until a worker starts it, then `running` with its progress and rows, then how it
         ended. With no run at all, when the figures shown arrived (an import, the demo data)."""
         feed = await self.get_state(Feed)
-        _ = (feed.page, feed.ad_sync, feed.marketing)
+        _ = (self.on_screen, feed.ad_sync, feed.marketing)
         signed_in = await self.get_state(AuthState)
         if not signed_in.user_id or await viewer(self, Access.AD_SPEND) is None:
             return NO_SYNC

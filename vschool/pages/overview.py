@@ -28,7 +28,7 @@ class OverviewState(StaffState, shown_on=("/",)):
     async def counters(self) -> dict[str, str]:
         """Recomputed when a feed it reads moves: one query of four counts."""
         feed = await self.get_state(Feed)
-        _ = (feed.page, feed.overview, feed.customer, feed.conversation, feed.message, feed.ad_sync)
+        _ = (self.on_screen, feed.overview, feed.customer, feed.conversation, feed.message, feed.ad_sync)
         signed_in = await self.get_state(AuthState)
         if not signed_in.user_id or await viewer(self, Access.SIGNED_IN) is None:
             return {}

@@ -41,7 +41,7 @@ class WorkspaceState(StaffState, access=Access.MONEY, shown_on=tuple(f"/{area}" 
     @rx.var
     async def listing(self) -> dict:
         feed = await self.get_state(Feed)
-        _ = (feed.page, feed.customer)  # what is left here (catalog, orders) moves when orders and customers do
+        _ = (self.on_screen, feed.customer)  # what is left here (catalog, orders) moves when orders and customers do
         signed_in = await self.get_state(AuthState)
         if not signed_in.user_id or self.area not in LISTINGS or await viewer(self, Access.MONEY) is None:
             return {"rows": [], "total": 0}

@@ -25,7 +25,7 @@ from vschool import auth
 from vschool.api.session_cookie import session_token_from
 from vschool.i18n import refusal, text
 from vschool.staff import set_language
-from vschool.state.feeds import SHOWN_ON, Feed, page_route, shown
+from vschool.state.feeds import SHOWN_ON, Feed, page_route
 
 NEEDS = "__vschool_needs__"  # the Access a gated handler requires
 PUBLIC = "__vschool_public__"  # a handler that runs without a session (the sign-in form)
@@ -127,9 +127,12 @@ class GatedStateMeta(type(rx.State)):
     def __new__(mcs, name: str, bases: tuple[type, ...], namespace: dict[str, Any], access: Access = Access.SIGNED_IN,
                 shown_on: tuple[str, ...] = (), **kwargs: Any):
         gate_handlers(namespace, access)
+        if shown_on:  # its own field: a field declared on a base state would be one shared value
+            namespace.setdefault("__annotations__", {})["on_screen"] = bool
+            namespace["on_screen"] = False
         cls = super().__new__(mcs, name, bases, namespace, **kwargs)
-        if shown_on:
-            SHOWN_ON[cls.__qualname__] = shown_on
+        for route in shown_on:
+            SHOWN_ON.setdefault(route, []).append(cls)
         return cls
 
     def __init__(cls, name: str, bases: tuple[type, ...], namespace: dict[str, Any], access: Access = Access.SIGNED_IN,
@@ -200,10 +203,18 @@ class AuthState(rx.State, metaclass=GatedStateMeta):
         await self._show_page()
 
     async def _show_page(self) -> None:
+        """Mark the states of the page shown as on screen, and those of the page left as not."""
         feed = await self.get_state(Feed)
         route = page_route(self.router.route_id)
         if feed.page != route:
+            for state_cls in SHOWN_ON.get(feed.page, ()):
+                if state_cls not in SHOWN_ON.get(route, ()):
+                    (await self.get_state(state_cls)).on_screen = False
             feed.page = route
+        for state_cls in SHOWN_ON.get(route, ()):
+            shown = await self.get_state(state_cls)
+            if not shown.on_screen:
+                shown.on_screen = True
 
     def _keep_error_once(self) -> None:
         if self._error_fresh:
@@ -285,7 +296,7 @@ async def viewer(state: rx.State, access: Access) -> StaffUser | None:
     `access`, else None (the var then shows nothing). Vars recompute when a feed moves, with no
     handler call, so they check for themselves. None too while the tab shows another page than
     the state's (`shown_on=`): nothing there to read (vschool/state/feeds.py)."""
-    if not shown(type(state).__qualname__, (await state.get_state(Feed)).page):
+    if not getattr(state, "on_screen", True):
         return None
     signed_in = await state.get_state(AuthState)
     user = signed_in._signed_in_user()
