@@ -4,8 +4,11 @@
   attributed to the ad that first brought the customer (so revenue joins the marketing figures).
 - Money received is a deposit or a payment; money given back is a refund. What was received can
   never be exceeded by refunds, nor the order total by what was received.
-- The order's status follows its money: pending → deposit_paid → paid; refunded when all of it
-  went back; cancelled only while nothing was received.
+- The order's status follows the money the school keeps (received − refunded), one function for
+  every case (`status_for`): pending while nothing came in; deposit_paid while some but not all
+  of the total is kept (a partial refund of a paid order brings it back here, with the refunded
+  part outstanding again); paid when all of it is kept; refunded when all that came in went back;
+  cancelled only while nothing is kept. Seats follow (`models.seat_rules`).
 - The customer's lead stage follows too, forwards only: a deposit makes them `deposit`, a paid
   order `enrolled`.
 Numbers are `VS-{YY}-{NNNNN}` from the same atomic per-year counter as customer ids.
@@ -24,6 +27,7 @@ from models.commerce import Order, OrderItem, Payment, Product
 from models.customers import Customer
 from models.enums import LeadStage, OrderStatus, PaymentKind
 from models.refusals import Refused
+from models.seat_rules import release_order_seats, settle_seats
 from models.settings import get_settings
 
 METHODS = ("transfer", "promptpay", "card", "cash")
@@ -53,8 +57,19 @@ class Balance:
         return self.received - self.refunded
 
     @property
-    def outstanding(self) -> Decimal:
-        return max(Decimal(0), self.total - self.received)
+    def outstanding(self) -> Decimal:  # a refund re-opens what it gave back
+        return max(Decimal(0), self.total - self.paid)
+
+
+def status_for(b: Balance) -> OrderStatus:
+    """The order status its money says (a cancelled order stays cancelled; see `cancel_order`)."""
+    if b.received == 0:
+        return OrderStatus.PENDING
+    if b.paid == 0:
+        return OrderStatus.REFUNDED
+    if b.paid >= b.total:
+        return OrderStatus.PAID
+    return OrderStatus.DEPOSIT_PAID
 
 
 def parse_amount(text: str) -> Decimal:
@@ -124,6 +139,8 @@ def record_payment(session: Session, order_id: int, kind: PaymentKind, amount: D
         raise OrderRefused("error_order_gone")
     if order.status == OrderStatus.CANCELLED:
         raise OrderRefused("error_order_cancelled")
+    if order.status == OrderStatus.REFUNDED:  # its seats went back: a new booking takes new seats
+        raise OrderRefused("error_order_refunded")
     if method not in METHODS:
         raise OrderRefused("error_payment_method", methods=", ".join(METHODS))
     now = now or utcnow()
@@ -138,13 +155,8 @@ def record_payment(session: Session, order_id: int, kind: PaymentKind, amount: D
     session.add(payment)
     session.flush()
     after = balance(session, order)
-    if after.received > 0 and after.paid == 0:
-        order.status = OrderStatus.REFUNDED
-    elif after.received >= order.total:
-        order.status = OrderStatus.PAID
-    elif after.received > 0:
-        order.status = OrderStatus.DEPOSIT_PAID
-    order.updated_at = now
+    order.status, order.updated_at = status_for(after), now
+    settle_seats(session, order, after.paid, now)
     customer = session.get(Customer, order.customer_id)
     if order.status == OrderStatus.PAID:
         _advance_stage(customer, LeadStage.ENROLLED)
@@ -155,13 +167,15 @@ def record_payment(session: Session, order_id: int, kind: PaymentKind, amount: D
 
 
 def cancel_order(session: Session, order_id: int) -> Order:
+    """Cancel an order the school keeps no money on (refund first); its seats are freed."""
     order = session.exec(select(Order).where(Order.id == order_id).with_for_update()).first()
     if order is None:
         raise OrderRefused("error_order_gone")
-    if balance(session, order).received > 0:
+    if balance(session, order).paid > 0:
         raise OrderRefused("error_cancel_paid")
     order.status, order.updated_at = OrderStatus.CANCELLED, utcnow()
     session.add(order)
+    release_order_seats(session, order.id, "cancelled", order.updated_at)
     return order
 
 
@@ -178,9 +192,9 @@ def customer_orders(session: Session, customer_id: int) -> list[dict[str, str]]:
             "id": str(order.id), "number": order.order_number, "status": order.status,
             "items": ", ".join(f"{n} ×{q}" if q > 1 else n for n, q in names),
             "total": f"฿{order.total:,.2f}", "paid": f"฿{b.paid:,.2f}", "outstanding": f"฿{b.outstanding:,.2f}",
-            "can_pay": "1" if b.outstanding > 0 and order.status != OrderStatus.CANCELLED else "",
+            "can_pay": "1" if b.outstanding > 0 and order.status not in (OrderStatus.CANCELLED, OrderStatus.REFUNDED) else "",
             "can_refund": "1" if b.paid > 0 else "",
-            "can_cancel": "1" if b.received == 0 and order.status != OrderStatus.CANCELLED else "",
+            "can_cancel": "1" if b.paid == 0 and order.status != OrderStatus.CANCELLED else "",
         })
     return rows
 
