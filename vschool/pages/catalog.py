@@ -231,40 +231,43 @@ def _round_form() -> rx.Component:
     )))
 
 
+def _figure(label: str, value: rx.Var, class_name: str) -> rx.Component:
+    return rx.vstack(rx.text(tr(label), size="1", color=rx.color("gray", 10)), rx.text(value, weight="bold", class_name=class_name),
+                     spacing="0", align="center")
+
+
+def _round_card(r: rx.Var) -> rx.Component:
+    return rx.card(rx.flex(
+        rx.vstack(rx.link(r["course"], href="/rounds/" + r["id"], class_name="round-link", weight="bold"),
+                  rx.text(r["dates"], " · ", r["times"], size="1"), rx.text(r["instructor"], size="1", color=rx.color("gray", 10)),
+                  spacing="0", min_width="200px", flex="1"),
+        rx.badge(r["status_label"], color_scheme=rx.cond(r["status"] == "open", "green", "gray"), variant="soft"),
+        _figure("round_capacity", r["capacity"], "seats-capacity"),
+        _figure("seats_taken", r["taken"], "seats-taken"),
+        _figure("seats_held", r["held"], "seats-held"),
+        _figure("seats_left", r["left"], "seats-left"),
+        rx.cond(AuthState.is_admin, rx.button(tr("cat_edit"), size="1", variant="soft", on_click=CatalogState.edit_round(r["id"]))),
+        gap="16px", wrap="wrap", align="center", width="100%",
+    ), id="round-row-" + r["id"], class_name="round-row", width="100%")
+
+
 def _rounds_table() -> rx.Component:
-    head = ["round_course", "round_dates", "round_status", "round_capacity", "seats_taken", "seats_held", "seats_left", "action"]
-    return rx.cond(CatalogState.rounds.length() > 0, rx.box(rx.table.root(
-        rx.table.header(rx.table.row(*[rx.table.column_header_cell(tr(k)) for k in head])),
-        rx.table.body(rx.foreach(CatalogState.rounds, lambda r: rx.table.row(
-            rx.table.cell(rx.link(r["course"], href="/rounds/" + r["id"], class_name="round-link"),
-                          rx.text(r["instructor"], size="1", color=rx.color("gray", 10))),
-            rx.table.cell(r["dates"], rx.text(r["times"], size="1", color=rx.color("gray", 10))),
-            rx.table.cell(rx.badge(r["status_label"], color_scheme=rx.cond(r["status"] == "open", "green", "gray"), variant="soft")),
-            rx.table.cell(r["capacity"]),
-            rx.table.cell(r["taken"], class_name="seats-taken"),
-            rx.table.cell(r["held"], class_name="seats-held"),
-            rx.table.cell(r["left"], class_name="seats-left"),
-            rx.table.cell(rx.cond(AuthState.is_admin, rx.button(tr("cat_edit"), size="1", variant="soft",
-                                                                 on_click=CatalogState.edit_round(r["id"])))),
-            id="round-row-" + r["id"], class_name="round-row",
-        ))),
-        width="100%", id="rounds-table",
-    ), overflow_x="auto", width="100%"), rx.text(tr("rounds_none"), size="2", id="rounds-empty"))
+    return rx.cond(CatalogState.rounds.length() > 0, rx.vstack(rx.foreach(CatalogState.rounds, _round_card), spacing="2", width="100%",
+                                                               id="rounds-table"),
+                   rx.text(tr("rounds_none"), size="2", id="rounds-empty"))
 
 
 def _products_table() -> rx.Component:
-    head = ["sku", "name", "name_th", "cat_kind", "price", "cat_active", "action"]
-    return rx.box(rx.table.root(
-        rx.table.header(rx.table.row(*[rx.table.column_header_cell(tr(k)) for k in head])),
-        rx.table.body(rx.foreach(CatalogState.products, lambda p: rx.table.row(
-            rx.table.cell(p["sku"]), rx.table.cell(p["name"]), rx.table.cell(p["name_th"]), rx.table.cell(p["kind"], class_name="product-kind"),
-            rx.table.cell(p["price"]), rx.table.cell(rx.cond(p["active"] != "", tr("cat_active"), tr("cat_inactive"))),
-            rx.table.cell(rx.cond(AuthState.is_admin, rx.button(tr("cat_edit"), size="1", variant="soft",
-                                                                 on_click=CatalogState.edit_product(p["id"])))),
-            class_name="listing-row",
-        ))),
-        width="100%", id="listing-table",
-    ), overflow_x="auto", width="100%")
+    return rx.cond(CatalogState.products.length() > 0, rx.vstack(rx.foreach(CatalogState.products, lambda p: rx.card(rx.flex(
+        rx.vstack(rx.text(p["name"], weight="bold"), rx.text(p["name_th"], size="1"), rx.code(p["sku"], size="1"), spacing="0",
+                  min_width="200px", flex="1"),
+        rx.text(p["kind"], class_name="product-kind", size="2"),
+        rx.text(p["price"], size="2"),
+        rx.text(rx.cond(p["active"] != "", tr("cat_active"), tr("cat_inactive")), size="1", color=rx.color("gray", 10)),
+        rx.cond(AuthState.is_admin, rx.button(tr("cat_edit"), size="1", variant="soft", on_click=CatalogState.edit_product(p["id"]))),
+        gap="16px", wrap="wrap", align="center", width="100%"), class_name="listing-row", width="100%")),
+        spacing="2", width="100%", id="listing-table"),
+        rx.callout(tr("empty_catalog"), icon="info", id="empty-state"))
 
 
 @app_page("/catalog", "catalog")

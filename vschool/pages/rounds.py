@@ -30,13 +30,19 @@ def _round_in_url(state: rx.State) -> int | None:
 
 
 class RoundState(StaffState, access=Access.CONTACT):
+    round_id: int = 0  # the round in the URL, set on load (a var that reads it recomputes on navigation)
+
+    @rx.event
+    def open_round(self) -> None:
+        self.round_id = _round_in_url(self) or 0
+
     @rx.var
     async def view(self) -> dict:
         feed = await self.get_state(Feed)
         _ = feed.seats
         signed_in = await self.get_state(AuthState)
-        rid = _round_in_url(self)
-        if not signed_in.user_id or rid is None or await viewer(self, Access.CONTACT) is None:
+        rid = self.round_id
+        if not signed_in.user_id or not rid or await viewer(self, Access.CONTACT) is None:
             return {"title": "", "days": [], "students": [], "waiting": []}
         lang = signed_in.language
         with session_scope() as session:
@@ -61,7 +67,7 @@ class RoundState(StaffState, access=Access.CONTACT):
 
     @rx.event
     async def toggle_attendance(self, seat_id: str, day: str) -> None:
-        sid, rid, user = parse_id(seat_id), _round_in_url(self), admitted_staff()
+        sid, rid, user = parse_id(seat_id), self.round_id, admitted_staff()
         try:
             when = date.fromisoformat(day)
         except ValueError:
@@ -89,35 +95,33 @@ class RoundState(StaffState, access=Access.CONTACT):
         for s in view["students"]:
             writer.writerow([s["name"], s["attendee"], s["order"], s["paid"], s["outstanding"], s["diet"], s["allergies"]]
                             + ["✓" if d["present"] else "" for d in s["days"]])
-        return rx.download(data=out.getvalue(), filename=f"roster-{_round_in_url(self)}.csv")
+        return rx.download(data=out.getvalue(), filename=f"roster-{self.round_id}.csv")
 
 
 def _student(s: rx.Var) -> rx.Component:
-    return rx.table.row(
-        rx.table.cell(rx.link(s["name"], href="/customers/" + s["attendee"].to(str)), rx.text(s["order"], " · ", s["state"], size="1",
-                                                                                      color=rx.color("gray", 10))),
-        rx.table.cell(s["paid"]), rx.table.cell(s["outstanding"], class_name="roster-outstanding"),
-        rx.table.cell(s["diet"]), rx.table.cell(s["allergies"], color=rx.color("red", 11)),
-        rx.table.cell(rx.hstack(rx.foreach(s["days"].to(list[dict]), lambda d: rx.checkbox(
+    small = {"size": "1", "color": rx.color("gray", 10)}
+    return rx.card(rx.flex(
+        rx.vstack(rx.link(s["name"], href="/customers/" + s["attendee"].to(str), weight="bold"),
+                  rx.text(s["order"], " · ", s["state"], **small), spacing="0", min_width="180px", flex="1"),
+        rx.vstack(rx.text(tr("roster_paid"), **small), rx.text(s["paid"], size="2"), spacing="0"),
+        rx.vstack(rx.text(tr("roster_outstanding"), **small), rx.text(s["outstanding"], size="2", class_name="roster-outstanding"), spacing="0"),
+        rx.vstack(rx.text(tr("roster_diet"), **small), rx.text(s["diet"], size="2"), spacing="0"),
+        rx.vstack(rx.text(tr("roster_allergies"), **small), rx.text(s["allergies"], size="2", color=rx.color("red", 11)), spacing="0"),
+        rx.vstack(rx.text(tr("roster_attendance"), **small), rx.flex(rx.foreach(s["days"].to(list[dict]), lambda d: rx.checkbox(
             checked=d["present"].to(bool), on_change=lambda _v: RoundState.toggle_attendance(s["seat"].to(str), d["iso"].to(str)),
-            class_name="attendance-tick")), spacing="1")),
-        class_name="roster-row",
-    )
+            class_name="attendance-tick")), gap="4px", wrap="wrap"), spacing="0", max_width="100%"),
+        gap="16px", wrap="wrap", width="100%"), class_name="roster-row", width="100%")
 
 
-@app_page("/rounds/[rid]", "roster_title")
+@app_page("/rounds/[rid]", "roster_title", on_load=[RoundState.open_round])
 def round_page() -> rx.Component:
     view = RoundState.view
     return rx.vstack(
         rx.hstack(rx.heading(view["title"].to(str), size="5", id="round-title"), rx.spacer(),
                   rx.button(tr("roster_export"), on_click=RoundState.export_csv, variant="soft", id="roster-export"),
                   width="100%", align="center", wrap="wrap"),
-        rx.cond(view["students"].to(list).length() > 0, rx.box(rx.table.root(
-            rx.table.header(rx.table.row(*[rx.table.column_header_cell(tr(k)) for k in
-                                           ("roster_student", "roster_paid", "roster_outstanding", "roster_diet", "roster_allergies",
-                                            "roster_attendance")])),
-            rx.table.body(rx.foreach(view["students"].to(list[dict]), _student)),
-            width="100%", id="roster-table"), overflow_x="auto", width="100%"),
+        rx.cond(view["students"].to(list).length() > 0,
+                rx.vstack(rx.foreach(view["students"].to(list[dict]), _student), spacing="2", width="100%", id="roster-table"),
             rx.text(tr("roster_empty"), size="2", id="roster-empty")),
         rx.cond(view["waiting"].to(list).length() > 0, rx.vstack(
             rx.heading(tr("roster_waitlist"), size="3"),
