@@ -74,3 +74,21 @@ def test_the_last_seat_booked_from_the_inbox_shows_live_in_the_catalog_and_a_sec
     catalog.goto(f"{app.frontend_url}/rounds/{round_id}")
     expect(catalog.locator(".roster-row")).to_have_count(2)
     expect(catalog.locator("#roster-table")).to_contain_text("มาลี ศรีสุข")
+
+
+def test_a_walk_in_is_created_by_hand_and_booked_on_their_page(new_page, app) -> None:
+    _a_round_with_one_seat_left()
+    add_staff("desk@vschool.test", Role.AGENT)
+    page = new_page()
+    sign_in(page, app, "desk@vschool.test")
+    page.goto(f"{app.frontend_url}/customers")
+    wait_hydrated(page)
+    page.fill("#new-customer-name", "สมชาย ใจดี")
+    page.fill("#new-customer-phone", "0812345678")
+    page.fill("#new-customer-line", "somchai.j")
+    page.click("#new-customer-save")
+    expect(page.locator("#customer-name")).to_have_text("สมชาย ใจดี")
+    expect(page.locator("#customer-standard-id")).to_contain_text("TVS-CUS-WI-")
+    expect(page.locator(".book-round").first).to_be_visible()
+    page.click("#book-submit")
+    expect(page.locator("#book-notice")).to_contain_text("จองแล้ว")

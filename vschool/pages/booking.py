@@ -13,6 +13,7 @@ from logs.audit import record as audit
 from models.access import Access
 from models.base import utcnow
 from models.booking import book
+from models.catalog_rules import create_customer_by_hand
 from models.commerce import Product
 from models.customer_queries import customer_by_standard_id
 from models.customers import Customer
@@ -264,3 +265,37 @@ def waitlist_tasks_box() -> rx.Component:
             rx.button(tr("waitlist_done"), size="1", variant="soft", on_click=WaitlistTasksState.done(t["id"])),
             align="center", class_name="waitlist-task")),
         spacing="1"), icon="bell", color_scheme="amber", size="1", id="waitlist-tasks"))
+
+
+class NewCustomerState(StaffState, access=Access.TAKE_MONEY):
+    """A customer who walked in or phoned, created by hand, then booked on their page."""
+
+    error: str = ""
+
+    @rx.event
+    async def create(self, form: dict) -> rx.event.EventSpec | None:
+        self.error = ""
+        user = admitted_staff()
+        try:
+            with session_scope() as session:
+                customer = create_customer_by_hand(session, form)
+                audit(session, user, "customer.create", "customer", customer.standard_id, name=customer.display_name)
+                standard_id, cid = customer.standard_id, customer.id
+        except Refused as exc:
+            self.error = await refused(self, exc)
+            return None
+        announce_all(("customer", cid), ("overview", ""))
+        return rx.redirect(f"/customers/{standard_id}")
+
+
+def new_customer_card() -> rx.Component:
+    """Name, phone, LINE id, e-mail → a new customer (TVS-CUS-WI-…), opened for booking."""
+    return rx.card(rx.form(rx.flex(
+        rx.text(tr("new_customer"), weight="bold", size="2", width="100%"),
+        rx.input(name="name", placeholder=tr("field_name"), id="new-customer-name", required=True),
+        rx.input(name="phone", placeholder=tr("field_phone"), id="new-customer-phone"),
+        rx.input(name="line_id", placeholder=tr("field_line_id"), id="new-customer-line"),
+        rx.input(name="email", placeholder=tr("field_email"), id="new-customer-email"),
+        rx.button(tr("save"), type="submit", id="new-customer-save"),
+        rx.cond(NewCustomerState.error != "", rx.text(NewCustomerState.error, color=rx.color("red", 11), size="2", id="new-customer-error")),
+        gap="8px", wrap="wrap", align="center"), on_submit=NewCustomerState.create), width="100%")

@@ -23,7 +23,7 @@ from vschool.components.text import (
     tr,
 )
 from vschool.i18n import text, vocabulary
-from vschool.pages.booking import BookingState, booking_card
+from vschool.pages.booking import BookingState, booking_card, new_customer_card
 from vschool.pages.customer_orders import CustomerOrdersState, orders_section
 from vschool.pages.customer_privacy import CustomerPrivacyState, erased_notice, privacy_section
 from vschool.state.auth import AuthState, admitted_staff, customer_in_url, viewer
@@ -187,6 +187,7 @@ def customers_page() -> rx.Component:
     rows = CustomerListState.found["rows"].to(list[dict[str, str]])
     total = CustomerListState.found["total"].to(int)
     return rx.vstack(
+        rx.cond(AuthState.takes_money, new_customer_card()),
         rx.hstack(
             rx.input(placeholder=tr("search"), value=CustomerListState.search, on_change=CustomerListState.set_search.debounce(300),
                      id="workspace-search", max_width="360px"),
