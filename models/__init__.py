@@ -27,6 +27,7 @@ from models.marketing import (
 )
 from models.marketing_rollups import AdInsightHourTotal
 from models.ops import AiTask, AppSetting, AuditEntry, Incident, IntegrityFinding
+from models.rounds import Attendance, CourseRound, PackageCourse, Seat, WaitlistEntry
 from models.school_facts import SchoolFact
 from models.staff import ApiToken, StaffRole, StaffSession, StaffUser
 
@@ -37,4 +38,5 @@ __all__ = [
     "InboundEvent", "Incident", "IntegrityFinding", "KnowledgeChunk", "KnowledgeDocument", "Label",
     "Message", "Note", "Order", "OrderItem", "OutboundSend", "Payment", "Product", "SchoolFact", "StaffRole",
     "StaffSession", "StaffUser",
+    "Attendance", "CourseRound", "PackageCourse", "Seat", "WaitlistEntry",
 ]

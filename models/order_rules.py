@@ -4,8 +4,11 @@
   attributed to the ad that first brought the customer (so revenue joins the marketing figures).
 - Money received is a deposit or a payment; money given back is a refund. What was received can
   never be exceeded by refunds, nor the order total by what was received.
-- The order's status follows its money: pending → deposit_paid → paid; refunded when all of it
-  went back; cancelled only while nothing was received.
+- The order's status follows the money the school keeps (received − refunded), one function for
+  every case (`status_for`): pending while nothing came in; deposit_paid while some but not all
+  of the total is kept (a partial refund of a paid order brings it back here, with the refunded
+  part outstanding again); paid when all of it is kept; refunded when all that came in went back;
+  cancelled only while nothing is kept. Seats follow (`models.seat_rules`).
 - The customer's lead stage follows too, forwards only: a deposit makes them `deposit`, a paid
   order `enrolled`.
 Numbers are `VS-{YY}-{NNNNN}` from the same atomic per-year counter as customer ids.
@@ -23,12 +26,13 @@ from models.base import utcnow
 from models.commerce import Order, OrderItem, Payment, Product
 from models.customers import Customer
 from models.enums import LeadStage, OrderStatus, PaymentKind
+from models.lead_rules import set_lead_stage
 from models.refusals import Refused
+from models.seat_rules import release_order_seats, settle_seats
 from models.settings import get_settings
 
 METHODS = ("transfer", "promptpay", "card", "cash")
 MAX_QUANTITY = 50
-_STAGE_ORDER = [LeadStage.NEW, LeadStage.CONTACTED, LeadStage.QUALIFIED, LeadStage.DEPOSIT, LeadStage.ENROLLED]
 _NEXT_NUMBER = sa.text(
     """
     INSERT INTO customer_id_counter (channel_code, year, last_number) VALUES ('ORD', :year, 1)
@@ -53,8 +57,19 @@ class Balance:
         return self.received - self.refunded
 
     @property
-    def outstanding(self) -> Decimal:
-        return max(Decimal(0), self.total - self.received)
+    def outstanding(self) -> Decimal:  # a refund re-opens what it gave back
+        return max(Decimal(0), self.total - self.paid)
+
+
+def status_for(b: Balance) -> OrderStatus:
+    """The order status its money says (a cancelled order stays cancelled; see `cancel_order`)."""
+    if b.received == 0:
+        return OrderStatus.PENDING
+    if b.paid == 0:
+        return OrderStatus.REFUNDED
+    if b.paid >= b.total:
+        return OrderStatus.PAID
+    return OrderStatus.DEPOSIT_PAID
 
 
 def parse_amount(text: str) -> Decimal:
@@ -77,12 +92,6 @@ def balance(session: Session, order: Order) -> Balance:
     ).all())
     received = sums.get(PaymentKind.DEPOSIT, Decimal(0)) + sums.get(PaymentKind.PAYMENT, Decimal(0))
     return Balance(order.total, received, sums.get(PaymentKind.REFUND, Decimal(0)))
-
-
-def _advance_stage(customer: Customer, stage: LeadStage) -> None:
-    current = LeadStage(customer.lead_stage)
-    if current == LeadStage.LOST or (current in _STAGE_ORDER and _STAGE_ORDER.index(current) < _STAGE_ORDER.index(stage)):
-        customer.lead_stage = stage
 
 
 def create_order(session: Session, customer_id: int, items: list[tuple[int, int]], staff_id: int | None = None,
@@ -124,6 +133,8 @@ def record_payment(session: Session, order_id: int, kind: PaymentKind, amount: D
         raise OrderRefused("error_order_gone")
     if order.status == OrderStatus.CANCELLED:
         raise OrderRefused("error_order_cancelled")
+    if order.status == OrderStatus.REFUNDED:  # its seats went back: a new booking takes new seats
+        raise OrderRefused("error_order_refunded")
     if method not in METHODS:
         raise OrderRefused("error_payment_method", methods=", ".join(METHODS))
     now = now or utcnow()
@@ -138,30 +149,27 @@ def record_payment(session: Session, order_id: int, kind: PaymentKind, amount: D
     session.add(payment)
     session.flush()
     after = balance(session, order)
-    if after.received > 0 and after.paid == 0:
-        order.status = OrderStatus.REFUNDED
-    elif after.received >= order.total:
-        order.status = OrderStatus.PAID
-    elif after.received > 0:
-        order.status = OrderStatus.DEPOSIT_PAID
-    order.updated_at = now
+    order.status, order.updated_at = status_for(after), now
+    settle_seats(session, order, after.paid, now)
     customer = session.get(Customer, order.customer_id)
     if order.status == OrderStatus.PAID:
-        _advance_stage(customer, LeadStage.ENROLLED)
+        set_lead_stage(session, customer, LeadStage.ENROLLED, by_staff=False)
     elif order.status == OrderStatus.DEPOSIT_PAID:
-        _advance_stage(customer, LeadStage.DEPOSIT)
+        set_lead_stage(session, customer, LeadStage.DEPOSIT, by_staff=False)
     session.add_all([order, customer])
     return payment
 
 
 def cancel_order(session: Session, order_id: int) -> Order:
+    """Cancel an order the school keeps no money on (refund first); its seats are freed."""
     order = session.exec(select(Order).where(Order.id == order_id).with_for_update()).first()
     if order is None:
         raise OrderRefused("error_order_gone")
-    if balance(session, order).received > 0:
+    if balance(session, order).paid > 0:
         raise OrderRefused("error_cancel_paid")
     order.status, order.updated_at = OrderStatus.CANCELLED, utcnow()
     session.add(order)
+    release_order_seats(session, order.id, "cancelled", order.updated_at)
     return order
 
 
@@ -178,9 +186,9 @@ def customer_orders(session: Session, customer_id: int) -> list[dict[str, str]]:
             "id": str(order.id), "number": order.order_number, "status": order.status,
             "items": ", ".join(f"{n} ×{q}" if q > 1 else n for n, q in names),
             "total": f"฿{order.total:,.2f}", "paid": f"฿{b.paid:,.2f}", "outstanding": f"฿{b.outstanding:,.2f}",
-            "can_pay": "1" if b.outstanding > 0 and order.status != OrderStatus.CANCELLED else "",
+            "can_pay": "1" if b.outstanding > 0 and order.status not in (OrderStatus.CANCELLED, OrderStatus.REFUNDED) else "",
             "can_refund": "1" if b.paid > 0 else "",
-            "can_cancel": "1" if b.received == 0 and order.status != OrderStatus.CANCELLED else "",
+            "can_cancel": "1" if b.paid == 0 and order.status != OrderStatus.CANCELLED else "",
         })
     return rows
 

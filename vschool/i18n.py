@@ -7,6 +7,7 @@ gives the plain string (server-side messages). Refusals from the rules bring the
 
 from models.refusals import SENTENCES, Refused
 from vschool.i18n_figures import FIGURE_LABELS
+from vschool.i18n_rounds import ROUND_LABELS
 
 LABELS: dict[str, tuple[str, str]] = {
     # key: (English, Thai)
@@ -143,7 +144,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "stage_lost": ("Lost", "ไม่สำเร็จ"),
     "order_status_draft": ("Draft", "ร่าง"),
     "order_status_pending": ("Pending", "รอชำระ"),
-    "order_status_deposit_paid": ("Deposit paid", "ชำระมัดจำแล้ว"),
+    "order_status_deposit_paid": ("Partly paid", "ชำระบางส่วน"),  # a deposit, or a paid order partly refunded
     "order_status_paid": ("Paid", "ชำระครบแล้ว"),
     "order_status_cancelled": ("Cancelled", "ยกเลิกแล้ว"),
     "order_status_refunded": ("Refunded", "คืนเงินแล้ว"),
@@ -616,6 +617,8 @@ assert not LABELS.keys() & SENTENCES.keys(), "a refusal's sentence lives in mode
 assert not LABELS.keys() & FIGURE_LABELS.keys(), "each label is defined once"
 LABELS.update(SENTENCES)
 LABELS.update(FIGURE_LABELS)
+assert not LABELS.keys() & ROUND_LABELS.keys(), "each label is defined once"
+LABELS.update(ROUND_LABELS)
 
 
 def refusal(exc: Exception, language: str) -> str:

@@ -56,7 +56,8 @@ def _data_words() -> set[str]:
     tables = {"customer": ["display_name", "standard_id", "email"], "product": ["name", "sku"], "campaign": ["name"],
               "ad_set": ["name"], "ad": ["name"], "message": ["text"], "staff_user": ["display_name", "email"],
               "knowledge_document": ["source", "title"], "label": ["name"], "canned_response": ["short_code", "content"],
-              "orders": ["order_number"], "ai_task": ["prompt", "answer", "model"]}
+              "orders": ["order_number"], "ai_task": ["prompt", "answer", "model"],
+              "course_round": ["instructor", "language"]}
     words: set[str] = set()
     with session_scope() as s:
         for table, columns in tables.items():
@@ -85,8 +86,12 @@ def test_every_page_fits_phones_tablets_and_laptops(new_page, app, language: str
     folder, problems, untranslated = _artifacts(), [], {}
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 800})
-        for path in [*PAGES, "/customers/first", "/inbox#thread"]:
-            if path == "/customers/first":
+        for path in [*PAGES, "/customers/first", "/inbox#thread", "/rounds/first"]:
+            if path == "/rounds/first":  # the roster of the first upcoming round
+                page.goto(f"{app.frontend_url}/catalog")
+                page.locator(".round-link").first.click()
+                page.wait_for_selector("#round-title")
+            elif path == "/customers/first":
                 page.goto(f"{app.frontend_url}/customers")
                 page.locator(".customer-link").first.click()
                 page.wait_for_selector("#customer-name")

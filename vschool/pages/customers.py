@@ -23,6 +23,7 @@ from vschool.components.text import (
     tr,
 )
 from vschool.i18n import text, vocabulary
+from vschool.pages.booking import BookingState, booking_card, new_customer_card
 from vschool.pages.customer_orders import CustomerOrdersState, orders_section
 from vschool.pages.customer_privacy import CustomerPrivacyState, erased_notice, privacy_section
 from vschool.state.auth import AuthState, admitted_staff, customer_in_url, viewer
@@ -186,6 +187,7 @@ def customers_page() -> rx.Component:
     rows = CustomerListState.found["rows"].to(list[dict[str, str]])
     total = CustomerListState.found["total"].to(int)
     return rx.vstack(
+        rx.cond(AuthState.takes_money, new_customer_card()),
         rx.hstack(
             rx.input(placeholder=tr("search"), value=CustomerListState.search, on_change=CustomerListState.set_search.debounce(300),
                      id="workspace-search", max_width="360px"),
@@ -271,7 +273,7 @@ def _fact(label_key: str, value: rx.Var, id_: str) -> rx.Component:
 
 
 @app_page("/customers/[cid]", "customer", on_load=[CustomerPageState.open_customer, CustomerOrdersState.open_orders,
-                                                       CustomerPrivacyState.clear])
+                                                       CustomerPrivacyState.clear, BookingState.start])
 def customer_page() -> rx.Component:
     story = CustomerPageState.story
     entries = story["entries"].to(list[dict[str, str]])
@@ -313,6 +315,7 @@ def customer_page() -> rx.Component:
                     gap="12px",
                     wrap="wrap",
                 ),
+                rx.cond(AuthState.takes_money, booking_card()),
                 orders_section(),
                 privacy_section(story["consent"].to(str), story["standard_id"].to(str)),
                 rx.heading(tr("timeline"), size="4"),

@@ -30,7 +30,7 @@ def _in_language(area: str, rows: list[list[str]], language: str) -> list[list[s
     return [[_cell(kinds[n], cell, language) for n, cell in enumerate(row)] for row in rows]
 
 
-OWN_PAGES = {"customers", "knowledge", "marketing"}  # areas that have outgrown the plain list: their module registers the route
+OWN_PAGES = {"customers", "knowledge", "marketing", "catalog"}  # areas that have outgrown the plain list: their module registers the route
 
 
 class WorkspaceState(StaffState, access=Access.MONEY, shown_on=tuple(f"/{area}" for area in LISTINGS if area not in OWN_PAGES)):

@@ -26,6 +26,7 @@ class Feed(rx.State):
     ad_sync: int = 0
     marketing: int = 0
     knowledge: int = 0
+    seats: int = 0
 
 
 def page_route(route_id: str) -> str:
