@@ -22,6 +22,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from actors.ads import sync_ads
 from actors.ai import relay_unanswered_messages
 from actors.broker import redis_url
+from actors.conversions import relay_conversion_events
 from actors.housekeeping import prune_ai_tasks, wake_snoozed_conversations
 from actors.integrity import check_integrity
 from actors.lease import LEASE_TTL_S, RENEW_EVERY_S, SchedulerLease, slot_of
@@ -35,6 +36,7 @@ JOBS = [
     (wake_snoozed_conversations, 30),
     (relay_unprocessed_events, 10),
     (relay_pending_replies, 30),
+    (relay_conversion_events, 15),  # back to Meta: new events and due retries (ADR 016)
     (relay_unanswered_messages, 60),
     (prune_ai_tasks, 3600),
     (refresh_stale_profiles, 86_400),

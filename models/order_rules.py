@@ -21,6 +21,12 @@ from sqlmodel import Session, col, select
 
 from models.base import utcnow
 from models.commerce import Order, OrderItem, Payment, Product
+from models.conversion_rules import (
+    ORDER_CANCELED,
+    ORDER_RETURNED,
+    report_order_undone,
+    report_seat_taken,
+)
 from models.customers import Customer
 from models.enums import LeadStage, OrderStatus, PaymentKind
 from models.refusals import Refused
@@ -138,6 +144,7 @@ def record_payment(session: Session, order_id: int, kind: PaymentKind, amount: D
     session.add(payment)
     session.flush()
     after = balance(session, order)
+    was = order.status
     if after.received > 0 and after.paid == 0:
         order.status = OrderStatus.REFUNDED
     elif after.received >= order.total:
@@ -151,7 +158,18 @@ def record_payment(session: Session, order_id: int, kind: PaymentKind, amount: D
     elif order.status == OrderStatus.DEPOSIT_PAID:
         _advance_stage(customer, LeadStage.DEPOSIT)
     session.add_all([order, customer])
+    _report_to_meta(session, order, was, now)
     return payment
+
+
+def _report_to_meta(session: Session, order: Order, was: str, now: datetime) -> None:
+    """The Conversions API events this payment causes (ADR 016), in the payment's transaction:
+    money received on an order without any makes its seat taken (a Purchase); all of it given
+    back is a return."""
+    if order.status in (OrderStatus.DEPOSIT_PAID, OrderStatus.PAID) and was == OrderStatus.PENDING:
+        report_seat_taken(session, order, now)
+    elif order.status == OrderStatus.REFUNDED and was != OrderStatus.REFUNDED:
+        report_order_undone(session, order, ORDER_RETURNED, now)
 
 
 def cancel_order(session: Session, order_id: int) -> Order:
@@ -162,6 +180,7 @@ def cancel_order(session: Session, order_id: int) -> Order:
         raise OrderRefused("error_cancel_paid")
     order.status, order.updated_at = OrderStatus.CANCELLED, utcnow()
     session.add(order)
+    report_order_undone(session, order, ORDER_CANCELED, order.updated_at)
     return order
 
 
