@@ -28,6 +28,7 @@ from models.marketing import (
 from models.marketing_rollups import AdInsightHourTotal
 from models.meta_reports import ConversionEvent, MessageTemplate, Reminder
 from models.ops import AiTask, AppSetting, AuditEntry, Incident, IntegrityFinding
+from models.rounds import Attendance, CourseRound, PackageCourse, Seat, WaitlistEntry
 from models.school_facts import SchoolFact
 from models.staff import ApiToken, StaffRole, StaffSession, StaffUser
 
@@ -38,4 +39,5 @@ __all__ = [
     "InboundEvent", "Incident", "IntegrityFinding", "KnowledgeChunk", "KnowledgeDocument", "Label",
     "Message", "MessageTemplate", "Note", "Order", "OrderItem", "OutboundSend", "Payment", "Product", "Reminder", "SchoolFact", "StaffRole",
     "StaffSession", "StaffUser",
+    "Attendance", "CourseRound", "PackageCourse", "Seat", "WaitlistEntry",
 ]

@@ -1,7 +1,7 @@
 """The catalog (courses, packages, cooking equipment, menu), orders, their items and payments.
 Money is NUMERIC in THB."""
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -39,6 +39,7 @@ class Order(SQLModel, table=True):
     total: Decimal = money()
     currency: str = Field(default="THB", max_length=3)
     attributed_ad_id: str | None = Field(default=None, max_length=40, index=True)
+    private_on: date | None = Field(default=None, sa_type=sa.Date)  # a private class: the agreed day, no round
     created_by_id: int | None = Field(default=None, foreign_key="staff_user.id", ondelete="SET NULL")
     created_at: datetime = auto_now()
     updated_at: datetime = auto_now()

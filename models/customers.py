@@ -40,6 +40,10 @@ class Customer(SQLModel, table=True):
         sa_column_kwargs={"nullable": False, "server_default": "{}"},
     )
     first_ad_id: str | None = Field(default=None, max_length=40, index=True)
+    dietary_needs: str | None = Field(default=None, max_length=300)  # e.g. vegetarian, halal
+    allergies: str | None = Field(default=None, max_length=300)
+    lost_reason: str | None = Field(default=None, max_length=300)  # why, when the stage is `lost`
+    line_id: str | None = Field(default=None, max_length=60)  # given by hand (walk-in, phone)
     consent_at: datetime | None = timestamp()
     erased_at: datetime | None = timestamp()
     created_at: datetime = auto_now()

@@ -78,6 +78,27 @@ class OrderStatus(StrEnum):
     REFUNDED = "refunded"
 
 
+class RoundStatus(StrEnum):
+    """A course round's booking state: `full` is set and cleared by the seat rules."""
+
+    OPEN = "open"
+    FULL = "full"
+    CLOSED = "closed"  # no more bookings (staff closed it)
+    CANCELLED = "cancelled"
+
+
+class SeatState(StrEnum):
+    HELD = "held"  # the order exists, the deposit rule is not met yet; expires at held_until
+    TAKEN = "taken"  # the deposit rule is met
+    RELEASED = "released"  # freed: expired, cancelled, refunded or moved to another round
+
+
+class WaitlistStatus(StrEnum):
+    WAITING = "waiting"
+    TO_CONTACT = "to_contact"  # a seat freed: a task in front of staff
+    DONE = "done"  # staff booked or dismissed it
+
+
 class PaymentKind(StrEnum):
     DEPOSIT = "deposit"
     PAYMENT = "payment"

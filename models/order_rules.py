@@ -4,8 +4,11 @@
   attributed to the ad that first brought the customer (so revenue joins the marketing figures).
 - Money received is a deposit or a payment; money given back is a refund. What was received can
   never be exceeded by refunds, nor the order total by what was received.
-- The order's status follows its money: pending → deposit_paid → paid; refunded when all of it
-  went back; cancelled only while nothing was received.
+- The order's status follows the money the school keeps (received − refunded), one function for
+  every case (`status_for`): pending while nothing came in; deposit_paid while some but not all
+  of the total is kept (a partial refund of a paid order brings it back here, with the refunded
+  part outstanding again); paid when all of it is kept; refunded when all that came in went back;
+  cancelled only while nothing is kept. Seats follow (`models.seat_rules`).
 - The customer's lead stage follows too, forwards only: a deposit makes them `deposit`, a paid
   order `enrolled`.
 Numbers are `VS-{YY}-{NNNNN}` from the same atomic per-year counter as customer ids.
@@ -30,6 +33,7 @@ from models.conversion_rules import (
 from models.customers import Customer
 from models.enums import LeadStage, OrderStatus, PaymentKind
 from models.refusals import Refused
+from models.seat_rules import deposit_due, release_order_seats, settle_seats
 from models.settings import get_settings
 
 METHODS = ("transfer", "promptpay", "card", "cash")
@@ -59,8 +63,19 @@ class Balance:
         return self.received - self.refunded
 
     @property
-    def outstanding(self) -> Decimal:
-        return max(Decimal(0), self.total - self.received)
+    def outstanding(self) -> Decimal:  # a refund re-opens what it gave back
+        return max(Decimal(0), self.total - self.paid)
+
+
+def status_for(b: Balance) -> OrderStatus:
+    """The order status its money says (a cancelled order stays cancelled; see `cancel_order`)."""
+    if b.received == 0:
+        return OrderStatus.PENDING
+    if b.paid == 0:
+        return OrderStatus.REFUNDED
+    if b.paid >= b.total:
+        return OrderStatus.PAID
+    return OrderStatus.DEPOSIT_PAID
 
 
 def parse_amount(text: str) -> Decimal:
@@ -130,6 +145,8 @@ def record_payment(session: Session, order_id: int, kind: PaymentKind, amount: D
         raise OrderRefused("error_order_gone")
     if order.status == OrderStatus.CANCELLED:
         raise OrderRefused("error_order_cancelled")
+    if order.status == OrderStatus.REFUNDED:  # its seats went back: a new booking takes new seats
+        raise OrderRefused("error_order_refunded")
     if method not in METHODS:
         raise OrderRefused("error_payment_method", methods=", ".join(METHODS))
     now = now or utcnow()
@@ -145,41 +162,39 @@ def record_payment(session: Session, order_id: int, kind: PaymentKind, amount: D
     session.flush()
     after = balance(session, order)
     was = order.status
-    if after.received > 0 and after.paid == 0:
-        order.status = OrderStatus.REFUNDED
-    elif after.received >= order.total:
-        order.status = OrderStatus.PAID
-    elif after.received > 0:
-        order.status = OrderStatus.DEPOSIT_PAID
-    order.updated_at = now
+    order.status, order.updated_at = status_for(after), now
+    settle_seats(session, order, after.paid, now)
     customer = session.get(Customer, order.customer_id)
     if order.status == OrderStatus.PAID:
         _advance_stage(customer, LeadStage.ENROLLED)
     elif order.status == OrderStatus.DEPOSIT_PAID:
         _advance_stage(customer, LeadStage.DEPOSIT)
     session.add_all([order, customer])
-    _report_to_meta(session, order, was, now)
+    _report_to_meta(session, order, was, after.paid, now)
     return payment
 
 
-def _report_to_meta(session: Session, order: Order, was: str, now: datetime) -> None:
+def _report_to_meta(session: Session, order: Order, was: str, kept: Decimal, now: datetime) -> None:
     """The Conversions API events this payment causes (ADR 016), in the payment's transaction:
-    money received on an order without any makes its seat taken (a Purchase); all of it given
-    back is a return."""
-    if order.status in (OrderStatus.DEPOSIT_PAID, OrderStatus.PAID) and was == OrderStatus.PENDING:
+    the deposit rule met (the seat taken) is a Purchase (queued once per order, so asking again
+    is harmless); all of the money given back is a return."""
+    if order.status == OrderStatus.REFUNDED:
+        if was != OrderStatus.REFUNDED:
+            report_order_undone(session, order, ORDER_RETURNED, now)
+    elif kept > 0 and kept >= deposit_due(order.total):
         report_seat_taken(session, order, now)
-    elif order.status == OrderStatus.REFUNDED and was != OrderStatus.REFUNDED:
-        report_order_undone(session, order, ORDER_RETURNED, now)
 
 
 def cancel_order(session: Session, order_id: int) -> Order:
+    """Cancel an order the school keeps no money on (refund first); its seats are freed."""
     order = session.exec(select(Order).where(Order.id == order_id).with_for_update()).first()
     if order is None:
         raise OrderRefused("error_order_gone")
-    if balance(session, order).received > 0:
+    if balance(session, order).paid > 0:
         raise OrderRefused("error_cancel_paid")
     order.status, order.updated_at = OrderStatus.CANCELLED, utcnow()
     session.add(order)
+    release_order_seats(session, order.id, "cancelled", order.updated_at)
     report_order_undone(session, order, ORDER_CANCELED, order.updated_at)
     return order
 
@@ -197,9 +212,9 @@ def customer_orders(session: Session, customer_id: int) -> list[dict[str, str]]:
             "id": str(order.id), "number": order.order_number, "status": order.status,
             "items": ", ".join(f"{n} ×{q}" if q > 1 else n for n, q in names),
             "total": f"฿{order.total:,.2f}", "paid": f"฿{b.paid:,.2f}", "outstanding": f"฿{b.outstanding:,.2f}",
-            "can_pay": "1" if b.outstanding > 0 and order.status != OrderStatus.CANCELLED else "",
+            "can_pay": "1" if b.outstanding > 0 and order.status not in (OrderStatus.CANCELLED, OrderStatus.REFUNDED) else "",
             "can_refund": "1" if b.paid > 0 else "",
-            "can_cancel": "1" if b.received == 0 and order.status != OrderStatus.CANCELLED else "",
+            "can_cancel": "1" if b.paid == 0 and order.status != OrderStatus.CANCELLED else "",
         })
     return rows
 

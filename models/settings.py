@@ -9,6 +9,7 @@ services started for the same data folder are used (see `vschool services`).
 import json
 import os
 import secrets
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
@@ -59,6 +60,10 @@ class Settings(BaseSettings):
     public_url_setting: str | None = Field(None, validation_alias=_env("VSCHOOL_PUBLIC_URL"))
     # Reverse proxies whose X-Forwarded-For is believed (comma-separated addresses or networks).
     trusted_proxies: str = Field("", validation_alias=_env("VSCHOOL_TRUSTED_PROXIES"))
+    # Seats: a held seat becomes taken once this share of the order total is paid (the deposit
+    # rule, percent); an unpaid hold is released after this many days.
+    deposit_percent: Decimal = Field(Decimal(30), ge=0, le=100, validation_alias=_env("VSCHOOL_DEPOSIT_PERCENT"))
+    seat_hold_days: int = Field(3, ge=1, le=60, validation_alias=_env("VSCHOOL_SEAT_HOLD_DAYS"))
     # Back to Meta (Conversions API for business messaging, ADR 016): how long after a customer's
     # first ad referral their order or qualification still counts for that ad; the Page's dataset
     # (unset: the one Meta returns for the Page, asked once).

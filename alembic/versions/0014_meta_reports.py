@@ -5,7 +5,7 @@ round (the unique key), and the outbox of Conversions API events (one row per re
 written with the change; ADR 016).
 
 Revision ID: 0014
-Revises: 0012
+Revises: 0013 (after merging issue-14a; the integrator re-chains)
 Create Date: 2026-12-07 03:10:00
 """
 
@@ -17,7 +17,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0014"
-down_revision: str | None = "0012"
+down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

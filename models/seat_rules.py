@@ -1,0 +1,237 @@
+"""How seats in course rounds are held, taken and freed — the rules every screen and actor shares.
+
+- Booking holds one seat per attendee in each chosen round, inside the same transaction as the
+  order. The round's row is locked (`SELECT … FOR UPDATE`, rounds in id order) while its seats
+  are counted and inserted, so two staff booking the last seat at once are served one after the
+  other: the second sees the round full and is refused. A round that fills becomes `full`.
+- A held seat becomes `taken` when the order's money kept reaches the deposit rule
+  (`Settings.deposit_percent` of the total). An unpaid hold (nothing received on the order)
+  expires after `Settings.seat_hold_days`.
+- Cancelling or fully refunding an order releases its seats; a transfer releases the seat in
+  one round and holds/takes one in a later round of the same course (the order and its money stay).
+- Whenever seats free in a round, a `full` round opens again and the first on its waitlist
+  becomes a task for staff (`to_contact`); nothing is sent to the customer automatically.
+Locks are always taken order row → round rows (by id) → seat rows, so these never deadlock.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from models.base import utcnow
+from models.commerce import Order, Product
+from models.enums import OrderStatus, ProductKind, RoundStatus, SeatState, WaitlistStatus
+from models.refusals import Refused
+from models.rounds import CourseRound, PackageCourse, Seat, WaitlistEntry
+from models.settings import get_settings
+
+ACTIVE = (SeatState.HELD, SeatState.TAKEN)
+
+
+class SeatRefused(Refused):
+    """Why a seat cannot be booked, moved or a round saved."""
+
+
+@dataclass(frozen=True)
+class SeatCount:
+    capacity: int
+    taken: int
+    held: int
+
+    @property
+    def left(self) -> int:
+        return max(0, self.capacity - self.taken - self.held)
+
+
+def seat_counts(session: Session, round_ids: Iterable[int]) -> dict[int, SeatCount]:
+    """Taken / held / left per round, in one query."""
+    ids = list(round_ids)
+    if not ids:
+        return {}
+    rows = session.execute(
+        sa.select(
+            CourseRound.id, CourseRound.capacity,
+            sa.func.count(Seat.id).filter(Seat.state == SeatState.TAKEN),
+            sa.func.count(Seat.id).filter(Seat.state == SeatState.HELD),
+        ).outerjoin(Seat, Seat.round_id == CourseRound.id).where(col(CourseRound.id).in_(ids)).group_by(CourseRound.id)
+    ).all()
+    return {rid: SeatCount(cap, taken, held) for rid, cap, taken, held in rows}
+
+
+def courses_of(session: Session, product_id: int) -> list[int]:
+    """The course ids a product seats people in: itself for a course, its courses for a package."""
+    kind = session.execute(sa.select(Product.kind).where(Product.id == product_id)).scalar()
+    if kind == ProductKind.COURSE:
+        return [product_id]
+    if kind == ProductKind.PACKAGE:
+        return list(session.exec(select(PackageCourse.course_id).where(PackageCourse.package_id == product_id)
+                                 .order_by(PackageCourse.course_id)))
+    return []
+
+
+def _lock_rounds(session: Session, round_ids: Iterable[int]) -> dict[int, CourseRound]:
+    ids = sorted(set(round_ids))
+    rounds = {r.id: r for r in session.exec(select(CourseRound).where(col(CourseRound.id).in_(ids))
+                                             .order_by(CourseRound.id).with_for_update())}
+    if len(rounds) != len(ids):
+        raise SeatRefused("error_round_gone")
+    return rounds
+
+
+def _active_seats(session: Session, round_id: int) -> int:
+    return session.execute(sa.select(sa.func.count()).select_from(Seat)
+                           .where(Seat.round_id == round_id, col(Seat.state).in_(ACTIVE))).scalar_one()
+
+
+def hold_seats(session: Session, order: Order, round_ids: list[int], attendee_ids: list[int],
+               now: datetime | None = None) -> list[Seat]:
+    """One held seat per attendee in each round, or a refusal with nothing written (the caller's
+    transaction rolls back). Locks each round row while counting, so seats can never exceed it."""
+    now = now or utcnow()
+    until = now + timedelta(days=get_settings().seat_hold_days)
+    seats = []
+    for rid, rnd in _lock_rounds(session, round_ids).items():
+        if rnd.status != RoundStatus.OPEN:
+            raise SeatRefused("error_round_not_open" if rnd.status != RoundStatus.FULL else "error_round_full", left=0)
+        active = _active_seats(session, rid)
+        if active + len(attendee_ids) > rnd.capacity:
+            raise SeatRefused("error_round_full", left=max(0, rnd.capacity - active))
+        for attendee in attendee_ids:
+            seat = Seat(round_id=rid, order_id=order.id, attendee_id=attendee, state=SeatState.HELD, held_until=until,
+                        created_at=now, updated_at=now)
+            session.add(seat)
+            seats.append(seat)
+        if active + len(attendee_ids) == rnd.capacity:
+            rnd.status, rnd.updated_at = RoundStatus.FULL, now
+            session.add(rnd)
+    session.flush()
+    return seats
+
+
+def deposit_due(total: Decimal) -> Decimal:
+    """What must be kept on an order before its seats are taken (the deposit rule)."""
+    return (total * get_settings().deposit_percent / 100).quantize(Decimal("0.01"))
+
+
+def settle_seats(session: Session, order: Order, kept: Decimal, now: datetime | None = None) -> list[int]:
+    """After money moved on a (locked) order: held seats become taken once `kept` meets the
+    deposit rule; a fully refunded order frees its seats. Returns the rounds whose seats changed."""
+    now = now or utcnow()
+    if order.status == OrderStatus.REFUNDED:
+        return release_order_seats(session, order.id, "refunded", now)
+    if kept < deposit_due(order.total) or kept <= 0:
+        return []
+    held = list(session.exec(select(Seat).where(Seat.order_id == order.id, Seat.state == SeatState.HELD)))
+    for seat in held:
+        seat.state, seat.held_until, seat.updated_at = SeatState.TAKEN, None, now
+        session.add(seat)
+    return sorted({s.round_id for s in held})
+
+
+def _freed(session: Session, rnd: CourseRound, count: int, now: datetime) -> None:
+    """Seats freed in a locked round: a full round opens; the first waiting become tasks."""
+    if count <= 0:
+        return
+    if rnd.status == RoundStatus.FULL:
+        rnd.status, rnd.updated_at = RoundStatus.OPEN, now
+        session.add(rnd)
+    waiting = session.exec(select(WaitlistEntry).where(WaitlistEntry.round_id == rnd.id, WaitlistEntry.status == WaitlistStatus.WAITING)
+                           .order_by(WaitlistEntry.id).limit(count).with_for_update(skip_locked=True))
+    for entry in waiting:
+        entry.status, entry.to_contact_at = WaitlistStatus.TO_CONTACT, now
+        session.add(entry)
+
+
+def release_order_seats(session: Session, order_id: int, reason: str, now: datetime | None = None) -> list[int]:
+    """Free every active seat of an order (cancelled, refunded). Returns the rounds touched."""
+    now = now or utcnow()
+    round_ids = session.exec(select(Seat.round_id).where(Seat.order_id == order_id, col(Seat.state).in_(ACTIVE)).distinct()).all()
+    for rid, rnd in _lock_rounds(session, round_ids).items():
+        seats = list(session.exec(select(Seat).where(Seat.order_id == order_id, Seat.round_id == rid, col(Seat.state).in_(ACTIVE))))
+        for seat in seats:
+            seat.state, seat.held_until, seat.released_reason, seat.updated_at = SeatState.RELEASED, None, reason, now
+            session.add(seat)
+        session.flush()
+        _freed(session, rnd, len(seats), now)
+    return sorted(round_ids)
+
+
+def expire_holds(session: Session, now: datetime | None = None) -> list[int]:
+    """Release held seats past `held_until` on orders with no money received. Returns the rounds
+    that got seats back (each announced by the caller after commit)."""
+    now = now or utcnow()
+    unpaid = sa.select(Order.id).where(Order.status == OrderStatus.PENDING)
+    due = (Seat.state == SeatState.HELD, col(Seat.held_until) < now, col(Seat.order_id).in_(unpaid))
+    round_ids = session.exec(select(Seat.round_id).where(*due).distinct()).all()
+    freed = []
+    for rid, rnd in _lock_rounds(session, round_ids).items():
+        result = session.execute(sa.update(Seat).where(Seat.round_id == rid, *due)
+                                 .values(state=SeatState.RELEASED, held_until=None, released_reason="expired", updated_at=now))
+        if result.rowcount:
+            _freed(session, rnd, result.rowcount, now)
+            freed.append(rid)
+    return freed
+
+
+def transfer_seats(session: Session, order_id: int, from_round_id: int, to_round_id: int, now: datetime | None = None) -> list[int]:
+    """Move an order's seats from one round to a later round of the same course. The new seats
+    keep their state (held seats keep their expiry); the order and its payments do not change."""
+    now = now or utcnow()
+    rounds = _lock_rounds(session, [from_round_id, to_round_id])
+    source, target = rounds[from_round_id], rounds[to_round_id]
+    if source.product_id != target.product_id or target.starts_on <= source.starts_on or from_round_id == to_round_id:
+        raise SeatRefused("error_transfer_later_round")
+    if target.status != RoundStatus.OPEN:
+        raise SeatRefused("error_round_not_open")
+    seats = list(session.exec(select(Seat).where(Seat.order_id == order_id, Seat.round_id == from_round_id, col(Seat.state).in_(ACTIVE))))
+    if not seats:
+        raise SeatRefused("error_no_seat_to_move")
+    active = _active_seats(session, to_round_id)
+    if active + len(seats) > target.capacity:
+        raise SeatRefused("error_round_full", left=max(0, target.capacity - active))
+    for seat in seats:
+        moved = Seat(round_id=to_round_id, order_id=order_id, attendee_id=seat.attendee_id, state=seat.state,
+                     held_until=seat.held_until, created_at=now, updated_at=now)
+        session.add(moved)
+        session.flush()
+        seat.state, seat.held_until, seat.released_reason, seat.moved_to_id, seat.updated_at = (
+            SeatState.RELEASED, None, "transferred", moved.id, now)
+        session.add(seat)
+    if active + len(seats) == target.capacity:
+        target.status, target.updated_at = RoundStatus.FULL, now
+        session.add(target)
+    session.flush()
+    _freed(session, source, len(seats), now)
+    return [from_round_id, to_round_id]
+
+
+def join_waitlist(session: Session, round_id: int, customer_id: int, staff_id: int | None = None, note: str = "") -> WaitlistEntry:
+    """Put someone on a round's waitlist (once: a second request returns the same entry)."""
+    if session.get(CourseRound, round_id) is None:
+        raise SeatRefused("error_round_gone")
+    existing = session.exec(select(WaitlistEntry).where(WaitlistEntry.round_id == round_id, WaitlistEntry.customer_id == customer_id,
+                                                        WaitlistEntry.status != WaitlistStatus.DONE)).first()
+    if existing:
+        return existing
+    entry = WaitlistEntry(round_id=round_id, customer_id=customer_id, created_by_id=staff_id, note=note.strip()[:300] or None)
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+def finish_waitlist_entry(session: Session, entry_id: int, now: datetime | None = None) -> None:
+    """Staff contacted (booked or let go) someone who was waiting: the task leaves the inbox."""
+    entry = session.get(WaitlistEntry, entry_id)
+    if entry is None:
+        raise SeatRefused("error_waitlist_gone")
+    entry.status, entry.done_at = WaitlistStatus.DONE, now or utcnow()
+    session.add(entry)
+
+
+def round_days(rnd: CourseRound) -> list[date]:
+    """Every calendar day of a round, first to last."""
+    return [rnd.starts_on + timedelta(days=i) for i in range((rnd.ends_on - rnd.starts_on).days + 1)]
