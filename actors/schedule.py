@@ -28,6 +28,7 @@ from actors.integrity import check_integrity
 from actors.lease import LEASE_TTL_S, RENEW_EVERY_S, SchedulerLease, slot_of
 from actors.messenger import relay_unprocessed_events
 from actors.outbound import refresh_stale_profiles, relay_pending_replies
+from actors.reminders import queue_reminders, sync_message_templates
 
 log = logging.getLogger("vschool.scheduler")
 
@@ -37,6 +38,8 @@ JOBS = [
     (relay_unprocessed_events, 10),
     (relay_pending_replies, 30),
     (relay_conversion_events, 15),  # back to Meta: new events and due retries (ADR 016)
+    (sync_message_templates, 600),  # Meta's review states of the utility templates
+    (queue_reminders, 900),  # reminders due now, each once (daytime only)
     (relay_unanswered_messages, 60),
     (prune_ai_tasks, 3600),
     (refresh_stale_profiles, 86_400),
