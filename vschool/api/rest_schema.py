@@ -40,7 +40,7 @@ def listing(item: str) -> dict[str, Any]:
     return obj({"data": {"type": "array", "items": ref(item)}, "page": COUNT, "per_page": COUNT, "total": COUNT})
 
 
-COUNTS = ("impressions", "clicks", "meta_leads", "leads", "enrolled", "orders")
+COUNTS = ("impressions", "clicks", "meta_leads", "leads", "enrolled", "orders", "seats", "reported_purchases", "reported_leads")
 FIGURES = {
     **{k: COUNT for k in COUNTS},
     **{k: DECIMAL for k in ("spend", "revenue", "order_value", "meta_roas_value", "meta_roas_spend", "ctr", "cpc", "cpl", "cac", "roas", "aov",

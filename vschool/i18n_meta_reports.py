@@ -1,0 +1,35 @@
+"""Words for reminders and reports to Meta (ADR 016): the timeline entries, the reasons a
+reminder was not sent, and the marketing panel's seats and "reported to Meta" columns.
+English first, Thai second, as in i18n.LABELS (merged there)."""
+
+META_REPORT_LABELS: dict[str, tuple[str, str]] = {
+    "mk_seats": ("Seats", "ที่นั่ง"),
+    "mk_reported_purchases": ("Purchases reported to Meta", "ยอดซื้อที่แจ้ง Meta"),
+    "mk_reported_leads": ("Qualified leads reported to Meta", "ลีดคุณภาพที่แจ้ง Meta"),
+    "mk_def_seats": ("Seats taken (deposit rule met) by the orders counted in Enrolled.",
+                     "ที่นั่งที่ยืนยันแล้ว (ชำระมัดจำตามเกณฑ์) ของคำสั่งซื้อที่นับในผู้ลงทะเบียน"),
+    "mk_def_reported_purchases": ("Purchase events Meta's dataset accepted in this range for customers this ad brought (one per order).",
+                                  "จำนวนเหตุการณ์การซื้อที่ส่งให้ Meta สำเร็จในช่วงนี้ สำหรับลูกค้าที่มาจากโฆษณานี้ (หนึ่งครั้งต่อคำสั่งซื้อ)"),
+    "mk_def_reported_leads": ("QualifiedLead events Meta's dataset accepted in this range (one per customer).",
+                              "จำนวนลีดคุณภาพที่ส่งให้ Meta สำเร็จในช่วงนี้ (หนึ่งครั้งต่อลูกค้า)"),
+    "timeline_reminder": ("Reminder", "การแจ้งเตือน"),
+    "timeline_report": ("Reported to Meta", "แจ้ง Meta"),
+    "reminder_kind_class_starts": ("Class starts soon", "คลาสใกล้เริ่ม"),
+    "reminder_kind_balance_due": ("Balance due", "ครบกำหนดชำระยอดคงเหลือ"),
+    "reminder_kind_round_cancelled": ("Round cancelled", "รอบเรียนถูกยกเลิก"),
+    "reminder_kind_round_moved": ("Seat moved to another round", "ย้ายที่นั่งไปรอบอื่น"),
+    "reminder_status_queued": ("Waiting to send", "รอส่ง"),
+    "reminder_status_sent": ("Sent", "ส่งแล้ว"),
+    "reminder_status_not_sent": ("Not sent", "ส่งไม่ได้"),
+    "reminder_template_not_approved": ("Not sent: Meta has not approved the utility template for this reminder, and the customer wrote more than 24 hours ago. Call or message them yourself.",
+                                       "ส่งไม่ได้: Meta ยังไม่อนุมัติเทมเพลตสำหรับการแจ้งเตือนนี้ และลูกค้าทักมานานเกิน 24 ชั่วโมงแล้ว กรุณาโทรหรือทักลูกค้าเอง"),
+    "reminder_template_missing": ("Not sent: the Page has no utility template for this reminder yet (the template sync creates it), and the customer wrote more than 24 hours ago.",
+                                  "ส่งไม่ได้: เพจยังไม่มีเทมเพลตสำหรับการแจ้งเตือนนี้ (ระบบจะสร้างให้เมื่อซิงก์เทมเพลต) และลูกค้าทักมานานเกิน 24 ชั่วโมงแล้ว"),
+    "reminder_no_messenger": ("Not sent: this customer cannot be reached on Messenger.", "ส่งไม่ได้: ติดต่อลูกค้ารายนี้ทางเมสเซนเจอร์ไม่ได้"),
+    "reminder_no_longer_due": ("Not sent: no longer needed (the order was paid, cancelled or refunded).",
+                               "ไม่ได้ส่ง: ไม่จำเป็นแล้ว (ชำระครบ ยกเลิก หรือคืนเงินแล้ว)"),
+    "reminder_meta_refused": ("Not sent: Messenger refused it (see the message above).", "ส่งไม่ได้: เมสเซนเจอร์ปฏิเสธ (ดูข้อความด้านบน)"),
+    "report_status_queued": ("Waiting to report", "รอส่งให้ Meta"),
+    "report_status_sent": ("Reported", "แจ้งแล้ว"),
+    "report_status_failed": ("Meta refused", "Meta ปฏิเสธ"),
+}
