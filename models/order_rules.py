@@ -32,13 +32,13 @@ from models.conversion_rules import (
 )
 from models.customers import Customer
 from models.enums import LeadStage, OrderStatus, PaymentKind
+from models.lead_rules import set_lead_stage
 from models.refusals import Refused
 from models.seat_rules import deposit_due, release_order_seats, settle_seats
 from models.settings import get_settings
 
 METHODS = ("transfer", "promptpay", "card", "cash")
 MAX_QUANTITY = 50
-_STAGE_ORDER = [LeadStage.NEW, LeadStage.CONTACTED, LeadStage.QUALIFIED, LeadStage.DEPOSIT, LeadStage.ENROLLED]
 _NEXT_NUMBER = sa.text(
     """
     INSERT INTO customer_id_counter (channel_code, year, last_number) VALUES ('ORD', :year, 1)
@@ -98,12 +98,6 @@ def balance(session: Session, order: Order) -> Balance:
     ).all())
     received = sums.get(PaymentKind.DEPOSIT, Decimal(0)) + sums.get(PaymentKind.PAYMENT, Decimal(0))
     return Balance(order.total, received, sums.get(PaymentKind.REFUND, Decimal(0)))
-
-
-def _advance_stage(customer: Customer, stage: LeadStage) -> None:
-    current = LeadStage(customer.lead_stage)
-    if current == LeadStage.LOST or (current in _STAGE_ORDER and _STAGE_ORDER.index(current) < _STAGE_ORDER.index(stage)):
-        customer.lead_stage = stage
 
 
 def create_order(session: Session, customer_id: int, items: list[tuple[int, int]], staff_id: int | None = None,
@@ -166,9 +160,9 @@ def record_payment(session: Session, order_id: int, kind: PaymentKind, amount: D
     settle_seats(session, order, after.paid, now)
     customer = session.get(Customer, order.customer_id)
     if order.status == OrderStatus.PAID:
-        _advance_stage(customer, LeadStage.ENROLLED)
+        set_lead_stage(session, customer, LeadStage.ENROLLED, by_staff=False)
     elif order.status == OrderStatus.DEPOSIT_PAID:
-        _advance_stage(customer, LeadStage.DEPOSIT)
+        set_lead_stage(session, customer, LeadStage.DEPOSIT, by_staff=False)
     session.add_all([order, customer])
     _report_to_meta(session, order, was, after.paid, now)
     return payment

@@ -13,8 +13,10 @@ from sqlmodel import select
 from models.booking import book
 from models.commerce import Order, Product
 from models.customer_rules import find_or_create_customer
+from models.customers import Customer
 from models.db import session_scope
 from models.enums import PaymentKind
+from models.lead_rules import StageRefused, set_lead_stage
 from models.order_rules import balance, cancel_order, record_payment
 from models.rounds import CourseRound, PackageCourse, Seat, WaitlistEntry
 from models.seat_rules import SeatRefused, expire_holds, join_waitlist, seat_counts, transfer_seats
@@ -141,3 +143,15 @@ def test_fifty_staff_booking_one_twelve_seat_round_at_once_fill_it_exactly() -> 
     with session_scope() as s:
         count = seat_counts(s, [ids["r1"]])[ids["r1"]]
         assert (count.held, count.left) == (12, 0) and s.get(CourseRound, ids["r1"]).status == "full"
+
+
+def test_the_stage_is_set_by_hand_lost_needs_a_reason_and_money_only_moves_it_forward() -> None:
+    ids = _school()
+    with session_scope() as s:
+        customer = s.get(Customer, ids["c0"])
+        with pytest.raises(StageRefused, match="why"):
+            set_lead_stage(s, customer, "lost")
+        assert set_lead_stage(s, customer, "lost", reason="chose another school") and customer.lost_reason == "chose another school"
+        assert set_lead_stage(s, customer, "deposit", by_staff=False) and customer.lost_reason is None
+        assert not set_lead_stage(s, customer, "qualified", by_staff=False) and customer.lead_stage == "deposit"
+        assert set_lead_stage(s, customer, "qualified") and customer.lead_stage == "qualified"
