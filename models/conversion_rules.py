@@ -6,8 +6,9 @@ messaging), for whom, and exactly once. ADR 016; the marketing panel counts with
   order, the qualification itself for a lead. The first such referral names the ad.
 - `Purchase`: once per order, when its seat becomes taken (the deposit rule met); value = the
   order total in THB. `QualifiedLead`: once per customer, when staff set the stage to qualified.
-  `OrderCanceled` / `OrderReturned`: once per order, on cancellation / a full refund, only after
-  a Purchase was reported for it (same ad, same person).
+  `OrderCanceled` / `OrderReturned`: one of them per order, only after its Purchase (same ad,
+  same person): a full refund is reported as a return 10 minutes later unless the order is
+  cancelled meanwhile (then as a cancellation: a cancel always follows a full refund here).
 - Each is a `conversion_event` row written in the caller's transaction (so it exists exactly
   when the change does); the unique `key` names the change, `event_id` is our own id sent to Meta
   (Meta does not deduplicate). `actors.conversions` sends queued rows.
@@ -30,6 +31,8 @@ from models.settings import get_settings
 
 PURCHASE, QUALIFIED_LEAD, ORDER_CANCELED, ORDER_RETURNED = "Purchase", "QualifiedLead", "OrderCanceled", "OrderReturned"
 ACTION_SOURCE, CHANNEL = "business_messaging", "messenger"
+UNDO_EVENTS = (ORDER_CANCELED, ORDER_RETURNED)
+UNDO_GRACE = timedelta(minutes=10)  # a full refund is reported this long after, unless the order is cancelled meanwhile
 
 
 def attributed_ad(session: Session, customer_id: int, at: datetime) -> str | None:
@@ -73,14 +76,28 @@ def report_seat_taken(session: Session, order: Order, now: datetime | None = Non
 
 
 def report_order_undone(session: Session, order: Order, event_name: str, now: datetime | None = None) -> int | None:
-    """Queue `OrderCanceled` or `OrderReturned` (once) for an order whose Purchase was reported."""
+    """Queue the order's one undo event after its Purchase: `OrderReturned` for a full refund
+    (held back `UNDO_GRACE`), `OrderCanceled` for a cancellation — which, within the grace,
+    replaces the refund it follows (the school refunds, then cancels: Meta hears "cancelled")."""
     if event_name not in (ORDER_CANCELED, ORDER_RETURNED):
         raise ValueError(f"not an order event: {event_name}")
     purchase = session.exec(select(ConversionEvent).where(ConversionEvent.key == f"{PURCHASE}:order:{order.id}")).first()
     if purchase is None:
         return None
-    return _queue(session, f"{event_name}:order:{order.id}", event_name, order.customer_id, purchase.ad_id or "", purchase.psid,
-                  now or utcnow(), order.id, order.total)
+    now = now or utcnow()
+    undone = session.exec(select(ConversionEvent).where(ConversionEvent.order_id == order.id, ConversionEvent.event_name.in_(UNDO_EVENTS))
+                          .with_for_update()).first()
+    if undone is not None:
+        if event_name == ORDER_CANCELED and undone.event_name == ORDER_RETURNED and undone.status == "queued":
+            undone.event_name, undone.key, undone.event_time, undone.next_try_at = ORDER_CANCELED, f"{ORDER_CANCELED}:order:{order.id}", now, now
+            session.add(undone)
+            return undone.id
+        return None
+    row_id = _queue(session, f"{event_name}:order:{order.id}", event_name, order.customer_id, purchase.ad_id or "", purchase.psid,
+                    now, order.id, order.total)
+    if row_id is not None and event_name == ORDER_RETURNED:
+        session.execute(sa.update(ConversionEvent).where(ConversionEvent.id == row_id).values(next_try_at=now + UNDO_GRACE))
+    return row_id
 
 
 def report_qualified(session: Session, customer_id: int, now: datetime | None = None) -> int | None:
