@@ -70,7 +70,7 @@ class Reminder(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     order_id: int = Field(foreign_key="orders.id", index=True, ondelete="CASCADE")
     customer_id: int = Field(foreign_key="customer.id", index=True, ondelete="CASCADE")
-    kind: str = choice(ReminderKind)
+    kind: str = choice(ReminderKind, default=ReminderKind.CLASS_STARTS)
     subject: str = Field(default="", max_length=40)  # the round it is about ('' when none)
     starts_on: date | None = Field(default=None)  # the class day the reminder speaks of
     status: str = choice(ReminderStatus, default=ReminderStatus.QUEUED, index=True)
