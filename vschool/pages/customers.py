@@ -98,7 +98,8 @@ def _entry_row(entry: Entry, language: str) -> dict[str, str]:
     amount = baht(-entry.amount if entry.subtype == "refund" else entry.amount) if entry.amount is not None else ""
     return {
         "key": entry.cursor, "kind": entry.kind, "subtype": entry.subtype, "at": _bangkok(entry.at, language),
-        "text": entry.text, "amount": amount, "ref": entry.ref, "extra": _author(entry, language),
+        "text": vocabulary("meta_event", entry.text, language) if entry.kind == "report" else entry.text,
+        "amount": amount, "ref": entry.ref, "extra": _author(entry, language),
     }
 
 
