@@ -19,6 +19,7 @@ from actors import (  # noqa: F401
     messenger,
     outbound,
     reminders,
+    seats,
 )
 from logs.redact import install as redact_logs
 

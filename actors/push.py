@@ -10,6 +10,8 @@ Topics (the `id` says which row changed; pages reload only what they show):
 - `staff`         a staff user was created or changed (id: staff user id)
 - `ad_sync`       an ad sync started, progressed or finished (id: sync run id)
 - `marketing`     the marketing snapshots were rebuilt (ad figures or revenue moved) (id: when)
+- `seats`         seats in a course round were booked, paid, freed or moved, or the round or
+                  its waitlist changed (id: round id)
 """
 
 import json
@@ -21,7 +23,7 @@ import redis
 from actors.broker import NAMESPACE, redis_url
 
 UI_EVENTS = f"{NAMESPACE}:ui-events"
-TOPICS = frozenset({"overview", "customer", "conversation", "message", "staff", "ad_sync", "marketing", "knowledge"})
+TOPICS = frozenset({"overview", "customer", "conversation", "message", "staff", "ad_sync", "marketing", "knowledge", "seats"})
 MAX_BACKLOG = 10_000  # with no app running, keep the list from growing without bound
 
 

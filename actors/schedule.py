@@ -29,6 +29,7 @@ from actors.lease import LEASE_TTL_S, RENEW_EVERY_S, SchedulerLease, slot_of
 from actors.messenger import relay_unprocessed_events
 from actors.outbound import refresh_stale_profiles, relay_pending_replies
 from actors.reminders import queue_reminders, sync_message_templates
+from actors.seats import expire_seat_holds
 
 log = logging.getLogger("vschool.scheduler")
 
@@ -42,6 +43,7 @@ JOBS = [
     (queue_reminders, 900),  # reminders due now, each once (daytime only)
     (relay_unanswered_messages, 60),
     (prune_ai_tasks, 3600),
+    (expire_seat_holds, 60),  # unpaid holds past Settings.seat_hold_days free their seats
     (refresh_stale_profiles, 86_400),
     (sync_ads, {"minute": 7}, {"kind": "hourly"}),  # the last 3 days, every hour
     (sync_ads, {"hour": 3, "minute": 37}, {"kind": "daily"}),  # the last 30 days, every night

@@ -12,6 +12,7 @@ from models.commerce import Order, OrderItem, Payment, Product
 from models.customers import Customer
 from models.enums import PaymentKind
 from models.inbox import Conversation, Message
+from models.round_queries import order_rounds
 from models.staff import StaffUser
 
 PER_PAGE = 25
@@ -84,9 +85,12 @@ def orders_page(session: Session, page: int, customer: str = "") -> tuple[list[d
             items.setdefault(item.order_id, []).append(
                 {"sku": sku, "quantity": item.quantity, "unit_price": money(item.unit_price), "line_total": money(item.line_total)}
             )
+    rounds = order_rounds(session, [o.id for o, _, _ in rows])
     return [
         {"order_number": o.order_number, "customer": standard_id, "status": o.status, "total": money(o.total), "paid": money(paid_sum),
-         "currency": o.currency, "attributed_ad_id": o.attributed_ad_id, "items": items.get(o.id, []), "created_at": iso(o.created_at)}
+         "outstanding": money(max(Decimal(0), o.total - paid_sum)),
+         "currency": o.currency, "attributed_ad_id": o.attributed_ad_id, "items": items.get(o.id, []), "created_at": iso(o.created_at),
+         "rounds": rounds.get(o.id, []), "private_on": o.private_on.isoformat() if o.private_on else None}
         for o, standard_id, paid_sum in rows
     ], total
 

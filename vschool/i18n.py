@@ -144,7 +144,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "stage_lost": ("Lost", "ไม่สำเร็จ"),
     "order_status_draft": ("Draft", "ร่าง"),
     "order_status_pending": ("Pending", "รอชำระ"),
-    "order_status_deposit_paid": ("Deposit paid", "ชำระมัดจำแล้ว"),
+    "order_status_deposit_paid": ("Partly paid", "ชำระบางส่วน"),  # a deposit, or a paid order partly refunded
     "order_status_paid": ("Paid", "ชำระครบแล้ว"),
     "order_status_cancelled": ("Cancelled", "ยกเลิกแล้ว"),
     "order_status_refunded": ("Refunded", "คืนเงินแล้ว"),

@@ -131,7 +131,7 @@ def test_an_agent_records_an_order_and_its_deposit_and_the_page_follows(new_page
     page.fill("#pay-reference", "สลิป PromptPay 0042")
     page.click("#pay-submit")
     expect(page.locator("#order-notice")).to_have_text("บันทึกเงินมัดจำ ฿5,000.00 แล้ว")
-    expect(page.locator(".order-row")).to_contain_text("ชำระมัดจำแล้ว")  # the order's status, in Thai
+    expect(page.locator(".order-row")).to_contain_text("ชำระบางส่วน")  # the order's status, in Thai
     expect(page.locator("#customer-paid")).to_have_text("฿5,000.00")
     expect(page.locator("#customer-stage")).to_have_text("ชำระมัดจำแล้ว")  # the stage followed the deposit, in Thai
     expect(page.locator(".timeline-payment").first).to_contain_text("฿5,000.00")
@@ -140,7 +140,7 @@ def test_an_agent_records_an_order_and_its_deposit_and_the_page_follows(new_page
     with session_scope() as s:
         assert s.exec(select(Payment.kind, Payment.method)).one() == ("deposit", "promptpay")
     page.click("#nav-orders")
-    expect(page.locator(".listing-row")).to_contain_text("ชำระมัดจำแล้ว")  # the orders list too
+    expect(page.locator(".listing-row")).to_contain_text("ชำระบางส่วน")  # the orders list too
 
 
 def test_an_admin_exports_then_erases_a_customer_on_request(new_page, app) -> None:

@@ -3,7 +3,7 @@ an order paid and partly refunded, an ad with its campaign and spend — and one
 Every secret word the marketing role must never read is in `PRIVATE`."""
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 from sqlmodel import Session
@@ -15,6 +15,7 @@ from models.customers import Note
 from models.db import session_scope
 from models.enums import Role
 from models.marketing import Ad, AdAccount, AdInsightDaily, AdSet, Campaign
+from models.rounds import CourseRound, Seat
 from vschool.api_tokens import create_token
 
 PHONE, EMAIL = "0812345678", "piya.secret@example.com"
@@ -31,6 +32,7 @@ class World:
     timeline_cursor: str  # a `next` of the customer's first timeline page
     message_cursor: int  # a `next` of the conversation's first message page
     tokens: dict[Role, str]
+    round_id: int  # a round the customer has a seat in
 
 
 def _ad(s: Session) -> None:
@@ -72,7 +74,13 @@ def build_world() -> World:
         s.add(Payment(order_id=order.id, kind="payment", amount=Decimal("12500"), paid_at=t0 + timedelta(days=1)))
         s.add(Payment(order_id=order.id, kind="refund", amount=Decimal("2500"), paid_at=t0 + timedelta(days=2)))
         _ad(s)
+        customer.dietary_needs, customer.allergies = "vegetarian", "shellfish"
+        rnd = CourseRound(product_id=product.id, starts_on=date(2027, 1, 4), ends_on=date(2027, 1, 8), daily_start=time(9),
+                          daily_end=time(16), capacity=12, instructor="Chef Kenji")
+        s.add(rnd)
+        s.flush()
+        s.add(Seat(round_id=rnd.id, order_id=order.id, attendee_id=customer.id, state="taken"))
         s.flush()
         tokens = {role: create_token(s, None, role, f"{role.value} world")[1] for role in Role}
         cursor = f"{messages[10].sent_at.isoformat()}|message|{messages[10].id}"  # the cursors of pages that end there
-        return World(customer.standard_id, conversation.id, cursor, messages[30].id, tokens)
+        return World(customer.standard_id, conversation.id, cursor, messages[30].id, tokens, rnd.id)

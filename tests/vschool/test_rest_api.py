@@ -15,6 +15,7 @@ from models.commerce import Order, Payment
 from models.db import session_scope
 from models.enums import Role
 from models.ops import AuditEntry
+from tests.vschool.rest_world import build_world
 from vschool.api import build_api
 from vschool.api_tokens import create_token, revoke_token
 from vschool.demo import load_demo_data
@@ -139,3 +140,21 @@ async def test_vschool_token_create_prints_a_working_token_once(client: httpx.As
                              env=os.environ.copy(), timeout=120)
     assert revoked.returncode == 0 and "revoked" in revoked.stderr
     assert (await client.get("/api/v1/products", headers=_auth(made["token"]))).status_code == 401
+
+
+async def test_rounds_with_their_seats_a_roster_and_orders_with_their_round(client: httpx.AsyncClient) -> None:
+    world = build_world()
+    admin = {"Authorization": f"Bearer {world.tokens[Role.ADMIN]}"}
+    listed = (await client.get("/api/v1/rounds", params={"product": "RAMEN-1", "from": "2027-01-01", "to": "2027-01-31"}, headers=admin)).json()
+    assert [(r["id"], r["starts_on"], r["seats"]) for r in listed["data"]] == [(world.round_id, "2027-01-04", {"taken": 1, "held": 0, "left": 11})]
+    assert (await client.get("/api/v1/rounds", params={"from": "2027-02-01"}, headers=admin)).json()["total"] == 0
+    bad = await client.get("/api/v1/rounds", params={"from": "2027-02-01", "to": "2027-01-01"}, headers=admin)
+    assert bad.status_code == 400 and bad.json()["error"]["code"] == "bad_parameter"
+    detail = (await client.get(f"/api/v1/rounds/{world.round_id}", headers=admin)).json()
+    person = detail["roster"][0]
+    assert (person["attendee"], person["paid"], person["outstanding"], person["dietary_needs"], person["allergies"]) == (
+        world.standard_id, "10000.00", "2500.00", "vegetarian", "shellfish")
+    assert (await client.get("/api/v1/rounds/999999", headers=admin)).status_code == 404
+    orders = (await client.get("/api/v1/orders", headers=admin)).json()["data"]
+    assert orders[0]["rounds"] == [{"id": world.round_id, "product": "RAMEN-1", "starts_on": "2027-01-04", "seats": 1}]
+    assert orders[0]["outstanding"] == "2500.00"

@@ -42,7 +42,7 @@ def flatmap_query(context: schemathesis.HookContext, query: dict[str, object] | 
 def world(db: None) -> World:
     made = build_world()
     REAL.update(standard_id=made.standard_id, conversation_id=made.conversation_id, timeline_cursor=made.timeline_cursor,
-                message_cursor=made.message_cursor)
+                message_cursor=made.message_cursor, round_id=made.round_id)
     return made
 
 

@@ -39,6 +39,8 @@ MATRIX = {
     "list_orders": ("/api/v1/orders", {A, G, M}),
     "list_products": ("/api/v1/products", {A, G, M}),
     "marketing_summary": (f"/api/v1/marketing/summary?since={SINCE}&until={UNTIL}", {A, M}),
+    "list_rounds": ("/api/v1/rounds", {A, G, M}),
+    "get_round": ("/api/v1/rounds/{round_id}", {A, G}),
 }
 
 
@@ -54,7 +56,7 @@ def world() -> World:
 
 
 def _url(operation: str, world: World) -> str:
-    return MATRIX[operation][0].format(standard_id=world.standard_id, conversation_id=world.conversation_id)
+    return MATRIX[operation][0].format(standard_id=world.standard_id, conversation_id=world.conversation_id, round_id=world.round_id)
 
 
 def test_the_matrix_covers_every_endpoint_and_agrees_with_models_access() -> None:

@@ -38,10 +38,14 @@ from models.api_queries import (
     orders_page,
     products_page,
 )
+from models.commerce import Product
 from models.customer_queries import customer_by_standard_id, customer_facts, find_customers
 from models.db import session_scope
 from models.enums import ConversationStatus, LeadStage, ProductKind, Role
 from models.marketing_figures import panel_figures
+from models.round_queries import find_rounds, roster, round_row, waitlist
+from models.rounds import CourseRound
+from models.seat_rules import seat_counts
 from models.timeline import as_seen_by, timeline
 from vschool.api import rest_params as params
 from vschool.api.rest_params import INT_MAX, ApiError
@@ -197,6 +201,35 @@ def marketing_summary(request: Request, session: Session, role: Role) -> dict[st
     return {**figures, "totals": _counts_as_integers(figures["totals"]), "campaigns": [_counts_as_integers(c) for c in figures["campaigns"]]}
 
 
+def _rest_money(row: dict[str, Any]) -> dict[str, Any]:
+    return {**row, "paid": money(row["paid"]), "outstanding": money(row["outstanding"])}
+
+
+@endpoint(Access.SIGNED_IN)
+def list_rounds(request: Request, session: Session, role: Role) -> dict[str, Any]:
+    """Course rounds by first day, with seats taken, held and left; `product`: a course's SKU; `from`/`to`: first days within (YYYY-MM-DD)."""
+    page = params.page(request)
+    sku = params.query_text(request, "product", 40)
+    since = params.day(request, "from") if "from" in request.query_params else None
+    until = params.day(request, "to") if "to" in request.query_params else None
+    if since and until and until < since:
+        raise params.bad("`from` must not be after `to`.")
+    rows, total = find_rounds(session, product_sku=sku, since=since, until=until, limit=PER_PAGE, offset=page * PER_PAGE)
+    return _listing(rows, total, page)
+
+
+@endpoint(Access.CONTACT)
+def get_round(request: Request, session: Session, role: Role) -> dict[str, Any]:
+    """One round with its seats, its roster (attendees, their order's paid and outstanding, dietary needs, allergies, days attended) and its waitlist."""
+    round_id = params.path_id(request, "round_id")
+    rnd = session.get(CourseRound, round_id)
+    if rnd is None:
+        raise ApiError(404, "not_found", f"There is no round {round_id}.")
+    row = round_row(rnd, session.get(Product, rnd.product_id), seat_counts(session, [round_id])[round_id])
+    people = [{k: v for k, v in _rest_money(r).items() if k not in ("order_id", "seat_id")} for r in roster(session, round_id)]
+    return {**row, "roster": people, "waitlist": [{k: v for k, v in w.items() if k != "id"} for w in waitlist(session, round_id)]}
+
+
 ROUTES: list[tuple[str, Callable[[Request], Response]]] = [
     ("/api/v1/customers", list_customers),
     ("/api/v1/customers/{standard_id}", get_customer),
@@ -205,6 +238,8 @@ ROUTES: list[tuple[str, Callable[[Request], Response]]] = [
     ("/api/v1/orders", list_orders),
     ("/api/v1/products", list_products),
     ("/api/v1/marketing/summary", marketing_summary),
+    ("/api/v1/rounds", list_rounds),
+    ("/api/v1/rounds/{round_id}", get_round),
 ]
 
 

@@ -4,7 +4,7 @@ Schemathesis test holds the handlers to it."""
 
 from typing import Any
 
-from models.enums import ConversationStatus, LeadStage, ProductKind
+from models.enums import ConversationStatus, LeadStage, ProductKind, RoundStatus
 from vschool.api.rest_params import (
     CURSOR,
     FIRST_DAY,
@@ -39,6 +39,25 @@ def ref(name: str) -> dict[str, str]:
 def listing(item: str) -> dict[str, Any]:
     return obj({"data": {"type": "array", "items": ref(item)}, "page": COUNT, "per_page": COUNT, "total": COUNT})
 
+
+DATE = {"type": "string", "format": "date"}
+_ROUND = {
+    "id": COUNT, "product": STRING, "product_name": STRING, "product_name_th": MAYBE, "starts_on": DATE, "ends_on": DATE,
+    "daily_start": STRING, "daily_end": STRING, "capacity": COUNT, "language": STRING, "instructor": MAYBE,
+    "status": {"enum": [s.value for s in RoundStatus]}, "seats": obj({"taken": COUNT, "held": COUNT, "left": COUNT}),
+}
+ROUND_SCHEMAS: dict[str, Any] = {
+    "Round": obj(_ROUND),
+    "RosterEntry": obj({
+        "attendee": STRING, "name": STRING, "phone": MAYBE, "state": {"enum": ["held", "taken"]}, "held_until": MAYBE_TIME,
+        "order_number": STRING, "payer": STRING, "paid": MONEY, "outstanding": MONEY, "dietary_needs": STRING, "allergies": STRING,
+        "attended": {"type": "array", "items": DATE},
+    }),
+    "RoundDetail": obj({
+        **_ROUND, "roster": {"type": "array", "items": ref("RosterEntry")},
+        "waitlist": {"type": "array", "items": obj({"customer": STRING, "name": STRING, "status": STRING})},
+    }),
+}
 
 COUNTS = ("impressions", "clicks", "meta_leads", "leads", "enrolled", "orders", "seats", "reported_purchases", "reported_leads")
 FIGURES = {
@@ -79,9 +98,12 @@ SCHEMAS: dict[str, Any] = {
                      "next": {"type": ["integer", "null"], "description": "`before` for the next (older) page"}}),
     "OrderItem": obj({"sku": STRING, "quantity": COUNT, "unit_price": MONEY, "line_total": MONEY}),
     "Order": obj({
-        "order_number": STRING, "customer": STRING, "status": STRING, "total": MONEY, "paid": MONEY, "currency": STRING,
+        "order_number": STRING, "customer": STRING, "status": STRING, "total": MONEY, "paid": MONEY, "outstanding": MONEY, "currency": STRING,
         "attributed_ad_id": MAYBE, "items": {"type": "array", "items": ref("OrderItem")}, "created_at": TIME,
+        "rounds": {"type": "array", "items": obj({"id": COUNT, "product": STRING, "starts_on": DATE, "seats": COUNT})},
+        "private_on": {"type": ["string", "null"], "format": "date", "description": "a private class: the agreed day (no round)"},
     }),
+    **ROUND_SCHEMAS,
     "Product": obj({
         "sku": STRING, "kind": {"enum": [k.value for k in ProductKind]}, "name": STRING, "name_th": MAYBE, "description": MAYBE,
         "price": MONEY, "currency": STRING, "picture_url": MAYBE,
@@ -97,6 +119,7 @@ SCHEMAS: dict[str, Any] = {
     "ConversationList": listing("Conversation"),
     "OrderList": listing("Order"),
     "ProductList": listing("Product"),
+    "RoundList": listing("Round"),
 }
 
 
@@ -124,12 +147,16 @@ PARAMETERS: dict[str, list[dict[str, Any]]] = {
     "list_messages": [path("conversation_id", ID, "the conversation's id"), query("before", ID, "the `next` cursor of the previous answer")],
     "list_orders": [PAGE, query("customer", STANDARD, "only this customer's orders (a standard id)")],
     "list_products": [PAGE, query("kind", {"enum": [k.value for k in ProductKind]}, "a product kind")],
+    "list_rounds": [PAGE, query("product", SEARCH, "only rounds of this course (its SKU)"),
+                    query("from", DAY, "rounds whose first day is on or after this day"), query("to", DAY, "… and on or before this day")],
+    "get_round": [path("round_id", ID, "the round's id")],
     "marketing_summary": [query("since", DAY, "the first Bangkok day, YYYY-MM-DD", True),
                           query("until", DAY, "the last Bangkok day (included), at most two years after `since`", True)],
 }
 ANSWERS = {
     "list_customers": "CustomerList", "get_customer": "Customer", "list_conversations": "ConversationList", "list_messages": "Messages",
     "list_orders": "OrderList", "list_products": "ProductList", "marketing_summary": "MarketingSummary",
+    "list_rounds": "RoundList", "get_round": "RoundDetail",
 }
 ERRORS = {
     "400": "a parameter is malformed or out of range", "401": "no token, or an unknown or revoked one",
@@ -143,7 +170,7 @@ def _json(description: str, schema: dict[str, Any]) -> dict[str, Any]:
 
 
 def operation(name: str, summary: str, roles: list[str]) -> dict[str, Any]:
-    errors = {code: _json(text, ref("Error")) for code, text in ERRORS.items() if code != "404" or name in ("get_customer", "list_messages")}
+    errors = {code: _json(text, ref("Error")) for code, text in ERRORS.items() if code != "404" or name in ("get_customer", "list_messages", "get_round")}
     return {
         "summary": summary, "operationId": name, "parameters": PARAMETERS[name], "x-roles": roles,
         "responses": {"200": _json("the answer", ref(ANSWERS[name])), **errors},

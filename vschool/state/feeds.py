@@ -21,3 +21,4 @@ class Feed(rx.SharedState):
     ad_sync: int = 0
     marketing: int = 0
     knowledge: int = 0
+    seats: int = 0
