@@ -37,6 +37,7 @@ from models.reply_rules import window
 from models.rounds import CourseRound
 from models.settings import get_settings
 
+ECHO_GRACE = timedelta(seconds=60)  # an attempt whose outcome is unknown waits this long for its echo
 DAYTIME = range(9, 20)  # Bangkok hours in which reminders are selected
 LANGUAGES = ("th", "en")
 # Our utility templates, created in the Page's library by the template sync: (kind, language) → body.
@@ -248,6 +249,8 @@ def _again(session: Session, reminder: Reminder, now: datetime) -> Planned | Non
         _not_sent(reminder, "reminder_meta_refused")
         return None
     if send.status == SendStatus.QUEUED and not message.mid:
+        if send.sent_at and now - send.sent_at < ECHO_GRACE:
+            return None  # the last call may have got through: its echo settles it, or a later run sends again
         send.attempts, send.sent_at = send.attempts + 1, now
         return Planned(message.id, dict(send.request))
     settle_reminder(session, reminder, message)
