@@ -11,7 +11,7 @@ from models.customers import Customer
 from models.enums import ProductKind
 from models.order_rules import create_order
 from models.rounds import CourseRound
-from models.seat_rules import SeatRefused, courses_of, hold_seats
+from models.seat_rules import SeatRefused, courses_of, lock_for_booking, place_seats
 
 MAX_ATTENDEES = 12
 
@@ -38,8 +38,9 @@ def book(session: Session, payer_id: int, product_id: int, round_ids: list[int],
         session.add(order)
         return order
     _check_rounds(session, product, round_ids)
+    locked = lock_for_booking(session, round_ids, len(attendees))  # first: a full round refuses before any order is numbered
     order = create_order(session, payer_id, [(product_id, len(attendees))], staff_id, now)
-    hold_seats(session, order, round_ids, attendees, now)
+    place_seats(session, order, locked, attendees, now)
     return order
 
 

@@ -77,8 +77,8 @@ def courses_of(session: Session, product_id: int) -> list[int]:
 
 def _lock_rounds(session: Session, round_ids: Iterable[int]) -> dict[int, CourseRound]:
     ids = sorted(set(round_ids))
-    rounds = {r.id: r for r in session.exec(select(CourseRound).where(col(CourseRound.id).in_(ids))
-                                             .order_by(CourseRound.id).with_for_update())}
+    rounds = {r.id: r for r in session.exec(select(CourseRound).where(col(CourseRound.id).in_(ids)).order_by(CourseRound.id)
+                                             .with_for_update().execution_options(populate_existing=True))}
     if len(rounds) != len(ids):
         raise SeatRefused("error_round_gone")
     return rounds
@@ -89,19 +89,38 @@ def _active_seats(session: Session, round_id: int) -> int:
                            .where(Seat.round_id == round_id, col(Seat.state).in_(ACTIVE))).scalar_one()
 
 
-def hold_seats(session: Session, order: Order, round_ids: list[int], attendee_ids: list[int],
-               now: datetime | None = None) -> list[Seat]:
-    """One held seat per attendee in each round, or a refusal with nothing written (the caller's
-    transaction rolls back). Locks each round row while counting, so seats can never exceed it."""
+def _refuse_unless_room(rnd: CourseRound, active: int, wanted: int) -> None:
+    if rnd.status == RoundStatus.FULL or (rnd.status == RoundStatus.OPEN and active + wanted > rnd.capacity):
+        raise SeatRefused("error_round_full", left=max(0, rnd.capacity - active))
+    if rnd.status != RoundStatus.OPEN:
+        raise SeatRefused("error_round_not_open")
+
+
+def lock_for_booking(session: Session, round_ids: list[int], wanted: int) -> dict[int, tuple[CourseRound, int]]:
+    """Lock the rounds (by id) and check each has `wanted` seats left: {round id: (round, seats
+    booked)}, or a refusal. A plain read first refuses a round already full without waiting
+    for its lock (those waiting behind the bookers of its last seats leave at once)."""
+    counts = seat_counts(session, round_ids)
+    for rid in round_ids:
+        rnd = session.get(CourseRound, rid)
+        if rnd is None or rid not in counts:
+            raise SeatRefused("error_round_gone")
+        _refuse_unless_room(rnd, counts[rid].taken + counts[rid].held, wanted)
+    locked = {}
+    for rid, rnd in _lock_rounds(session, round_ids).items():  # re-read under the lock: another booking may have filled it
+        active = _active_seats(session, rid)
+        _refuse_unless_room(rnd, active, wanted)
+        locked[rid] = (rnd, active)
+    return locked
+
+
+def place_seats(session: Session, order: Order, locked: dict[int, tuple[CourseRound, int]], attendee_ids: list[int],
+                now: datetime | None = None) -> list[Seat]:
+    """One held seat per attendee in each locked round (`lock_for_booking`); a round it fills becomes full."""
     now = now or utcnow()
     until = now + timedelta(days=get_settings().seat_hold_days)
     seats = []
-    for rid, rnd in _lock_rounds(session, round_ids).items():
-        if rnd.status != RoundStatus.OPEN:
-            raise SeatRefused("error_round_not_open" if rnd.status != RoundStatus.FULL else "error_round_full", left=0)
-        active = _active_seats(session, rid)
-        if active + len(attendee_ids) > rnd.capacity:
-            raise SeatRefused("error_round_full", left=max(0, rnd.capacity - active))
+    for rid, (rnd, active) in locked.items():
         for attendee in attendee_ids:
             seat = Seat(round_id=rid, order_id=order.id, attendee_id=attendee, state=SeatState.HELD, held_until=until,
                         created_at=now, updated_at=now)
@@ -112,6 +131,13 @@ def hold_seats(session: Session, order: Order, round_ids: list[int], attendee_id
             session.add(rnd)
     session.flush()
     return seats
+
+
+def hold_seats(session: Session, order: Order, round_ids: list[int], attendee_ids: list[int],
+               now: datetime | None = None) -> list[Seat]:
+    """One held seat per attendee in each round, or a refusal with nothing written (the caller's
+    transaction rolls back). Locks each round row while counting, so seats can never exceed it."""
+    return place_seats(session, order, lock_for_booking(session, round_ids, len(attendee_ids)), attendee_ids, now)
 
 
 def deposit_due(total: Decimal) -> Decimal:
