@@ -34,7 +34,11 @@ def format_customer_id(channel_code: str, year: int, number: int) -> str:
 
 def allocate_customer_id(session: Session, channel: Channel, now: datetime) -> str:
     """Take the next standard id for `channel` in the school's current year (Asia/Bangkok)."""
-    code = CHANNEL_CODES[channel]
+    return allocate_code_id(session, CHANNEL_CODES[channel], now)
+
+
+def allocate_code_id(session: Session, code: str, now: datetime) -> str:
+    """The next standard id for a channel code (`WI`: created by hand) in the school's year."""
     year = now.astimezone(ZoneInfo(get_settings().timezone)).year % 100
     number = session.execute(_NEXT_NUMBER, {"code": code, "year": year}).scalar_one()
     return format_customer_id(code, year, number)

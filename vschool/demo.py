@@ -31,6 +31,7 @@ from models.inbox import CannedResponse, Conversation, Label
 from models.ops import AppSetting
 from models.school_facts import SchoolFact
 from models.settings import SIMULATOR_AD_ACCOUNT_ID, get_settings
+from vschool.demo_rounds import load_demo_rounds
 
 DEMO_MARK = "demo_data_loaded_at"
 AD_DAYS = 30  # at least this many days of ad figures, so the 30-day marketing view is full
@@ -138,11 +139,12 @@ def load_demo_data(session: Session, customers: int = 40, days: int = 14) -> dic
         session.add_all([customer, conversation])
         if customer.lead_stage in (LeadStage.DEPOSIT, LeadStage.ENROLLED):
             _order(session, customer, products, n, when, customer.lead_stage == LeadStage.ENROLLED)
+    rounds = load_demo_rounds(session, now)
     ad_rows = _ad_account(session, max(days, AD_DAYS))
     session.execute(
         insert(AppSetting).values(key=DEMO_MARK, value=now.isoformat()).on_conflict_do_update(index_elements=["key"], set_={"value": now.isoformat()})
     )
-    return {"customers_created": made, "products": len(products), "ad_insight_rows": ad_rows}
+    return {"customers_created": made, "products": len(products), "ad_insight_rows": ad_rows, "rounds_created": rounds}
 
 
 def _ad_account(session: Session, days: int) -> int:

@@ -8,6 +8,7 @@ gives the plain string (server-side messages). Refusals from the rules bring the
 from models.refusals import SENTENCES, Refused
 from vschool.i18n_figures import FIGURE_LABELS
 from vschool.i18n_meta_reports import META_REPORT_LABELS
+from vschool.i18n_rounds import ROUND_LABELS
 
 LABELS: dict[str, tuple[str, str]] = {
     # key: (English, Thai)
@@ -619,6 +620,8 @@ assert not LABELS.keys() & META_REPORT_LABELS.keys(), "each label is defined onc
 LABELS.update(SENTENCES)
 LABELS.update(FIGURE_LABELS)
 LABELS.update(META_REPORT_LABELS)
+assert not LABELS.keys() & ROUND_LABELS.keys(), "each label is defined once"
+LABELS.update(ROUND_LABELS)
 
 
 def refusal(exc: Exception, language: str) -> str:

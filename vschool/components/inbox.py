@@ -5,6 +5,7 @@ import reflex as rx
 
 from vschool.components.inbox_keys import KEYBOARD, canned_picker
 from vschool.components.text import lead_stage_label, tr
+from vschool.pages.booking import BookingState, booking_card, waitlist_tasks_box
 from vschool.state.auth import AuthState
 
 # What the per-conversation selector sends → the level stored (None: follow the global level).
@@ -427,6 +428,10 @@ def side_panel(state: type) -> rx.Component:
                 fact(tr("orders"), rx.cond(current["orders"] != "", current["orders"], "—"), "panel-orders"),
                 rx.cond(current["ai_paused"] != "", rx.badge(tr("ai_paused"), color_scheme="amber", size="1", id="ai-paused")),
                 rx.link(tr("customer_page"), href=rx.Var.create("/customers/") + current["standard_id"], size="2", id="panel-customer-link"),
+                rx.cond(AuthState.takes_money, rx.button(tr("book_title"), size="1", variant="soft", id="panel-book",
+                                                         on_click=BookingState.start(current["standard_id"]))),
+                rx.cond(BookingState.customer == current["standard_id"], booking_card()),
+                waitlist_tasks_box(),
                 spacing="3",
             ),
             width="260px",

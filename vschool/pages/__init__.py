@@ -8,6 +8,7 @@ from vschool.pages import (  # noqa: F401
     admin_integrity,
     admin_library,
     admin_staff,
+    catalog,
     customers,
     data_export,
     inbox,
@@ -15,5 +16,6 @@ from vschool.pages import (  # noqa: F401
     login,
     marketing,
     overview,
+    rounds,
     workspaces,
 )

@@ -26,6 +26,7 @@ from vschool.components.text import (
     tr,
 )
 from vschool.i18n import text, vocabulary
+from vschool.pages.booking import BookingState, booking_card
 from vschool.pages.customer_orders import CustomerOrdersState, orders_section
 from vschool.pages.customer_privacy import CustomerPrivacyState, erased_notice, privacy_section
 from vschool.state.auth import AuthState, admitted_staff, customer_in_url, viewer
@@ -301,7 +302,7 @@ def _fact(label_key: str, value: rx.Var, id_: str) -> rx.Component:
 
 
 @app_page("/customers/[cid]", "customer", on_load=[CustomerPageState.open_customer, CustomerOrdersState.open_orders,
-                                                       CustomerPrivacyState.clear])
+                                                       CustomerPrivacyState.clear, BookingState.start])
 def customer_page() -> rx.Component:
     story = CustomerPageState.story
     entries = story["entries"].to(list[dict[str, str]])
@@ -343,6 +344,7 @@ def customer_page() -> rx.Component:
                     gap="12px",
                     wrap="wrap",
                 ),
+                rx.cond(AuthState.takes_money, booking_card()),
                 orders_section(),
                 privacy_section(story["consent"].to(str), story["standard_id"].to(str)),
                 rx.heading(tr("timeline"), size="4"),

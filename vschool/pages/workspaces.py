@@ -121,7 +121,7 @@ def _register(area: str) -> None:
     app_page(f"/{area}", area, on_load=[WorkspaceState.open_area])(body)
 
 
-OWN_PAGES = {"customers", "knowledge", "marketing"}  # areas that have outgrown the plain list: their module registers the route
+OWN_PAGES = {"customers", "knowledge", "marketing", "catalog"}  # areas that have outgrown the plain list: their module registers the route
 
 for _area in LISTINGS:
     if _area not in OWN_PAGES:
