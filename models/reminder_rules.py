@@ -100,15 +100,15 @@ def select_due(session: Session, now: datetime | None = None) -> list[int]:
     return ids
 
 
-def queue_round_change(session: Session, order_id: int, round_id: int, kind: ReminderKind) -> int | None:
-    """Queue "round cancelled" or "seat moved" for an order (once per order, kind and round), in
-    the caller's transaction. Returns the new reminder's id."""
+def queue_round_change(session: Session, order_id: int, round_id: int, kind: ReminderKind, subject: str = "") -> int | None:
+    """Queue "round cancelled" or "seat moved" for an order (once per order, kind and subject —
+    the round, or the round and its new date), in the caller's transaction. Returns its id."""
     order = session.get(Order, order_id)
     rnd = session.get(CourseRound, round_id)
     if order is None or rnd is None:
         return None
     return session.execute(
-        insert(Reminder).values(order_id=order_id, customer_id=order.customer_id, kind=kind.value, subject=str(round_id),
+        insert(Reminder).values(order_id=order_id, customer_id=order.customer_id, kind=kind.value, subject=subject or str(round_id),
                                 starts_on=rnd.starts_on, status=ReminderStatus.QUEUED.value, created_at=utcnow())
         .on_conflict_do_nothing(index_elements=["order_id", "kind", "subject"]).returning(Reminder.id)
     ).scalar()
@@ -120,6 +120,22 @@ def queue_round_cancelled(session: Session, round_id: int) -> list[int]:
     order_ids = session.execute(sa.text("SELECT DISTINCT order_id FROM seat WHERE round_id = :r AND state IN ('held', 'taken')"),
                                 {"r": round_id}).scalars().all()
     return [rid for oid in order_ids if (rid := queue_round_change(session, oid, round_id, ReminderKind.ROUND_CANCELLED))]
+
+
+def queue_round_news(session: Session, round_id: int, was_status: str | None, was_starts: date | None) -> list[int]:
+    """After staff saved a round: "round cancelled" to its booked orders when it became
+    cancelled, "round moved" when its first day changed (once per order and new date)."""
+    rnd = session.get(CourseRound, round_id)
+    if rnd is None:
+        return []
+    if rnd.status == "cancelled" and was_status != "cancelled":
+        return queue_round_cancelled(session, round_id)
+    if was_starts is None or rnd.starts_on == was_starts or rnd.status == "cancelled":
+        return []
+    order_ids = session.execute(sa.text("SELECT DISTINCT order_id FROM seat WHERE round_id = :r AND state IN ('held', 'taken')"),
+                                {"r": round_id}).scalars().all()
+    return [rid for oid in order_ids
+            if (rid := queue_round_change(session, oid, round_id, ReminderKind.ROUND_MOVED, subject=f"{round_id}@{rnd.starts_on.isoformat()}"))]
 
 
 def choose_template(session: Session, kind: str, language: str) -> tuple[MessageTemplate | None, str | None]:
@@ -150,7 +166,8 @@ def _day(day: date, language: str) -> str:
 
 def _values(session: Session, reminder: Reminder, order: Order, customer: Customer, language: str) -> list[str]:
     """The template's values, in order (the same words make the in-window message)."""
-    rnd = session.get(CourseRound, int(reminder.subject)) if reminder.subject.isdigit() else None
+    round_id = reminder.subject.split("@")[0]
+    rnd = session.get(CourseRound, int(round_id)) if round_id.isdigit() else None
     product = session.get(Product, rnd.product_id) if rnd else None
     course = (product.name_th if language == "th" and product and product.name_th else product.name if product else "")
     name = customer.first_name or customer.display_name or ("ลูกค้า" if language == "th" else "there")

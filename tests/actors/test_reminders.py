@@ -14,6 +14,7 @@ from sqlmodel import select
 from actors.outbound import send_message
 from actors.reminders import send_reminder, sync_message_templates
 from models.base import utcnow
+from models.catalog_rules import save_round
 from models.db import session_scope
 from models.enums import DeliveryStatus, Direction, Role, SenderKind
 from models.inbox import Message, OutboundSend
@@ -166,3 +167,25 @@ def test_no_retired_tag_is_ever_sent_and_human_agent_only_for_a_person(templates
     assert all(sender == SenderKind.STAFF for body, sender in recorded if body.get("tag") == "HUMAN_AGENT")
     assert [b.get("tag") for b in received if b.get("tag")] == ["HUMAN_AGENT"]  # the person's reply, nothing else
     assert ai.status == DeliveryStatus.FAILED  # an AI reply after 24 hours is refused, never tagged
+
+
+def test_staff_moving_or_cancelling_a_round_tells_each_booked_customer_once(templates: str) -> None:
+    student = new_student(templates, wrote_hours_ago=1, starts_in_days=20)
+    with session_scope() as s:
+        rnd = s.get(CourseRound, student.round_id)
+        form = {"course_id": str(rnd.product_id), "starts_on": (rnd.starts_on + timedelta(days=7)).isoformat(),
+                "ends_on": (rnd.ends_on + timedelta(days=7)).isoformat(), "daily_start": "09:30", "daily_end": "16:00",
+                "capacity": "12", "status": "open"}
+    with session_scope() as s:
+        save_round(s, student.round_id, form)
+    with session_scope() as s:
+        save_round(s, student.round_id, form)  # saved again unchanged: nothing new
+    with session_scope() as s:
+        save_round(s, student.round_id, {**form, "status": "cancelled"})
+    reminders = _reminders(student.order_id)
+    assert set(reminders) == {"round_moved", "round_cancelled"}
+    assert reminders["round_moved"].starts_on == rnd.starts_on + timedelta(days=7)
+    for reminder in reminders.values():
+        send_reminder.fn(reminder.id)
+    texts = [b["message"]["text"] for b in sent_to(templates, student.psid)]
+    assert len(texts) == 2 and any("ถูกยกเลิก" in t for t in texts) and any("ย้ายไปรอบวันที่" in t for t in texts)
