@@ -94,12 +94,12 @@ class RoundState(StaffState, access=Access.CONTACT):
 
 def _student(s: rx.Var) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(rx.link(s["name"], href="/customers/" + s["attendee"]), rx.text(s["order"], " · ", s["state"], size="1",
+        rx.table.cell(rx.link(s["name"], href="/customers/" + s["attendee"].to(str)), rx.text(s["order"], " · ", s["state"], size="1",
                                                                                       color=rx.color("gray", 10))),
         rx.table.cell(s["paid"]), rx.table.cell(s["outstanding"], class_name="roster-outstanding"),
         rx.table.cell(s["diet"]), rx.table.cell(s["allergies"], color=rx.color("red", 11)),
         rx.table.cell(rx.hstack(rx.foreach(s["days"].to(list[dict]), lambda d: rx.checkbox(
-            checked=d["present"].to(bool), on_change=lambda _v: RoundState.toggle_attendance(s["seat"], d["iso"]),
+            checked=d["present"].to(bool), on_change=lambda _v: RoundState.toggle_attendance(s["seat"].to(str), d["iso"].to(str)),
             class_name="attendance-tick")), spacing="1")),
         class_name="roster-row",
     )
