@@ -8,7 +8,19 @@ sync, cache rebuilds, housekeeping, profiles).
 
 # The broker first: every actor below binds to it when declared.
 from actors import broker  # noqa: F401  isort: skip
-from actors import ads, ai, cache, customers, housekeeping, integrity, messenger, outbound, seats  # noqa: F401
+from actors import (  # noqa: F401
+    ads,
+    ai,
+    cache,
+    conversions,
+    customers,
+    housekeeping,
+    integrity,
+    messenger,
+    outbound,
+    reminders,
+    seats,
+)
 from logs.redact import install as redact_logs
 
 # Dramatiq's worker processes set up their logging, then import this package: from here on no

@@ -23,7 +23,7 @@ from logs.jsonl import log_error
 from models.base import utcnow
 from models.customers import ChannelIdentity, Customer
 from models.db import session_scope
-from models.enums import DeliveryStatus, SendStatus
+from models.enums import DeliveryStatus, SenderKind, SendStatus
 from models.inbox import Conversation, Message, OutboundSend
 from models.reply_rules import window
 
@@ -126,6 +126,9 @@ def record_attempt(session, message_id: int) -> dict | None:
         message.status, message.error = DeliveryStatus.FAILED, FRIENDLY["unreachable"]
         return None
     body = _request(message, conversation, recipient)
+    if body.get("tag") and message.sender_kind != SenderKind.STAFF:  # HUMAN_AGENT is for a person's reply only
+        message.status, message.error = DeliveryStatus.FAILED, FRIENDLY["window"]
+        return None
     attempt = dict(request=body, messaging_type=body["messaging_type"], tag=body.get("tag"), attempts=1, sent_at=utcnow())
     first = session.execute(
         _FIRST_ATTEMPT, dict(idempotency_key=key, conversation_id=conversation.id, message_id=message.id, recipient_id=recipient, **attempt)
@@ -279,7 +282,9 @@ def relay_pending_replies() -> None:
     with session_scope() as session:
         ids = session.exec(
             select(Message.id)
-            .where(Message.status == DeliveryStatus.PENDING, Message.mid.is_(None), Message.sent_at < cutoff)
+            # reminders (system messages) are retried by their own actor with their own request
+            .where(Message.status == DeliveryStatus.PENDING, Message.mid.is_(None), Message.sent_at < cutoff,
+                   Message.sender_kind != SenderKind.SYSTEM)
             .limit(500)
         ).all()
     for message_id in ids:

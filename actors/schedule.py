@@ -22,11 +22,13 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from actors.ads import sync_ads
 from actors.ai import relay_unanswered_messages
 from actors.broker import redis_url
+from actors.conversions import relay_conversion_events
 from actors.housekeeping import prune_ai_tasks, wake_snoozed_conversations
 from actors.integrity import check_integrity
 from actors.lease import LEASE_TTL_S, RENEW_EVERY_S, SchedulerLease, slot_of
 from actors.messenger import relay_unprocessed_events
 from actors.outbound import refresh_stale_profiles, relay_pending_replies
+from actors.reminders import queue_reminders, sync_message_templates
 from actors.seats import expire_seat_holds
 
 log = logging.getLogger("vschool.scheduler")
@@ -36,6 +38,9 @@ JOBS = [
     (wake_snoozed_conversations, 30),
     (relay_unprocessed_events, 10),
     (relay_pending_replies, 30),
+    (relay_conversion_events, 15),  # back to Meta: new events and due retries (ADR 016)
+    (sync_message_templates, 600),  # Meta's review states of the utility templates
+    (queue_reminders, 900),  # reminders due now, each once (daytime only)
     (relay_unanswered_messages, 60),
     (prune_ai_tasks, 3600),
     (expire_seat_holds, 60),  # unpaid holds past Settings.seat_hold_days free their seats

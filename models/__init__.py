@@ -26,6 +26,7 @@ from models.marketing import (
     Campaign,
 )
 from models.marketing_rollups import AdInsightHourTotal
+from models.meta_reports import ConversionEvent, MessageTemplate, Reminder
 from models.ops import AiTask, AppSetting, AuditEntry, Incident, IntegrityFinding
 from models.rounds import Attendance, CourseRound, PackageCourse, Seat, WaitlistEntry
 from models.school_facts import SchoolFact
@@ -33,10 +34,10 @@ from models.staff import ApiToken, StaffRole, StaffSession, StaffUser
 
 __all__ = [
     "Ad", "AdAccount", "AdInsightDaily", "AdInsightHourTotal", "AdInsightHourly", "AdReferral", "AdSet", "AdSyncRun",
-    "AiTask", "ApiToken", "AppSetting", "AuditEntry", "Campaign", "CannedResponse",
+    "AiTask", "ApiToken", "AppSetting", "AuditEntry", "Campaign", "CannedResponse", "ConversionEvent",
     "ChannelIdentity", "Conversation", "ConversationLabel", "Customer", "CustomerIdCounter",
     "InboundEvent", "Incident", "IntegrityFinding", "KnowledgeChunk", "KnowledgeDocument", "Label",
-    "Message", "Note", "Order", "OrderItem", "OutboundSend", "Payment", "Product", "SchoolFact", "StaffRole",
+    "Message", "MessageTemplate", "Note", "Order", "OrderItem", "OutboundSend", "Payment", "Product", "Reminder", "SchoolFact", "StaffRole",
     "StaffSession", "StaffUser",
     "Attendance", "CourseRound", "PackageCourse", "Seat", "WaitlistEntry",
 ]

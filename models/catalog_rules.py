@@ -14,6 +14,7 @@ from models.customers import Customer
 from models.enums import ProductKind, RoundStatus
 from models.ids import allocate_code_id
 from models.order_rules import parse_amount
+from models.reminder_rules import queue_round_news
 from models.rounds import CourseRound, PackageCourse
 from models.seat_rules import SeatRefused, seat_counts
 
@@ -88,12 +89,15 @@ def save_round(session: Session, round_id: int | None, form: dict[str, Any]) -> 
         status = RoundStatus.OPEN
     if status in (RoundStatus.OPEN, RoundStatus.FULL):  # full follows the seats
         status = RoundStatus.FULL if booked >= int(capacity) else RoundStatus.OPEN
+    was_status, was_starts = rnd.status, rnd.starts_on
     rnd.product_id, rnd.starts_on, rnd.ends_on, rnd.daily_start, rnd.daily_end = course.id, starts, ends, begin, finish
     rnd.capacity, rnd.status, rnd.updated_at = int(capacity), status, utcnow()
     rnd.language = str(form.get("language", "th")).strip()[:40] or "th"
     rnd.instructor = str(form.get("instructor", "")).strip()[:120] or None
     session.add(rnd)
     session.flush()
+    if round_id:
+        queue_round_news(session, rnd.id, was_status, was_starts)  # the booked customers are told (ADR 016)
     return rnd
 
 

@@ -5,6 +5,7 @@ Whatever must follow a change of stage (a report to Meta when staff qualify a le
 from sqlmodel import Session
 
 from models.base import utcnow
+from models.conversion_rules import report_qualified
 from models.customers import Customer
 from models.enums import LeadStage
 from models.refusals import Refused
@@ -34,4 +35,6 @@ def set_lead_stage(session: Session, customer: Customer, stage: str, *, reason: 
         return False
     customer.lead_stage, customer.updated_at = stage, utcnow()
     session.add(customer)
+    if by_staff and stage == LeadStage.QUALIFIED:
+        report_qualified(session, customer.id, customer.updated_at)  # QualifiedLead to Meta, once (ADR 016)
     return True

@@ -13,6 +13,8 @@ The rules (plain functions, shared by the panel, the cache actors and the bench)
   paid has been refunded. Orders (for AOV): attributed orders first paid in the range, same rule;
   their value is what the orders are worth (their totals), not what was paid so far — a deposit
   is not an order's value.
+- Seats: seats taken by those orders. Reported to Meta: `Purchase` and `QualifiedLead` events
+  the Page's dataset accepted in the range, by their ad (models/conversion_rules.py, ADR 016).
 - Ratios: CTR = clicks ÷ impressions, CPC = spend ÷ clicks, CPL = spend ÷ leads, CAC = spend ÷
   enrolled, ROAS = revenue ÷ spend, AOV = order value ÷ orders, conversion = enrolled ÷ leads.
   A figure that cannot be known is None (shown "—"): a ratio over zero; ROAS where no revenue
@@ -39,7 +41,7 @@ from models.settings import get_settings
 
 ZERO = Decimal("0")
 BASE = ("spend", "impressions", "clicks", "meta_leads", "leads", "enrolled", "orders", "order_value", "revenue", "meta_roas_value",
-        "meta_roas_spend")
+        "meta_roas_spend", "seats", "reported_purchases", "reported_leads")
 MONEY_SUMS = ("spend", "revenue", "order_value", "meta_roas_value", "meta_roas_spend")
 SPEND_FIGURES = ("spend", "cpc", "cpl", "cac", "roas", "meta_purchase_roas")
 PRESETS = ("today", "7d", "30d", "this_month")
@@ -158,7 +160,18 @@ _FIRST_PAID = sa.text(
        WHERE ad_id IS NOT NULL AND net > 0 AND first_in >= :start AND first_in < :end GROUP BY ad_id
        UNION ALL
        SELECT 'orders', ad_id, count(*), sum(total) FROM per_order
-       WHERE ad_id IS NOT NULL AND net > 0 AND first_in >= :start AND first_in < :end GROUP BY ad_id"""
+       WHERE ad_id IS NOT NULL AND net > 0 AND first_in >= :start AND first_in < :end GROUP BY ad_id
+       UNION ALL
+       SELECT 'seats', po.ad_id, count(*), 0 FROM per_order po JOIN seat s ON s.order_id = po.id AND s.state = 'taken'
+       WHERE po.ad_id IS NOT NULL AND po.net > 0 AND po.first_in >= :start AND po.first_in < :end GROUP BY po.ad_id"""
+)
+# Back to Meta (ADR 016): events the Page's dataset accepted, by the ad they were attributed to.
+_REPORTED = sa.text(
+    """SELECT ad_id, CASE event_name WHEN 'Purchase' THEN 'reported_purchases' ELSE 'reported_leads' END, count(*)
+       FROM conversion_event
+       WHERE status = 'sent' AND event_name IN ('Purchase', 'QualifiedLead') AND ad_id IS NOT NULL
+         AND event_time >= :start AND event_time < :end
+       GROUP BY 1, 2"""
 )
 _HOURS = sa.text(
     """SELECT extract(isodow FROM day)::int, hour, sum(spend), sum(leads)
@@ -222,6 +235,9 @@ def panel_figures(session: Session, since: date, until: date, *, detail: bool = 
         ad(ad_id)[what] += n
         if what == "orders":
             ad(ad_id)["order_value"] += value
+
+    for ad_id, what, n in session.execute(_REPORTED, {"start": start, "end": end}).all():
+        ad(ad_id)[what] += n
 
     totals = empty()
     for figures in per_ad.values():

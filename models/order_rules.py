@@ -24,11 +24,17 @@ from sqlmodel import Session, col, select
 
 from models.base import utcnow
 from models.commerce import Order, OrderItem, Payment, Product
+from models.conversion_rules import (
+    ORDER_CANCELED,
+    ORDER_RETURNED,
+    report_order_undone,
+    report_seat_taken,
+)
 from models.customers import Customer
 from models.enums import LeadStage, OrderStatus, PaymentKind
 from models.lead_rules import set_lead_stage
 from models.refusals import Refused
-from models.seat_rules import release_order_seats, settle_seats
+from models.seat_rules import deposit_due, release_order_seats, settle_seats
 from models.settings import get_settings
 
 METHODS = ("transfer", "promptpay", "card", "cash")
@@ -149,6 +155,7 @@ def record_payment(session: Session, order_id: int, kind: PaymentKind, amount: D
     session.add(payment)
     session.flush()
     after = balance(session, order)
+    was = order.status
     order.status, order.updated_at = status_for(after), now
     settle_seats(session, order, after.paid, now)
     customer = session.get(Customer, order.customer_id)
@@ -157,7 +164,19 @@ def record_payment(session: Session, order_id: int, kind: PaymentKind, amount: D
     elif order.status == OrderStatus.DEPOSIT_PAID:
         set_lead_stage(session, customer, LeadStage.DEPOSIT, by_staff=False)
     session.add_all([order, customer])
+    _report_to_meta(session, order, was, after.paid, now)
     return payment
+
+
+def _report_to_meta(session: Session, order: Order, was: str, kept: Decimal, now: datetime) -> None:
+    """The Conversions API events this payment causes (ADR 016), in the payment's transaction:
+    the deposit rule met (the seat taken) is a Purchase (queued once per order, so asking again
+    is harmless); all of the money given back is a return."""
+    if order.status == OrderStatus.REFUNDED:
+        if was != OrderStatus.REFUNDED:
+            report_order_undone(session, order, ORDER_RETURNED, now)
+    elif kept > 0 and kept >= deposit_due(order.total):
+        report_seat_taken(session, order, now)
 
 
 def cancel_order(session: Session, order_id: int) -> Order:
@@ -170,6 +189,7 @@ def cancel_order(session: Session, order_id: int) -> Order:
     order.status, order.updated_at = OrderStatus.CANCELLED, utcnow()
     session.add(order)
     release_order_seats(session, order.id, "cancelled", order.updated_at)
+    report_order_undone(session, order, ORDER_CANCELED, order.updated_at)
     return order
 
 

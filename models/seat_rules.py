@@ -25,7 +25,9 @@ from sqlmodel import Session, col, select
 from models.base import utcnow
 from models.commerce import Order, Product
 from models.enums import OrderStatus, ProductKind, RoundStatus, SeatState, WaitlistStatus
+from models.meta_reports import ReminderKind
 from models.refusals import Refused
+from models.reminder_rules import queue_round_change
 from models.rounds import CourseRound, PackageCourse, Seat, WaitlistEntry
 from models.settings import get_settings
 
@@ -232,6 +234,7 @@ def transfer_seats(session: Session, order_id: int, from_round_id: int, to_round
         session.add(target)
     session.flush()
     _freed(session, source, len(seats), now)
+    queue_round_change(session, order_id, to_round_id, ReminderKind.ROUND_MOVED)  # the customer is told (ADR 016)
     return [from_round_id, to_round_id]
 
 

@@ -64,6 +64,14 @@ class Settings(BaseSettings):
     # rule, percent); an unpaid hold is released after this many days.
     deposit_percent: Decimal = Field(Decimal(30), ge=0, le=100, validation_alias=_env("VSCHOOL_DEPOSIT_PERCENT"))
     seat_hold_days: int = Field(3, ge=1, le=60, validation_alias=_env("VSCHOOL_SEAT_HOLD_DAYS"))
+    # Back to Meta (Conversions API for business messaging, ADR 016): how long after a customer's
+    # first ad referral their order or qualification still counts for that ad; the Page's dataset
+    # (unset: the one Meta returns for the Page, asked once).
+    attribution_days: int = Field(28, ge=1, le=90, validation_alias=_env("VSCHOOL_ATTRIBUTION_DAYS"))
+    meta_dataset_id: str | None = Field(None, validation_alias=_env("META_DATASET_ID"))
+    # Reminders (ADR 016): days before a round starts for "class starts" and "balance due".
+    reminder_class_days: int = Field(3, ge=1, le=30, validation_alias=_env("VSCHOOL_REMINDER_CLASS_DAYS"))
+    reminder_balance_days: int = Field(7, ge=1, le=60, validation_alias=_env("VSCHOOL_REMINDER_BALANCE_DAYS"))
 
     @property
     def run_dir(self) -> Path:

@@ -1,5 +1,5 @@
-"""One customer's story, newest first: every chat message, ad referral, order, payment and note,
-read a page at a time (keyset pagination on (time, kind, id), so page 200 costs what page 1 does).
+"""One customer's story, newest first: every chat message, ad referral, order, payment, note,
+reminder and report to Meta, read a page at a time (keyset pagination on (time, kind, id), so page 200 costs what page 1 does).
 
 The customer page and the REST timeline read this; nothing here formats for a screen beyond
 plain strings, and money stays Decimal until the caller shows it.
@@ -22,7 +22,7 @@ PAGE = 50
 @dataclass(frozen=True)
 class Entry:
     at: datetime
-    kind: str  # message, referral, order, payment, note
+    kind: str  # message, referral, order, payment, note, reminder, report (to Meta)
     id: int
     subtype: str  # inbound/outbound for messages; the payment kind; the order status; the referral source
     text: str
@@ -67,9 +67,22 @@ _BRANCHES = {
                coalesce(n.conversation_id::text, ''), coalesce(s.display_name, '')
         FROM note n LEFT JOIN staff_user s ON s.id = n.author_id
         WHERE n.customer_id = :customer {after}""",
+    # ADR 016: each reminder (sent, or not sent with the reason's i18n key) and each report to Meta
+    "reminder": """
+        SELECT r.created_at, 'reminder', r.id, r.status, r.kind, NULL::numeric, o.order_number,
+               coalesce(r.reason, r.template_name, r.messaging_type, '')
+        FROM reminder r JOIN orders o ON o.id = r.order_id
+        WHERE r.customer_id = :customer {after}""",
+    "report": """
+        SELECT e.created_at, 'report', e.id, e.status,
+               e.event_name || CASE WHEN e.status = 'failed' THEN ' — ' || left(coalesce(e.error, ''), 300) ELSE '' END,
+               e.value, coalesce(o.order_number, ''), coalesce(e.ad_id, '')
+        FROM conversion_event e LEFT JOIN orders o ON o.id = e.order_id
+        WHERE e.customer_id = :customer {after}""",
 }
-_TIME_COLUMN = {"message": "m.sent_at", "referral": "r.occurred_at", "order": "o.created_at", "payment": "p.paid_at", "note": "n.created_at"}
-_ID_COLUMN = {"message": "m.id", "referral": "r.id", "order": "o.id", "payment": "p.id", "note": "n.id"}
+_TIME_COLUMN = {"message": "m.sent_at", "referral": "r.occurred_at", "order": "o.created_at", "payment": "p.paid_at", "note": "n.created_at",
+                "reminder": "r.created_at", "report": "e.created_at"}
+_ID_COLUMN = {"message": "m.id", "referral": "r.id", "order": "o.id", "payment": "p.id", "note": "n.id", "reminder": "r.id", "report": "e.id"}
 
 
 ATTACHMENTS = re.compile(r"^(\d+) attachment\(s\)$")

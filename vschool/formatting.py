@@ -5,7 +5,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 MONEY = {"spend", "revenue", "cac", "cpl", "cpc", "aov"}
-COUNTS = {"impressions", "clicks", "leads", "meta_leads", "enrolled", "orders"}
+COUNTS = {"impressions", "clicks", "leads", "meta_leads", "enrolled", "orders", "seats", "reported_purchases", "reported_leads"}
 PERCENT = {"ctr", "conversion"}
 TIMES = {"roas", "meta_purchase_roas"}
 UNKNOWN = "—"

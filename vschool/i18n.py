@@ -7,6 +7,7 @@ gives the plain string (server-side messages). Refusals from the rules bring the
 
 from models.refusals import SENTENCES, Refused
 from vschool.i18n_figures import FIGURE_LABELS
+from vschool.i18n_meta_reports import META_REPORT_LABELS
 from vschool.i18n_rounds import ROUND_LABELS
 
 LABELS: dict[str, tuple[str, str]] = {
@@ -615,8 +616,10 @@ LABELS.update({
 
 assert not LABELS.keys() & SENTENCES.keys(), "a refusal's sentence lives in models.refusals only"
 assert not LABELS.keys() & FIGURE_LABELS.keys(), "each label is defined once"
+assert not LABELS.keys() & META_REPORT_LABELS.keys(), "each label is defined once"
 LABELS.update(SENTENCES)
 LABELS.update(FIGURE_LABELS)
+LABELS.update(META_REPORT_LABELS)
 assert not LABELS.keys() & ROUND_LABELS.keys(), "each label is defined once"
 LABELS.update(ROUND_LABELS)
 

@@ -1,4 +1,5 @@
-"""The Graph API client for Messenger: Send API (messages, sender actions) and user profiles.
+"""The Graph API client for Messenger: Send API (messages, sender actions, utility templates),
+user profiles, the Page's utility template library and its Conversions API dataset (ADR 016).
 
 One `httpx.Client` per process, pointed at `settings.graph_url` (Meta, or the simulator). Errors
 come back as `GraphError` with a `kind` saying what to do, per REFERENCE.md:
@@ -86,9 +87,10 @@ def _raise_for(response: httpx.Response) -> None:
 
 
 class GraphClient:
-    def __init__(self, base_url: str, page_id: str, token: str, timeout_s: float = 10.0) -> None:
+    def __init__(self, base_url: str, page_id: str, token: str, timeout_s: float = 10.0, dataset_id: str | None = None) -> None:
         self.page_id = page_id
         self._token = token
+        self._dataset_id = dataset_id
         self._http = httpx.Client(base_url=base_url.rstrip("/") + "/", timeout=timeout_s)
 
     def _call(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
@@ -105,6 +107,36 @@ class GraphClient:
         """POST /{page-id}/messages; returns `{recipient_id, message_id}` (or `{recipient_id}`)."""
         return self._call("POST", f"{self.page_id}/messages", json=body)
 
+    def message_templates(self) -> list[dict[str, Any]]:
+        """GET /{page-id}/message_templates, every page of it: the Page's utility templates with
+        their review `status`."""
+        found: list[dict[str, Any]] = []
+        params: dict[str, str] = {"limit": "100"}
+        for _ in range(50):  # a Page has tens of templates; never loop forever on a bad cursor
+            answer = self._call("GET", f"{self.page_id}/message_templates", params=params)
+            found.extend(answer.get("data") or [])
+            after = ((answer.get("paging") or {}).get("cursors") or {}).get("after")
+            if not (answer.get("paging") or {}).get("next") or not after:
+                break
+            params = {"limit": "100", "after": after}
+        return found
+
+    def create_template(self, body: dict[str, Any]) -> dict[str, Any]:
+        """POST /{page-id}/message_templates (`name`, `language`, `category: UTILITY`,
+        `components`); returns `{id, status, category}`."""
+        return self._call("POST", f"{self.page_id}/message_templates", json=body)
+
+    def dataset_id(self) -> str:
+        """The Page's dataset for the Conversions API: POST /{page-id}/dataset answers the
+        Page's (one per Page, created on first ask). Asked once per process."""
+        if self._dataset_id is None:
+            self._dataset_id = str(self._call("POST", f"{self.page_id}/dataset")["id"])
+        return self._dataset_id
+
+    def send_events(self, dataset_id: str, events: list[dict[str, Any]]) -> dict[str, Any]:
+        """POST /{dataset-id}/events with `{"data": [...]}`; Meta does not deduplicate them."""
+        return self._call("POST", f"{dataset_id}/events", json={"data": events})
+
     def profile(self, psid: str) -> dict[str, Any]:
         if not psid.isdigit():  # PSIDs are digits; anything else never reaches a URL
             raise GraphError("invalid", f"not a Page-scoped id: {psid[:40]!r}")
@@ -114,4 +146,4 @@ class GraphClient:
 @lru_cache(maxsize=1)
 def graph() -> GraphClient:
     settings = get_settings()
-    return GraphClient(settings.graph_url, settings.page_id, settings.page_token)
+    return GraphClient(settings.graph_url, settings.page_id, settings.page_token, dataset_id=settings.meta_dataset_id)

@@ -10,11 +10,13 @@ import redis
 from actors.ads import sync_ads
 from actors.ai import relay_unanswered_messages
 from actors.broker import NAMESPACE
+from actors.conversions import relay_conversion_events
 from actors.housekeeping import prune_ai_tasks, wake_snoozed_conversations
 from actors.integrity import check_integrity
 from actors.lease import FENCE_KEY, FIRES_KEY, LEASE_KEY, SchedulerLease, fires
 from actors.messenger import relay_unprocessed_events
 from actors.outbound import refresh_stale_profiles, relay_pending_replies
+from actors.reminders import queue_reminders, sync_message_templates
 from actors.schedule import build_scheduler
 from actors.seats import expire_seat_holds
 from tests.conftest import ROOT, wait_until
@@ -35,16 +37,18 @@ def test_scheduler_sends_each_periodic_actor_to_its_queue(db: None) -> None:
     assert set(jobs) == {
         wake_snoozed_conversations.actor_name, relay_unprocessed_events.actor_name, prune_ai_tasks.actor_name, refresh_stale_profiles.actor_name,
         relay_pending_replies.actor_name, f"{sync_ads.actor_name}:hourly", f"{sync_ads.actor_name}:daily", check_integrity.actor_name,
-        relay_unanswered_messages.actor_name, expire_seat_holds.actor_name,
+        relay_unanswered_messages.actor_name, expire_seat_holds.actor_name, relay_conversion_events.actor_name, sync_message_templates.actor_name, queue_reminders.actor_name,
     }
     waiting = {q: f"{NAMESPACE}:{q}.msgs" for q in ("interactive", "bulk")}  # no worker runs here
     before = {q: client.hlen(key) for q, key in waiting.items()}
     for job in jobs.values():
         assert job.func(*job.args, **job.kwargs)  # what the clock does
         assert not job.func(*job.args, **job.kwargs)  # the same run again: already fired
-    assert {q: client.hlen(key) - before[q] for q, key in waiting.items()} == {"interactive": 5, "bulk": 5}
+    assert {q: client.hlen(key) - before[q] for q, key in waiting.items()} == {"interactive": 5, "bulk": 8}
     _drop_queued(client, sync_ads.actor_name)  # no later test's worker should run a real ad sync
     _drop_queued(client, check_integrity.actor_name)
+    for actor in (relay_conversion_events, sync_message_templates, queue_reminders):  # nor reminders or reports of its own
+        _drop_queued(client, actor.actor_name)
     lease.release()
 
 
@@ -90,6 +94,8 @@ def test_two_schedulers_fire_each_job_once_and_the_survivor_takes_over(db: None)
                 proc.wait(timeout=20)
         _drop_queued(client, sync_ads.actor_name)
         _drop_queued(client, check_integrity.actor_name)
+    for actor in (relay_conversion_events, sync_message_templates, queue_reminders):  # nor reminders or reports of its own
+        _drop_queued(client, actor.actor_name)
 
 
 def _drop_queued(client: redis.Redis, actor_name: str) -> None:

@@ -15,7 +15,7 @@ INT_MAX = 2**31 - 1  # PostgreSQL `integer`: conversation and message ids
 BIGINT_MAX = 2**63 - 1
 FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 12, 31)
 MAX_SPAN_DAYS = 731
-TIMELINE_KINDS = ("message", "referral", "order", "payment", "note")
+TIMELINE_KINDS = ("message", "referral", "order", "payment", "note", "reminder", "report")
 MAX_TEXT = 100
 MAX_CURSOR = 80
 

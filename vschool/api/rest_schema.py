@@ -59,7 +59,7 @@ ROUND_SCHEMAS: dict[str, Any] = {
     }),
 }
 
-COUNTS = ("impressions", "clicks", "meta_leads", "leads", "enrolled", "orders")
+COUNTS = ("impressions", "clicks", "meta_leads", "leads", "enrolled", "orders", "seats", "reported_purchases", "reported_leads")
 FIGURES = {
     **{k: COUNT for k in COUNTS},
     **{k: DECIMAL for k in ("spend", "revenue", "order_value", "meta_roas_value", "meta_roas_spend", "ctr", "cpc", "cpl", "cac", "roas", "aov",

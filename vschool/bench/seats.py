@@ -32,6 +32,7 @@ from models.rounds import CourseRound
 from models.seat_rules import SeatRefused
 from models.settings import get_settings
 from vschool.bench import bench_services, percentile
+from vschool.bench.reminders import reminder_figures
 
 
 def _setup(engine: sa.Engine, run: int, capacity: int, bookers: int) -> tuple[int, int, list[int]]:
@@ -92,6 +93,7 @@ def bench_seats(args: argparse.Namespace) -> dict[str, Any]:
             ours += [ms for _, ms in results]
             baseline += [ms for _, ms in _race(engine, bookers, plain)]
         engine.dispose()
+        reminders = reminder_figures()  # issue 14's reminders: 2,000 candidates selected and queued
     p95, base95 = percentile(ours, 0.95), percentile(baseline, 0.95)
     return {
         "bench": "seats", "bookers": bookers, "capacity": capacity, "runs": runs,
@@ -99,4 +101,5 @@ def bench_seats(args: argparse.Namespace) -> dict[str, Any]:
         "p50_ms": round(percentile(ours, 0.5), 2), "p95_ms": round(p95, 2),
         "baseline_p50_ms": round(percentile(baseline, 0.5), 2), "baseline_p95_ms": round(base95, 2),
         "ratio": round(p95 / base95, 2) if base95 else None,
+        **reminders,
     }

@@ -12,8 +12,8 @@ import reflex as rx
 from vschool.components.text import tr
 
 KPIS = ["spend", "revenue", "roas", "meta_purchase_roas", "cac", "cpl", "leads", "enrolled", "conversion", "aov"]
-COLUMNS = ["spend", "impressions", "clicks", "ctr", "cpc", "leads", "meta_leads", "cpl", "enrolled", "cac", "revenue", "roas",
-           "meta_purchase_roas", "aov", "conversion"]
+COLUMNS = ["spend", "impressions", "clicks", "ctr", "cpc", "leads", "meta_leads", "cpl", "enrolled", "seats", "cac", "revenue", "roas",
+           "meta_purchase_roas", "aov", "conversion", "reported_purchases", "reported_leads"]
 KEY_COLUMNS = ("spend", "leads", "cpl", "enrolled", "cac", "revenue", "roas", "meta_purchase_roas")
 # The table needs 1,200 px for its key columns and 1,800 px for all of them; below 1,200 px each
 # row is a card. Nothing ever scrolls sideways, and every figure is one tap away (a row's "all

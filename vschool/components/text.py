@@ -3,6 +3,7 @@
 import reflex as rx
 
 from models.enums import LeadStage, OrderStatus, PaymentKind
+from models.meta_reports import ReminderKind, ReminderStatus, ReportStatus
 from models.order_rules import METHODS
 from vschool.i18n import LABELS
 from vschool.state.auth import AuthState
@@ -41,3 +42,15 @@ def payment_kind_label(kind: rx.Var) -> rx.Var:
 
 def payment_method_label(method: rx.Var) -> rx.Var:
     return _label_of("payment_method", list(METHODS), method)
+
+
+def reminder_kind_label(kind: rx.Var) -> rx.Var:
+    return _label_of("reminder_kind", [k.value for k in ReminderKind], kind)
+
+
+def reminder_status_label(status: rx.Var) -> rx.Var:
+    return _label_of("reminder_status", [s.value for s in ReminderStatus], status)
+
+
+def report_status_label(status: rx.Var) -> rx.Var:
+    return _label_of("report_status", [s.value for s in ReportStatus], status)

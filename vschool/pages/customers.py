@@ -20,6 +20,9 @@ from vschool.components.text import (
     order_status_label,
     payment_kind_label,
     payment_method_label,
+    reminder_kind_label,
+    reminder_status_label,
+    report_status_label,
     tr,
 )
 from vschool.i18n import text, vocabulary
@@ -96,7 +99,8 @@ def _entry_row(entry: Entry, language: str) -> dict[str, str]:
     amount = baht(-entry.amount if entry.subtype == "refund" else entry.amount) if entry.amount is not None else ""
     return {
         "key": entry.cursor, "kind": entry.kind, "subtype": entry.subtype, "at": _bangkok(entry.at, language),
-        "text": entry.text, "amount": amount, "ref": entry.ref, "extra": _author(entry, language),
+        "text": vocabulary("meta_event", entry.text, language) if entry.kind == "report" else entry.text,
+        "amount": amount, "ref": entry.ref, "extra": _author(entry, language),
     }
 
 
@@ -231,7 +235,31 @@ def customers_page() -> rx.Component:
 
 # --- one customer -------------------------------------------------------------------------------
 
-_ICONS = {"message": "message-circle", "referral": "megaphone", "order": "receipt", "payment": "banknote", "note": "sticky-note"}
+_ICONS = {"message": "message-circle", "referral": "megaphone", "order": "receipt", "payment": "banknote", "note": "sticky-note",
+          "reminder": "bell", "report": "send"}
+_REMINDER_REASONS = ["reminder_template_not_approved", "reminder_template_missing", "reminder_no_messenger", "reminder_no_longer_due",
+                     "reminder_meta_refused"]
+
+
+def _reminder_headline(entry: rx.Var) -> rx.Component:
+    """A reminder: its kind and state; a not-sent one says why (ADR 016)."""
+    return rx.vstack(
+        rx.hstack(rx.text(tr("timeline_reminder"), " · ", reminder_kind_label(entry["text"]), weight="medium"),
+                  rx.badge(reminder_status_label(entry["subtype"]), size="1",
+                           color_scheme=rx.match(entry["subtype"], ("sent", "green"), ("not_sent", "red"), "gray")),
+                  rx.text(entry["ref"], color=rx.color("gray", 10)), spacing="2", wrap="wrap"),
+        rx.cond(entry["subtype"] == "not_sent", rx.text(rx.match(entry["extra"], *[(r, tr(r)) for r in _REMINDER_REASONS], entry["extra"]),
+                                                        size="2", color=rx.color("red", 11), class_name="reminder-reason")),
+        spacing="1",
+    )
+
+
+def _report_headline(entry: rx.Var) -> rx.Component:
+    """A report to Meta's dataset: the event, its state, the order and the ad it counts for."""
+    return rx.hstack(rx.text(tr("timeline_report"), weight="medium"),
+                     rx.badge(report_status_label(entry["subtype"]), size="1",
+                              color_scheme=rx.match(entry["subtype"], ("sent", "green"), ("failed", "red"), "gray")),
+                     rx.text(entry["ref"], color=rx.color("gray", 10)), spacing="2", wrap="wrap")
 
 
 def _icon(name: str) -> rx.Component:
@@ -248,6 +276,8 @@ def _entry(entry: rx.Var) -> rx.Component:
         ("order", rx.hstack(rx.text(tr("order"), " ", entry["ref"], weight="bold"), rx.badge(order_status_label(entry["subtype"]), size="1"), spacing="2")),
         ("payment", rx.hstack(rx.badge(payment_kind_label(entry["subtype"]), size="1", color_scheme=rx.cond(entry["subtype"] == "refund", "red", "green")),
                               rx.text(entry["ref"], " · ", payment_method_label(entry["extra"]), color=rx.color("gray", 10)), spacing="2")),
+        ("reminder", _reminder_headline(entry)),
+        ("report", _report_headline(entry)),
         rx.text(tr("private_note"), " · ", entry["extra"]),
     )
     return rx.hstack(
@@ -255,7 +285,7 @@ def _entry(entry: rx.Var) -> rx.Component:
         rx.match(kind, *[(k, _icon(v)) for k, v in _ICONS.items()], _icon("circle")),
         rx.vstack(
             rx.hstack(rx.box(headline, size="2"), rx.spacer(), rx.text(entry["at"], size="1", color=rx.color("gray", 10)), width="100%"),
-            rx.cond(entry["text"] != "", rx.cond(kind != "referral", rx.text(entry["text"], size="2", white_space="pre-wrap"))),
+            rx.cond(entry["text"] != "", rx.cond((kind != "referral") & (kind != "reminder"), rx.text(entry["text"], size="2", white_space="pre-wrap"))),
             rx.cond(entry["amount"] != "", rx.text(entry["amount"], size="3", weight="bold")),
             spacing="1",
             width="100%",

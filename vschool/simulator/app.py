@@ -17,6 +17,7 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from models.settings import get_settings
+from vschool.simulator.business import BusinessApi
 from vschool.simulator.marketing import MarketingApi
 from vschool.simulator.state import ADS, Failure, SimulatorState, now_ms
 
@@ -38,6 +39,7 @@ class Simulator:
         self._http = httpx.AsyncClient(timeout=10)
         self._tasks: set[asyncio.Task] = set()
         self.marketing = MarketingApi()
+        self.business = BusinessApi(page_id)  # utility templates and the Conversions API
 
     # --- webhooks to the CRM -------------------------------------------------------------------
 
@@ -80,6 +82,9 @@ class Simulator:
         psid = str((body.get("recipient") or {}).get("id") or "")
         if psid not in self.state.customers:
             return graph_error(100, "(#100) No matching user found", 2018001)
+        refused = self.business.check_send(body)  # retired tags; templates Meta has not approved
+        if refused is not None:
+            return refused
         self.state.sent.append({"at": now_ms(), "path": request.url.path, "body": body})
         if "sender_action" in body:
             await self.state.record(psid, {"kind": body["sender_action"]})
@@ -87,7 +92,8 @@ class Simulator:
         message = body.get("message") or {}
         attachment = (message.get("attachment") or {}).get("payload", {}).get("url")
         mid = "m_sim_" + uuid.uuid4().hex
-        await self.state.record(psid, {"kind": "page", "mid": mid, "text": message.get("text"), "attachment_url": attachment})
+        text = message.get("text") or self.business.render(body)
+        await self.state.record(psid, {"kind": "page", "mid": mid, "text": text, "attachment_url": attachment})
         echo = {"sender": {"id": self.page_id}, "recipient": {"id": psid}, "timestamp": now_ms(),
                 "message": {"is_echo": True, "app_id": SIM_APP_ID, "mid": mid, **({"metadata": body["metadata"]} if body.get("metadata") else {}),
                             **({"text": message["text"]} if message.get("text") else {})}}
@@ -217,6 +223,7 @@ def build_simulator(data_dir: Path | None = None) -> Starlette:
         Route("/_sim/fail", sim.fail, methods=["POST"]),
         Route("/_sim/sent", sim.sent),
         *sim.marketing.routes(),
+        *sim.business.routes(),
         Route("/{version}/me/messages", sim.send_api, methods=["POST"]),
         Route("/{version}/{page_id}/messages", sim.send_api, methods=["POST"]),
         Route("/{version}/{psid}", sim.profile),
