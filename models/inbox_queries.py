@@ -8,15 +8,17 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from models.activity import record_activity
 from models.base import utcnow
 from models.commerce import Order, Payment
 from models.customers import AdReferral, Customer, Note
-from models.enums import ConversationStatus, Direction, PaymentKind
+from models.enums import ActivityKind, ConversationStatus, Direction, PaymentKind
 from models.inbox import CannedResponse, Conversation, ConversationLabel, Label, Message
 from models.listings import baht, like_pattern
 from models.refusals import Refused
 from models.reply_rules import window
 from models.settings import get_settings
+from models.sla import end_wait
 from models.staff import StaffUser
 from models.when import shown
 
@@ -197,9 +199,18 @@ def hours_until_tomorrow_morning(now: datetime | None = None, hour: int = 9) -> 
     return max(1, round((target - local_now).total_seconds() / 3600))
 
 
-def set_status(session: Session, conversation_id: int, status: str, snooze_hours: int = 0) -> None:
+def set_status(
+    session: Session, conversation_id: int, status: str, snooze_hours: int = 0, by_id: int | None = None, by_label: str = ""
+) -> None:
+    """Change the status; a change leaves an activity line by `by_id` (or `by_label`), and
+    resolving stops the response-time clock."""
     status = ConversationStatus(status)
     conversation = session.get(Conversation, conversation_id, with_for_update=True)
+    if conversation.status != status:
+        record_activity(session, conversation_id, ActivityKind.STATUS, by_id, {"to": status.value, "from": conversation.status},
+                        actor_label=by_label)
+    if status == ConversationStatus.RESOLVED:
+        end_wait(session, conversation_id, utcnow(), by_id)
     conversation.status = status
     conversation.snoozed_until = utcnow() + timedelta(hours=snooze_hours) if status == ConversationStatus.SNOOZED else None
     if status == ConversationStatus.RESOLVED:
@@ -232,12 +243,14 @@ def conversation_labels(session: Session, conversation_id: int) -> list[str]:
     )
 
 
-def toggle_label(session: Session, conversation_id: int, label_name: str) -> bool:
-    """Add the label if the conversation lacks it, else remove it; True if it is now on."""
+def toggle_label(session: Session, conversation_id: int, label_name: str, by_id: int | None = None, by_label: str = "") -> bool:
+    """Add the label if the conversation lacks it, else remove it; True if it is now on. Either
+    way an activity line records it, by `by_id` (or `by_label`)."""
     label = session.exec(select(Label).where(Label.name == label_name)).first()
     if label is None:
         raise Refused("error_no_label", name=label_name)
     link = session.get(ConversationLabel, (conversation_id, label.id))
+    record_activity(session, conversation_id, ActivityKind.LABEL, by_id, {"label": label.name, "on": not link}, actor_label=by_label)
     if link:
         session.delete(link)
         return False
