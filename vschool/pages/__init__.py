@@ -4,6 +4,7 @@ from vschool.pages import (  # noqa: F401
     account,
     admin_ai,
     admin_events,
+    admin_hours,
     admin_import,
     admin_integrity,
     admin_library,
