@@ -8,6 +8,7 @@ TEAM_LABELS: dict[str, tuple[str, str]] = {
     "notice_away": ("You are away: no new conversations are offered to you.", "คุณตั้งสถานะไม่อยู่แล้ว ระบบจะไม่ส่งแชตใหม่ให้คุณ"),
     "notice_back": ("You are back: new conversations can be offered to you.", "คุณกลับมาแล้ว ระบบส่งแชตใหม่ให้คุณได้"),
     "away": ("Away", "ไม่อยู่"),
+    "activity_entry": ("Activity", "กิจกรรม"),
     "sort_recent": ("Newest first", "ล่าสุดก่อน"),
     "sort_due": ("Least time left", "ใกล้ครบเวลาตอบก่อน"),
     "keys_a": ("a — assign to a colleague or a team", "a — มอบหมายให้เพื่อนร่วมงานหรือทีม"),

@@ -15,6 +15,7 @@ from models.db import session_scope
 from models.enums import Role
 from models.inbox import Conversation
 from models.refusals import Refused
+from models.timeline import timeline
 from tests.team_helpers import add_conversation, add_person, add_team
 
 pytestmark = pytest.mark.usefixtures("db")
@@ -78,6 +79,9 @@ def test_hand_to_a_person_a_team_unassign_each_leave_an_activity_line() -> None:
             "Pim unassigned this",
         ]
         assert sentence(lines[0], "th") == "Nokมอบหมายให้Pim"
+        customer_id = s.get(Conversation, conversation).customer_id
+        shown = [(e.subtype, e.extra) for e in timeline(s, customer_id)[0] if e.kind == "activity"]
+        assert shown == [("assignment", "Pim"), ("assignment", "auto-assign"), ("assignment", "Nok"), ("assignment", "Nok")]  # newest first
         with pytest.raises(Refused):
             assign_person(s, conversation, 999_999, nok)
 

@@ -2,12 +2,14 @@
 that brought them, and their whole story (chats, referrals, orders, payments, notes) newest
 first. Both follow the live feeds; neither holds more than a page of rows."""
 
+import json
 from datetime import datetime
 
 import reflex as rx
 from sqlalchemy.exc import OperationalError
 
 from models.access import Access, may
+from models.activity import ActivityLine, sentence
 from models.customer_queries import customer_by_standard_id, customer_facts, find_customers
 from models.db import session_scope
 from models.enums import LeadStage
@@ -93,9 +95,12 @@ def _author(entry: Entry, language: str) -> str:
 
 def _entry_row(entry: Entry, language: str) -> dict[str, str]:
     amount = baht(-entry.amount if entry.subtype == "refund" else entry.amount) if entry.amount is not None else ""
+    words = entry.text
+    if entry.kind == "activity":  # who assigned, resolved, labelled …, said in the reader's language
+        words = sentence(ActivityLine(entry.id, int(entry.ref or 0), entry.subtype, entry.extra, json.loads(entry.text or "{}"), entry.at), language)
     return {
         "key": entry.cursor, "kind": entry.kind, "subtype": entry.subtype, "at": _bangkok(entry.at, language),
-        "text": entry.text, "amount": amount, "ref": entry.ref, "extra": _author(entry, language),
+        "text": words, "amount": amount, "ref": entry.ref, "extra": _author(entry, language),
     }
 
 
@@ -229,7 +234,8 @@ def customers_page() -> rx.Component:
 
 # --- one customer -------------------------------------------------------------------------------
 
-_ICONS = {"message": "message-circle", "referral": "megaphone", "order": "receipt", "payment": "banknote", "note": "sticky-note"}
+_ICONS = {"message": "message-circle", "referral": "megaphone", "order": "receipt", "payment": "banknote", "note": "sticky-note",
+          "activity": "history"}
 
 
 def _icon(name: str) -> rx.Component:
@@ -246,6 +252,7 @@ def _entry(entry: rx.Var) -> rx.Component:
         ("order", rx.hstack(rx.text(tr("order"), " ", entry["ref"], weight="bold"), rx.badge(order_status_label(entry["subtype"]), size="1"), spacing="2")),
         ("payment", rx.hstack(rx.badge(payment_kind_label(entry["subtype"]), size="1", color_scheme=rx.cond(entry["subtype"] == "refund", "red", "green")),
                               rx.text(entry["ref"], " · ", payment_method_label(entry["extra"]), color=rx.color("gray", 10)), spacing="2")),
+        ("activity", rx.text(tr("activity_entry"), color=rx.color("gray", 10))),
         rx.text(tr("private_note"), " · ", entry["extra"]),
     )
     return rx.hstack(
