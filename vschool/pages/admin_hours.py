@@ -215,7 +215,6 @@ def _targets() -> rx.Component:
 def admin_hours() -> rx.Component:
     section = {"width": "100%", "spacing": "2"}
     return rx.vstack(
-        rx.heading(tr("hours_title"), size="5"),
         rx.text(HoursAdminState.status_line, size="2", id="hours-status"),
         rx.cond(HoursAdminState.error != "", rx.callout(HoursAdminState.error, icon="triangle-alert", color_scheme="red", size="1", id="hours-error")),
         rx.cond(HoursAdminState.message != "", rx.text(HoursAdminState.message, size="2", color=rx.color("green", 11), id="hours-message")),
