@@ -12,6 +12,8 @@ from models.base import utcnow
 from models.conversation_rules import add_message
 from models.db import session_scope
 from models.enums import Direction, Role, SenderKind
+from models.hours import OpeningPeriod
+from models.teams import Team, TeamMember
 from tests.browser.conftest import add_staff, sign_in
 from tests.team_helpers import add_conversation
 from vschool.i18n import LABELS
@@ -61,3 +63,32 @@ def test_nok_hands_a_chat_to_pim_and_it_moves_into_pims_open_inbox(new_page, app
         pim_id = s.exec(select(StaffUser.id).where(StaffUser.email == "pim@vschool.test")).one()
         assert s.get(Conversation, conversation_id).assignee_id == pim_id
         assert [line.detail["to"] for line in activity_lines(s, conversation_id)] == ["Pim"]
+
+
+def test_an_admin_builds_a_team_and_sets_its_hours_in_thai(new_page, app) -> None:
+    add_staff("boss@vschool.test", Role.ADMIN)
+    add_staff("pim@vschool.test", Role.AGENT)
+    page: Page = new_page()
+    sign_in(page, app, "boss@vschool.test")
+    page.click("#nav-teams_title")
+    page.fill("#team-name", "Front desk")
+    page.click("#team-add")
+    expect(page.locator(".team-card")).to_contain_text("Front desk")
+    page.locator(".team-card button").first.click()  # send new chats here
+    expect(page.locator(".team-card")).to_contain_text(LABELS["team_receives_new"][1])
+    page.locator(".team-card [role=combobox]").click()
+    page.get_by_role("option", name="Pim", exact=True).click()
+    expect(page.locator(".team-member")).to_contain_text("Pim")
+
+    page.click("#nav-hours_title")
+    page.fill("#hours-day0", "9:00-12:00, 11:00-18:00")  # overlapping: refused in Thai
+    page.click("#hours-save")
+    expect(page.locator("#hours-error")).to_contain_text("ช่วงเวลาซ้อนกัน")
+    page.fill("#hours-day0", "10:00-16:00")
+    page.click("#hours-save")
+    expect(page.locator("#hours-message")).to_have_text(LABELS["hours_saved"][1])
+    with session_scope() as s:
+        team = s.exec(select(Team)).one()
+        assert team.receives_new and [m.staff_user_id for m in s.exec(select(TeamMember))] == [
+            s.exec(select(StaffUser.id).where(StaffUser.email == "pim@vschool.test")).one()]
+        assert [(p.opens.hour, p.closes.hour) for p in s.exec(select(OpeningPeriod).where(OpeningPeriod.weekday == 0))] == [(10, 16)]

@@ -9,6 +9,7 @@ from vschool.pages import (  # noqa: F401
     admin_integrity,
     admin_library,
     admin_staff,
+    admin_teams,
     customers,
     data_export,
     inbox,
