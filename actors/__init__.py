@@ -20,6 +20,7 @@ from actors import (  # noqa: F401
     outbound,
     reminders,
     seats,
+    teams,
 )
 from logs.redact import install as redact_logs
 

@@ -18,6 +18,7 @@ from sqlmodel import col, select
 from actors.ai import answer_soon
 from actors.outbound import fetch_customer_profile
 from actors.push import announce_all
+from actors.teams import after_customer_wrote
 from logs.jsonl import log_error
 from models.base import utcnow
 from models.conversation_rules import ReceiptTooEarly, apply_event
@@ -91,6 +92,8 @@ def _apply(event_id: int) -> None:
         announce_all(*changes, ("overview", ""))
     if applied.message_id is not None:
         answer_soon(applied.message_id)
+        for conversation_id in applied.conversation_ids:  # out-of-hours reply, round-robin (actors/teams.py)
+            after_customer_wrote.send(conversation_id, applied.message_id)
     if applied.customer_created:  # after the answer: the reply should not share the CPU with it
         fetch_customer_profile.send(applied.customer_id)
 

@@ -30,6 +30,7 @@ from actors.messenger import relay_unprocessed_events
 from actors.outbound import refresh_stale_profiles, relay_pending_replies
 from actors.reminders import queue_reminders, sync_message_templates
 from actors.seats import expire_seat_holds
+from actors.teams import hand_out_waiting
 
 log = logging.getLogger("vschool.scheduler")
 
@@ -42,6 +43,7 @@ JOBS = [
     (sync_message_templates, 600),  # Meta's review states of the utility templates
     (queue_reminders, 900),  # reminders due now, each once (daytime only)
     (relay_unanswered_messages, 60),
+    (hand_out_waiting, 15),  # the round-robin: unheld conversations, and offers left unanswered
     (prune_ai_tasks, 3600),
     (expire_seat_holds, 60),  # unpaid holds past Settings.seat_hold_days free their seats
     (refresh_stale_profiles, 86_400),

@@ -4,8 +4,10 @@ Importing `models` registers every table on `SQLModel.metadata` (Alembic and tes
 """
 
 from models import base as _base  # noqa: F401  (naming convention before any table)
+from models.activity import ConversationActivity
 from models.commerce import Order, OrderItem, Payment, Product
 from models.customers import AdReferral, ChannelIdentity, Customer, CustomerIdCounter, Note
+from models.hours import Closure, Holiday, OpeningPeriod, OutOfHoursReply, ResponseWait, SlaTarget
 from models.inbox import (
     CannedResponse,
     Conversation,
@@ -31,6 +33,7 @@ from models.ops import AiTask, AppSetting, AuditEntry, Incident, IntegrityFindin
 from models.rounds import Attendance, CourseRound, PackageCourse, Seat, WaitlistEntry
 from models.school_facts import SchoolFact
 from models.staff import ApiToken, StaffRole, StaffSession, StaffUser
+from models.teams import StaffPresence, Team, TeamMember
 
 __all__ = [
     "Ad", "AdAccount", "AdInsightDaily", "AdInsightHourTotal", "AdInsightHourly", "AdReferral", "AdSet", "AdSyncRun",
@@ -40,4 +43,7 @@ __all__ = [
     "Message", "MessageTemplate", "Note", "Order", "OrderItem", "OutboundSend", "Payment", "Product", "Reminder", "SchoolFact", "StaffRole",
     "StaffSession", "StaffUser",
     "Attendance", "CourseRound", "PackageCourse", "Seat", "WaitlistEntry",
+    # issue 16a: teams, hand-offs, business hours, response-time targets
+    "Closure", "ConversationActivity", "Holiday", "OpeningPeriod", "OutOfHoursReply", "ResponseWait", "SlaTarget",
+    "StaffPresence", "Team", "TeamMember",
 ]

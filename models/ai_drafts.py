@@ -16,6 +16,7 @@ from models.inbox_queries import local
 from models.ops import AiTask
 from models.refusals import Sentence, from_record
 from models.reply_rules import MAX_TEXT, ReplyRefused, window
+from models.sla import end_wait
 from models.staff import StaffUser
 
 TASKS_SHOWN = 100
@@ -48,6 +49,7 @@ def queue_ai_reply(
     session.add(message)
     if approved_by is not None:
         conversation.unread_count = 0
+        end_wait(session, conversation.id, now, approved_by.id)  # a person sent it: the response-time clock stops
     conversation.last_message_at = max(conversation.last_message_at or now, now)
     conversation.updated_at = now
     session.add(conversation)

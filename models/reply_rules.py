@@ -12,6 +12,7 @@ from models.enums import DeliveryStatus, Direction, DraftStatus, SenderKind
 from models.inbox import Conversation, Message
 from models.ops import AiTask
 from models.refusals import Refused
+from models.sla import end_wait
 from models.staff import StaffUser
 
 STANDARD_WINDOW = timedelta(hours=24)
@@ -82,6 +83,7 @@ def queue_staff_reply(session: Session, staff: StaffUser, conversation_id: int, 
     conversation.updated_at = now
     session.add(conversation)
     supersede_drafts(session, conversation.id)
+    end_wait(session, conversation.id, now, staff.id)  # a person answered: the response-time clock stops
     session.flush()
     return message
 

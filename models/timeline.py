@@ -22,9 +22,9 @@ PAGE = 50
 @dataclass(frozen=True)
 class Entry:
     at: datetime
-    kind: str  # message, referral, order, payment, note, reminder, report (to Meta)
+    kind: str  # message, referral, order, payment, note, reminder, report (to Meta), activity (who assigned, resolved, labelled …: models/activity.py)
     id: int
-    subtype: str  # inbound/outbound for messages; the payment kind; the order status; the referral source
+    subtype: str  # inbound/outbound for messages; the payment kind; the order status; the referral source; the activity kind
     text: str
     amount: Decimal | None
     ref: str  # the conversation id, the order number or the ad id it belongs to
@@ -79,10 +79,17 @@ _BRANCHES = {
                e.value, coalesce(o.order_number, ''), coalesce(e.ad_id, '')
         FROM conversion_event e LEFT JOIN orders o ON o.id = e.order_id
         WHERE e.customer_id = :customer {after}""",
+    "activity": """
+        SELECT a.at, 'activity', a.id, a.kind, a.detail::text, NULL::numeric,
+               a.conversation_id::text, coalesce(s.display_name, a.actor_label)
+        FROM conversation_activity a JOIN conversation c ON c.id = a.conversation_id
+        LEFT JOIN staff_user s ON s.id = a.actor_id
+        WHERE c.customer_id = :customer {after}""",
 }
 _TIME_COLUMN = {"message": "m.sent_at", "referral": "r.occurred_at", "order": "o.created_at", "payment": "p.paid_at", "note": "n.created_at",
-                "reminder": "r.created_at", "report": "e.created_at"}
-_ID_COLUMN = {"message": "m.id", "referral": "r.id", "order": "o.id", "payment": "p.id", "note": "n.id", "reminder": "r.id", "report": "e.id"}
+                "reminder": "r.created_at", "report": "e.created_at", "activity": "a.at"}
+_ID_COLUMN = {"message": "m.id", "referral": "r.id", "order": "o.id", "payment": "p.id", "note": "n.id", "reminder": "r.id", "report": "e.id",
+              "activity": "a.id"}
 
 
 ATTACHMENTS = re.compile(r"^(\d+) attachment\(s\)$")

@@ -9,6 +9,7 @@ from models.refusals import SENTENCES, Refused
 from vschool.i18n_figures import FIGURE_LABELS
 from vschool.i18n_meta_reports import META_REPORT_LABELS
 from vschool.i18n_rounds import ROUND_LABELS
+from vschool.i18n_team import TEAM_LABELS
 
 LABELS: dict[str, tuple[str, str]] = {
     # key: (English, Thai)
@@ -622,6 +623,8 @@ LABELS.update(FIGURE_LABELS)
 LABELS.update(META_REPORT_LABELS)
 assert not LABELS.keys() & ROUND_LABELS.keys(), "each label is defined once"
 LABELS.update(ROUND_LABELS)
+assert not LABELS.keys() & TEAM_LABELS.keys(), "each label is defined once"
+LABELS.update(TEAM_LABELS)
 
 
 def refusal(exc: Exception, language: str) -> str:

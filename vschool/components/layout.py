@@ -26,6 +26,8 @@ NAVIGATION = [
     ("ai_replies", "/admin/ai", "bot", Access.ADMIN),
     ("admin_labels", "/admin/labels", "tags", Access.ADMIN),
     ("admin_canned", "/admin/canned", "message-square-text", Access.ADMIN),
+    ("hours_title", "/admin/hours", "clock", Access.ADMIN),
+    ("teams_title", "/admin/teams", "users-round", Access.ADMIN),
     ("integrity", "/admin/integrity", "shield-alert", Access.ADMIN),
     ("set_aside_events", "/admin/events", "inbox", Access.ADMIN),
     ("import_data", "/admin/import", "upload", Access.ADMIN),

@@ -2,12 +2,14 @@
 that brought them, and their whole story (chats, referrals, orders, payments, notes) newest
 first. Both follow the live feeds; neither holds more than a page of rows."""
 
+import json
 from datetime import datetime
 
 import reflex as rx
 from sqlalchemy.exc import OperationalError
 
 from models.access import Access, may
+from models.activity import ActivityLine, sentence
 from models.customer_queries import customer_by_standard_id, customer_facts, find_customers
 from models.db import session_scope
 from models.enums import LeadStage
@@ -97,9 +99,12 @@ def _author(entry: Entry, language: str) -> str:
 
 def _entry_row(entry: Entry, language: str) -> dict[str, str]:
     amount = baht(-entry.amount if entry.subtype == "refund" else entry.amount) if entry.amount is not None else ""
+    words = entry.text
+    if entry.kind == "activity":  # who assigned, resolved, labelled …, said in the reader's language
+        words = sentence(ActivityLine(entry.id, int(entry.ref or 0), entry.subtype, entry.extra, json.loads(entry.text or "{}"), entry.at), language)
     return {
         "key": entry.cursor, "kind": entry.kind, "subtype": entry.subtype, "at": _bangkok(entry.at, language),
-        "text": vocabulary("meta_event", entry.text, language) if entry.kind == "report" else entry.text,
+        "text": vocabulary("meta_event", entry.text, language) if entry.kind == "report" else words,
         "amount": amount, "ref": entry.ref, "extra": _author(entry, language),
     }
 
@@ -236,7 +241,7 @@ def customers_page() -> rx.Component:
 # --- one customer -------------------------------------------------------------------------------
 
 _ICONS = {"message": "message-circle", "referral": "megaphone", "order": "receipt", "payment": "banknote", "note": "sticky-note",
-          "reminder": "bell", "report": "send"}
+          "reminder": "bell", "report": "send", "activity": "history"}
 _REMINDER_REASONS = ["reminder_template_not_approved", "reminder_template_missing", "reminder_no_messenger", "reminder_no_longer_due",
                      "reminder_meta_refused"]
 
@@ -278,6 +283,7 @@ def _entry(entry: rx.Var) -> rx.Component:
                               rx.text(entry["ref"], " · ", payment_method_label(entry["extra"]), color=rx.color("gray", 10)), spacing="2")),
         ("reminder", _reminder_headline(entry)),
         ("report", _report_headline(entry)),
+        ("activity", rx.text(tr("activity_entry"), color=rx.color("gray", 10))),
         rx.text(tr("private_note"), " · ", entry["extra"]),
     )
     return rx.hstack(

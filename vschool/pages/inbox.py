@@ -12,6 +12,7 @@ from logs.audit import record as audit
 from models.access import Access
 from models.ai_drafts import ai_panel, autonomy_of, discard_draft, send_draft
 from models.ai_rules import set_conversation_level
+from models.assignment import assign_person, unassign
 from models.db import session_scope
 from models.enums import ConversationStatus
 from models.inbox import Conversation
@@ -20,7 +21,6 @@ from models.inbox_queries import (
     ListFilter,
     add_note,
     all_labels,
-    assign,
     canned_responses,
     conversation_labels,
     hours_until_tomorrow_morning,
@@ -46,6 +46,7 @@ from vschool.components.layout import app_page
 from vschool.state.auth import AuthState, admitted_staff, needs, refused, say, viewer
 from vschool.state.feeds import Feed
 from vschool.state.gate import StaffState
+from vschool.state.hand_off import HandOffState
 
 STATUSES = [s.value for s in ConversationStatus]
 # Below 1280 px the customer panel goes; below 1024 px (phones, tablets beside the sidebar) the
@@ -87,6 +88,7 @@ class InboxState(StaffState, access=Access.INBOX, shown_on=("/inbox",)):
     show_help: bool = False
     label: str = ""
     editing_task: int = 0  # the AI draft being edited in the composer (its reply does not pause the AI)
+    sort: str = "recent"  # recent | due (least response time left first)
 
     @rx.var
     async def listing(self) -> dict:
@@ -97,7 +99,7 @@ class InboxState(StaffState, access=Access.INBOX, shown_on=("/inbox",)):
         if not staff_id or await viewer(self, Access.INBOX) is None:
             return {"rows": [], "total": 0}
         with session_scope() as session:
-            rows, total = list_conversations(session, staff_id, ListFilter(self.status, self.scope, self.search, self.page, self.label),
+            rows, total = list_conversations(session, staff_id, ListFilter(self.status, self.scope, self.search, self.page, self.label, self.sort),
                                              signed_in.language)
         return {"rows": rows, "total": total}
 
@@ -189,6 +191,10 @@ class InboxState(StaffState, access=Access.INBOX, shown_on=("/inbox",)):
     @rx.event
     def set_search(self, value: str) -> None:
         self.search, self.page = value[:100], 0
+
+    @rx.event
+    def set_sort(self, value: str) -> None:
+        self.sort, self.page = ("due" if value == "due" else "recent"), 0
 
     @rx.event
     def next_page(self) -> None:
@@ -290,7 +296,7 @@ class InboxState(StaffState, access=Access.INBOX, shown_on=("/inbox",)):
         admin = admitted_staff()
         level = AI_LEVEL_CHOICES.get(choice)
         with session_scope() as session:
-            before = set_conversation_level(session, self.selected, level)
+            before = set_conversation_level(session, self.selected, level, by_id=admin.id)
             audit(session, admin, "ai.conversation_level", "conversation", self.selected, before=before, after=level)
         shown = await say(self, AI_LEVEL_LABELS[choice]) if choice in AI_LEVEL_LABELS else choice
         self.notice = await say(self, "notice_ai_level", level=shown)
@@ -304,7 +310,7 @@ class InboxState(StaffState, access=Access.INBOX, shown_on=("/inbox",)):
         if not self.selected:
             return
         with session_scope() as session:
-            set_status(session, self.selected, status, snooze_hours)
+            set_status(session, self.selected, status, snooze_hours, by_id=admitted_staff().id)
         key = {"resolved": "notice_resolved", "snoozed": "notice_snoozed", "open": "notice_reopened"}.get(status)
         self.notice = await say(self, key, hours=snooze_hours) if key else ""
         announce("conversation", self.selected)
@@ -320,7 +326,10 @@ class InboxState(StaffState, access=Access.INBOX, shown_on=("/inbox",)):
         if not self.selected:
             return
         with session_scope() as session:
-            assign(session, self.selected, user.id if mine else None)
+            if mine:
+                assign_person(session, self.selected, user.id, user.id)
+            else:
+                unassign(session, self.selected, user.id)
         self.notice = await say(self, "notice_assigned") if mine else ""
         announce("conversation", self.selected)
 
@@ -330,7 +339,7 @@ class InboxState(StaffState, access=Access.INBOX, shown_on=("/inbox",)):
             return
         try:
             with session_scope() as session:
-                on = toggle_label(session, self.selected, name)
+                on = toggle_label(session, self.selected, name, by_id=admitted_staff().id)
         except ValueError as exc:
             self.error = await refused(self, exc)
             return
@@ -366,7 +375,7 @@ class InboxState(StaffState, access=Access.INBOX, shown_on=("/inbox",)):
         self.show_help = not self.show_help
 
 
-@app_page("/inbox", "inbox", on_load=[InboxState.open_from_link])
+@app_page("/inbox", "inbox", on_load=[InboxState.open_from_link, HandOffState.beat])
 def inbox() -> rx.Component:
     return rx.fragment(
         rx.el.style(INBOX_CSS),
