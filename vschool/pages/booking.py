@@ -226,13 +226,13 @@ def booking_card() -> rx.Component:
 
 
 
-class WaitlistTasksState(StaffState, access=Access.INBOX):
+class WaitlistTasksState(StaffState, access=Access.INBOX, shown_on=("/inbox",)):
     """Seats that freed for someone on a waitlist: a task in the inbox until staff mark it done."""
 
     @rx.var
     async def tasks(self) -> list[dict[str, str]]:
         feed = await self.get_state(Feed)
-        _ = feed.seats
+        _ = (self.on_screen, feed.seats)
         signed_in = await self.get_state(AuthState)
         if not signed_in.user_id or await viewer(self, Access.INBOX) is None:
             return []

@@ -41,7 +41,7 @@ def _d(text: str) -> date:
     return date.fromisoformat(text)
 
 
-class CatalogState(StaffState, access=Access.SIGNED_IN):
+class CatalogState(StaffState, access=Access.SIGNED_IN, shown_on=("/catalog",)):
     product: dict[str, str | bool] = dict(EMPTY_PRODUCT)
     package_courses: list[str] = []
     rnd: dict[str, str] = dict(EMPTY_ROUND)
@@ -53,7 +53,7 @@ class CatalogState(StaffState, access=Access.SIGNED_IN):
     @rx.var
     async def products(self) -> list[dict[str, str]]:
         feed = await self.get_state(Feed)
-        _ = feed.seats
+        _ = (self.on_screen, feed.seats)
         signed_in = await self.get_state(AuthState)
         if not signed_in.user_id or await viewer(self, Access.SIGNED_IN) is None:
             return []
@@ -74,7 +74,7 @@ class CatalogState(StaffState, access=Access.SIGNED_IN):
     @rx.var
     async def rounds(self) -> list[dict[str, str]]:
         feed = await self.get_state(Feed)
-        _ = feed.seats
+        _ = (self.on_screen, feed.seats)
         signed_in = await self.get_state(AuthState)
         if not signed_in.user_id or await viewer(self, Access.SIGNED_IN) is None:
             return []

@@ -29,7 +29,7 @@ def _round_in_url(state: rx.State) -> int | None:
     return parse_id(state.router.url.path.rstrip("/").rsplit("/", 1)[-1])
 
 
-class RoundState(StaffState, access=Access.CONTACT):
+class RoundState(StaffState, access=Access.CONTACT, shown_on=("/rounds/[rid]",)):
     round_id: int = 0  # the round in the URL, set on load (a var that reads it recomputes on navigation)
 
     @rx.event
@@ -39,7 +39,7 @@ class RoundState(StaffState, access=Access.CONTACT):
     @rx.var
     async def view(self) -> dict:
         feed = await self.get_state(Feed)
-        _ = feed.seats
+        _ = (self.on_screen, feed.seats)
         signed_in = await self.get_state(AuthState)
         rid = self.round_id
         if not signed_in.user_id or not rid or await viewer(self, Access.CONTACT) is None:
