@@ -4,7 +4,9 @@ Importing `models` registers every table on `SQLModel.metadata` (Alembic and tes
 """
 
 from models import base as _base  # noqa: F401  (naming convention before any table)
+from models.automation import AutomationRule, AutomationRun
 from models.commerce import Order, OrderItem, Payment, Product
+from models.csat import CsatSurvey
 from models.customers import AdReferral, ChannelIdentity, Customer, CustomerIdCounter, Note
 from models.inbox import (
     CannedResponse,
@@ -27,6 +29,7 @@ from models.marketing import (
 )
 from models.marketing_rollups import AdInsightHourTotal
 from models.ops import AiTask, AppSetting, AuditEntry, Incident, IntegrityFinding
+from models.report_facts import AiOutcomeFact, ConversationPeriod
 from models.school_facts import SchoolFact
 from models.staff import ApiToken, StaffRole, StaffSession, StaffUser
 
@@ -37,4 +40,5 @@ __all__ = [
     "InboundEvent", "Incident", "IntegrityFinding", "KnowledgeChunk", "KnowledgeDocument", "Label",
     "Message", "Note", "Order", "OrderItem", "OutboundSend", "Payment", "Product", "SchoolFact", "StaffRole",
     "StaffSession", "StaffUser",
+    "AiOutcomeFact", "AutomationRule", "AutomationRun", "ConversationPeriod", "CsatSurvey",  # issue 16b
 ]

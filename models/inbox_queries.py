@@ -10,12 +10,14 @@ from sqlmodel import Session, col, select
 
 from models.base import utcnow
 from models.commerce import Order, Payment
+from models.csat import ask as ask_csat
 from models.customers import AdReferral, Customer, Note
 from models.enums import ConversationStatus, Direction, PaymentKind
 from models.inbox import CannedResponse, Conversation, ConversationLabel, Label, Message
 from models.listings import baht, like_pattern
 from models.refusals import Refused
 from models.reply_rules import window
+from models.report_facts import open_period, record_resolved
 from models.settings import get_settings
 from models.staff import StaffUser
 from models.when import shown
@@ -197,15 +199,31 @@ def hours_until_tomorrow_morning(now: datetime | None = None, hour: int = 9) -> 
     return max(1, round((target - local_now).total_seconds() / 3600))
 
 
-def set_status(session: Session, conversation_id: int, status: str, snooze_hours: int = 0) -> None:
+def set_status(
+    session: Session, conversation_id: int, status: str, snooze_hours: int = 0, by: int | None = None, now: datetime | None = None
+) -> int | None:
+    """Change a conversation's status. Resolving ends its measured period (credited to the
+    assignee, else to `by`) and asks the customer for a rating when allowed (models/csat.py):
+    the id of that question, for the caller to send after commit. Reopening starts a period."""
+    now = now or utcnow()
     status = ConversationStatus(status)
     conversation = session.get(Conversation, conversation_id, with_for_update=True)
+    was = conversation.status
     conversation.status = status
-    conversation.snoozed_until = utcnow() + timedelta(hours=snooze_hours) if status == ConversationStatus.SNOOZED else None
+    conversation.snoozed_until = now + timedelta(hours=snooze_hours) if status == ConversationStatus.SNOOZED else None
     if status == ConversationStatus.RESOLVED:
         conversation.ai_paused = False  # a staff takeover lasts until the conversation is resolved
-    conversation.updated_at = utcnow()
+    conversation.updated_at = now
     session.add(conversation)
+    session.flush()
+    if status == ConversationStatus.RESOLVED and was != ConversationStatus.RESOLVED:
+        agent_id = conversation.assignee_id or by
+        record_resolved(session, conversation_id, agent_id, now)
+        question = ask_csat(session, conversation_id, agent_id, now)
+        return question.id if question else None
+    if was == ConversationStatus.RESOLVED and status != ConversationStatus.RESOLVED:
+        open_period(session, conversation_id, now, reopened=True)
+    return None
 
 
 def assign(session: Session, conversation_id: int, staff_id: int | None) -> None:
