@@ -8,8 +8,17 @@ sync, cache rebuilds, housekeeping, profiles).
 
 # The broker first: every actor below binds to it when declared.
 from actors import broker  # noqa: F401  isort: skip
-from actors import ads, ai, cache, customers, housekeeping, integrity, messenger, outbound  # noqa: F401
-from actors import automation  # noqa: F401  (issue 16b: the rules actor)
+from actors import (  # noqa: F401
+    ads,
+    ai,
+    automation,
+    cache,
+    customers,
+    housekeeping,
+    integrity,
+    messenger,
+    outbound,
+)
 from logs.redact import install as redact_logs
 
 # Dramatiq's worker processes set up their logging, then import this package: from here on no
