@@ -4,10 +4,12 @@ Importing `models` registers every table on `SQLModel.metadata` (Alembic and tes
 """
 
 from models import base as _base  # noqa: F401  (naming convention before any table)
+from models.activity import ConversationActivity
 from models.automation import AutomationRule, AutomationRun
 from models.commerce import Order, OrderItem, Payment, Product
 from models.csat import CsatSurvey
 from models.customers import AdReferral, ChannelIdentity, Customer, CustomerIdCounter, Note
+from models.hours import Closure, Holiday, OpeningPeriod, OutOfHoursReply, ResponseWait, SlaTarget
 from models.inbox import (
     CannedResponse,
     Conversation,
@@ -32,6 +34,7 @@ from models.ops import AiTask, AppSetting, AuditEntry, Incident, IntegrityFindin
 from models.report_facts import AiOutcomeFact, ConversationPeriod
 from models.school_facts import SchoolFact
 from models.staff import ApiToken, StaffRole, StaffSession, StaffUser
+from models.teams import StaffPresence, Team, TeamMember
 
 __all__ = [
     "Ad", "AdAccount", "AdInsightDaily", "AdInsightHourTotal", "AdInsightHourly", "AdReferral", "AdSet", "AdSyncRun",
@@ -40,5 +43,8 @@ __all__ = [
     "InboundEvent", "Incident", "IntegrityFinding", "KnowledgeChunk", "KnowledgeDocument", "Label",
     "Message", "Note", "Order", "OrderItem", "OutboundSend", "Payment", "Product", "SchoolFact", "StaffRole",
     "StaffSession", "StaffUser",
+    # issue 16a: teams, hand-offs, business hours, response-time targets
+    "Closure", "ConversationActivity", "Holiday", "OpeningPeriod", "OutOfHoursReply", "ResponseWait", "SlaTarget",
+    "StaffPresence", "Team", "TeamMember",
     "AiOutcomeFact", "AutomationRule", "AutomationRun", "ConversationPeriod", "CsatSurvey",  # issue 16b
 ]

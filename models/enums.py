@@ -116,3 +116,13 @@ class RunStatus(StrEnum):
     RUNNING = "running"
     SUCCEEDED = "succeeded"
     FAILED = "failed"
+
+
+class ActivityKind(StrEnum):
+    """What an activity line in a conversation's thread records (models/activity.py)."""
+
+    STATUS = "status"
+    ASSIGNMENT = "assignment"
+    LABEL = "label"
+    AI_LEVEL = "ai_level"
+    RULE = "rule"

@@ -39,6 +39,9 @@ class Conversation(SQLModel, table=True):
     source_ad_id: str | None = Field(default=None, max_length=40, index=True)
     ai_paused: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
     autonomy_level: int | None = Field(default=None)  # None: the global level
+    team_id: int | None = Field(default=None, foreign_key="team.id", index=True, ondelete="SET NULL")  # models/assignment.py
+    assigned_at: datetime | None = timestamp()  # when the current assignee got it
+    auto_assigned: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})  # by round-robin, not a person
     created_at: datetime = auto_now()
     updated_at: datetime = auto_now()
 

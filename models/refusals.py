@@ -210,6 +210,27 @@ SENTENCES: dict[str, tuple[str, str]] = {
     "error_canned_content": ("Type the reply's text.", "พิมพ์ข้อความของคำตอบ"),
     "error_canned_gone": ("This canned reply no longer exists. Reload the page.", "ไม่พบข้อความสำเร็จรูปนี้แล้ว กรุณารีเฟรชหน้า"),
     "error_document_gone": ("This document is no longer in the knowledge base. Reload the page.", "ไม่พบเอกสารนี้ในฐานความรู้แล้ว กรุณารีเฟรชหน้า"),
+    # teams, hand-offs, business hours and response-time targets (issue 16a)
+    "error_no_assignee": (
+        "There is no active colleague with inbox access by that name. Reload the list.",
+        "ไม่พบเพื่อนร่วมงานที่ใช้งานอยู่และเข้าถึงกล่องข้อความได้ กรุณารีเฟรชรายชื่อ",
+    ),
+    "error_no_team": ("There is no team called {name}.", "ไม่มีทีมชื่อ {name}"),
+    "error_team_name": ("A team name has 1 to {limit} characters.", "ชื่อทีมต้องยาว 1 ถึง {limit} ตัวอักษร"),
+    "error_team_taken": ("There is already a team called {name}.", "มีทีมชื่อ {name} อยู่แล้ว"),
+    "error_hours_form": (
+        "Write each day's hours as 09:00-12:00, 13:00-18:00 (leave empty for closed): {text}",
+        "กรอกเวลาทำการแต่ละวันแบบ 09:00-12:00, 13:00-18:00 (เว้นว่างถ้าปิด): {text}",
+    ),
+    "error_hours_overlap": ("On {day} the periods overlap or are out of order.", "วัน{day} ช่วงเวลาซ้อนกันหรือเรียงไม่ถูกต้อง"),
+    "error_date_form": ("Write the date as YYYY-MM-DD, e.g. 2026-12-10.", "กรอกวันที่แบบ ปปปป-ดด-วว (ค.ศ.) เช่น 2026-12-10"),
+    "error_holiday_name": ("Give the holiday a name.", "กรอกชื่อวันหยุด"),
+    "error_closure_form": (
+        "A closure needs a start and an end (YYYY-MM-DD HH:MM), the end after the start.",
+        "การปิดทำการต้องมีเวลาเริ่มและสิ้นสุด (ปปปป-ดด-วว ชช:นน) โดยสิ้นสุดหลังเริ่ม",
+    ),
+    "error_sla_minutes": ("A target is a whole number of minutes from 1 to {limit}.", "เป้าหมายต้องเป็นจำนวนนาทีเต็ม 1 ถึง {limit}"),
+    "error_open_cap": ("The cap is a whole number from 0 to {limit}.", "จำนวนสูงสุดต้องเป็นจำนวนเต็ม 0 ถึง {limit}"),
 }
 
 

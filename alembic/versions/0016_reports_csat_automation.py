@@ -7,7 +7,7 @@
 - automation_rule / automation_run: the admin's rules and every run of one on a trigger.
 
 Revision ID: 0016
-Revises: 0012
+Revises: 0015
 Create Date: 2026-12-07 03:30:00
 """
 
@@ -19,7 +19,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from alembic import op
 
 revision: str = "0016"
-down_revision: str | None = "0012"
+down_revision: str | None = "0015"  # 0012 in the brief; 0015 (issue 16a) merged here
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
