@@ -15,11 +15,14 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import Session, select
 
+from models.activity import record_activity
+from models.assignment import assign_person, assign_team
 from models.automation import AutomationRule, AutomationRun, Trigger, normalised, ordered_rules
 from models.customers import Customer
-from models.enums import DeliveryStatus, Direction, SenderKind
+from models.enums import ActivityKind, DeliveryStatus, Direction, SenderKind
 from models.inbox import CannedResponse, Conversation, ConversationLabel, Label, Message
 from models.marketing import Ad
+from models.refusals import Refused
 from models.reply_rules import window
 from models.report_facts import school_open
 
@@ -72,15 +75,24 @@ def _canned_reply(session: Session, ctx: _Context, code: str, now: datetime) -> 
     return message.id
 
 
+def _assign(session: Session, rule: AutomationRule, ctx: _Context) -> list[str]:
+    """The rule's team and person, through the same functions staff use (their activity
+    lines name the rule). Someone who can no longer take conversations is skipped."""
+    a, by, done = rule.actions or {}, f"rule: {rule.name}", []
+    try:
+        if a.get("assign_team_id") and assign_team(session, ctx.conversation.id, a["assign_team_id"], None, by):
+            done.append(f"team:{a['assign_team_id']}")
+        if a.get("assign_staff_id") and assign_person(session, ctx.conversation.id, a["assign_staff_id"], None, by):
+            done.append(f"assign:{a['assign_staff_id']}")
+    except Refused as refused:
+        done.append(f"skipped:{refused.key}")
+    return done
+
+
 def _act(session: Session, rule: AutomationRule, ctx: _Context, now: datetime, result: RulesRan) -> list[str]:
     """Carry out a rule's actions; each leaves things as they are when already so."""
-    a, conversation, done = rule.actions or {}, ctx.conversation, []
-    if a.get("assign_staff_id") and conversation.assignee_id != a["assign_staff_id"]:
-        conversation.assignee_id = a["assign_staff_id"]
-        done.append(f"assign:{a['assign_staff_id']}")
-    if a.get("assign_team_id") and hasattr(conversation, "team_id") and conversation.team_id != a["assign_team_id"]:
-        conversation.team_id = a["assign_team_id"]
-        done.append(f"team:{a['assign_team_id']}")
+    a, conversation = rule.actions or {}, ctx.conversation
+    done = _assign(session, rule, ctx)
     if a.get("label"):
         label_id = session.exec(select(Label.id).where(Label.name == a["label"])).first()
         if label_id is not None:
@@ -91,13 +103,13 @@ def _act(session: Session, rule: AutomationRule, ctx: _Context, now: datetime, r
                 done.append(f"label:{a['label']}")
     if a.get("ai_level") and conversation.autonomy_level != int(a["ai_level"]):
         conversation.autonomy_level = int(a["ai_level"])
+        session.add(conversation)
         done.append(f"ai_level:{a['ai_level']}")
     if a.get("canned"):
         reply_id = _canned_reply(session, ctx, a["canned"], now)
         if reply_id is not None:
             result.to_send.append(reply_id)
             done.append(f"reply:/{a['canned']}")
-    session.add(conversation)
     return done
 
 
@@ -150,6 +162,8 @@ def run_rules(session: Session, message_id: int, now: datetime | None = None) ->
             continue  # this rule already ran on this trigger
         done = _act(session, rule, ctx, now, result)
         session.execute(sa.update(AutomationRun).where(AutomationRun.id == run_id).values(done=done))
+        record_activity(session, ctx.conversation.id, ActivityKind.RULE, None, {"rule": rule.name, "did": ", ".join(done) or "—"},
+                        actor_label=f"rule: {rule.name}", at=now)
         result.ran.append(rule.name)
     session.flush()
     return result

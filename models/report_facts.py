@@ -15,6 +15,8 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import Field, Session, SQLModel
 
 from models.base import timestamp, utcnow
+from models.business_hours import business_minutes as calendar_minutes
+from models.business_hours import is_open, load_calendar
 
 
 class ConversationPeriod(SQLModel, table=True):
@@ -56,13 +58,13 @@ class AiOutcomeFact(SQLModel, table=True):
 AI_OUTCOMES = ("auto_sent", "draft_sent", "draft_edited", "handed_off")
 
 def business_minutes(session: Session, start: datetime, end: datetime) -> float:
-    """Minutes the school was open between two moments (16a's business hours once merged)."""
-    return max(0.0, (end - start).total_seconds() / 60)
+    """Minutes the school was open between two moments, on its calendar as it stands now."""
+    return calendar_minutes(start, end, load_calendar(session))
 
 
 def school_open(session: Session, at: datetime) -> bool:
-    """Whether the school was open at that moment (16a's business hours once merged)."""
-    return True
+    """Whether the school was open at that moment (the automation rules' hours condition)."""
+    return is_open(at, load_calendar(session))
 
 
 _OPEN_PERIOD = sa.select(ConversationPeriod).where(
