@@ -56,6 +56,7 @@ def run_bench(name: str, args: argparse.Namespace) -> dict[str, Any]:
     from vschool.bench.kb import bench_kb
     from vschool.bench.legacy_import import bench_import
     from vschool.bench.push import bench_push
+    from vschool.bench.reports import bench_reports
     from vschool.bench.timeline import bench_timeline
     from vschool.bench.ui import bench_ui
     from vschool.bench.webhook import bench_webhook
@@ -67,6 +68,7 @@ def run_bench(name: str, args: argparse.Namespace) -> dict[str, Any]:
     benches["import"] = bench_import
     benches["kb"] = bench_kb
     benches["push"] = bench_push
+    benches["reports"] = bench_reports
     benches["timeline"] = bench_timeline
     benches["ui"] = bench_ui
     benches["webhook"] = bench_webhook
