@@ -7,6 +7,7 @@ gives the plain string (server-side messages). Refusals from the rules bring the
 
 from models.refusals import SENTENCES, Refused
 from vschool.i18n_figures import FIGURE_LABELS
+from vschool.i18n_reports import REPORT_LABELS
 
 LABELS: dict[str, tuple[str, str]] = {
     # key: (English, Thai)
@@ -616,6 +617,8 @@ assert not LABELS.keys() & SENTENCES.keys(), "a refusal's sentence lives in mode
 assert not LABELS.keys() & FIGURE_LABELS.keys(), "each label is defined once"
 LABELS.update(SENTENCES)
 LABELS.update(FIGURE_LABELS)
+assert not LABELS.keys() & REPORT_LABELS.keys(), "each label is defined once"
+LABELS.update(REPORT_LABELS)
 
 
 def refusal(exc: Exception, language: str) -> str:

@@ -3,6 +3,7 @@
 from vschool.pages import (  # noqa: F401
     account,
     admin_ai,
+    admin_automation,
     admin_events,
     admin_import,
     admin_integrity,
@@ -15,5 +16,6 @@ from vschool.pages import (  # noqa: F401
     login,
     marketing,
     overview,
+    reports,
     workspaces,
 )
