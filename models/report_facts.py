@@ -9,6 +9,7 @@ the moment they happen keeps the reports to indexed range reads, whatever the hi
 """
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
@@ -17,6 +18,8 @@ from sqlmodel import Field, Session, SQLModel
 from models.base import timestamp, utcnow
 from models.business_hours import business_minutes as calendar_minutes
 from models.business_hours import is_open, load_calendar
+from models.inbox import Conversation
+from models.settings import get_settings
 
 
 class ConversationPeriod(SQLModel, table=True):
@@ -40,6 +43,12 @@ class ConversationPeriod(SQLModel, table=True):
     resolved_at: datetime | None = timestamp()
     agent_id: int | None = Field(default=None, foreign_key="staff_user.id", ondelete="SET NULL")  # assignee (else resolver)
     resolution_min: float | None = Field(default=None)  # business minutes from the start
+    # The conversation's dimensions as of the period's latest fact, and the local weekday × hour
+    # it started in: the reports read this table alone (ADR 018).
+    channel: str = Field(default="facebook", max_length=24)
+    team_id: int | None = Field(default=None)
+    source_ad_id: str | None = Field(default=None, max_length=40)
+    started_slot: int = Field(default=0)  # weekday (0 = Monday) × 24 + hour, Asia/Bangkok
 
 
 class AiOutcomeFact(SQLModel, table=True):
@@ -72,10 +81,24 @@ _OPEN_PERIOD = sa.select(ConversationPeriod).where(
 )
 
 
+def slot(at: datetime) -> int:
+    """The local weekday × hour an instant falls in (the reports' heat map)."""
+    local = at.astimezone(ZoneInfo(get_settings().timezone))
+    return local.weekday() * 24 + local.hour
+
+
+def _stamp(session: Session, period: ConversationPeriod) -> None:
+    conversation = session.get(Conversation, period.conversation_id)
+    if conversation is not None:
+        period.channel, period.team_id, period.source_ad_id = conversation.channel, conversation.team_id, conversation.source_ad_id
+
+
 def open_period(session: Session, conversation_id: int, at: datetime, reopened: bool = False) -> None:
     """A conversation was created (or reopened): a new period starts, unless one is open."""
     if session.execute(_OPEN_PERIOD, {"conversation_id": conversation_id}).first() is None:
-        session.add(ConversationPeriod(conversation_id=conversation_id, started_at=at, reopened=reopened))
+        period = ConversationPeriod(conversation_id=conversation_id, started_at=at, reopened=reopened, started_slot=slot(at))
+        _stamp(session, period)
+        session.add(period)
         session.flush()
 
 
@@ -86,6 +109,7 @@ def record_human_reply(session: Session, conversation_id: int, staff_id: int | N
         return
     period.first_response_at, period.first_responder_id = at, staff_id
     period.first_response_min = business_minutes(session, period.started_at, at)
+    _stamp(session, period)
     session.add(period)
 
 
@@ -97,6 +121,7 @@ def record_resolved(session: Session, conversation_id: int, agent_id: int | None
         return
     period.resolved_at, period.agent_id = max(at, period.started_at), agent_id
     period.resolution_min = business_minutes(session, period.started_at, period.resolved_at)
+    _stamp(session, period)
     session.add(period)
 
 

@@ -4,7 +4,8 @@ when things happened (models/report_facts.py, models/csat.py; ADR 018).
 - opened / reopened / resolved: periods started (new or reopened) and ended in the range;
 - first response and resolution: median and p90 in business minutes (PostgreSQL's
   `percentile_cont`, linear between neighbours), overall and by agent, team, label, channel and
-  source ad — first responses dated by the reply, resolutions by the resolution;
+  source ad (as the period's latest fact found them) — first responses dated by the reply,
+  resolutions by the resolution;
 - CSAT by agent (answers dated by the tap), volume by weekday × hour (periods started, local
   time), AI outcomes (auto-sent, drafts sent as they were, edited, handed off).
 Every query is a range read on an index over those facts, so its cost follows the range, not
@@ -42,10 +43,8 @@ def _timing_sql(at: str, value: str, agent: str) -> sa.TextClause:
     return sa.text(
         f"""
         WITH f AS (
-            SELECT p.{value} AS v, p.{agent}::text AS agent, c.team_id::text AS team, c.channel, c.source_ad_id AS source_ad,
-                   p.conversation_id
-            FROM conversation_period p JOIN conversation c ON c.id = p.conversation_id
-            WHERE p.{at} >= :start AND p.{at} < :end AND p.{value} IS NOT NULL
+            SELECT {value} AS v, {agent}::text AS agent, team_id::text AS team, channel, source_ad_id AS source_ad, conversation_id
+            FROM conversation_period WHERE {at} >= :start AND {at} < :end AND {value} IS NOT NULL
         ), labelled AS (
             SELECT l.name AS label, f.v FROM f
             JOIN conversation_label cl ON cl.conversation_id = f.conversation_id JOIN label l ON l.id = cl.label_id
@@ -75,8 +74,8 @@ _COUNTS = sa.text(
 )
 _HEATMAP = sa.text(
     """
-    SELECT extract(isodow FROM started_at AT TIME ZONE :tz)::int - 1, extract(hour FROM started_at AT TIME ZONE :tz)::int, count(*)
-    FROM conversation_period WHERE started_at >= :start AND started_at < :end GROUP BY 1, 2
+    SELECT started_slot / 24, started_slot % 24, count(*)
+    FROM conversation_period WHERE started_at >= :start AND started_at < :end GROUP BY started_slot
     """
 )
 _CSAT = sa.text(
@@ -110,7 +109,7 @@ def figures(session: Session, span: Range) -> dict[str, Any]:
     params = {"start": start, "end": end}
     opened, reopened, resolved = session.execute(_COUNTS, params).one()
     heat = [[0] * 24 for _ in range(WEEKDAYS)]
-    for weekday, hour, n in session.execute(_HEATMAP, {**params, "tz": get_settings().timezone}):
+    for weekday, hour, n in session.execute(_HEATMAP, params):
         heat[weekday][hour] = n
     csat = {agent or "": {"n": n, "average": avg, "satisfied": sat, "comments": comments} for agent, n, avg, sat, comments in session.execute(_CSAT, params)}
     return {

@@ -47,6 +47,10 @@ def upgrade() -> None:
         sa.Column("resolved_at", TZ, nullable=True),
         _staff("agent_id"),
         sa.Column("resolution_min", sa.Float(), nullable=True),
+        sa.Column("channel", sa.String(length=24), nullable=False),
+        sa.Column("team_id", sa.Integer(), nullable=True),
+        sa.Column("source_ad_id", sa.String(length=40), nullable=True),
+        sa.Column("started_slot", sa.Integer(), nullable=False),
     )
     op.create_index("ix_conversation_period_conversation_id", "conversation_period", ["conversation_id"])
     op.create_index("ix_conversation_period_started_at", "conversation_period", ["started_at"])

@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+from models.report_facts import slot
 from vschool.bench import bench_services, percentile
 
 CONVERSATIONS_PER_YEAR = 200_000
@@ -53,7 +54,9 @@ def _copy(pg: Any, table: str, columns: str, rows: Iterator[str]) -> None:
 
 
 def _periods(rng: random.Random, cid: int, created: datetime, closes: datetime) -> Iterator[str]:
+    """Like the product writes them; the dimensions as `_load_year` gives the conversation."""
     started, reopened = created, False
+    dims = f"{'instagram' if cid % 7 == 0 else 'facebook'}\t{1 + cid % TEAMS}\tad-{cid % ADS}"
     for _ in range(2 if rng.random() < 0.1 else 1):
         agent = rng.randint(1, AGENTS)
         first = started + timedelta(minutes=rng.expovariate(1 / 45)) if rng.random() < 0.85 else None
@@ -62,7 +65,7 @@ def _periods(rng: random.Random, cid: int, created: datetime, closes: datetime) 
             resolved = None
         cells = [cid, _ts(started), "t" if reopened else "f", _ts(first) if first else "\\N", agent if first else "\\N",
                  round(rng.expovariate(1 / 30), 2) if first else "\\N", _ts(resolved) if resolved else "\\N",
-                 agent if resolved else "\\N", round(rng.expovariate(1 / 400), 2) if resolved else "\\N"]
+                 agent if resolved else "\\N", round(rng.expovariate(1 / 400), 2) if resolved else "\\N", dims, slot(started)]
         yield "\t".join(map(str, cells)) + "\n"
         if resolved is None:
             return
@@ -95,7 +98,7 @@ def _load_year(pg: Any, rng: random.Random, first_id: int, count: int, opens: da
 
     _copy(pg, "message", "conversation_id, direction, sender_kind, mid, text, attachments, reactions, status, sent_at, created_at", messages())
     _copy(pg, "conversation_period", "conversation_id, started_at, reopened, first_response_at, first_responder_id, first_response_min, "
-          "resolved_at, agent_id, resolution_min", (row for c in ids for row in _periods(rng, c, created[c], closes)))
+          "resolved_at, agent_id, resolution_min, channel, team_id, source_ad_id, started_slot", (row for c in ids for row in _periods(rng, c, created[c], closes)))
     _copy(pg, "csat_survey", "conversation_id, agent_id, language, asked_at, score, answered_at, comment",
           (f"{c}\t{1 + c % AGENTS}\tth\t{_ts(created[c] + timedelta(hours=5))}\t{rng.randint(1, 5)}\t{_ts(created[c] + timedelta(hours=6))}\t"
            f"{'ครูใจดีมากค่ะ' if c % 9 == 0 else chr(92) + 'N'}\n" for c in ids if c % 4 == 0))
