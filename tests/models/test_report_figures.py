@@ -23,7 +23,7 @@ from models.db import session_scope
 from models.enums import Direction, Role, SenderKind
 from models.inbox_queries import set_status
 from models.reply_rules import ReplyRefused, queue_staff_reply
-from models.reports import Range, figures
+from models.reports import Range, figures, figures_at_once
 from models.staff import StaffUser
 from tests.messenger_helpers import envelope, ingest, text_event
 
@@ -208,6 +208,7 @@ def test_report_figures_equal_a_brute_force_recomputation_from_the_raw_messages(
     naive = _naive(log, span.bounds(), holidays)
     with session_scope() as s:
         got = figures(s, span)
+    assert figures_at_once(span) == got  # what the page reads: the same queries on three connections
     assert (got["opened"], got["reopened"], got["resolved"]) == tuple(naive["counts"].values())
     assert naive["counts"]["reopened"] > 0 and naive["counts"]["resolved"] > 5  # the data exercises what it should
     assert got["heatmap"] == naive["heat"]

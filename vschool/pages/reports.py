@@ -10,7 +10,7 @@ import reflex as rx
 
 from models.access import Access
 from models.db import session_scope
-from models.reports import DIMENSIONS, Range, figures, names
+from models.reports import DIMENSIONS, Range, figures_at_once, names
 from models.settings import get_settings
 from vschool.components.layout import app_page
 from vschool.components.text import tr
@@ -82,8 +82,9 @@ class ReportsState(StaffState, access=Access.INBOX):
         if span is None or await viewer(self, Access.INBOX) is None:
             return {}
         language = signed_in.language
+        fig = figures_at_once(span)
         with session_scope() as session:
-            fig, who = figures(session, span), names(session)
+            who = names(session)
         return {
             "summary": summary(fig, language),
             "rows": dimension_rows(fig, who, self.dimension, language),
@@ -101,8 +102,9 @@ class ReportsState(StaffState, access=Access.INBOX):
             self.range_error = "rp_bad_range"
             return None
         language = (await self.get_state(AuthState)).language
+        fig = figures_at_once(span)
         with session_scope() as session:
-            data = to_csv(figures(session, span), names(session), language, self.since, self.until)
+            data = to_csv(fig, names(session), language, self.since, self.until)
         return rx.download(data=data.encode("utf-8-sig"), filename=f"vschool-reports-{self.since}-{self.until}.csv")
 
 
