@@ -182,11 +182,3 @@ def thank(session: Session, conversation: Conversation, when: datetime) -> Messa
     """The thank-you after a score, inviting the optional comment."""
     survey = session.exec(select(CsatSurvey).where(CsatSurvey.conversation_id == conversation.id)).one()
     return _automated(session, conversation, THANKS.get(survey.language, THANKS["th"]), when)
-
-
-def survey_of_conversation(session: Session, conversation_id: int) -> dict[str, str]:
-    """What the thread shows about the rating: asked when, score, comment."""
-    survey = session.exec(select(CsatSurvey).where(CsatSurvey.conversation_id == conversation_id)).first()
-    if survey is None:
-        return {}
-    return {"score": str(survey.score or ""), "comment": survey.comment or "", "asked": "1"}
