@@ -18,6 +18,7 @@ from actors import (  # noqa: F401
     integrity,
     messenger,
     outbound,
+    teams,
 )
 from logs.redact import install as redact_logs
 

@@ -19,6 +19,7 @@ from actors.ai import answer_soon
 from actors.automation import rules_now
 from actors.outbound import fetch_customer_profile, send_message
 from actors.push import announce_all
+from actors.teams import after_customer_wrote
 from logs.jsonl import log_error
 from models.base import utcnow
 from models.conversation_rules import ReceiptTooEarly, apply_event
@@ -95,6 +96,8 @@ def _apply(event_id: int) -> None:
     if applied.message_id is not None:
         rules_now(applied.message_id)  # before the AI: a rule may set its level
         answer_soon(applied.message_id)
+        for conversation_id in applied.conversation_ids:  # out-of-hours reply, round-robin (actors/teams.py)
+            after_customer_wrote.send(conversation_id, applied.message_id)
     if applied.customer_created:  # after the answer: the reply should not share the CPU with it
         fetch_customer_profile.send(applied.customer_id)
 

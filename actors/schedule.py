@@ -27,6 +27,7 @@ from actors.integrity import check_integrity
 from actors.lease import LEASE_TTL_S, RENEW_EVERY_S, SchedulerLease, slot_of
 from actors.messenger import relay_unprocessed_events
 from actors.outbound import refresh_stale_profiles, relay_pending_replies
+from actors.teams import hand_out_waiting
 
 log = logging.getLogger("vschool.scheduler")
 
@@ -36,6 +37,7 @@ JOBS = [
     (relay_unprocessed_events, 10),
     (relay_pending_replies, 30),
     (relay_unanswered_messages, 60),
+    (hand_out_waiting, 15),  # the round-robin: unheld conversations, and offers left unanswered
     (prune_ai_tasks, 3600),
     (refresh_stale_profiles, 86_400),
     (sync_ads, {"minute": 7}, {"kind": "hourly"}),  # the last 3 days, every hour

@@ -17,6 +17,7 @@ from models.ops import AiTask
 from models.refusals import Sentence, from_record
 from models.reply_rules import MAX_TEXT, ReplyRefused, window
 from models.report_facts import record_ai_outcome, record_human_reply
+from models.sla import end_wait
 from models.staff import StaffUser
 
 TASKS_SHOWN = 100
@@ -50,6 +51,7 @@ def queue_ai_reply(
     if approved_by is not None:  # a person sent it: their reply, for the reports
         conversation.unread_count = 0
         record_human_reply(session, conversation.id, approved_by.id, now)
+        end_wait(session, conversation.id, now, approved_by.id)  # a person sent it: the response-time clock stops
     conversation.last_message_at = max(conversation.last_message_at or now, now)
     conversation.updated_at = now
     session.add(conversation)

@@ -9,8 +9,10 @@ from decimal import Decimal, InvalidOperation
 
 from sqlmodel import Session, select
 
+from models.activity import record_activity
 from models.base import utcnow
 from models.commerce import Product
+from models.enums import ActivityKind
 from models.inbox import Conversation
 from models.ops import AppSetting
 from models.refusals import Refused, Sentence
@@ -197,13 +199,19 @@ def set_global_level(session: Session, level: int, staff_id: int | None) -> int:
     return before
 
 
-def set_conversation_level(session: Session, conversation_id: int, level: int | None) -> int | None:
-    """A level for one conversation, or None to follow the global level. Returns the previous."""
+def set_conversation_level(
+    session: Session, conversation_id: int, level: int | None, by_id: int | None = None, by_label: str = ""
+) -> int | None:
+    """A level for one conversation, or None to follow the global level. Returns the previous.
+    A change leaves an activity line by `by_id` (or `by_label`)."""
     conversation = session.get(Conversation, conversation_id, with_for_update=True)
     if conversation is None:
         raise Refused("error_conversation_gone")
     before = conversation.autonomy_level
     conversation.autonomy_level = None if level is None else _valid(level)
+    if conversation.autonomy_level != before:
+        shown_level = f"L{conversation.autonomy_level}" if conversation.autonomy_level else "global"
+        record_activity(session, conversation_id, ActivityKind.AI_LEVEL, by_id, {"to": shown_level, "from": before}, actor_label=by_label)
     conversation.updated_at = utcnow()
     session.add(conversation)
     return before

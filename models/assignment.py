@@ -52,7 +52,8 @@ def _team_name(session: Session, team_id: int | None) -> str:
 
 
 def assign_person(
-    session: Session, conversation_id: int, staff_id: int, by_id: int | None, by_label: str = "", team_id: int | None = None
+    session: Session, conversation_id: int, staff_id: int, by_id: int | None, by_label: str = "", team_id: int | None = None,
+    at: datetime | None = None,
 ) -> bool:
     """Hand the conversation to one person (keeping its team unless `team_id` is given);
     False if they already hold it."""
@@ -62,7 +63,7 @@ def assign_person(
         conversation.team_id = team_id
     if conversation.assignee_id == staff_id:
         return False
-    now = utcnow()
+    now = at or utcnow()
     before = conversation.assignee_id
     conversation.assignee_id, conversation.assigned_at, conversation.updated_at = staff_id, now, now
     conversation.auto_assigned = by_label == AUTO_ASSIGN
@@ -177,8 +178,8 @@ def auto_assign(session: Session, conversation_id: int, now: datetime | None = N
     if chosen is None:
         return None
     session.execute(sa.update(TeamMember).where(TeamMember.team_id == team.id, TeamMember.staff_user_id == chosen)
-                    .values(last_offered_at=now))
-    assign_person(session, conversation_id, chosen, None, AUTO_ASSIGN, team_id=team.id)
+                    .values(last_offered_at=sa.func.clock_timestamp()))  # the database's clock, read under the lock: strictly in turn
+    assign_person(session, conversation_id, chosen, None, AUTO_ASSIGN, team_id=team.id, at=now)
     return chosen
 
 

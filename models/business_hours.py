@@ -20,13 +20,16 @@ from models.hours import Closure, Holiday, OpeningPeriod
 from models.settings import get_settings
 
 Interval = tuple[datetime, datetime]
+ALL_DAY = ((time(0), time(0)),)  # a calendar with no opening periods at all: hours not set up, open around the clock
 MAX_SEARCH_DAYS = 800  # next_opening/add_minutes give up (None) past this: a calendar that never opens
 
 
 @dataclass(frozen=True)
 class Calendar:
     """When the school answers. `periods[weekday]` (0 = Monday) are (opens, closes) local times,
-    sorted; the gaps between them are breaks. `closures` are (start, end) instants."""
+    sorted; the gaps between them are breaks. `closures` are (start, end) instants. No periods
+    on any day means the hours are not set up: open around the clock (holidays and closures
+    still apply), so nothing is measured against, or replied to about, hours nobody chose."""
 
     periods: dict[int, tuple[tuple[time, time], ...]] = field(default_factory=dict)
     holidays: frozenset[date] = frozenset()
@@ -60,9 +63,9 @@ def day_intervals(day: date, calendar: Calendar) -> list[Interval]:
         return []
     tz = calendar.tz
     out: list[Interval] = []
-    for opens, closes in calendar.periods.get(day.weekday(), ()):
-        whole = (datetime.combine(day, opens, tz), datetime.combine(day, closes, tz))
-        out.extend(_subtract(whole, calendar.closures))
+    for opens, closes in calendar.periods.get(day.weekday(), ()) if calendar.periods else ALL_DAY:
+        end = datetime.combine(day, closes, tz) if closes != time(0) else datetime.combine(day + timedelta(days=1), time(0), tz)
+        out.extend(_subtract((datetime.combine(day, opens, tz), end), calendar.closures))
     return out
 
 

@@ -11,14 +11,25 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import Session, col, select
 
+from models.activity import record_activity
 from models.base import utcnow
 from models.csat import survey_reply, thank
 from models.customer_rules import find_or_create_customer
 from models.customers import AdReferral, ChannelIdentity, Customer
-from models.enums import Channel, ConversationStatus, DeliveryStatus, Direction, SenderKind
+from models.enums import (
+    ActivityKind,
+    Channel,
+    ConversationStatus,
+    DeliveryStatus,
+    Direction,
+    SenderKind,
+)
 from models.inbox import Conversation, Message
 from models.messenger_events import PAGE_INBOX_APP_ID, parse_time
 from models.report_facts import open_period, record_human_reply
+from models.sla import end_wait, start_wait
+
+CUSTOMER_WROTE = "customer wrote"  # the activity label when a customer's message reopens a conversation
 
 
 class StoredEvent(Protocol):
@@ -141,7 +152,13 @@ def _customer_wrote(
 ) -> Applied:
     """What any customer message or postback does besides storing itself: open the window,
     count it unread (once), and record the ad referral it may carry."""
+    status_before = conversation.status
     _opened_window(conversation, when, count_unread=message_id is not None)
+    if conversation.status != status_before:  # a snoozed or pending conversation reopens: say so in the thread
+        record_activity(session, conversation.id, ActivityKind.STATUS, None, {"to": conversation.status, "from": status_before},
+                        actor_label=CUSTOMER_WROTE)
+    if message_id is not None:
+        start_wait(session, conversation.id, when)  # the response-time clock (models/sla.py)
     if isinstance(referral, dict):
         record_referral(session, customer, conversation, referral, when)
     session.add(conversation)
@@ -234,6 +251,8 @@ def _echo(session: Session, event: StoredEvent) -> Applied:
     )
     conversation.last_message_at = _later(conversation.last_message_at, when)
     session.add(conversation)
+    if by_page_inbox:  # a person answered in Meta's own inbox: the customer's wait ends
+        end_wait(session, conversation.id, when, None)
     return Applied({conversation.id}, customer.id, created)
 
 

@@ -8,17 +8,20 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from models.activity import activity_lines, record_activity, sentence
 from models.base import utcnow
 from models.commerce import Order, Payment
 from models.csat import ask as ask_csat
 from models.customers import AdReferral, Customer, Note
-from models.enums import ConversationStatus, Direction, PaymentKind
+from models.enums import ActivityKind, ConversationStatus, Direction, PaymentKind
+from models.hours import ResponseWait
 from models.inbox import CannedResponse, Conversation, ConversationLabel, Label, Message
 from models.listings import baht, like_pattern
 from models.refusals import Refused
 from models.reply_rules import window
 from models.report_facts import open_period, record_resolved
 from models.settings import get_settings
+from models.sla import Clock, end_wait, running_clocks
 from models.staff import StaffUser
 from models.when import shown
 
@@ -43,6 +46,7 @@ class ListFilter:
     search: str = ""
     page: int = 0
     label: str = ""  # a label name, or "" for any
+    sort: str = "recent"  # recent | due (the response-time clock: least time left first)
 
 
 def list_conversations(session: Session, staff_id: int, f: ListFilter, language: str = "en") -> tuple[list[dict[str, str]], int]:
@@ -71,11 +75,12 @@ def list_conversations(session: Session, staff_id: int, f: ListFilter, language:
         q = q.where(sa.or_(Customer.display_name.ilike(like), Customer.standard_id.ilike(like),
                            Conversation.id.in_(select(Message.conversation_id).where(Message.text.ilike(like)))))
     total = session.execute(sa.select(sa.func.count()).select_from(q.subquery())).scalar_one()
-    rows = session.execute(
-        q.order_by(col(Conversation.last_message_at).desc().nulls_last(), col(Conversation.id).desc())
-        .offset(f.page * LIST_PAGE)
-        .limit(LIST_PAGE)
-    ).all()
+    order = [col(Conversation.last_message_at).desc().nulls_last(), col(Conversation.id).desc()]
+    if f.sort == "due":
+        q = q.outerjoin(ResponseWait, sa.and_(ResponseWait.conversation_id == Conversation.id, ResponseWait.answered_at.is_(None)))
+        order.insert(0, col(ResponseWait.due_at).asc().nulls_last())
+    rows = session.execute(q.order_by(*order).offset(f.page * LIST_PAGE).limit(LIST_PAGE)).all()
+    clocks = running_clocks(session, [c.id for c, *_ in rows])
     return [
         {
             "id": str(c.id),
@@ -85,9 +90,23 @@ def list_conversations(session: Session, staff_id: int, f: ListFilter, language:
             "when": local(c.last_message_at, language),
             "unread": str(c.unread_count),
             "from_ad": "1" if c.source_ad_id else "",
+            **clock_shown(clocks.get(c.id), language),
         }
         for c, name, sid, text in rows
     ], total
+
+
+def clock_shown(clock: Clock | None, language: str) -> dict[str, str]:
+    """A conversation's response-time clock for the list: "12m left" / "overdue 1h 05m" (Thai:
+    "เหลือ 12 นาที" / "เกินเวลา 1 ชม. 05 นาที"), and "1" in `overdue` when it is."""
+    if clock is None:
+        return {"due": "", "overdue": ""}
+    minutes = abs(int(clock.minutes_left))
+    span = (in_language(language, f"{minutes // 60}h {minutes % 60:02d}m", f"{minutes // 60} ชม. {minutes % 60:02d} นาที") if minutes >= 60
+            else in_language(language, f"{minutes}m", f"{minutes} นาที"))
+    if clock.minutes_left < 0:
+        return {"due": in_language(language, f"overdue {span}", f"เกินเวลา {span}"), "overdue": "1"}
+    return {"due": in_language(language, f"{span} left", f"เหลือ {span}"), "overdue": ""}
 
 
 def _attachments(message: Message) -> list[str]:
@@ -127,6 +146,9 @@ def thread(session: Session, conversation_id: int, language: str = "en") -> list
             "reactions": reactions,
             "error": m.error or "",
         }))
+    for line in activity_lines(session, conversation_id):
+        items.append((line.at, {"id": f"a{line.id}", "side": "activity", "who": line.who, "text": sentence(line, language), "images": "",
+                                "when": local(line.at, language), "tick": "", "status": "", "reactions": "", "error": ""}))
     for n in notes:
         items.append((n.created_at, {"id": f"n{n.id}", "side": "note", "who": authors.get(n.author_id, ""), "text": n.body,
                                       "images": "", "when": local(n.created_at, language), "tick": "", "status": "", "reactions": "", "error": ""}))
@@ -200,15 +222,23 @@ def hours_until_tomorrow_morning(now: datetime | None = None, hour: int = 9) -> 
 
 
 def set_status(
-    session: Session, conversation_id: int, status: str, snooze_hours: int = 0, by: int | None = None, now: datetime | None = None
+    session: Session, conversation_id: int, status: str, snooze_hours: int = 0, by_id: int | None = None, by_label: str = "",
+    now: datetime | None = None,
 ) -> int | None:
-    """Change a conversation's status. Resolving ends its measured period (credited to the
-    assignee, else to `by`) and asks the customer for a rating when allowed (models/csat.py):
-    the id of that question, for the caller to send after commit. Reopening starts a period."""
+    """Change the status; a change leaves an activity line by `by_id` (or `by_label`), and
+    resolving stops the response-time clock. Resolving also ends the conversation's measured
+    period (credited to the assignee, else to `by_id`) and asks the customer for a rating when
+    allowed (models/csat.py): the id of that question, for the caller to send after commit.
+    Reopening starts a new period (ADR 018)."""
     now = now or utcnow()
     status = ConversationStatus(status)
     conversation = session.get(Conversation, conversation_id, with_for_update=True)
     was = conversation.status
+    if conversation.status != status:
+        record_activity(session, conversation_id, ActivityKind.STATUS, by_id, {"to": status.value, "from": conversation.status},
+                        actor_label=by_label, at=now)
+    if status == ConversationStatus.RESOLVED:
+        end_wait(session, conversation_id, now, by_id)
     conversation.status = status
     conversation.snoozed_until = now + timedelta(hours=snooze_hours) if status == ConversationStatus.SNOOZED else None
     if status == ConversationStatus.RESOLVED:
@@ -217,7 +247,7 @@ def set_status(
     session.add(conversation)
     session.flush()
     if status == ConversationStatus.RESOLVED and was != ConversationStatus.RESOLVED:
-        agent_id = conversation.assignee_id or by
+        agent_id = conversation.assignee_id or by_id
         record_resolved(session, conversation_id, agent_id, now)
         question = ask_csat(session, conversation_id, agent_id, now)
         return question.id if question else None
@@ -250,12 +280,14 @@ def conversation_labels(session: Session, conversation_id: int) -> list[str]:
     )
 
 
-def toggle_label(session: Session, conversation_id: int, label_name: str) -> bool:
-    """Add the label if the conversation lacks it, else remove it; True if it is now on."""
+def toggle_label(session: Session, conversation_id: int, label_name: str, by_id: int | None = None, by_label: str = "") -> bool:
+    """Add the label if the conversation lacks it, else remove it; True if it is now on. Either
+    way an activity line records it, by `by_id` (or `by_label`)."""
     label = session.exec(select(Label).where(Label.name == label_name)).first()
     if label is None:
         raise Refused("error_no_label", name=label_name)
     link = session.get(ConversationLabel, (conversation_id, label.id))
+    record_activity(session, conversation_id, ActivityKind.LABEL, by_id, {"label": label.name, "on": not link}, actor_label=by_label)
     if link:
         session.delete(link)
         return False

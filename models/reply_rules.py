@@ -13,6 +13,7 @@ from models.inbox import Conversation, Message
 from models.ops import AiTask
 from models.refusals import Refused
 from models.report_facts import record_human_reply
+from models.sla import end_wait
 from models.staff import StaffUser
 
 STANDARD_WINDOW = timedelta(hours=24)
@@ -84,6 +85,7 @@ def queue_staff_reply(session: Session, staff: StaffUser, conversation_id: int, 
     session.add(conversation)
     supersede_drafts(session, conversation.id)
     record_human_reply(session, conversation.id, staff.id, now)
+    end_wait(session, conversation.id, now, staff.id)  # a person answered: the response-time clock stops
     session.flush()
     return message
 

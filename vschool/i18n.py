@@ -8,6 +8,7 @@ gives the plain string (server-side messages). Refusals from the rules bring the
 from models.refusals import SENTENCES, Refused
 from vschool.i18n_figures import FIGURE_LABELS
 from vschool.i18n_reports import REPORT_LABELS
+from vschool.i18n_team import TEAM_LABELS
 
 LABELS: dict[str, tuple[str, str]] = {
     # key: (English, Thai)
@@ -619,6 +620,8 @@ LABELS.update(SENTENCES)
 LABELS.update(FIGURE_LABELS)
 assert not LABELS.keys() & REPORT_LABELS.keys(), "each label is defined once"
 LABELS.update(REPORT_LABELS)
+assert not LABELS.keys() & TEAM_LABELS.keys(), "each label is defined once"
+LABELS.update(TEAM_LABELS)
 
 
 def refusal(exc: Exception, language: str) -> str:

@@ -16,6 +16,7 @@ from actors.lease import FENCE_KEY, FIRES_KEY, LEASE_KEY, SchedulerLease, fires
 from actors.messenger import relay_unprocessed_events
 from actors.outbound import refresh_stale_profiles, relay_pending_replies
 from actors.schedule import build_scheduler
+from actors.teams import hand_out_waiting
 from tests.conftest import ROOT, wait_until
 
 
@@ -34,16 +35,17 @@ def test_scheduler_sends_each_periodic_actor_to_its_queue(db: None) -> None:
     assert set(jobs) == {
         wake_snoozed_conversations.actor_name, relay_unprocessed_events.actor_name, prune_ai_tasks.actor_name, refresh_stale_profiles.actor_name,
         relay_pending_replies.actor_name, f"{sync_ads.actor_name}:hourly", f"{sync_ads.actor_name}:daily", check_integrity.actor_name,
-        relay_unanswered_messages.actor_name,
+        relay_unanswered_messages.actor_name, hand_out_waiting.actor_name,
     }
     waiting = {q: f"{NAMESPACE}:{q}.msgs" for q in ("interactive", "bulk")}  # no worker runs here
     before = {q: client.hlen(key) for q, key in waiting.items()}
     for job in jobs.values():
         assert job.func(*job.args, **job.kwargs)  # what the clock does
         assert not job.func(*job.args, **job.kwargs)  # the same run again: already fired
-    assert {q: client.hlen(key) - before[q] for q, key in waiting.items()} == {"interactive": 4, "bulk": 5}
+    assert {q: client.hlen(key) - before[q] for q, key in waiting.items()} == {"interactive": 4, "bulk": 6}
     _drop_queued(client, sync_ads.actor_name)  # no later test's worker should run a real ad sync
     _drop_queued(client, check_integrity.actor_name)
+    _drop_queued(client, hand_out_waiting.actor_name)
     lease.release()
 
 

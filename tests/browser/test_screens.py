@@ -20,7 +20,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("db")]
 
 WIDTHS = (390, 768, 1280, 1920)
 PAGES = ["/", "/inbox", "/customers", "/catalog", "/orders", "/marketing", "/knowledge", "/account", "/admin/staff", "/admin/ai",
-         "/admin/labels", "/admin/canned", "/admin/integrity", "/admin/events", "/admin/import", "/export",
+         "/admin/labels", "/admin/canned", "/admin/hours", "/admin/integrity", "/admin/events", "/admin/import", "/export",
          "/reports", "/admin/automation"]  # issue 16b
 OUT_OF_VIEW = """() => {
   const width = window.innerWidth;

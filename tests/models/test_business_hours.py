@@ -50,7 +50,9 @@ def test_open_next_opening_and_closed_since() -> None:
     assert next_opening(bkk(2026, 12, 13, 23), WEEK) == bkk(2026, 12, 15, 9)  # Sunday night → Tuesday
     assert closed_since(bkk(2026, 12, 15, 2), WEEK) == bkk(2026, 12, 13, 18)
     assert closed_since(bkk(2026, 12, 15, 10), WEEK) is None
-    assert next_opening(bkk(2026, 12, 8, 0), Calendar()) is None  # never open
+    assert next_opening(bkk(2026, 12, 8, 0), Calendar()) == bkk(2026, 12, 8, 0)  # no hours set up: always open
+    shut = Calendar(WEEK.periods, closures=((bkk(2026, 1, 1), bkk(2030, 1, 1)),))
+    assert next_opening(bkk(2026, 12, 8, 0), shut) is None and add_business_minutes(bkk(2026, 12, 8), 5, shut) is None
 
 
 def test_a_due_time_skips_the_break_and_the_night() -> None:

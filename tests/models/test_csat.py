@@ -47,7 +47,7 @@ def test_resolving_asks_once_in_thai_with_quick_replies_and_the_answer_lands_on_
         agent = create_staff(s, None, "nok@vschool.test", "Nok", Role.AGENT, "agent-password-1")
         queue_staff_reply(s, agent, conversation_id, "ได้เลยค่ะ")
     with session_scope() as s:
-        question_id = set_status(s, conversation_id, "resolved", by=agent.id)
+        question_id = set_status(s, conversation_id, "resolved", by_id=agent.id)
     assert question_id is not None
     send_message.fn(question_id)
     (body,) = [b for b in _sent(simulator, psid) if "quick_replies" in b.get("message", {})]
@@ -59,7 +59,7 @@ def test_resolving_asks_once_in_thai_with_quick_replies_and_the_answer_lands_on_
     with session_scope() as s:  # reopened and resolved again: not asked a second time
         assert set_status(s, conversation_id, "open") is None
     with session_scope() as s:
-        assert set_status(s, conversation_id, "resolved", by=agent.id) is None
+        assert set_status(s, conversation_id, "resolved", by_id=agent.id) is None
 
     _tap(psid, payload(conversation_id, 4), "m_tap_1")
     _tap(psid, payload(conversation_id, 1), "m_tap_2", "1 😞")  # a second tap: the first score stands

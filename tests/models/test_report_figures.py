@@ -99,7 +99,7 @@ def _step(rng: random.Random, psid: str, cid: int, n: int, at: datetime, staff: 
             elif what == "system":
                 s.add(Message(conversation_id=cid, direction=Direction.OUTBOUND, sender_kind=SenderKind.SYSTEM, text="ข้อความอัตโนมัติ", sent_at=at))
             elif what == "resolve":
-                set_status(s, cid, "resolved", by=person.id, now=at)
+                set_status(s, cid, "resolved", by_id=person.id, now=at)
                 log[cid].append((at, "resolve", person.id))
     except ReplyRefused:
         return "refused"

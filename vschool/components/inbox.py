@@ -3,6 +3,14 @@ side panel, and the keyboard help (the shortcuts and the "/" picker: vschool/com
 
 import reflex as rx
 
+from vschool.components.hand_off import (
+    activity_line,
+    assign_picker,
+    due_badge,
+    hand_off_messages,
+    list_controls,
+    presence,
+)
 from vschool.components.inbox_keys import KEYBOARD, canned_picker
 from vschool.components.text import lead_stage_label, tr
 from vschool.state.auth import AuthState
@@ -32,6 +40,7 @@ def _item(state: type, row: rx.Var) -> rx.Component:
         ),
         rx.hstack(
             rx.text(row["snippet"], size="1", color=rx.color("gray", 11), class_name="snippet", style=ELLIPSIS),
+            due_badge(row),
             rx.cond(row["from_ad"] != "", rx.badge(tr("ad_badge"), color_scheme="blue", size="1", flex_shrink="0")),
             rx.cond(row["unread"] != "0", rx.badge(row["unread"], color_scheme="tomato", size="1", class_name="unread", flex_shrink="0")),
             width="100%", align="center",
@@ -86,6 +95,7 @@ def conversation_list(state: type, statuses: list[str], page_size: int) -> rx.Co
             ),
             spacing="2",
         ),
+        list_controls(state),
         rx.input(placeholder=tr("inbox_search"), value=state.search, on_change=state.set_search.debounce(300), size="1", width="100%", id="inbox-search"),
         rx.cond(
             total > 0,
@@ -319,6 +329,7 @@ def thread_view(state: type, statuses: list[str]) -> rx.Component:
                 ),
                 _ai_level_selector(state),
                 rx.button(tr("assign_to_me"), size="1", variant="soft", on_click=state.assign_to_me(True), id="assign-me"),
+                assign_picker(current["id"]),
                 rx.menu.root(
                     rx.menu.trigger(rx.button(tr("snooze"), size="1", variant="soft", id="snooze")),
                     rx.menu.content(
@@ -337,7 +348,9 @@ def thread_view(state: type, statuses: list[str]) -> rx.Component:
                 flex_wrap="wrap",  # a narrow window puts the actions on a second line instead of under the side panel
                 row_gap="2",
             ),
-            rx.vstack(rx.foreach(state.messages, _bubble), rx.box(id="thread-end"), spacing="2", width="100%", overflow_y="auto", flex="1", id="thread"),
+            hand_off_messages(),
+            rx.vstack(rx.foreach(state.messages, lambda item: rx.cond(item["side"] == "activity", activity_line(item), _bubble(item))),
+                      rx.box(id="thread-end"), spacing="2", width="100%", overflow_y="auto", flex="1", id="thread"),
             ai_card(state),
             rx.cond(state.error != "", rx.callout(state.error, icon="triangle-alert", color_scheme="red", size="1", id="composer-error")),
             rx.cond(state.notice != "", rx.text(state.notice, size="1", color=rx.color("green", 11), id="inbox-notice")),
@@ -439,6 +452,7 @@ def side_panel(state: type) -> rx.Component:
 def keyboard_help(state: type) -> rx.Component:
     return rx.fragment(
         rx.script(KEYBOARD),
+        presence(),
         rx.button("?", on_click=state.toggle_help, id="help-toggle", size="1", variant="ghost", position="fixed", bottom="12px", right="12px",
                   class_name="desk-only"),
         rx.cond(
@@ -446,7 +460,7 @@ def keyboard_help(state: type) -> rx.Component:
             rx.card(
                 rx.vstack(
                     rx.heading(tr("keys_title"), size="3"),
-                    *[rx.text(tr(key)) for key in ("keys_jk", "keys_r", "keys_e", "keys_enter", "keys_slash", "keys_help")],
+                    *[rx.text(tr(key)) for key in ("keys_jk", "keys_r", "keys_e", "keys_a", "keys_enter", "keys_slash", "keys_help")],
                     spacing="1",
                 ),
                 position="fixed",

@@ -28,6 +28,7 @@ NAVIGATION = [
     ("admin_labels", "/admin/labels", "tags", Access.ADMIN),
     ("admin_canned", "/admin/canned", "message-square-text", Access.ADMIN),
     ("automation", "/admin/automation", "workflow", Access.ADMIN),
+    ("hours_title", "/admin/hours", "clock", Access.ADMIN),
     ("integrity", "/admin/integrity", "shield-alert", Access.ADMIN),
     ("set_aside_events", "/admin/events", "inbox", Access.ADMIN),
     ("import_data", "/admin/import", "upload", Access.ADMIN),

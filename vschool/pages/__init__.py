@@ -5,6 +5,7 @@ from vschool.pages import (  # noqa: F401
     admin_ai,
     admin_automation,
     admin_events,
+    admin_hours,
     admin_import,
     admin_integrity,
     admin_library,

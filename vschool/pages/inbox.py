@@ -12,6 +12,7 @@ from logs.audit import record as audit
 from models.access import Access
 from models.ai_drafts import ai_panel, autonomy_of, discard_draft, send_draft
 from models.ai_rules import set_conversation_level
+from models.assignment import assign_person, unassign
 from models.db import session_scope
 from models.enums import ConversationStatus
 from models.inbox import Conversation
@@ -20,7 +21,6 @@ from models.inbox_queries import (
     ListFilter,
     add_note,
     all_labels,
-    assign,
     canned_responses,
     conversation_labels,
     hours_until_tomorrow_morning,
@@ -46,6 +46,7 @@ from vschool.components.layout import app_page
 from vschool.state.auth import AuthState, admitted_staff, needs, refused, say, viewer
 from vschool.state.feeds import Feed
 from vschool.state.gate import StaffState
+from vschool.state.hand_off import HandOffState
 
 STATUSES = [s.value for s in ConversationStatus]
 # Below 1280 px the customer panel goes; below 1024 px (phones, tablets beside the sidebar) the
@@ -87,6 +88,7 @@ class InboxState(StaffState, access=Access.INBOX):
     show_help: bool = False
     label: str = ""
     editing_task: int = 0  # the AI draft being edited in the composer (its reply does not pause the AI)
+    sort: str = "recent"  # recent | due (least response time left first)
 
     @rx.var
     async def listing(self) -> dict:
@@ -97,7 +99,7 @@ class InboxState(StaffState, access=Access.INBOX):
         if not staff_id or await viewer(self, Access.INBOX) is None:
             return {"rows": [], "total": 0}
         with session_scope() as session:
-            rows, total = list_conversations(session, staff_id, ListFilter(self.status, self.scope, self.search, self.page, self.label),
+            rows, total = list_conversations(session, staff_id, ListFilter(self.status, self.scope, self.search, self.page, self.label, self.sort),
                                              signed_in.language)
         return {"rows": rows, "total": total}
 
@@ -189,6 +191,10 @@ class InboxState(StaffState, access=Access.INBOX):
     @rx.event
     def set_search(self, value: str) -> None:
         self.search, self.page = value[:100], 0
+
+    @rx.event
+    def set_sort(self, value: str) -> None:
+        self.sort, self.page = ("due" if value == "due" else "recent"), 0
 
     @rx.event
     def next_page(self) -> None:
@@ -290,7 +296,7 @@ class InboxState(StaffState, access=Access.INBOX):
         admin = admitted_staff()
         level = AI_LEVEL_CHOICES.get(choice)
         with session_scope() as session:
-            before = set_conversation_level(session, self.selected, level)
+            before = set_conversation_level(session, self.selected, level, by_id=admin.id)
             audit(session, admin, "ai.conversation_level", "conversation", self.selected, before=before, after=level)
         shown = await say(self, AI_LEVEL_LABELS[choice]) if choice in AI_LEVEL_LABELS else choice
         self.notice = await say(self, "notice_ai_level", level=shown)
@@ -305,7 +311,7 @@ class InboxState(StaffState, access=Access.INBOX):
             return
         user = admitted_staff()
         with session_scope() as session:
-            question_id = set_status(session, self.selected, status, snooze_hours, by=user.id)
+            question_id = set_status(session, self.selected, status, snooze_hours, by_id=user.id)
         if question_id is not None:  # the satisfaction question (models/csat.py)
             send_message.send(question_id)
         key = {"resolved": "notice_resolved", "snoozed": "notice_snoozed", "open": "notice_reopened"}.get(status)
@@ -323,7 +329,10 @@ class InboxState(StaffState, access=Access.INBOX):
         if not self.selected:
             return
         with session_scope() as session:
-            assign(session, self.selected, user.id if mine else None)
+            if mine:
+                assign_person(session, self.selected, user.id, user.id)
+            else:
+                unassign(session, self.selected, user.id)
         self.notice = await say(self, "notice_assigned") if mine else ""
         announce("conversation", self.selected)
 
@@ -333,7 +342,7 @@ class InboxState(StaffState, access=Access.INBOX):
             return
         try:
             with session_scope() as session:
-                on = toggle_label(session, self.selected, name)
+                on = toggle_label(session, self.selected, name, by_id=admitted_staff().id)
         except ValueError as exc:
             self.error = await refused(self, exc)
             return
@@ -369,7 +378,7 @@ class InboxState(StaffState, access=Access.INBOX):
         self.show_help = not self.show_help
 
 
-@app_page("/inbox", "inbox", on_load=[InboxState.open_from_link])
+@app_page("/inbox", "inbox", on_load=[InboxState.open_from_link, HandOffState.beat])
 def inbox() -> rx.Component:
     return rx.fragment(
         rx.el.style(INBOX_CSS),
