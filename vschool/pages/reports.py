@@ -57,8 +57,8 @@ class ReportsState(StaffState, access=Access.INBOX):
         self.since, self.until = (today - timedelta(days=int(days) - 1)).isoformat(), today.isoformat()
 
     @rx.event
-    def choose_preset(self, days: str) -> None:
-        self._choose_preset(days)
+    def choose_preset(self, days: str | list[str]) -> None:
+        self._choose_preset(days if isinstance(days, str) else (days[0] if days else "30"))
 
     @rx.event
     def set_range(self, form: dict[str, Any]) -> None:
