@@ -30,7 +30,8 @@ def test_reports_show_the_demo_figures_in_thai_break_down_by_label_and_export_cs
         expect(page.locator("#rp-frt-median")).to_contain_text("นาที")
         page.screenshot(path=str(_artifacts() / f"reports-{width}-th.png"), full_page=True)
     expect(page.locator("#rp-table")).to_contain_text("(ไม่ระบุ / กล่องข้อความเพจ)")  # by agent: the demo's replies name nobody
-    page.locator("#rp-dimension").get_by_role("radio", name="ช่องทาง").click()
+    page.click("#rp-dimension")
+    page.get_by_role("option", name="ช่องทาง").click()
     expect(page.locator("#rp-table")).to_contain_text("Messenger")
     with page.expect_download() as download:
         page.click("#rp-csv")

@@ -147,9 +147,14 @@ def _row(row: rx.Var) -> rx.Component:
 def _breakdown(rows: rx.Var) -> rx.Component:
     headers = ("rp_name", "rp_frt_n", "rp_frt_median", "rp_frt_p90", "rp_res_n", "rp_res_median", "rp_res_p90")
     return rx.card(rx.vstack(
-        rx.segmented_control.root(
-            *[rx.segmented_control.item(tr(f"rp_dim_{d}"), value=d) for d in DIMENSIONS],
-            value=ReportsState.dimension, on_change=ReportsState.choose_dimension, size="1", id="rp-dimension",
+        rx.hstack(  # a select, not buttons: five Thai names do not fit a phone's width side by side
+            rx.text(tr("rp_dimension"), size="2"),
+            rx.select.root(
+                rx.select.trigger(id="rp-dimension"),
+                rx.select.content(*[rx.select.item(tr(f"rp_dim_{d}"), value=d) for d in DIMENSIONS]),
+                value=ReportsState.dimension, on_change=ReportsState.choose_dimension,
+            ),
+            align="center",
         ),
         rx.box(rx.table.root(
             rx.table.header(rx.table.row(*[rx.table.column_header_cell(tr(h)) for h in headers])),
