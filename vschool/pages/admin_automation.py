@@ -42,7 +42,7 @@ def _describe(rule: Any, language: str, people: dict[int, str], teams: dict[int,
                   text(f"au_hours_{c['hours']}", language) if c.get("hours") else "",
                   text(f"stage_{c['stage']}", language) if c.get("stage") else ""]
     actions = [people.get(a.get("assign_staff_id") or 0, ""), teams.get(a.get("assign_team_id") or 0, ""),
-               f"🏷 {a['label']}" if a.get("label") else "", f"AI {a['ai_level']}" if a.get("ai_level") else "",
+               f"{text('au_label', language)}: {a['label']}" if a.get("label") else "", f"AI {a['ai_level']}" if a.get("ai_level") else "",
                f"/{a['canned']}" if a.get("canned") else ""]
     return " · ".join(x for x in conditions if x) or "—", " · ".join(x for x in actions if x)
 
@@ -153,14 +153,15 @@ def _form(data: rx.Var) -> rx.Component:
     as_options = lambda key: rx.foreach(names(key), lambda n: rx.select.item(n, value=n))  # noqa: E731
     return rx.card(rx.vstack(
         rx.heading(rx.cond(AutomationState.editing != "", tr("au_edit"), tr("au_new")), size="3"),
-        _field("au_name", rx.input(value=AutomationState.form["name"], on_change=lambda v: AutomationState.set_field("name", v), id="au-name")),
+        _field("au_name", rx.input(value=AutomationState.form["name"], on_change=lambda v: AutomationState.set_field("name", v), id="au-name", width="100%")),
         _field("au_when", _select("trigger", [("conversation_created", tr("au_trigger_conversation_created")),
                                               ("message_received", tr("au_trigger_message_received"))], "au_when")),
         rx.text(tr("au_if"), weight="bold", size="2"),
         rx.grid(
-            _field("au_text_contains", rx.input(value=AutomationState.form["text_contains"], id="au-text-contains",
+            _field("au_text_contains", rx.input(value=AutomationState.form["text_contains"], id="au-text-contains", width="100%",
                                                 on_change=lambda v: AutomationState.set_field("text_contains", v))),
-            _field("au_source", rx.input(value=AutomationState.form["source"], on_change=lambda v: AutomationState.set_field("source", v), id="au-source")),
+            _field("au_source", rx.input(value=AutomationState.form["source"], on_change=lambda v: AutomationState.set_field("source", v), id="au-source",
+                                             width="100%")),
             _field("au_hours", _select("hours", [("within", tr("au_hours_within")), ("outside", tr("au_hours_outside"))], "au_hours_any")),
             _field("au_stage", _select("stage", stages, "au_any_stage")),
             columns=rx.breakpoints(initial="1", sm="2"), spacing="3", width="100%",
