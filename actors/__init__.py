@@ -11,6 +11,7 @@ from actors import broker  # noqa: F401  isort: skip
 from actors import (  # noqa: F401
     ads,
     ai,
+    automation,
     cache,
     conversions,
     customers,

@@ -20,6 +20,7 @@ from models.inbox import Conversation, Message
 from models.ops import AiTask
 from models.refusals import Sentence
 from models.reply_rules import supersede_drafts, window
+from models.report_facts import record_ai_outcome
 from models.settings import get_settings
 
 HISTORY = 10
@@ -178,6 +179,9 @@ def _act(message_id: int, conversation_id: int, reply: Reply) -> tuple[int | Non
             session.rollback()  # the reply (if any) goes with it
             return None
         supersede_drafts(session, conversation_id, keep=task_id)  # earlier drafts answer an older question
+        fact = {AiOutcome.REPLY: "auto_sent", AiOutcome.HANDOFF: "handed_off", AiOutcome.ERROR: "handed_off"}.get(AiOutcome(outcome))
+        if fact:
+            record_ai_outcome(session, task_id, conversation_id, fact)
     if reply.failed:
         log_error("gemini", "the reply model failed; handed off to a person", message_id=message_id, reason=reply.reason)
     return reply_id, body

@@ -16,7 +16,8 @@ import sqlalchemy as sa
 from sqlmodel import col, select
 
 from actors.ai import answer_soon
-from actors.outbound import fetch_customer_profile
+from actors.automation import rules_now
+from actors.outbound import fetch_customer_profile, send_message
 from actors.push import announce_all
 from actors.teams import after_customer_wrote
 from logs.jsonl import log_error
@@ -90,7 +91,10 @@ def _apply(event_id: int) -> None:
         changes.append(("customer", applied.customer_id))
     if changes:
         announce_all(*changes, ("overview", ""))
+    for message_id in applied.to_send:  # automated replies (a rating's thank-you)
+        send_message.send(message_id)
     if applied.message_id is not None:
+        rules_now(applied.message_id)  # before the AI: a rule may set its level
         answer_soon(applied.message_id)
         for conversation_id in applied.conversation_ids:  # out-of-hours reply, round-robin (actors/teams.py)
             after_customer_wrote.send(conversation_id, applied.message_id)

@@ -192,8 +192,11 @@ def deliver_now(message_id: int, body: dict | None = None) -> None:
 
 
 def _content(message: Message) -> dict:
-    """Text, or the first attachment by URL (Messenger sends one attachment per message)."""
+    """Text (with its quick replies, if any), or the first attachment by URL (Messenger sends
+    one attachment per message)."""
     for attachment in message.attachments:
+        if attachment.get("type") == "quick_replies":
+            return {"text": message.text, "quick_replies": attachment.get("quick_replies") or []}
         url = (attachment.get("payload") or {}).get("url")
         if url:
             kind = attachment.get("type") if attachment.get("type") in ("image", "audio", "video", "file") else "file"

@@ -5,7 +5,9 @@ Importing `models` registers every table on `SQLModel.metadata` (Alembic and tes
 
 from models import base as _base  # noqa: F401  (naming convention before any table)
 from models.activity import ConversationActivity
+from models.automation import AutomationRule, AutomationRun
 from models.commerce import Order, OrderItem, Payment, Product
+from models.csat import CsatSurvey
 from models.customers import AdReferral, ChannelIdentity, Customer, CustomerIdCounter, Note
 from models.hours import Closure, Holiday, OpeningPeriod, OutOfHoursReply, ResponseWait, SlaTarget
 from models.inbox import (
@@ -30,6 +32,7 @@ from models.marketing import (
 from models.marketing_rollups import AdInsightHourTotal
 from models.meta_reports import ConversionEvent, MessageTemplate, Reminder
 from models.ops import AiTask, AppSetting, AuditEntry, Incident, IntegrityFinding
+from models.report_facts import AiOutcomeFact, ConversationPeriod
 from models.rounds import Attendance, CourseRound, PackageCourse, Seat, WaitlistEntry
 from models.school_facts import SchoolFact
 from models.staff import ApiToken, StaffRole, StaffSession, StaffUser
@@ -46,4 +49,5 @@ __all__ = [
     # issue 16a: teams, hand-offs, business hours, response-time targets
     "Closure", "ConversationActivity", "Holiday", "OpeningPeriod", "OutOfHoursReply", "ResponseWait", "SlaTarget",
     "StaffPresence", "Team", "TeamMember",
+    "AiOutcomeFact", "AutomationRule", "AutomationRun", "ConversationPeriod", "CsatSurvey",  # issue 16b
 ]

@@ -16,6 +16,7 @@ from models.inbox_queries import local
 from models.ops import AiTask
 from models.refusals import Sentence, from_record
 from models.reply_rules import MAX_TEXT, ReplyRefused, window
+from models.report_facts import record_ai_outcome, record_human_reply
 from models.sla import end_wait
 from models.staff import StaffUser
 
@@ -47,8 +48,9 @@ def queue_ai_reply(
         sent_at=now,
     )
     session.add(message)
-    if approved_by is not None:
+    if approved_by is not None:  # a person sent it: their reply, for the reports
         conversation.unread_count = 0
+        record_human_reply(session, conversation.id, approved_by.id, now)
         end_wait(session, conversation.id, now, approved_by.id)  # a person sent it: the response-time clock stops
     conversation.last_message_at = max(conversation.last_message_at or now, now)
     conversation.updated_at = now
@@ -71,9 +73,11 @@ def send_draft(session: Session, staff: StaffUser, task_id: int, text: str | Non
     if conversation is None:
         raise ReplyRefused("error_conversation_gone")
     final = (text if text is not None else task.answer or "").strip()
-    message = queue_ai_reply(session, conversation, final, approved_by=staff, edited=final != (task.answer or "").strip())
+    edited = final != (task.answer or "").strip()
+    message = queue_ai_reply(session, conversation, final, approved_by=staff, edited=edited)
     task.draft_status, task.reply_message_id = DraftStatus.SENT, message.id
     session.add(task)
+    record_ai_outcome(session, task.id, conversation.id, "draft_edited" if edited else "draft_sent", message.sent_at)
     return message
 
 

@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 
 from models.activity import record_activity
 from models.base import utcnow
+from models.csat import survey_reply, thank
 from models.customer_rules import find_or_create_customer
 from models.customers import AdReferral, ChannelIdentity, Customer
 from models.enums import (
@@ -25,6 +26,7 @@ from models.enums import (
 )
 from models.inbox import Conversation, Message
 from models.messenger_events import PAGE_INBOX_APP_ID, parse_time
+from models.report_facts import open_period, record_human_reply
 from models.sla import end_wait, start_wait
 
 CUSTOMER_WROTE = "customer wrote"  # the activity label when a customer's message reopens a conversation
@@ -50,6 +52,7 @@ class Applied:
     customer_id: int | None = None
     customer_created: bool = False
     message_id: int | None = None  # a new inbound customer message (the AI may answer it)
+    to_send: list[int] = field(default_factory=list)  # automated replies stored as pending
 
 
 def current_conversation(
@@ -72,6 +75,7 @@ def current_conversation(
     conversation = Conversation(customer_id=customer.id, page_id=page_id, channel=channel, created_at=now, updated_at=now)
     session.add(conversation)
     session.flush()
+    open_period(session, conversation.id, now)
     return conversation
 
 
@@ -79,11 +83,15 @@ def _later(a: datetime | None, b: datetime | None) -> datetime | None:
     return max((t for t in (a, b) if t is not None), default=None)
 
 
-def _customer_side(session: Session, event: StoredEvent, customer_id_field: str = "sender") -> tuple[Customer, Conversation, bool]:
-    payload = event.payload
-    psid = str((payload.get(customer_id_field) or {}).get("id") or event.sender_id or "unknown")
+def _customer_of(session: Session, event: StoredEvent, customer_id_field: str = "sender") -> tuple[Customer, bool]:
+    psid = str((event.payload.get(customer_id_field) or {}).get("id") or event.sender_id or "unknown")
     when = event.event_time or event.received_at
-    customer, created = find_or_create_customer(session, Channel(event.channel), event.page_id or "unknown", psid, when)
+    return find_or_create_customer(session, Channel(event.channel), event.page_id or "unknown", psid, when)
+
+
+def _customer_side(session: Session, event: StoredEvent, customer_id_field: str = "sender") -> tuple[Customer, Conversation, bool]:
+    customer, created = _customer_of(session, event, customer_id_field)
+    when = event.event_time or event.received_at
     conversation = current_conversation(session, customer, event.page_id or "unknown", event.channel, when, new_customer=created)
     return customer, conversation, created
 
@@ -160,21 +168,52 @@ def _customer_wrote(
 def _message(session: Session, event: StoredEvent) -> Applied:
     msg = event.payload["message"]
     when = event.event_time or event.received_at
-    customer, conversation, created = _customer_side(session, event)
+    customer, created = _customer_of(session, event)
+    text = msg.get("text") if isinstance(msg.get("text"), str) else None
+    quick_reply = str((msg.get("quick_reply") or {}).get("payload") or "")[:1000] or None
+    answered = None if created else survey_reply(session, customer.id, quick_reply, text, when)
+    if answered is not None:
+        return _survey_answer(session, event, customer, answered, text, quick_reply, when)
+    conversation = current_conversation(session, customer, event.page_id or "unknown", event.channel, when, new_customer=created)
     message_id = add_message(
         session,
         conversation_id=conversation.id,
         direction=Direction.INBOUND,
         sender_kind=SenderKind.CUSTOMER,
         mid=str(msg.get("mid"))[:200],
-        text=msg.get("text") if isinstance(msg.get("text"), str) else None,
+        text=text,
         attachments=[a for a in msg.get("attachments") or [] if isinstance(a, dict)],
         reply_to_mid=str((msg.get("reply_to") or {}).get("mid") or "")[:200] or None,
-        quick_reply_payload=str((msg.get("quick_reply") or {}).get("payload") or "")[:1000] or None,
+        quick_reply_payload=quick_reply,
         status=DeliveryStatus.SENT,
         sent_at=when,
     )
     return _customer_wrote(session, customer, conversation, created, message_id, msg.get("referral"), when)
+
+
+def _survey_answer(
+    session: Session, event: StoredEvent, customer: Customer, answered: tuple[Conversation, str], text: str | None, quick_reply: str | None, when: datetime
+) -> Applied:
+    """A rating (or its comment) lands on the resolved conversation it answers: stored there,
+    opening the window, without reopening it, counting it unread or waking the AI. A new score
+    is thanked (inviting the comment)."""
+    conversation, kind = answered
+    message_id = add_message(
+        session,
+        conversation_id=conversation.id,
+        direction=Direction.INBOUND,
+        sender_kind=SenderKind.CUSTOMER,
+        mid=str(event.payload["message"].get("mid"))[:200],
+        text=text,
+        quick_reply_payload=quick_reply,
+        status=DeliveryStatus.SENT,
+        sent_at=when,
+    )
+    conversation.last_inbound_at = _later(conversation.last_inbound_at, when)
+    conversation.last_message_at = _later(conversation.last_message_at, when)
+    session.add(conversation)
+    to_send = [thank(session, conversation, when).id] if kind == "score" and message_id is not None else []
+    return Applied({conversation.id}, customer.id, False, None, to_send)
 
 
 _MESSAGE_BY_MID = select(Message.id).where(Message.mid == sa.bindparam("mid"))
@@ -197,6 +236,8 @@ def _echo(session: Session, event: StoredEvent) -> Applied:
     when = event.event_time or event.received_at
     customer, conversation, created = _customer_side(session, event, customer_id_field="recipient")
     by_page_inbox = str(msg.get("app_id")) == PAGE_INBOX_APP_ID
+    if by_page_inbox:  # a person typed it in Meta's Page inbox: a human reply for the reports
+        record_human_reply(session, conversation.id, None, when)
     add_message(
         session,
         conversation_id=conversation.id,

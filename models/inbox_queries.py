@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 from models.activity import activity_lines, record_activity, sentence
 from models.base import utcnow
 from models.commerce import Order, Payment
+from models.csat import ask as ask_csat
 from models.customers import AdReferral, Customer, Note
 from models.enums import ActivityKind, ConversationStatus, Direction, PaymentKind
 from models.hours import ResponseWait
@@ -18,6 +19,7 @@ from models.inbox import CannedResponse, Conversation, ConversationLabel, Label,
 from models.listings import baht, like_pattern
 from models.refusals import Refused
 from models.reply_rules import window
+from models.report_facts import open_period, record_resolved
 from models.settings import get_settings
 from models.sla import Clock, end_wait, running_clocks
 from models.staff import StaffUser
@@ -220,23 +222,38 @@ def hours_until_tomorrow_morning(now: datetime | None = None, hour: int = 9) -> 
 
 
 def set_status(
-    session: Session, conversation_id: int, status: str, snooze_hours: int = 0, by_id: int | None = None, by_label: str = ""
-) -> None:
+    session: Session, conversation_id: int, status: str, snooze_hours: int = 0, by_id: int | None = None, by_label: str = "",
+    now: datetime | None = None,
+) -> int | None:
     """Change the status; a change leaves an activity line by `by_id` (or `by_label`), and
-    resolving stops the response-time clock."""
+    resolving stops the response-time clock. Resolving also ends the conversation's measured
+    period (credited to the assignee, else to `by_id`) and asks the customer for a rating when
+    allowed (models/csat.py): the id of that question, for the caller to send after commit.
+    Reopening starts a new period (ADR 018)."""
+    now = now or utcnow()
     status = ConversationStatus(status)
     conversation = session.get(Conversation, conversation_id, with_for_update=True)
+    was = conversation.status
     if conversation.status != status:
         record_activity(session, conversation_id, ActivityKind.STATUS, by_id, {"to": status.value, "from": conversation.status},
-                        actor_label=by_label)
+                        actor_label=by_label, at=now)
     if status == ConversationStatus.RESOLVED:
-        end_wait(session, conversation_id, utcnow(), by_id)
+        end_wait(session, conversation_id, now, by_id)
     conversation.status = status
-    conversation.snoozed_until = utcnow() + timedelta(hours=snooze_hours) if status == ConversationStatus.SNOOZED else None
+    conversation.snoozed_until = now + timedelta(hours=snooze_hours) if status == ConversationStatus.SNOOZED else None
     if status == ConversationStatus.RESOLVED:
         conversation.ai_paused = False  # a staff takeover lasts until the conversation is resolved
-    conversation.updated_at = utcnow()
+    conversation.updated_at = now
     session.add(conversation)
+    session.flush()
+    if status == ConversationStatus.RESOLVED and was != ConversationStatus.RESOLVED:
+        agent_id = conversation.assignee_id or by_id
+        record_resolved(session, conversation_id, agent_id, now)
+        question = ask_csat(session, conversation_id, agent_id, now)
+        return question.id if question else None
+    if was == ConversationStatus.RESOLVED and status != ConversationStatus.RESOLVED:
+        open_period(session, conversation_id, now, reopened=True)
+    return None
 
 
 def assign(session: Session, conversation_id: int, staff_id: int | None) -> None:

@@ -12,6 +12,7 @@ from models.enums import DeliveryStatus, Direction, DraftStatus, SenderKind
 from models.inbox import Conversation, Message
 from models.ops import AiTask
 from models.refusals import Refused
+from models.report_facts import record_human_reply
 from models.sla import end_wait
 from models.staff import StaffUser
 
@@ -83,6 +84,7 @@ def queue_staff_reply(session: Session, staff: StaffUser, conversation_id: int, 
     conversation.updated_at = now
     session.add(conversation)
     supersede_drafts(session, conversation.id)
+    record_human_reply(session, conversation.id, staff.id, now)
     end_wait(session, conversation.id, now, staff.id)  # a person answered: the response-time clock stops
     session.flush()
     return message

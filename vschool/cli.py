@@ -331,7 +331,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_import)
 
     p = sub.add_parser("bench", help="benchmarks; each prints one JSON object")
-    p.add_argument("name", choices=["adsync", "dashboard", "e2e", "footprint", "import", "kb", "push", "seats", "timeline", "ui", "webhook"])
+    p.add_argument("name", choices=["adsync", "dashboard", "e2e", "footprint", "import", "kb", "push", "reports", "seats", "timeline", "ui", "webhook"])
     p.add_argument("--json", action="store_true")
     p.add_argument("--events", type=whole_number(1, 10_000_000), help="push: announce events (default 60, plus half as many actor sends); ui: samples of each figure (default 20); webhook: distinct signed bodies (default 120,000); e2e: messages at --rate (default 200)")
     p.add_argument("--rate", type=number(0, 10_000), default=20.0, help="e2e: customer messages per second in the busy phase (the target is set at 20)")
@@ -344,7 +344,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--rows", type=whole_number(1, 1_000_000_000), help="adsync: hourly rows (default 1,000,000)")
     p.add_argument("--ads", type=whole_number(1, 1_000_000), help="dashboard, import: ads (default 200)")
     p.add_argument("--days", type=whole_number(1, 3_650), dest="bench_days", help="dashboard, adsync, import: days of hourly rows (default 730)")
-    p.add_argument("--runs", type=whole_number(1, 100_000), help="dashboard: 30-day ranges timed (default 15); seats: rounds raced (default 5)")
+    p.add_argument("--runs", type=whole_number(1, 100_000), help="dashboard: 30-day ranges timed (default 15); seats: rounds raced (default 5); reports: 30-day ranges anywhere in the year (default 30)")
+    p.add_argument("--scale", type=number(0.001, 10), help="reports: share of a busy school's year to load (default 1: 200,000 conversations, 2,000,000 messages)")
     p.add_argument("--no-4x", action="store_true", help="dashboard: skip the 4x-data measurement")
     p.add_argument("--customers", type=whole_number(1, 100_000_000), dest="bench_customers", help="timeline: customers searched (default 100,000); import: legacy customer files (default 50,000)")
     p.add_argument("--bookers", type=whole_number(2, 500), help="seats: concurrent bookers on one round (default 50)")

@@ -13,9 +13,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import Session, select
 
+from models.automation import AutomationRule, save_rule
 from models.base import utcnow
 from models.commerce import Order, OrderItem, Payment, Product
 from models.conversation_rules import add_message, current_conversation, record_referral
+from models.csat import CsatSurvey
 from models.customer_rules import find_or_create_customer
 from models.enums import (
     Channel,
@@ -29,6 +31,7 @@ from models.enums import (
 )
 from models.inbox import CannedResponse, Conversation, Label
 from models.ops import AppSetting
+from models.report_facts import record_human_reply, record_resolved
 from models.school_facts import SchoolFact
 from models.settings import SIMULATOR_AD_ACCOUNT_ID, get_settings
 from vschool.demo_rounds import load_demo_rounds
@@ -135,11 +138,13 @@ def load_demo_data(session: Session, customers: int = 40, days: int = 14) -> dic
         conversation.last_message_at = last
         conversation.unread_count = 1 if inserted and n % 4 == 3 else 0
         conversation.status = ConversationStatus.RESOLVED if n % 5 == 4 else ConversationStatus.OPEN
+        _report_facts(session, conversation, n, when, last if n % 4 != 3 else None)
         customer.lead_stage = [LeadStage.NEW, LeadStage.CONTACTED, LeadStage.QUALIFIED, LeadStage.DEPOSIT, LeadStage.ENROLLED][n % 5]
         session.add_all([customer, conversation])
         if customer.lead_stage in (LeadStage.DEPOSIT, LeadStage.ENROLLED):
             _order(session, customer, products, n, when, customer.lead_stage == LeadStage.ENROLLED)
     rounds = load_demo_rounds(session, now)
+    _automation_rule(session)
     ad_rows = _ad_account(session, max(days, AD_DAYS))
     session.execute(
         insert(AppSetting).values(key=DEMO_MARK, value=now.isoformat()).on_conflict_do_update(index_elements=["key"], set_={"value": now.isoformat()})
@@ -184,6 +189,24 @@ def _ad_account(session: Session, days: int) -> int:
     store_hourly(pg, hourly)
     roll_up_hours(session, span[0], span[-1])
     return len(daily) + len(hourly)
+
+
+def _report_facts(session: Session, conversation: Conversation, n: int, when, answered) -> None:
+    """The reports' facts as the product writes them when things happen (issue 16b): the first
+    reply, the resolution and, for some resolved conversations, a satisfaction answer."""
+    if answered is not None:
+        record_human_reply(session, conversation.id, None, answered)
+    if conversation.status == ConversationStatus.RESOLVED:
+        done = (answered or when) + timedelta(minutes=30 + n * 7)
+        record_resolved(session, conversation.id, None, done)
+        session.execute(insert(CsatSurvey).values(conversation_id=conversation.id, language="th", asked_at=done, score=3 + n % 3,
+                                                  answered_at=done + timedelta(minutes=5)).on_conflict_do_nothing(index_elements=["conversation_id"]))
+
+
+def _automation_rule(session: Session) -> None:
+    """One example rule: a message asking for a discount gets the label for it."""
+    if not session.exec(select(AutomationRule.id).limit(1)).first():
+        save_rule(session, {"name": "ขอส่วนลด → ติดป้าย", "trigger": "message_received", "text_contains": "ส่วนลด", "label": "ขอส่วนลด"})
 
 
 def _order(session: Session, customer, products: dict, n: int, when, paid_in_full: bool) -> None:

@@ -8,6 +8,7 @@ gives the plain string (server-side messages). Refusals from the rules bring the
 from models.refusals import SENTENCES, Refused
 from vschool.i18n_figures import FIGURE_LABELS
 from vschool.i18n_meta_reports import META_REPORT_LABELS
+from vschool.i18n_reports import REPORT_LABELS
 from vschool.i18n_rounds import ROUND_LABELS
 from vschool.i18n_team import TEAM_LABELS
 
@@ -623,6 +624,8 @@ LABELS.update(FIGURE_LABELS)
 LABELS.update(META_REPORT_LABELS)
 assert not LABELS.keys() & ROUND_LABELS.keys(), "each label is defined once"
 LABELS.update(ROUND_LABELS)
+assert not LABELS.keys() & REPORT_LABELS.keys(), "each label is defined once"
+LABELS.update(REPORT_LABELS)
 assert not LABELS.keys() & TEAM_LABELS.keys(), "each label is defined once"
 LABELS.update(TEAM_LABELS)
 

@@ -20,7 +20,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("db")]
 
 WIDTHS = (390, 768, 1280, 1920)
 PAGES = ["/", "/inbox", "/customers", "/catalog", "/orders", "/marketing", "/knowledge", "/account", "/admin/staff", "/admin/ai",
-         "/admin/labels", "/admin/canned", "/admin/hours", "/admin/teams", "/admin/integrity", "/admin/events", "/admin/import", "/export"]
+         "/admin/labels", "/admin/canned", "/admin/hours", "/admin/teams", "/admin/integrity", "/admin/events", "/admin/import", "/export",
+         "/reports", "/admin/automation"]
 OUT_OF_VIEW = """() => {
   const width = window.innerWidth;
   const wide = document.documentElement.scrollWidth > width ? [`page ${document.documentElement.scrollWidth}px`] : [];

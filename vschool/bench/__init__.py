@@ -56,6 +56,7 @@ def run_bench(name: str, args: argparse.Namespace) -> dict[str, Any]:
     from vschool.bench.kb import bench_kb
     from vschool.bench.legacy_import import bench_import
     from vschool.bench.push import bench_push
+    from vschool.bench.reports import bench_reports
     from vschool.bench.seats import bench_seats
     from vschool.bench.timeline import bench_timeline
     from vschool.bench.ui import bench_ui
@@ -69,6 +70,7 @@ def run_bench(name: str, args: argparse.Namespace) -> dict[str, Any]:
     benches["kb"] = bench_kb
     benches["push"] = bench_push
     benches["seats"] = bench_seats
+    benches["reports"] = bench_reports
     benches["timeline"] = bench_timeline
     benches["ui"] = bench_ui
     benches["webhook"] = bench_webhook

@@ -3,6 +3,7 @@
 from vschool.pages import (  # noqa: F401
     account,
     admin_ai,
+    admin_automation,
     admin_events,
     admin_hours,
     admin_import,
@@ -18,6 +19,7 @@ from vschool.pages import (  # noqa: F401
     login,
     marketing,
     overview,
+    reports,
     rounds,
     workspaces,
 )

@@ -309,8 +309,11 @@ class InboxState(StaffState, access=Access.INBOX, shown_on=("/inbox",)):
     async def _set_status(self, status: str, snooze_hours: int) -> None:
         if not self.selected:
             return
+        user = admitted_staff()
         with session_scope() as session:
-            set_status(session, self.selected, status, snooze_hours, by_id=admitted_staff().id)
+            question_id = set_status(session, self.selected, status, snooze_hours, by_id=user.id)
+        if question_id is not None:  # the satisfaction question (models/csat.py)
+            send_message.send(question_id)
         key = {"resolved": "notice_resolved", "snoozed": "notice_snoozed", "open": "notice_reopened"}.get(status)
         self.notice = await say(self, key, hours=snooze_hours) if key else ""
         announce("conversation", self.selected)

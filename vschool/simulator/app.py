@@ -93,7 +93,8 @@ class Simulator:
         attachment = (message.get("attachment") or {}).get("payload", {}).get("url")
         mid = "m_sim_" + uuid.uuid4().hex
         text = message.get("text") or self.business.render(body)
-        await self.state.record(psid, {"kind": "page", "mid": mid, "text": text, "attachment_url": attachment})
+        await self.state.record(psid, {"kind": "page", "mid": mid, "text": text, "attachment_url": attachment,
+                                       "quick_replies": [q for q in message.get("quick_replies") or [] if isinstance(q, dict)]})
         echo = {"sender": {"id": self.page_id}, "recipient": {"id": psid}, "timestamp": now_ms(),
                 "message": {"is_echo": True, "app_id": SIM_APP_ID, "mid": mid, **({"metadata": body["metadata"]} if body.get("metadata") else {}),
                             **({"text": message["text"]} if message.get("text") else {})}}
@@ -124,6 +125,8 @@ class Simulator:
         message: dict[str, Any] = {"mid": mid}
         if said.get("text"):
             message["text"] = str(said["text"])[:2000]
+        if said.get("quick_reply"):  # a tapped quick reply: its title as text, its payload beside it
+            message["quick_reply"] = {"payload": str(said["quick_reply"])[:1000]}
         if said.get("image_url"):
             message["attachments"] = [{"type": "image", "payload": {"url": said["image_url"]}}]
         ad = next((a for a in ADS if a["ad_id"] == said.get("ad_id")), None)
