@@ -47,7 +47,7 @@ def _describe(rule: Any, language: str, people: dict[int, str], teams: dict[int,
     return " · ".join(x for x in conditions if x) or "—", " · ".join(x for x in actions if x)
 
 
-class AutomationState(StaffState, access=Access.ADMIN):
+class AutomationState(StaffState, access=Access.ADMIN, shown_on=("/admin/automation",)):
     form: dict[str, str] = dict(EMPTY_FORM)
     editing: str = ""
     message: str = ""
@@ -57,7 +57,7 @@ class AutomationState(StaffState, access=Access.ADMIN):
     @rx.var
     async def page(self) -> dict[str, Any]:
         feed = await self.get_state(Feed)
-        _ = (feed.conversation, self.changes)
+        _ = (self.on_screen, feed.conversation, self.changes)
         if await viewer(self, Access.ADMIN) is None:
             return {}
         language = (await self.get_state(AuthState)).language

@@ -38,7 +38,7 @@ def _span(since: str, until: str) -> Range | None:
     return Range(start, end) if start <= end and (end - start).days <= MAX_DAYS else None
 
 
-class ReportsState(StaffState, access=Access.INBOX):
+class ReportsState(StaffState, access=Access.INBOX, shown_on=("/reports",)):
     preset: str = "30"
     since: str = ""
     until: str = ""
@@ -76,7 +76,7 @@ class ReportsState(StaffState, access=Access.INBOX):
     @rx.var
     async def report(self) -> dict[str, Any]:
         feed = await self.get_state(Feed)
-        _ = (feed.conversation, feed.message)  # live: recomputed when conversations change
+        _ = (self.on_screen, feed.conversation, feed.message)  # live: recomputed when conversations change
         signed_in = await self.get_state(AuthState)
         span = _span(self.since, self.until)
         if span is None or await viewer(self, Access.INBOX) is None:
