@@ -50,3 +50,8 @@ def announce_all(*changes: tuple[str, object]) -> None:
     for topic, id in changes:
         pipe.xadd(UI_EVENTS, {"event": json.dumps({"topic": topic, "id": str(id), "at": now})}, maxlen=MAX_BACKLOG, approximate=True)
     pipe.execute()
+
+
+def announced() -> list[dict]:
+    """The announces still on the stream, oldest first: what open tabs were told (tests and operators)."""
+    return [json.loads(fields[b"event"]) for _, fields in _client().xrange(UI_EVENTS)]

@@ -2,17 +2,16 @@
 runs, usage headers, error classes) and whole sync runs (recorded, announced, idempotent)."""
 
 import json
-import os
 from datetime import date, timedelta
 
 import httpx
 import pytest
-import redis
 import sqlalchemy as sa
 from sqlmodel import select
 
 from actors.ads import LOCK_KEY, SNAPSHOT_FILE, run_sync, sync_ads
 from actors.meta.marketing import MarketingError, marketing_client
+from actors.push import announced
 from logs.jsonl import logs_dir
 from models.db import get_engine, session_scope
 from models.marketing import AdSyncRun
@@ -178,7 +177,7 @@ def test_a_sync_run_is_recorded_announced_and_snapshotted(sim: str) -> None:
         assert run.finished_at is not None and (run.since, run.until) == (since, today)
         names = dict(s.execute(sa.text("SELECT id, name FROM campaign")).all())
     assert names["120210000000000100"] == "CTM | คอร์สซูชิมืออาชีพ 5 วัน"
-    events = [json.loads(e) for e in redis.Redis.from_url(os.environ["REDIS_URL"]).lrange("vschool:ui-events", 0, -1)]
+    events = announced()
     assert len([e for e in events if e["topic"] == "ad_sync" and e["id"] == str(result.run_id)]) >= 4
     lines = [json.loads(line) for line in (logs_dir() / SNAPSHOT_FILE).read_text().splitlines()]
     (mine,) = [line for line in lines if line["run_id"] == result.run_id]

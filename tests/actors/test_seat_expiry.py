@@ -1,6 +1,5 @@
 """The scheduler's hold expiry frees unpaid seats once and announces each freed round live."""
 
-import json
 import os
 from datetime import date, time, timedelta
 from decimal import Decimal
@@ -8,7 +7,7 @@ from decimal import Decimal
 import pytest
 import redis
 
-from actors.push import UI_EVENTS
+from actors.push import UI_EVENTS, announced
 from actors.seats import expire_seat_holds
 from models.base import utcnow
 from models.booking import book
@@ -37,7 +36,7 @@ def test_expired_holds_are_freed_once_and_the_round_is_announced() -> None:
     client.delete(UI_EVENTS)
     expire_seat_holds()
     expire_seat_holds()  # again: nothing more to free, nothing announced
-    events = [json.loads(raw) for raw in client.lrange(UI_EVENTS, 0, -1)]
+    events = announced()
     assert [(e["topic"], e["id"]) for e in events] == [("seats", str(round_id)), ("overview", "")]
     with session_scope() as s:
         assert seat_counts(s, [round_id])[round_id].left == 1

@@ -1,6 +1,5 @@
 """Actors run by a real `vschool worker` process over Redis write rows and announce."""
 
-import json
 import os
 
 import redis
@@ -8,7 +7,7 @@ from sqlmodel import select
 
 from actors.customers import register_customer
 from actors.housekeeping import wake_snoozed_conversations
-from actors.push import UI_EVENTS, announce
+from actors.push import UI_EVENTS, announce, announced
 from models import Conversation, Customer
 from models.base import utcnow
 from models.db import session_scope
@@ -17,8 +16,7 @@ from tests.conftest import wait_until
 
 
 def _events() -> list[dict]:
-    client = redis.Redis.from_url(os.environ["REDIS_URL"])
-    return [json.loads(fields[b"event"]) for _, fields in client.xrange(UI_EVENTS)]
+    return announced()
 
 
 def test_register_customer_runs_in_the_worker_writes_once_and_announces(worker) -> None:

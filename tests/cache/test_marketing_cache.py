@@ -9,7 +9,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-import redis
 
 from cache.marketing import load_panel, range_path, refresh_marketing_snapshots, summary_path
 from cache.snapshots import (
@@ -120,18 +119,18 @@ def test_refresh_writes_every_snapshot_with_the_hand_checked_figures() -> None:
 @pytest.mark.usefixtures("db")
 def test_the_actor_rebuilds_and_tells_open_panels(worker) -> None:
     from actors.cache import refresh_marketing_cache
+    from actors.push import announced
 
     summary_path().unlink(missing_ok=True)
     with session_scope() as s:
         hand_checked(s)
     refresh_marketing_cache.send()
-    client = redis.Redis.from_url(os.environ["REDIS_URL"])
 
-    def announced() -> bool:
+    def marketing_announced() -> bool:
         """the actor announced `marketing` (after writing the files)"""
-        return "marketing" in {json.loads(e)["topic"] for e in client.lrange("vschool:ui-events", 0, -1)}
+        return "marketing" in {e["topic"] for e in announced()}
 
-    wait_until(announced, timeout_s=60)
+    wait_until(marketing_announced, timeout_s=60)
     assert Decimal(read_snapshot(summary_path())["presets"]["30d"]["totals"]["spend"]) >= 0
 
 
