@@ -256,10 +256,6 @@ def set_status(
     return None
 
 
-def assign(session: Session, conversation_id: int, staff_id: int | None) -> None:
-    session.execute(sa.update(Conversation).where(Conversation.id == conversation_id).values(assignee_id=staff_id, updated_at=utcnow()))
-
-
 def add_note(session: Session, author: StaffUser, conversation_id: int, body: str) -> None:
     body = body.strip()
     if not body:
