@@ -72,4 +72,17 @@ ROUND_LABELS: dict[str, tuple[str, str]] = {
     "orders_all_statuses": ("All statuses", "ทุกสถานะ"),
     "orders_from": ("From", "ตั้งแต่"),
     "orders_to": ("To", "ถึง"),
+    # The Orders work area: one order opened, and moving its seats (issue 14c)
+    "orders_open": ("Open", "เปิด"),
+    "orders_items": ("Items", "รายการ"),
+    "orders_rounds": ("Rounds", "รอบเรียน"),
+    "orders_payments": ("Payments", "การชำระเงิน"),
+    "orders_no_payments": ("No payments yet.", "ยังไม่มีการชำระเงิน"),
+    "orders_no_round": ("No seat in a round.", "ไม่มีที่นั่งในรอบเรียน"),
+    "orders_move_to": ("Move to a later round", "ย้ายไปรอบถัดไป"),
+    "orders_move": ("Move the seat", "ย้ายที่นั่ง"),
+    "orders_no_later_round": ("No later open round of this course has a seat left.", "ไม่มีรอบถัดไปของคอร์สนี้ที่เปิดรับและมีที่นั่งว่าง"),
+    "orders_moved": ("Moved to the round starting {day}; the money stays on the order.", "ย้ายไปรอบที่เริ่ม {day} แล้ว ยอดเงินยังอยู่กับคำสั่งซื้อเดิม"),
+    "orders_close": ("Close", "ปิด"),
+    "orders_seats_left": ("seats left", "ที่นั่งว่าง"),
 }
