@@ -85,4 +85,6 @@ ROUND_LABELS: dict[str, tuple[str, str]] = {
     "orders_moved": ("Moved to the round starting {day}; the money stays on the order.", "ย้ายไปรอบที่เริ่ม {day} แล้ว ยอดเงินยังอยู่กับคำสั่งซื้อเดิม"),
     "orders_close": ("Close", "ปิด"),
     "orders_seats_left": ("seats left", "ที่นั่งว่าง"),
+    "round_cancelled_task_line": ("{name}: the {course} round starting {day} was cancelled (order {order}). Offer a later round or a refund.",
+                                  "{name}: รอบ {course} เริ่ม {day} ถูกยกเลิก (คำสั่งซื้อ {order}) กรุณาเสนอรอบใหม่หรือคืนเงิน"),
 }
