@@ -89,3 +89,7 @@ def test_orders_filter_open_and_move_a_seat_to_a_later_round(new_page, app) -> N
         seats = s.exec(select(Seat).where(Seat.order_id == made["paid_id"], col(Seat.state).in_(["held", "taken"]))).all()
         assert [seat.round_id for seat in seats] == [made["rounds"][1]]
         assert balance(s, s.get(Order, made["paid_id"])).paid == Decimal("6000")
+    page.goto(f"{app.frontend_url}/orders?order={made['paid']}")  # what the customer page's order number links to
+    wait_hydrated(page)
+    expect(page.locator("#order-detail")).to_contain_text(str(made["paid"]))
+    expect(page.locator("#order-detail .order-round")).to_have_count(1)
