@@ -65,7 +65,7 @@ ROUND_LABELS: dict[str, tuple[str, str]] = {
     "stage_lost_reason": ("Why lost", "เหตุผลที่เสียลูกค้า"),
     "stage_saved": ("Stage saved.", "บันทึกสถานะแล้ว"),
     "diet_saved": ("Saved.", "บันทึกแล้ว"),
-    "new_customer": ("New customer (walk-in or phone)", "เพิ่มลูกค้า (walk-in หรือโทรมา)"),
+    "new_customer": ("New customer (walk-in or phone)", "เพิ่มลูกค้า (มาที่โรงเรียนหรือโทรมา)"),
     "field_name": ("Name", "ชื่อ"),
     "field_line_id": ("LINE id", "ไอดี LINE"),
     "customer_created": ("Created {id}.", "สร้าง {id} แล้ว"),
