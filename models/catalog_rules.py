@@ -16,7 +16,7 @@ from models.ids import allocate_code_id
 from models.order_rules import parse_amount
 from models.reminder_rules import queue_round_news
 from models.rounds import CourseRound, PackageCourse
-from models.seat_rules import SeatRefused, seat_counts
+from models.seat_rules import SeatRefused, release_cancelled_round, seat_counts
 
 SKU = re.compile(r"^[A-Za-z0-9-]{1,40}$")
 BY_HAND = "WI"  # standard ids of customers created by hand: TVS-CUS-WI-YY-NNNN
@@ -98,6 +98,8 @@ def save_round(session: Session, round_id: int | None, form: dict[str, Any]) -> 
     session.flush()
     if round_id:
         queue_round_news(session, rnd.id, was_status, was_starts)  # the booked customers are told (ADR 016)
+        if rnd.status == RoundStatus.CANCELLED and was_status != RoundStatus.CANCELLED:
+            release_cancelled_round(session, rnd.id, rnd.updated_at)  # after the news: it reads the live seats
     return rnd
 
 

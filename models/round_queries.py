@@ -13,7 +13,7 @@ from models.commerce import Order, Payment, Product
 from models.customers import Customer
 from models.enums import PaymentKind, RoundStatus, SeatState, WaitlistStatus
 from models.rounds import Attendance, CourseRound, Seat, WaitlistEntry
-from models.seat_rules import ACTIVE, SeatCount, seat_counts
+from models.seat_rules import ACTIVE, CANCELLED_NOTE, SeatCount, seat_counts
 
 
 def round_row(rnd: CourseRound, product: Product, count: SeatCount) -> dict[str, Any]:
@@ -100,7 +100,9 @@ def waitlist_tasks(session: Session) -> list[dict[str, Any]]:
         .where(WaitlistEntry.status == WaitlistStatus.TO_CONTACT).order_by(WaitlistEntry.to_contact_at, WaitlistEntry.id).limit(20)
     ).all()
     return [{"id": e.id, "customer": c.standard_id, "name": c.display_name or c.standard_id, "round_id": r.id,
-             "course": p.name, "course_th": p.name_th or p.name, "starts_on": r.starts_on} for e, c, r, p in rows]
+             "course": p.name, "course_th": p.name_th or p.name, "starts_on": r.starts_on,
+             "cancelled_order": (e.note or "").removeprefix(CANCELLED_NOTE) if (e.note or "").startswith(CANCELLED_NOTE) else ""}
+            for e, c, r, p in rows]
 
 
 def order_rounds(session: Session, order_ids: list[int]) -> dict[int, list[dict[str, Any]]]:

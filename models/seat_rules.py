@@ -188,6 +188,32 @@ def release_order_seats(session: Session, order_id: int, reason: str, now: datet
     return sorted(round_ids)
 
 
+CANCELLED_NOTE = "round_cancelled:"  # a staff task's note: the order whose round was cancelled
+
+
+def release_cancelled_round(session: Session, round_id: int, now: datetime | None = None) -> list[int]:
+    """A cancelled round gives back every live seat (orders keep their money; staff decide a new
+    round or a refund) and puts one task per order in front of staff. Nobody waiting is offered a
+    seat in it; their entries close. Idempotent: a second call finds nothing to release.
+    Returns the orders whose seats were released."""
+    now = now or utcnow()
+    _lock_rounds(session, [round_id])
+    seats = list(session.exec(select(Seat).where(Seat.round_id == round_id, col(Seat.state).in_(ACTIVE)).order_by(Seat.id)))
+    orders: dict[int, None] = {}
+    for seat in seats:
+        seat.state, seat.held_until, seat.released_reason, seat.updated_at = SeatState.RELEASED, None, "round_cancelled", now
+        session.add(seat)
+        orders.setdefault(seat.order_id)
+    session.execute(sa.update(WaitlistEntry).where(WaitlistEntry.round_id == round_id, WaitlistEntry.status == WaitlistStatus.WAITING)
+                    .values(status=WaitlistStatus.DONE, done_at=now))
+    for order_id in orders:
+        order = session.get(Order, order_id)
+        session.add(WaitlistEntry(round_id=round_id, customer_id=order.customer_id, status=WaitlistStatus.TO_CONTACT,
+                                  note=f"{CANCELLED_NOTE}{order.order_number}", created_at=now, to_contact_at=now))
+    session.flush()
+    return list(orders)
+
+
 def expire_holds(session: Session, now: datetime | None = None) -> list[int]:
     """Release held seats past `held_until` on orders with no money received. Returns the rounds
     that got seats back (each announced by the caller after commit)."""

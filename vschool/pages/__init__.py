@@ -18,8 +18,8 @@ from vschool.pages import (  # noqa: F401
     knowledge,
     login,
     marketing,
+    orders,
     overview,
     reports,
     rounds,
-    workspaces,
 )

@@ -239,8 +239,10 @@ class WaitlistTasksState(StaffState, access=Access.INBOX, shown_on=("/inbox",)):
         lang = signed_in.language
         with session_scope() as session:
             found = waitlist_tasks(session)
-        return [{"id": str(t["id"]), "customer": t["customer"], "line": text("waitlist_task_line", lang).format(
-            name=t["name"], course=t["course_th"] if lang == "th" else t["course"], day=day_shown(t["starts_on"], lang))} for t in found]
+        return [{"id": str(t["id"]), "customer": t["customer"], "line": text(
+            "round_cancelled_task_line" if t["cancelled_order"] else "waitlist_task_line", lang).format(
+            name=t["name"], course=t["course_th"] if lang == "th" else t["course"], day=day_shown(t["starts_on"], lang),
+            order=t["cancelled_order"])} for t in found]
 
     @rx.event
     async def done(self, entry_id: str) -> None:

@@ -176,7 +176,7 @@ class CustomerOrdersState(StaffState, access=Access.MONEY, shown_on=("/customers
 def _order_row(order: rx.Var, can_act: rx.Var) -> rx.Component:
     oid = order["id"].to(str)
     return rx.table.row(
-        rx.table.cell(rx.text(order["number"], weight="bold"), rx.text(order["items"], size="1", color=rx.color("gray", 10))),
+        rx.table.cell(rx.link(order["number"], href="/orders?order=" + order["number"], weight="bold", class_name="order-link"), rx.text(order["items"], size="1", color=rx.color("gray", 10))),
         rx.table.cell(rx.badge(order_status_label(order["status"]), variant="soft")),
         rx.table.cell(order["total"]),
         rx.table.cell(order["paid"]),
