@@ -25,7 +25,14 @@ from sqlmodel import Session, col, select
 
 from knowledge.asks import BY_NAME, DURATION, GENERIC, Ask
 from knowledge.lines import tokens
-from knowledge.round_facts import ROUND_ATTRIBUTES, Rounds, load_rounds, round_sentence
+from knowledge.round_facts import (
+    ROUND_ATTRIBUTES,
+    Rounds,
+    asked_month,
+    in_month,
+    load_rounds,
+    round_sentence,
+)
 from models.commerce import Product
 from models.school_facts import FACT_KEYS, school_facts
 
@@ -184,10 +191,12 @@ def round_facts(record: Record, ask: Ask, language: str) -> list[RecordFact]:
     asked = [a for a in ROUND_ATTRIBUTES if a in ask.attributes]
     if not asked:
         return []
-    item, _ = match_item(ask.rest, record)
+    item = _round_item(ask.rest, record)
     if item is None:
         return []
-    found = record.rounds.of(item.sku)
+    month = asked_month(ask.rest)
+    found = [(sku, rounds) for sku, rounds in record.rounds.of(item.sku) if in_month(rounds, month)]
+    found = [(sku, in_month(rounds, month)) for sku, rounds in found]
     if not found:
         return []
     names = {i.sku: i.name_in(language) for i in record.items}
@@ -196,6 +205,22 @@ def round_facts(record: Record, ask: Ask, language: str) -> list[RecordFact]:
     )
     source = "round:" + ",".join(str(rounds[0].id) for _, rounds in found)
     return [RecordFact(a, text, source, item.name_in(language)) for a in asked]
+
+
+def _round_item(rest: str, record: Record) -> Item | None:
+    """The product a rounds question is about: the catalog's clear winner, else among the
+    courses that have rounds (a course and the package holding it are not rivals here; the
+    length in a name — "(2 days)" — is not a word the customer must say)."""
+    item, _ = match_item(rest, record)
+    if item is not None:
+        return item
+    courses = [
+        Item(i.sku, i.kind, re.sub(r"\d+", " ", i.name), re.sub(r"\d+", " ", i.name_th), i.price)
+        for i in record.items
+        if record.rounds.by_sku.get(i.sku)
+    ]
+    found, _ = match_item(rest, Record(courses))
+    return next((i for i in record.items if found and i.sku == found.sku), None)
 
 
 FactSource = Callable[[Record, Ask, str], list[RecordFact]]

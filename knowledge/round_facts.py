@@ -8,6 +8,7 @@ says so and offers its waitlist, then names the next round that has a seat. Date
 everywhere else (`models.when.day_shown`: Buddhist-era years in Thai).
 """
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
@@ -21,8 +22,14 @@ from models.seat_rules import seat_counts
 from models.when import day_shown, in_bangkok
 
 TOLD = (RoundStatus.OPEN, RoundStatus.FULL)  # a closed or cancelled round is never offered
-PER_COURSE = 3  # rounds kept per course: the next one and what follows if it is full
+PER_COURSE = 12  # rounds kept per course: the next, what follows if it is full, a named month's
 ROUND_ATTRIBUTES = ("next_round", "seats")
+MONTHS = (
+    ("january", "มกราคม", "ม.ค."), ("february", "กุมภาพันธ์", "ก.พ."), ("march", "มีนาคม", "มี.ค."),
+    ("april", "เมษายน", "เม.ย."), ("may", "พฤษภาคม", "พ.ค."), ("june", "มิถุนายน", "มิ.ย."),
+    ("july", "กรกฎาคม", "ก.ค."), ("august", "สิงหาคม", "ส.ค."), ("september", "กันยายน", "ก.ย."),
+    ("october", "ตุลาคม", "ต.ค."), ("november", "พฤศจิกายน", "พ.ย."), ("december", "ธันวาคม", "ธ.ค."),
+)
 
 
 @dataclass(frozen=True)
@@ -46,6 +53,20 @@ class Rounds:
         """(course SKU, its rounds) for a course, or for each course of a package."""
         skus = self.courses_of.get(sku) or (sku,)
         return [(s, self.by_sku[s]) for s in skus if self.by_sku.get(s)]
+
+
+def asked_month(question: str) -> int | None:
+    """The month a question names ("the January round", "รอบเดือนมกราคม"), if one."""
+    lowered = question.lower()
+    for number, names in enumerate(MONTHS, start=1):
+        if any(re.search(rf"(?<![a-z]){re.escape(n)}", lowered) for n in names):
+            return number
+    return None
+
+
+def in_month(rounds: list[RoundInfo], month: int | None) -> list[RoundInfo]:
+    """The rounds starting in the asked month (all of them when none is asked)."""
+    return [r for r in rounds if month is None or r.starts_on.month == month]
 
 
 def load_rounds(session: Session, now: datetime | None = None) -> Rounds:
