@@ -101,10 +101,11 @@ def load_rounds(session: Session, now: datetime | None = None) -> Rounds:
 
 
 def _days(rnd: RoundInfo, language: str) -> str:
-    first = day_shown(rnd.starts_on, language)
+    """The whole span, then a separator, for a round of several days; nothing for one day."""
     if rnd.ends_on == rnd.starts_on:
-        return first
-    return f"{first} – {day_shown(rnd.ends_on, language)}"
+        return ""
+    span = f"{day_shown(rnd.starts_on, language)} – {day_shown(rnd.ends_on, language)}"
+    return f"{span} " if language == "th" else f"{span}, "
 
 
 def _hours(rnd: RoundInfo) -> str:
@@ -119,8 +120,8 @@ def round_sentence(name: str, rounds: list[RoundInfo], language: str) -> str:
     if not first.full:
         if th:
             return (f"{name} รอบถัดไปเริ่ม {day_shown(first.starts_on, 'th')} "
-                    f"({_days(first, 'th')} เวลา {_hours(first)}) เหลือ {first.left} ที่นั่งจาก {first.capacity} ที่นั่ง")
-        return (f"{name}: the next round starts {day_shown(first.starts_on, 'en')} ({_days(first, 'en')}, "
+                    f"({_days(first, 'th')}เวลา {_hours(first)}) เหลือ {first.left} ที่นั่งจาก {first.capacity} ที่นั่ง")
+        return (f"{name}: the next round starts {day_shown(first.starts_on, 'en')} ({_days(first, 'en')}"
                 f"{_hours(first)}), {first.left} of {first.capacity} seats left.")
     if th:
         text = f"{name} รอบวันที่ {day_shown(first.starts_on, 'th')} เต็มแล้ว ลงชื่อในรายชื่อรอ (waitlist) ได้ เมื่อมีที่ว่างทางโรงเรียนจะติดต่อกลับ"

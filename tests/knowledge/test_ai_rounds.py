@@ -118,3 +118,11 @@ def test_a_rounds_answer_goes_through_the_auto_send_rule_unchanged(rounds: dict[
 def test_no_upcoming_round_leaves_the_question_to_documents(rounds: dict[str, date]) -> None:
     reply = _ask("When does the next ramen course start?", "en")
     assert not any(str(src["source"]).startswith("round:") for src in reply.sources)
+
+
+def test_a_named_month_picks_that_months_round(rounds: dict[str, date]) -> None:
+    month = rounds["later"].strftime("%B")
+    reply = _ask(f"When is the kaiseki round in {month}?", "en")
+    first_in_month = min(d for k, d in rounds.items() if k in ("next", "later") and d.month == rounds["later"].month)
+    assert reply.action == "reply", reply.reason
+    assert f"starts {day_shown(first_in_month, 'en')}" in reply.text
