@@ -94,14 +94,14 @@ _ITEMS = (
 )
 
 
-def load_record(session: Session, now: datetime | None = None) -> Record:
-    """The catalog, the school facts and the upcoming rounds, as the pipeline reads them."""
+def load_record(session: Session, now: datetime | None = None, rounds: bool = True) -> Record:
+    """The catalog, the school facts and (unless `rounds` is False) the upcoming rounds."""
     items = [
         Item(sku, kind, name, name_th or "", price)
         for sku, kind, name, name_th, price in session.exec(_ITEMS)
     ]
     facts = {k: (f.value_en, f.value_th) for k, f in school_facts(session).items()}
-    return Record(items, facts, load_rounds(session, now))
+    return Record(items, facts, load_rounds(session, now) if rounds else Rounds({}, {}))
 
 
 def _distinct(text: str, corpus: str = "") -> list[str]:
