@@ -24,7 +24,7 @@ from models.report_facts import record_ai_outcome
 from models.settings import get_settings
 
 HISTORY = 10
-RECORD_PREFIXES = ("catalog:", "school_fact:")  # sources that are the school's record, not a document
+RECORD_PREFIXES = ("catalog:", "school_fact:", "round:")  # sources that are the school's record, not a document
 
 
 @warm_at_boot

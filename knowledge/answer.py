@@ -20,7 +20,8 @@ from knowledge.asks import read_question
 from knowledge.embed import GeminiEmbedder
 from knowledge.lines import Index, build_index, cached_index
 from knowledge.offline_responder import OFFLINE_MODEL, Outcome, normalise, offline_answer
-from knowledge.record import Record, load_record, match_item, prompt_lines
+from knowledge.record import Record, load_record, match_item, prompt_lines, round_lines
+from knowledge.round_facts import ROUND_ATTRIBUTES
 from knowledge.search import Hit, default_embedder, knowledge_version, search, source_dicts
 from models.ai_rules import ANSWER_THRESHOLD, Verdict, check_answer, detect_language, prices_in
 from models.commerce import Product
@@ -35,7 +36,7 @@ LANGUAGE_NAMES = {"th": "Thai", "en": "English"}
 
 SYSTEM = """You are the Messenger assistant of V School, a Japanese culinary academy in Bangkok.
 Answer the customer's last message using ONLY the numbered sources and the school's record below
-(the record — catalog prices and school facts — wins over a source when both speak).
+(the record — catalog prices, school facts and course rounds — wins over a source when both speak).
 Rules:
 - Reply in {language}, warmly and briefly (at most 5 sentences), as the school's staff would.
 - State a price, date, schedule or policy only if a source you cite or the record states it, written the same way.
@@ -138,7 +139,9 @@ def prepare(session: Session, question: str, asker: Asker | None = None) -> Prep
     language = asker.language or detect_language(question)
     hits, failure = _search(session, question)
     catalog = load_catalog(session)
-    record = load_record(session)
+    # the rounds (three queries) only when the question asks for one, or a model reads the record
+    wants_rounds = bool(set(read_question(question).attributes) & set(ROUND_ATTRIBUTES))
+    record = load_record(session, rounds=wants_rounds or get_settings().gemini_api_key is not None)
     system = SYSTEM.format(language=LANGUAGE_NAMES.get(language, "English"))
     prompt = build_prompt(question, asker, language, hits, record)
     names = " ".join(f"{i.name} {i.name_th} {i.sku}" for i in record.items).lower()
@@ -239,7 +242,7 @@ def respond(prepared: Prepared, settings: Settings | None = None) -> Reply:
     if reply.action == "reply":
         grounds = [s["text"] for s in reply.sources] + [
             f"{en}\n{th}" for en, th in prepared.record.facts.values()
-        ]
+        ] + round_lines(prepared.record, prepared.language)
         verdict = check_answer(
             reply.text, prepared.language, reply.confidence, grounds, allowed_prices(prepared)
         )

@@ -7,6 +7,10 @@ catalog and school facts — the set the pipeline was tuned on) and Baitong Kitc
 Each school is evaluated in its own database, so one school's catalog can never answer the
 other's question.
 
+The demo school's set also asks for the next round and seats left: the eval schedules and books
+that school's rounds in its fresh database (`knowledge.eval_rounds`) and fills the expected dates
+and seat counts from those rows, so the answers are judged against today's data.
+
 Per school and per language: `right` (a reply stating every expected fact; a fact "a|b" is
 stated by either), `wrong` (a reply that does not), `handed_off`, each as a share of the
 answerable questions; the hand-off rate on unanswerable questions; reply latency p50/p95 (the
@@ -106,6 +110,7 @@ def stated(fact: str, text: str) -> bool:
 def run_eval(spec: dict[str, Any], limit: int | None = None) -> dict[str, Any]:
     """The figures for one school, in the current database."""
     from knowledge.answer import Asker, answer
+    from knowledge.eval_rounds import expected_facts, seed_rounds
     from knowledge.ingest import ingest_paths
     from models.db import session_scope
     from models.settings import get_settings
@@ -117,9 +122,17 @@ def run_eval(spec: dict[str, Any], limit: int | None = None) -> dict[str, Any]:
         if spec.get("record") == "demo":
             load_catalog(session)
             load_school_facts(session)
+        if spec.get("rounds") == "demo":  # rounds scheduled and booked now, in this database
+            session.flush()
+            seed_rounds(session)
     questions = spec["questions"][:limit] if limit else spec["questions"]
     rows: list[dict[str, Any]] = []
     model = ""
+    with session_scope() as session:  # round placeholders filled from the rows inserted above
+        questions = [
+            q | {"facts": expected_facts(session, q.get("facts") or [], q.get("lang") or "en")}
+            for q in questions
+        ]
     for q in questions:
         started = time.perf_counter()
         with session_scope() as session:

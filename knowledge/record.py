@@ -3,9 +3,9 @@
 A *fact source* is a plain function `(record, ask, terms, language) → [RecordFact]`; the
 pipeline asks each one in `FACT_SOURCES`, in order. Today: the catalog (a course's or product's
 price, and the length its name states: "Professional Sushi (5 days)") and the school facts table
-(address, opening hours, payment methods, deposit rule … — `models.school_facts`). Course rounds
-(issue 14) plug in the same way: a source that answers `next_round` and `seats` for the product
-it is given.
+(address, opening hours, payment methods, deposit rule … — `models.school_facts`), and the
+course rounds table (`knowledge.round_facts`): the next round and the seats left of the product
+asked about, for `next_round` and `seats` — the table wins over any document's dates.
 
 Which product a question is about is decided from the catalog's own names, Thai names and SKUs,
 never from a list written per school: a question matches a product by the share of the name's
@@ -18,12 +18,21 @@ to the documents or to a person.
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 
 from sqlmodel import Session, col, select
 
 from knowledge.asks import BY_NAME, DURATION, GENERIC, Ask
 from knowledge.lines import tokens
+from knowledge.round_facts import (
+    ROUND_ATTRIBUTES,
+    Rounds,
+    asked_month,
+    in_month,
+    load_rounds,
+    round_sentence,
+)
 from models.commerce import Product
 from models.school_facts import FACT_KEYS, school_facts
 
@@ -62,6 +71,7 @@ class Item:
 class Record:
     items: list[Item] = field(default_factory=list)
     facts: dict[str, tuple[str, str]] = field(default_factory=dict)  # key → (English, Thai)
+    rounds: Rounds = field(default_factory=lambda: Rounds({}, {}))  # upcoming rounds with seats
 
     @property
     def names(self) -> str:
@@ -73,7 +83,7 @@ class Record:
 class RecordFact:
     attribute: str
     text: str  # in the customer's language
-    source: str  # "catalog:SKU" | "school_fact:KEY"
+    source: str  # "catalog:SKU" | "school_fact:KEY" | "round:ID"
     about: str = ""  # the product's name, when it is about one
 
 
@@ -84,14 +94,14 @@ _ITEMS = (
 )
 
 
-def load_record(session: Session) -> Record:
-    """The catalog and the school facts, as the pipeline reads them (one query each)."""
+def load_record(session: Session, now: datetime | None = None, rounds: bool = True) -> Record:
+    """The catalog, the school facts and (unless `rounds` is False) the upcoming rounds."""
     items = [
         Item(sku, kind, name, name_th or "", price)
         for sku, kind, name, name_th, price in session.exec(_ITEMS)
     ]
     facts = {k: (f.value_en, f.value_th) for k, f in school_facts(session).items()}
-    return Record(items, facts)
+    return Record(items, facts, load_rounds(session, now) if rounds else Rounds({}, {}))
 
 
 def _distinct(text: str, corpus: str = "") -> list[str]:
@@ -175,10 +185,47 @@ def school_fact_facts(record: Record, ask: Ask, language: str) -> list[RecordFac
     return out
 
 
+def round_facts(record: Record, ask: Ask, language: str) -> list[RecordFact]:
+    """The next round and its seats left, from the rounds table, for the product asked about
+    (a package: each of its courses). Nothing when the school keeps no upcoming round for it."""
+    asked = [a for a in ROUND_ATTRIBUTES if a in ask.attributes]
+    if not asked:
+        return []
+    item = _round_item(ask.rest, record)
+    if item is None:
+        return []
+    month = asked_month(ask.rest)
+    found = [(sku, rounds) for sku, rounds in record.rounds.of(item.sku) if in_month(rounds, month)]
+    found = [(sku, in_month(rounds, month)) for sku, rounds in found]
+    if not found:
+        return []
+    names = {i.sku: i.name_in(language) for i in record.items}
+    text = "\n".join(
+        round_sentence(names.get(sku, item.name_in(language)), rounds, language) for sku, rounds in found
+    )
+    source = "round:" + ",".join(str(rounds[0].id) for _, rounds in found)
+    return [RecordFact(a, text, source, item.name_in(language)) for a in asked]
+
+
+def _round_item(rest: str, record: Record) -> Item | None:
+    """The product a rounds question is about: the catalog's clear winner, else among the
+    courses that have rounds (a course and the package holding it are not rivals here; the
+    length in a name — "(2 days)" — is not a word the customer must say)."""
+    item, _ = match_item(rest, record)
+    if item is not None:
+        return item
+    courses = [
+        Item(i.sku, i.kind, re.sub(r"\d+", " ", i.name), re.sub(r"\d+", " ", i.name_th), i.price)
+        for i in record.items
+        if record.rounds.by_sku.get(i.sku)
+    ]
+    found, _ = match_item(rest, Record(courses))
+    return next((i for i in record.items if found and i.sku == found.sku), None)
+
+
 FactSource = Callable[[Record, Ask, str], list[RecordFact]]
-# Asked in order; the first fact for an attribute answers it. Course rounds (issue 14) add a
-# source answering next_round and seats here.
-FACT_SOURCES: list[FactSource] = [catalog_facts, school_fact_facts]
+# Asked in order; the first fact for an attribute answers it.
+FACT_SOURCES: list[FactSource] = [catalog_facts, school_fact_facts, round_facts]
 
 
 def facts_of_record(record: Record, ask: Ask, language: str) -> dict[str, RecordFact]:
@@ -201,4 +248,14 @@ def prompt_lines(record: Record, language: str) -> list[str]:
         for k, (en, th) in sorted(record.facts.items())
         if en or th
     ]
+    lines += round_lines(record, language)
     return lines or ["(none kept: answer from the sources only)"]
+
+
+def round_lines(record: Record, language: str) -> list[str]:
+    """Each course's upcoming rounds as the record states them (for the prompt and grounding)."""
+    names = {i.sku: i.name_in(language) for i in record.items}
+    return [
+        f"- rounds {sku}: {round_sentence(names.get(sku, sku), rounds, language)}"
+        for sku, rounds in sorted(record.rounds.by_sku.items())
+    ]
