@@ -47,6 +47,9 @@ def _describe(rule: Any, language: str, people: dict[int, str], teams: dict[int,
     return " · ".join(x for x in conditions if x) or "—", " · ".join(x for x in actions if x)
 
 
+NO_PAGE: dict[str, list] = {"rules": [], "people": [], "teams": [], "labels": [], "canned": []}  # the page's shape, empty
+
+
 class AutomationState(StaffState, access=Access.ADMIN, shown_on=("/admin/automation",)):
     form: dict[str, str] = dict(EMPTY_FORM)
     editing: str = ""
@@ -59,7 +62,7 @@ class AutomationState(StaffState, access=Access.ADMIN, shown_on=("/admin/automat
         feed = await self.get_state(Feed)
         _ = (self.on_screen, feed.conversation, self.changes)
         if await viewer(self, Access.ADMIN) is None:
-            return {}
+            return NO_PAGE
         language = (await self.get_state(AuthState)).language
         with session_scope() as session:
             people = dict(session.execute(sa.select(StaffUser.id, StaffUser.display_name).where(StaffUser.is_active)).all())

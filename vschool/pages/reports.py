@@ -38,6 +38,9 @@ def _span(since: str, until: str) -> Range | None:
     return Range(start, end) if start <= end and (end - start).days <= MAX_DAYS else None
 
 
+NO_REPORT: dict[str, Any] = {"summary": {}, "rows": [], "csat": [], "heat": [], "ai": [], "agents": []}  # the page's shape, empty
+
+
 class ReportsState(StaffState, access=Access.INBOX, shown_on=("/reports",)):
     preset: str = "30"
     since: str = ""
@@ -80,7 +83,7 @@ class ReportsState(StaffState, access=Access.INBOX, shown_on=("/reports",)):
         signed_in = await self.get_state(AuthState)
         span = _span(self.since, self.until)
         if span is None or await viewer(self, Access.INBOX) is None:
-            return {}
+            return NO_REPORT
         language = signed_in.language
         fig = figures_at_once(span)
         with session_scope() as session:
