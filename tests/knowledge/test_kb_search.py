@@ -59,7 +59,8 @@ def test_the_demo_knowledge_base_answers_the_evaluation_set(db: None) -> None:
     # The retrieval questions the set had before issue 13 (a01–a69). The later ones test the
     # answer pipeline, where the school facts and the line index answer without retrieval
     # ("ที่อยู่โรงเรียน"); `vschool bench kb` reports recall over the whole set.
-    retrieval = [q for q in questions if q.id.startswith("a") and int(q.id[1:]) <= 69]
+    # Those the rounds table answers (source "rounds", issue 14) are not a document's to find.
+    retrieval = [q for q in questions if q.id.startswith("a") and int(q.id[1:]) <= 69 and q.source != "rounds"]
     with session_scope() as session:
         for q in retrieval:
             if q.answerable:
