@@ -11,7 +11,7 @@ import httpx
 import psycopg
 import pytest
 
-from tests.conftest import ROOT, wait_until
+from tests.conftest import ROOT, open_around_the_clock, wait_until
 from vschool import services
 from vschool.dev import child_environment
 from vschool.harness import start_app
@@ -47,9 +47,7 @@ def test_a_reply_cut_off_by_a_killed_worker_reaches_the_customer_exactly_once(tm
     try:
         subprocess.run([sys.executable, "-m", "vschool.cli", "migrate"], cwd=ROOT, check=True,
                        env={**os.environ, "DATABASE_URL": addresses["database_url"], "VSCHOOL_DATA_DIR": str(tmp_path)})
-        with psycopg.connect(addresses["database_url"]) as conn:  # open around the clock: no out-of-hours reply
-            conn.execute("DELETE FROM opening_period")
-            conn.execute("DELETE FROM holiday")
+        open_around_the_clock(addresses["database_url"])  # out of hours the school's own reply would go out too
         app = start_app(tmp_path / "logs", frontend=False, worker=False, simulator=True, data_dir=tmp_path, addresses=addresses)
         env = child_environment(addresses)
         env.update(tuning, VSCHOOL_DATA_DIR=str(tmp_path), VSCHOOL_BACKEND_PORT=app.backend_url.rsplit(":", 1)[1],
