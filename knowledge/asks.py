@@ -15,7 +15,10 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from knowledge.chunk import thai_words
 from models.ai_rules import dates_in, prices_in
+
+_THAI = re.compile(r"[\u0E00-\u0E7F]")
 
 _NUM_WORD = r"(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve|หนึ่ง|สอง|สาม|สี่|ห้า|หก|เจ็ด|แปด|เก้า|สิบ)"
 DURATION = re.compile(
@@ -256,9 +259,10 @@ def read_question(question: str) -> Ask:
     text = question.lower()
     taken = [False] * len(text)
     found: list[tuple[int, str, bool]] = []
+    inside = _inside_a_word(text)
     for _, _, name, strong, pattern in _CUES:
         for m in pattern.finditer(text):
-            if any(taken[m.start() : m.end()]):
+            if any(taken[m.start() : m.end()]) or inside(m.start(), m.end()):
                 continue
             taken[m.start() : m.end()] = [True] * (m.end() - m.start())
             found.append((m.start(), name, strong))
@@ -275,6 +279,19 @@ def read_question(question: str) -> Ask:
         for length in [_span(text, start)]
     )
     return Ask(tuple(names), rest, money, cues=cues)
+
+
+def _inside_a_word(text: str) -> Callable[[int, int], bool]:
+    """Is text[start:end] wholly inside one longer Thai word ("ไลน์" in "ออนไลน์", "สอบ" in
+    "สอบถาม")? Then it is not the cue."""
+    spans: list[tuple[int, int]] = []
+    at = 0
+    for word in thai_words(text) if _THAI.search(text) else ():
+        spans.append((at, at + len(word)))
+        at += len(word)
+    return lambda start, end: any(
+        s <= start and end <= e and e - s > end - start and _THAI.match(text[start]) for s, e in spans
+    )
 
 
 def _span(text: str, start: int) -> int:

@@ -33,6 +33,7 @@ _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}")
 _SENTENCES = re.compile(r"(?<=[a-z0-9)][.!?])\s+(?=[A-Z\"'(])")
 _LABEL = re.compile(r"^([^:：]{2,60})[:：]\s")
 _RUN = re.compile(r"[\u0E00-\u0E7F]+|[a-z][a-z'-]*[a-z]|[a-z]|\d+(?:[.,:]\d+)*")
+_THAI_WORD = re.compile(r"[\u0E00-\u0E7F]{3,}.*[\u0E00-\u0E7F]{3,}")  # two Thai words: a Thai reader's line
 _CODE = re.compile(r"\b[A-Z]{2,}(?:-[A-Z0-9]+)+\b")
 LONG_LINE = 260  # an English paragraph line longer than this is cut into sentences
 ENTITY_WEIGHT, OTHER_WEIGHT, GENERIC_WEIGHT, NUMBER_WEIGHT = 1.0, 0.35, 0.1, 0.6
@@ -134,10 +135,12 @@ class Line:
     context: str = ""  # heading and title, lower-cased
     label: str = ""  # a table row's or list item's first cell / label
     position: int = 0  # its place under its heading (0: the section's first line)
+    languages: frozenset[str] = frozenset()  # whom it can answer: a mixed line serves both
 
     def __post_init__(self) -> None:
         self.lowered = self.text.lower()
         self.context = f"{self.heading}\n{self.title}".lower()
+        self.languages = frozenset({self.language} | ({"th"} if _THAI_WORD.search(self.text) else set()))
 
 
 @dataclass
@@ -324,7 +327,7 @@ def rank(
     prior = {(h.source, h.chunk): h.score for h in hits}
     out = []
     for line in index.lines:
-        if line.language != language:
+        if language not in line.languages:
             continue
         c, f = cover(terms, line, bool(attributes)), attribute_fit(attributes, line, ask.cues)
         x = foreign(terms, line, index) + POSITION_STEP * min(line.position, 10)

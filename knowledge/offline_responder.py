@@ -24,7 +24,7 @@ from knowledge.asks import BY_NAME, COUNT, DURATION, TIME, Ask, read_question
 from knowledge.lines import ENTITY_WEIGHT, OTHER_WEIGHT, Index, Scored, rank, tokens, weights
 from knowledge.record import Record, RecordFact, facts_of_record
 from knowledge.search import Hit, source_dicts
-from models.ai_rules import _numbers_in, dates_in
+from models.ai_rules import _numbers_in, dates_in, prices_in
 from models.refusals import Sentence
 
 OFFLINE_MODEL = "offline-responder-v2"
@@ -93,11 +93,22 @@ def _title_part(title: str, language: str) -> str:
 def _values(attribute: str, text: str) -> frozenset:
     """What a line says for the attribute: its prices, durations, times, dates, counts."""
     if attribute == "price":
-        return frozenset(_numbers_in(text))
+        return frozenset(_amounts(text))
     if attribute == "next_round":
         return frozenset(dates_in(text))
     pattern = {"duration": DURATION, "time": TIME, "seats": COUNT}.get(attribute)
     return frozenset(m.group(0).lower() for m in pattern.finditer(text)) if pattern else frozenset()
+
+
+def _amounts(text: str) -> set:
+    """The amounts of money a line can mean: its prices, and numbers of three or more digits
+    that are not years ("2 days · 6,800" states one amount, 6,800)."""
+    stated = prices_in(text)
+    return stated | {
+        v
+        for v in _numbers_in(text)
+        if v >= 100 and not (1900 <= v <= 2100 or 2500 <= v <= 2700) and v == int(v)
+    }
 
 
 def _line_text(s: Scored, language: str) -> str:
@@ -131,7 +142,7 @@ def _section(s: Scored, index: Index, language: str) -> str:
         for line in index.lines
         if line.source == s.line.source
         and line.heading == s.line.heading
-        and line.language == language
+        and language in line.languages
     ]
     start = next((i for i, line in enumerate(same) if line is s.line), 0)
     start = 0 if start < SECTION_LINES else start
@@ -257,7 +268,9 @@ def answer_parts(
     ask = read_question(question)
     attributes = normalise(ask.attributes)
     rest = ask.rest + "".join(
-        f" {title}" for code, title in index.codes.items() if code in question.lower()
+        f" {_title_part(title, language)}"
+        for code, title in index.codes.items()
+        if code in question.lower()
     )
     terms = weights(rest, index)
     ask = Ask(
