@@ -322,15 +322,17 @@ def rank(
     index: Index,
     hits: list[Hit],
     language: str,
+    named: bool = True,
 ) -> list[Scored]:
-    """Lines in the customer's language, best first, for these attributes."""
+    """Lines in the customer's language, best first, for these attributes. A question that
+    names nothing (`named` false) is about the school: a line naming things is no worse."""
     prior = {(h.source, h.chunk): h.score for h in hits}
     out = []
     for line in index.lines:
         if language not in line.languages:
             continue
         c, f = cover(terms, line, bool(attributes)), attribute_fit(attributes, line, ask.cues)
-        x = foreign(terms, line, index) + POSITION_STEP * min(line.position, 10)
+        x = (foreign(terms, line, index) if named else 0.0) + POSITION_STEP * min(line.position, 10)
         p = prior.get((line.source, line.chunk), 0.0)
         total = 0.5 * c + 0.4 * f + 0.15 * p - x if attributes else 0.75 * c + 0.25 * p - x
         out.append(Scored(line, round(total, 4), c, f, x))

@@ -34,6 +34,7 @@ UNKNOWN_CUE, UNKNOWN_THAI, UNKNOWN_ENGLISH = 0.6, 0.6, 0.85
 SCHOOL_MISSING_LIMIT = 0.6  # the same for a school-wide ask (refunds, parking): its words vary more
 RIVAL_GAP = 0.03  # a rival line this close, stating another value: ask which one
 RECORD_CONFIDENCE = 0.95
+UNNAMED_GAP, UNNAMED_FACTOR = 0.05, 0.9  # a question naming no course: a clear line, a little less sure
 SECTION_LINES, SECTION_CHARS = 3, 500
 CLOSE_BASE = 1.0  # a school-wide answer with another line of another value close behind
 OPENING = {"th": "ขอบคุณที่สอบถามค่ะ", "en": "Thanks for your question!"}
@@ -43,6 +44,7 @@ FACETS = {
     "payment": ("deposit", "balance", "refund", "instalment", "price"),
     "days": ("time",),
     "exam": ("certificate",),
+    "price": ("deposit", "balance", "refund", "instalment"),  # "the rest of the fee" asks the balance
 }
 
 
@@ -297,13 +299,8 @@ def answer_parts(
         and any(BY_NAME[a].per_entity for a in needed)
         and not record_facts
     ):
-        a = next(a for a in needed if BY_NAME[a].per_entity)
-        return (
-            [],
-            ask,
-            share,
-            Sentence("ai_which_thing", what=_label(a, "en"), what_th=_label(a, "th")),
-        )
+        parts, problem = _unnamed_parts(ask, needed, index, hits, language)
+        return parts, ask, share, problem
     parts = {a: _from_record(f) for a, f in record_facts.items()}
     if len(needed) > 1:
         joint = rank(ask, tuple(needed), terms, index, hits, language)
@@ -329,6 +326,36 @@ def answer_parts(
         parts[""] = _part("", rank(ask, (), terms, index, hits, language), terms, language, index)
     ordered = [parts[a] for a in (attributes or ("",))]
     return ordered, ask, share, ""
+
+
+def _unnamed_parts(
+    ask: Ask, needed: list[str], index: Index, hits: list[Hit], language: str
+) -> tuple[list[Part], str]:
+    """A question that names no course ("opening hours?", "how much is a private class?",
+    "I'm vegetarian, can I join?"): the school's own line when one stands out, the words of its
+    topic cues ("private") naming what it is about; "which one?" when several lines state
+    different values about as well (every course's price)."""
+    topics = [a for a in needed if BY_NAME[a].evidence is None and BY_NAME[a].words]
+    asked = [a for a in needed if a not in topics] or topics
+    terms = {t: OTHER_WEIGHT for n, c in ask.cues if n in asked for t in tokens(c, index.corpus)}
+    terms |= {t: ENTITY_WEIGHT for n, c in ask.cues if n not in asked for t in tokens(c, index.corpus)}
+    parts: list[Part] = []
+    for a in asked:
+        ranked = [s for s in rank(ask, (a,), terms, index, hits, language, False) if s.fit >= 1]
+        best = ranked[0] if ranked else None
+        mine = _values(a, best.line.text) if best else frozenset()
+        close = [
+            s
+            for s in ranked[1:]
+            if s.total >= best.total - UNNAMED_GAP
+            and (_values(a, s.line.text) != mine or (not mine and s.line.source != best.line.source))
+        ]
+        if best is None or close or best.cover < MIN_COVER:
+            return [], Sentence("ai_which_thing", what=_label(a, "en"), what_th=_label(a, "th"))
+        part = _part(a, ranked, terms, language, index, tuple(c for n, c in ask.cues if n == a))
+        part.confidence = round(part.confidence * UNNAMED_FACTOR, 4)
+        parts.append(part)
+    return parts, ""
 
 
 def unknown_factor(question: str, ask: Ask, corpus: str) -> float:
