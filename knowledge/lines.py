@@ -41,6 +41,8 @@ TITLE_MATCH = 0.8  # a word in the heading or title, not in the line itself
 FOREIGN_EACH, FOREIGN_CAP = 0.08, 0.3
 HEADING_BONUS = 0.15
 CUE_BONUS = 0.1  # the line uses the customer's own cue ("airport")
+FIGURE_BONUS = 0.1  # a deposit or refund line stating its figure (30 %, ฿2,000, 10 days)
+_FIGURE = re.compile(r"\d+\s?%|\d{1,3}(?:,\d{3})+|\d+\s*(?:baht|บาท|thb|days?|วัน|weeks?|สัปดาห์)|฿\s?\d", re.I)
 POSITION_STEP = 0.005  # earlier lines of a section first, other things equal
 
 
@@ -156,6 +158,20 @@ class Index:
     line_tokens: dict[int, list[str]] = field(
         default_factory=dict
     )  # id(line) → its words (filled on use)
+    english: frozenset[str] = frozenset()  # every English word of the corpus, as `tokens` stems it
+
+    def knows(self, word: str) -> bool:
+        """Does the knowledge base use this word? Thai anywhere in the text (no spaces between
+        words); English as a whole word ("cat" is not in "certificate")."""
+        if not word or "\u0e00" <= word[0] <= "\u0e7f" or word[0].isdigit() or " " in word:
+            return word in self.corpus
+        return _loose(word) in self.english
+
+
+def _loose(word: str) -> str:
+    """A word's stem without a final e, so "drive", "driving" and "drives" are one word."""
+    word = stem(word)
+    return word[:-1] if len(word) > 3 and word.endswith("e") else word
 
 
 def build_index(chunks: list[tuple[str, int, str, str | None]], names: list[str] = ()) -> Index:
@@ -230,8 +246,17 @@ def build_index(chunks: list[tuple[str, int, str, str | None]], names: list[str]
         - GENERIC
     )
     name_words = {t for name in strict if name for t in tokens(name, corpus)} & entity
+    english = frozenset(
+        _loose(part) for raw in re.findall(r"[a-z][a-z'-]*[a-z]", corpus) for part in raw.split("-")
+    )
     return Index(
-        lines, {t for t in entity if not t.isdigit()}, name_words, corpus, codes, title_words
+        lines,
+        {t for t in entity if not t.isdigit()},
+        name_words,
+        corpus,
+        codes,
+        title_words,
+        english=english,
     )
 
 
@@ -280,6 +305,8 @@ def attribute_fit(
         fit = 1.0 if states(a, line.text) else 0.6 if a in named else 0.0
         if fit and a in named and fit == 1.0:
             fit += HEADING_BONUS
+        if fit and BY_NAME[a].money and _FIGURE.search(line.text):
+            fit += FIGURE_BONUS
         own = [cue for name, cue in cues if name == a]
         if fit and own and any(cue in line.lowered for cue in own):
             fit += CUE_BONUS
@@ -295,7 +322,14 @@ def cover(terms: dict[str, float], line: Line, lenient: bool = True) -> float:
     if not total:
         return 1.0
     found = {
-        t: w * (1.0 if t in line.lowered else TITLE_MATCH if t in line.context else 0.0)
+        t: w
+        * (
+            1.0
+            if t in line.lowered or (t.isdigit() and _in_a_range(int(t), line.lowered))
+            else TITLE_MATCH
+            if t in line.context
+            else 0.0
+        )
         for t, w in terms.items()
     }
     named = {t: w for t, w in terms.items() if w >= ENTITY_WEIGHT}
@@ -303,6 +337,14 @@ def cover(terms: dict[str, float], line: Line, lenient: bool = True) -> float:
     if not named:
         return 0.6 + 0.4 * other if lenient else other
     return sum(found[t] for t in named) / sum(named.values()) * (0.85 + 0.15 * other)
+
+
+_RANGE = re.compile(r"(?<![\d,.:])(\d{1,3})\s?[–-]\s?(\d{1,3})(?![\d,.:])")
+
+
+def _in_a_range(number: int, text: str) -> bool:
+    """"Cancel 7 days before" meets the line "5–14 days before"."""
+    return any(int(a) <= number <= int(b) for a, b in _RANGE.findall(text))
 
 
 def foreign(terms: dict[str, float], line: Line, index: Index) -> float:

@@ -113,6 +113,12 @@ def _amounts(text: str) -> set:
     }
 
 
+def _different(theirs: frozenset, mine: frozenset) -> bool:
+    """Another answer: the line states values and none of them is the best line's (a fees
+    table's "4 days · 21,000" agrees with the course page's "4 days")."""
+    return bool(theirs) and theirs.isdisjoint(mine)
+
+
 def _line_text(s: Scored, language: str) -> str:
     line = s.line
     if line.label or s.cover == 0:
@@ -199,7 +205,7 @@ def _part(
             for s in ranked[1:40]
             if s.line.title != best.line.title
             and s.fit >= best.fit
-            and _values(attribute, s.line.text) - mine
+            and _different(_values(attribute, s.line.text), mine)
             and s.cover >= best.cover - 0.05
         ),
         None,
@@ -279,7 +285,7 @@ def answer_parts(
         attributes, rest, ask.money, any(w >= ENTITY_WEIGHT for w in terms.values()), ask.cues
     )
     counted = {t: w for t, w in terms.items() if w >= OTHER_WEIGHT}
-    missing = [t for t in counted if t not in corpus]
+    missing = [t for t in counted if not index.knows(t)]
     share = sum(counted[t] for t in missing) / sum(counted.values()) if counted else 0.0
     school_wide = bool(attributes) and not any(BY_NAME[a].per_entity for a in attributes)
     if share >= (SCHOOL_MISSING_LIMIT if school_wide else MISSING_LIMIT):
@@ -303,7 +309,7 @@ def answer_parts(
         return parts, ask, share, problem
     parts = {a: _from_record(f) for a, f in record_facts.items()}
     if len(needed) > 1:
-        joint = rank(ask, tuple(needed), terms, index, hits, language)
+        joint = rank(ask, tuple(needed), terms, index, hits, language, ask.named)
         whole = (
             _part(needed[0], [s for s in joint if s.fit >= 1], terms, language)
             if joint and joint[0].fit >= 1
@@ -316,7 +322,7 @@ def answer_parts(
     for a in needed:
         parts[a] = _part(
             a,
-            rank(ask, (a,), terms, index, hits, language),
+            rank(ask, (a,), terms, index, hits, language, ask.named),
             terms,
             language,
             index,
@@ -358,7 +364,7 @@ def _unnamed_parts(
     return parts, ""
 
 
-def unknown_factor(question: str, ask: Ask, corpus: str) -> float:
+def unknown_factor(question: str, ask: Ask, index: Index) -> float:
     """Less sure when the customer uses a specific word the knowledge base never does: a long
     Thai word (แฟรนไชส์, ไวไฟ), a cue phrase (สนามบิน) or a longer English word."""
     factor = 1.0
@@ -367,17 +373,17 @@ def unknown_factor(question: str, ask: Ask, corpus: str) -> float:
             BY_NAME[attribute].evidence is None
             and cue in BY_NAME[attribute].strong
             and " " not in cue
-            and cue not in corpus
+            and not index.knows(cue)
             and len(cue) >= 4
         ):
             factor *= UNKNOWN_CUE
     english = 0
-    for t in tokens(ask.rest, corpus):
-        if t in corpus or t[0].isdigit():
+    for t in tokens(ask.rest, index.corpus):
+        if index.knows(t) or t[0].isdigit():
             continue
         if "\u0e00" <= t[0] <= "\u0e7f":
             factor *= UNKNOWN_THAI if len(t) >= 4 else 1.0
-        elif len(t) >= 4 and english < 2:
+        elif len(t) >= 3 and english < 2:
             factor *= UNKNOWN_ENGLISH
             english += 1
     return factor
@@ -422,10 +428,10 @@ def offline_answer(
     confidence = round(
         min(p.confidence for p in parts)
         * (1 - share)
-        * unknown_factor(question, ask, index.corpus),
+        * unknown_factor(question, ask, index),
         4,
     )
-    unknown = [t for t in tokens(ask.rest, index.corpus) if t not in index.corpus and not t[0].isdigit()]
+    unknown = [t for t in tokens(ask.rest, index.corpus) if not index.knows(t) and not t[0].isdigit()]
     body = [p.text for p in parts if p.text]
     body = [t for i, t in enumerate(body) if t not in body[:i]]
     greeting = OPENING.get(language, OPENING["en"])
