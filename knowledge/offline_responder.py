@@ -309,7 +309,7 @@ def answer_parts(
         return parts, ask, share, problem
     parts = {a: _from_record(f) for a, f in record_facts.items()}
     if len(needed) > 1:
-        joint = rank(ask, tuple(needed), terms, index, hits, language, ask.named)
+        joint = rank(ask, tuple(needed), terms, index, hits, language, _naming(ask, needed))
         whole = (
             _part(needed[0], [s for s in joint if s.fit >= 1], terms, language)
             if joint and joint[0].fit >= 1
@@ -322,7 +322,7 @@ def answer_parts(
     for a in needed:
         parts[a] = _part(
             a,
-            rank(ask, (a,), terms, index, hits, language, ask.named),
+            rank(ask, (a,), terms, index, hits, language, _naming(ask, [a])),
             terms,
             language,
             index,
@@ -332,6 +332,12 @@ def answer_parts(
         parts[""] = _part("", rank(ask, (), terms, index, hits, language), terms, language, index)
     ordered = [parts[a] for a in (attributes or ("",))]
     return ordered, ask, share, ""
+
+
+def _naming(ask: Ask, attributes: list[str]) -> bool:
+    """Do other things a line names count against it? Only when the question names a thing and
+    asks what differs per thing: the deposit line may name the classes paid in full instead."""
+    return ask.named and any(BY_NAME[a].per_entity for a in attributes)
 
 
 def _unnamed_parts(
