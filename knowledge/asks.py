@@ -23,7 +23,7 @@ _THAI = re.compile(r"[\u0E00-\u0E7F]")
 _NUM_WORD = r"(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve|หนึ่ง|สอง|สาม|สี่|ห้า|หก|เจ็ด|แปด|เก้า|สิบ)"
 DURATION = re.compile(
     _NUM_WORD
-    + r"[\s-]?(?:days?|weeks?|hours?|months?|evenings?|mornings?|วัน|สัปดาห์|ชั่วโมง|ชม\.|เดือน)",
+    + r"[\s-]?(?:(?:working |business )?days?|weeks?|hours?|months?|evenings?|mornings?|วัน|สัปดาห์|ชั่วโมง|ชม\.|เดือน)",
     re.I,
 )
 TIME = re.compile(r"(?<![\d,])\d{1,2}[:.]\d{2}(?![\d,])")
@@ -50,7 +50,9 @@ def _address(text: str) -> bool:
 
 
 CONTACT = re.compile(r"\d{2,3}-\d{3}-\d{3,4}|@\w{3,}|\S+@\S+\.\w+", re.I)
-AGE = re.compile(r"\d+\s*(?:years?|ปี|ขวบ)|ages?\s*\d+|อายุ\s*\d+|\d+\s*[–-]\s*\d+", re.I)
+AGE = re.compile(
+    r"\d+\s*(?:years?|ปี|ขวบ)|ages?\s*\d+|อายุ\s*\d+|(?<![\d:.–-])\d{1,2}\s*[–-]\s*\d{1,2}(?![\d:.–-])", re.I
+)
 PERCENT = re.compile(r"\d+\s?%")
 
 
@@ -174,6 +176,7 @@ GENERIC = frozenset(
         "know",
         "tell",
         "make",
+        "cook",  # a cooking school's every question cooks: it names no course
         "use",
         "get",
         "go",

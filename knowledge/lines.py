@@ -42,7 +42,7 @@ FOREIGN_EACH, FOREIGN_CAP = 0.08, 0.3
 HEADING_BONUS = 0.15
 CUE_BONUS = 0.1  # the line uses the customer's own cue ("airport")
 FIGURE_BONUS = 0.1  # a deposit or refund line stating its figure (30 %, ฿2,000, 10 days)
-_FIGURE = re.compile(r"\d+\s?%|\d{1,3}(?:,\d{3})+|\d+\s*(?:baht|บาท|thb|days?|วัน|weeks?|สัปดาห์)|฿\s?\d", re.I)
+_FIGURE = re.compile(r"\d+\s?%|\d{1,3}(?:,\d{3})+|\d+\s*(?:baht|บาท|thb|(?:working |business )?days?|วัน|weeks?|สัปดาห์)|฿\s?\d", re.I)
 POSITION_STEP = 0.005  # earlier lines of a section first, other things equal
 
 
@@ -64,6 +64,14 @@ MORE_STOP = frozenset(
         "somewhere",
         "something",
         "anything",
+        "he",
+        "she",
+        "him",
+        "his",
+        "her",
+        "they",
+        "them",
+        "their",
     ]
 )
 TINY_PIECE = 2  # Thai pieces this short may be parts of one word
@@ -335,11 +343,14 @@ def cover(terms: dict[str, float], line: Line, lenient: bool = True) -> float:
     named = {t: w for t, w in terms.items() if w >= ENTITY_WEIGHT}
     other = sum(found.values()) / total
     if not named:
-        return 0.6 + 0.4 * other if lenient else other
+        meant = [t for t, w in terms.items() if w > GENERIC_WEIGHT]  # "ต้อง", "please" say nothing
+        if lenient and not meant:
+            return 1.0
+        return 0.6 + 0.4 * sum(found[t] for t in meant) / sum(terms[t] for t in meant) if lenient else other
     return sum(found[t] for t in named) / sum(named.values()) * (0.85 + 0.15 * other)
 
 
-_RANGE = re.compile(r"(?<![\d,.:])(\d{1,3})\s?[–-]\s?(\d{1,3})(?![\d,.:])")
+_RANGE = re.compile(r"(?<![\d,.:–-])(\d{1,3})\s?[–-]\s?(\d{1,3})(?![\d,.:–-])")  # not a phone
 
 
 def _in_a_range(number: int, text: str) -> bool:

@@ -20,7 +20,7 @@ answers at each confidence were right (the reliability table).
 from dataclasses import dataclass, field
 from typing import Any
 
-from knowledge.asks import BY_NAME, COUNT, DURATION, TIME, Ask, read_question
+from knowledge.asks import BY_NAME, COUNT, DURATION, GENERIC, TIME, Ask, read_question
 from knowledge.lines import ENTITY_WEIGHT, OTHER_WEIGHT, Index, Scored, rank, tokens, weights
 from knowledge.record import Record, RecordFact, facts_of_record
 from knowledge.search import Hit, source_dicts
@@ -45,6 +45,7 @@ FACETS = {
     "days": ("time",),
     "exam": ("certificate",),
     "price": ("deposit", "balance", "refund", "instalment"),  # "the rest of the fee" asks the balance
+    "duration": ("deposit", "balance"),  # "how many days before do I pay the rest": the balance line
 }
 
 
@@ -301,11 +302,11 @@ def answer_parts(
     needed = [a for a in attributes if a not in record_facts]
     if (
         attributes
-        and not any(w >= OTHER_WEIGHT for w in terms.values())
+        and not ask.named
         and any(BY_NAME[a].per_entity for a in needed)
         and not record_facts
     ):
-        parts, problem = _unnamed_parts(ask, needed, index, hits, language)
+        parts, problem = _unnamed_parts(ask, needed, terms, index, hits, language)
         return parts, ask, share, problem
     parts = {a: _from_record(f) for a, f in record_facts.items()}
     if len(needed) > 1:
@@ -341,7 +342,12 @@ def _naming(ask: Ask, attributes: list[str]) -> bool:
 
 
 def _unnamed_parts(
-    ask: Ask, needed: list[str], index: Index, hits: list[Hit], language: str
+    ask: Ask,
+    needed: list[str],
+    words: dict[str, float],
+    index: Index,
+    hits: list[Hit],
+    language: str,
 ) -> tuple[list[Part], str]:
     """A question that names no course ("opening hours?", "how much is a private class?",
     "I'm vegetarian, can I join?"): the school's own line when one stands out, the words of its
@@ -349,7 +355,8 @@ def _unnamed_parts(
     different values about as well (every course's price)."""
     topics = [a for a in needed if BY_NAME[a].evidence is None and BY_NAME[a].words]
     asked = [a for a in needed if a not in topics] or topics
-    terms = {t: OTHER_WEIGHT for n, c in ask.cues if n in asked for t in tokens(c, index.corpus)}
+    terms = dict(words)
+    terms |= {t: OTHER_WEIGHT for n, c in ask.cues if n in asked for t in tokens(c, index.corpus)}
     terms |= {t: ENTITY_WEIGHT for n, c in ask.cues if n not in asked for t in tokens(c, index.corpus)}
     parts: list[Part] = []
     for a in asked:
@@ -360,7 +367,8 @@ def _unnamed_parts(
             s
             for s in ranked[1:]
             if s.total >= best.total - UNNAMED_GAP
-            and (_values(a, s.line.text) != mine or (not mine and s.line.source != best.line.source))
+            and mine
+            and _values(a, s.line.text) != mine
         ]
         if best is None or close or best.cover < MIN_COVER:
             return [], Sentence("ai_which_thing", what=_label(a, "en"), what_th=_label(a, "th"))
@@ -385,7 +393,7 @@ def unknown_factor(question: str, ask: Ask, index: Index) -> float:
             factor *= UNKNOWN_CUE
     english = 0
     for t in tokens(ask.rest, index.corpus):
-        if index.knows(t) or t[0].isdigit():
+        if index.knows(t) or t[0].isdigit() or t in GENERIC:
             continue
         if "\u0e00" <= t[0] <= "\u0e7f":
             factor *= UNKNOWN_THAI if len(t) >= 4 else 1.0
@@ -437,7 +445,11 @@ def offline_answer(
         * unknown_factor(question, ask, index),
         4,
     )
-    unknown = [t for t in tokens(ask.rest, index.corpus) if not index.knows(t) and not t[0].isdigit()]
+    unknown = [
+        t
+        for t in tokens(ask.rest, index.corpus)
+        if not index.knows(t) and not t[0].isdigit() and t not in GENERIC
+    ]
     body = [p.text for p in parts if p.text]
     body = [t for i, t in enumerate(body) if t not in body[:i]]
     greeting = OPENING.get(language, OPENING["en"])
