@@ -177,6 +177,11 @@ GENERIC = frozenset(
         "tell",
         "make",
         "cook",  # a cooking school's every question cooks: it names no course
+        "round",  # a course's round or intake is any course's: the record knows them
+        "intake",
+        "batch",
+        "รอบ",
+        "รุ่น",
         "use",
         "get",
         "go",
