@@ -199,7 +199,7 @@ def _part(
     if best.cover < MIN_COVER:
         part.problem = Sentence("ai_not_covered", about=_named(terms), closest=best.line.title)
         return part
-    mine = _values(attribute, best.line.text)
+    mine = _values(attribute, f"{best.line.text} {best.line.title}")  # its title may state it
     rival = next(
         (
             s
