@@ -1,11 +1,15 @@
 """`vschool eval ai --json`: the reply pipeline over each school's evaluation set, judged on
 content.
 
-Two schools by default: the demo school (`knowledge/eval/questions.json`: its documents, its
-catalog and school facts — the set the pipeline was tuned on) and Baitong Kitchen Academy
-(`knowledge/eval/baitong.json`: documents only, written before any tuning and never tuned on).
-Each school is evaluated in its own database, so one school's catalog can never answer the
-other's question.
+Three schools by default, each evaluated in its own database, so one school's catalog can never
+answer another's question:
+- the demo school (`knowledge/eval/questions.json`: its documents, its catalog and school
+  facts), tuned on;
+- Baitong Kitchen Academy (`knowledge/eval/baitong.json`: documents only), held out when it was
+  written, tuned on since (its misses were read);
+- Casa Limone, Phuket (`knowledge/eval/casalimone.json`: documents only, Italian cooking, Thai
+  and English), written by an engineer who did not read the answer pipeline and never tuned on:
+  the figures that say how a new school would be answered.
 
 The demo school's set also asks for the next round and seats left: the eval schedules and books
 that school's rounds in its fresh database (`knowledge.eval_rounds`) and fills the expected dates
@@ -27,6 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SETS = [
     ROOT / "knowledge" / "eval" / "questions.json",
     ROOT / "knowledge" / "eval" / "baitong.json",
+    ROOT / "knowledge" / "eval" / "casalimone.json",
 ]
 QUESTIONS = SETS[0]
 BUCKETS = [0.5, 0.6, 0.7, 0.8, 0.9, 1.01]

@@ -182,6 +182,28 @@ def _loose(word: str) -> str:
     return word[:-1] if len(word) > 3 and word.endswith("e") else word
 
 
+_BLOCK_START = re.compile(r"^\s*(?:#{1,6}\s|[-*+•]\s|\d+[.)]\s|>|\||[A-Za-z\u0E00-\u0E7F ]{1,30}[:：]\s)")
+
+
+def _paragraphs(body: str) -> list[str]:
+    """The body's lines, with a paragraph hard-wrapped over several lines joined back into one
+    ("… is not a shorter version of it and / does not count …" is one sentence)."""
+    out: list[str] = []
+    for raw in body.splitlines():
+        joins = (
+            out
+            and raw.strip()
+            and out[-1].strip()
+            and not _BLOCK_START.match(raw)
+            and not out[-1].lstrip().startswith(("#", "|"))
+        )
+        if joins:
+            out[-1] = f"{out[-1].rstrip()} {raw.strip()}"
+        else:
+            out.append(raw)
+    return out
+
+
 def build_index(chunks: list[tuple[str, int, str, str | None]], names: list[str] = ()) -> Index:
     """The index of (source, ordinal, chunk text, document title) rows, plus catalog names."""
     lines: list[Line] = []
@@ -203,7 +225,7 @@ def build_index(chunks: list[tuple[str, int, str, str | None]], names: list[str]
         title_words.setdefault(source, set(tokens(title, corpus)))
         for code in _CODE.findall(title):
             codes[code.lower()] = title
-        for raw in body.splitlines():
+        for raw in _paragraphs(body):
             if _TABLE_RULE.match(raw):
                 continue
             for unit in (
@@ -385,7 +407,10 @@ def rank(
         if language not in line.languages:
             continue
         c, f = cover(terms, line, bool(attributes)), attribute_fit(attributes, line, ask.cues)
-        x = (foreign(terms, line, index) if named else 0.0) + POSITION_STEP * min(line.position, 10)
+        x = (
+            (foreign(terms, line, index) if named else 0.0)
+            + POSITION_STEP * min(line.position, 10)
+        )
         p = prior.get((line.source, line.chunk), 0.0)
         total = 0.5 * c + 0.4 * f + 0.15 * p - x if attributes else 0.75 * c + 0.25 * p - x
         out.append(Scored(line, round(total, 4), c, f, x))
