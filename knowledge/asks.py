@@ -297,9 +297,13 @@ def read_question(question: str) -> Ask:
             found.append((m.start(), name, strong))
     strong_names = {n for _, n, s in found if s}
     money = any(BY_NAME[n].money for n in strong_names)
+    segments = _segments(text)
     names: list[str] = []
-    for _, name, strong in sorted(found):
-        if (strong or not strong_names or (name == "price" and not money)) and name not in names:
+    for start, name, strong in sorted(found):
+        alone = name == "price" and not money and not any(
+            s and segments[at] == segments[start] for at, _, s in found
+        )  # "ซูชิเท่าไหร่ เริ่มเมื่อไหร่" asks a price; "อายุขั้นต่ำเท่าไหร่" does not
+        if (strong or not strong_names or alone) and name not in names:
             names.append(name)
     rest = "".join(" " if taken[i] else ch for i, ch in enumerate(text))
     cues = tuple(
@@ -308,6 +312,18 @@ def read_question(question: str) -> Ask:
         for length in [_span(text, start)]
     )
     return Ask(tuple(names), rest, money, cues=cues)
+
+
+_BOUNDARY = re.compile(r"[,?;!]|\s(?:and|&)\s|(?<=[\u0E00-\u0E7F])\s+(?=[\u0E00-\u0E7F])")
+
+
+def _segments(text: str) -> list[int]:
+    """For each character, the number of the clause it is in (clauses end at , ? ; ! "and", or
+    a space between Thai words: Thai writes a space where English ends a clause)."""
+    out = [0] * len(text)
+    for at, m in enumerate(_BOUNDARY.finditer(text), start=1):
+        out[m.start() :] = [at] * (len(text) - m.start())
+    return out
 
 
 def _inside_a_word(text: str) -> Callable[[int, int], bool]:

@@ -44,6 +44,7 @@ CUE_BONUS = 0.1  # the line uses the customer's own cue ("airport")
 FIGURE_BONUS = 0.1  # a deposit or refund line stating its figure (30 %, ฿2,000, 10 days)
 _FIGURE = re.compile(r"\d+\s?%|\d{1,3}(?:,\d{3})+|\d+\s*(?:baht|บาท|thb|(?:working |business )?days?|วัน|weeks?|สัปดาห์)|฿\s?\d", re.I)
 POSITION_STEP = 0.005  # earlier lines of a section first, other things equal
+OTHER_LANGUAGE = 0.25  # a line in the other language answers only when none in the customer's does
 
 
 _PARTICLES = re.compile("ครับ|ค่ะ|คะ|ไหม|มั้ย|ไหน|บ้าง|หน่อย|เท่าไหร่|เท่าไร|ยังไง|อย่างไร|อะไร|นะคะ|นะครับ|จ้า")
@@ -185,11 +186,49 @@ def _loose(word: str) -> str:
 _BLOCK_START = re.compile(r"^\s*(?:#{1,6}\s|[-*+•]\s|\d+[.)]\s|>|\||[A-Za-z\u0E00-\u0E7F ]{1,30}[:：]\s)")
 
 
+def _cells(row: str) -> list[str]:
+    return [cell.strip() for cell in row.strip().strip("|").split("|")]
+
+
+def _is_attribute(cell: str) -> bool:
+    return bool(read_question(cell).attributes)
+
+
+def _table(block: list[str]) -> list[str]:
+    """A table's lines. Courses as rows (the usual way) stay rows. Courses as columns — a blank
+    first header cell, or attribute names down the first column ("Price", "Length") and not
+    across the top — become one line per course and attribute: "Pizza Pro (4 days) — Price:
+    THB 18,900 per person", so a line states one course's value."""
+    rows = [_cells(r) for r in block if not _TABLE_RULE.match(r)]
+    if len(rows) < 2 or len(rows[0]) < 3:
+        return block
+    header, body = rows[0], rows[1:]
+    down = sum(_is_attribute(r[0]) for r in body if r)
+    across = sum(_is_attribute(c) for c in header[1:])
+    if header[0] and not (down > len(body) / 2 and across < (len(header) - 1) / 2):
+        return block
+    return [
+        f"{name} — {row[0]}: {row[j]}" if row[0] else f"{name}: {row[j]}"
+        for j, name in enumerate(header[1:], start=1)
+        if name
+        for row in body
+        if j < len(row) and row[j]
+    ]
+
+
 def _paragraphs(body: str) -> list[str]:
     """The body's lines, with a paragraph hard-wrapped over several lines joined back into one
-    ("… is not a shorter version of it and / does not count …" is one sentence)."""
+    ("… is not a shorter version of it and / does not count …" is one sentence), and a table
+    whose columns are the courses turned into one line per course (`_table`)."""
     out: list[str] = []
-    for raw in body.splitlines():
+    block: list[str] = []
+    for raw in [*body.splitlines(), ""]:
+        if raw.lstrip().startswith("|"):
+            block.append(raw)
+            continue
+        if block:
+            out += [*_table(block), ""]
+            block = []
         joins = (
             out
             and raw.strip()
@@ -399,17 +438,18 @@ def rank(
     language: str,
     named: bool = True,
 ) -> list[Scored]:
-    """Lines in the customer's language, best first, for these attributes. A question that
+    """Lines, best first, for these attributes: the customer's language first (a school whose
+    page on a course is only in Thai still answers an English question from it, quoted). A question that
     names nothing (`named` false) is about the school: a line naming things is no worse."""
     prior = {(h.source, h.chunk): h.score for h in hits}
     out = []
     for line in index.lines:
-        if language not in line.languages:
-            continue
+        away = 0.0 if language in line.languages else OTHER_LANGUAGE
         c, f = cover(terms, line, bool(attributes)), attribute_fit(attributes, line, ask.cues)
         x = (
             (foreign(terms, line, index) if named else 0.0)
             + POSITION_STEP * min(line.position, 10)
+            + away
         )
         p = prior.get((line.source, line.chunk), 0.0)
         total = 0.5 * c + 0.4 * f + 0.15 * p - x if attributes else 0.75 * c + 0.25 * p - x

@@ -37,6 +37,7 @@ RECORD_CONFIDENCE = 0.95
 UNNAMED_GAP, UNNAMED_FACTOR = 0.05, 0.9  # a question naming no course: a clear line, a little less sure
 SECTION_LINES, SECTION_CHARS = 3, 500
 CLOSE_BASE = 1.0  # a school-wide answer with another line of another value close behind
+QUOTING = {"th": "ข้อมูลจากหน้าภาษาอังกฤษของโรงเรียน:", "en": "From our page in Thai:"}
 OPENING = {"th": "ขอบคุณที่สอบถามค่ะ", "en": "Thanks for your question!"}
 CLOSING = {"th": "หากมีข้อสงสัยเพิ่มเติม สอบถามได้เลยนะคะ", "en": "Anything else I can help with?"}
 # One ask, two cues: "how much deposit do I pay" asks the deposit, not how to pay.
@@ -146,12 +147,13 @@ def _source(s: Scored) -> dict[str, Any]:
 
 def _section(s: Scored, index: Index, language: str) -> str:
     """The best line and those after it under the same heading (a curriculum, an FAQ answer)."""
+    written = language if language in s.line.languages else s.line.language
     same = [
         line
         for line in index.lines
         if line.source == s.line.source
         and line.heading == s.line.heading
-        and language in line.languages
+        and written in line.languages
     ]
     start = next((i for i, line in enumerate(same) if line is s.line), 0)
     start = 0 if start < SECTION_LINES else start
@@ -251,6 +253,9 @@ def _part(
     part.text, part.source = _line_text(best, language), _source(best)
     if index is not None and needs < 1.0 or not attribute:
         part.text = _section(best, index, language) if index is not None else part.text
+        part.source["text"] = f"{best.line.heading}\n{part.text}"  # every line quoted grounds it
+    if language not in best.line.languages:  # only the school's other-language page says it
+        part.text = f"{QUOTING.get(language, QUOTING['en'])} “{part.text}”"
     return part
 
 

@@ -155,6 +155,11 @@ class Verdict:
     reason: str = ""
 
 
+# The school's own page quoted in its other language ("Our Thai page says: “…”"): the words
+# around the quotation are the customer's language, the quotation is the school's.
+_QUOTED = re.compile(r"“[^”]*”")
+
+
 def check_answer(answer: str, customer_language: str, confidence: float, sources: list[str], catalog: set[Decimal] | frozenset = frozenset()) -> Verdict:
     """Every guardrail an answer passes before anyone sees it as the AI's reply."""
     if not answer.strip():
@@ -162,7 +167,7 @@ def check_answer(answer: str, customer_language: str, confidence: float, sources
     invented = ungrounded(answer, sources, catalog)
     if invented:
         return Verdict(False, Sentence("ai_invented", facts=", ".join(invented)))
-    if detect_language(answer, customer_language) != customer_language:
+    if detect_language(_QUOTED.sub(" ", answer), customer_language) != customer_language:
         return Verdict(False, Sentence("ai_not_in_thai" if customer_language == "th" else "ai_not_in_english"))
     if confidence < ANSWER_THRESHOLD:
         return Verdict(False, Sentence("ai_not_sure", confidence=f"{confidence:.2f}", threshold=f"{ANSWER_THRESHOLD:.2f}"))
