@@ -183,6 +183,8 @@ def _loose(word: str) -> str:
     return word[:-1] if len(word) > 3 and word.endswith("e") else word
 
 
+_QUESTION = re.compile(r"^(?:Q|ถาม|คำถาม)\s*[:.：]\s*(.+)$")  # "Q: Gluten-free?", "ถาม: …"
+_ANSWER = re.compile(r"^\s*(?:\*\*)?(?:A|ตอบ|คำตอบ)\s*[:.：]\s*(?:\*\*)?\s*")
 _BLOCK_START = re.compile(r"^\s*(?:#{1,6}\s|[-*+•]\s|\d+[.)]\s|>|\||[A-Za-z\u0E00-\u0E7F ]{1,30}[:：]\s)")
 
 
@@ -264,9 +266,17 @@ def build_index(chunks: list[tuple[str, int, str, str | None]], names: list[str]
         title_words.setdefault(source, set(tokens(title, corpus)))
         for code in _CODE.findall(title):
             codes[code.lower()] = title
+        asked = ""  # an FAQ's question line: the heading of the answer under it
         for raw in _paragraphs(body):
             if _TABLE_RULE.match(raw):
                 continue
+            if not raw.strip():
+                asked = ""
+            if (q := _QUESTION.match(clean(raw))) is not None:
+                asked = q.group(1)
+                continue
+            raw = _ANSWER.sub("", raw)
+            here = f"{heading}{HEADING_SEPARATOR}{asked}" if asked else heading
             for unit in (
                 _SENTENCES.split(raw)
                 if len(raw) > LONG_LINE and not re.search(r"[\u0E00-\u0E7F]", raw)
@@ -292,14 +302,14 @@ def build_index(chunks: list[tuple[str, int, str, str | None]], names: list[str]
                 position = sum(
                     1
                     for other in lines[-12:]
-                    if other.source == source and other.heading == heading
+                    if other.source == source and other.heading == here
                 )
                 lines.append(
                     Line(
                         source,
                         ordinal,
                         title,
-                        heading,
+                        here,
                         line,
                         detect_language(line),
                         label=label,
