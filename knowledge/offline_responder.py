@@ -34,6 +34,7 @@ UNKNOWN_CUE, UNKNOWN_THAI, UNKNOWN_ENGLISH = 0.6, 0.6, 0.85
 SCHOOL_MISSING_LIMIT = 0.6  # the same for a school-wide ask (refunds, parking): its words vary more
 RIVAL_GAP = 0.03  # a rival line this close, stating another value: ask which one
 RECORD_CONFIDENCE = 0.95
+LISTED, SAME_ROWS = ("days", "time", "next_round"), 3  # a timetable's rows for one class, listed
 UNNAMED_GAP, UNNAMED_FACTOR = 0.05, 0.9  # a question naming no course: a clear line, a little less sure
 SECTION_LINES, SECTION_CHARS = 3, 500
 CLOSE_BASE = 1.0  # a school-wide answer with another line of another value close behind
@@ -251,12 +252,33 @@ def _part(
         4,
     )
     part.text, part.source = _line_text(best, language), _source(best)
+    rows = _same_rows(best, ranked) if attribute in LISTED else []
+    if rows:  # "Tuesday · Fresh Pasta Day" and "Friday · Fresh Pasta Day": both days
+        part.text = "\n".join([part.text, *(s.line.text for s in rows)])
+        part.source["text"] = f"{best.line.heading}\n{part.text}"
     if index is not None and needs < 1.0 or not attribute:
         part.text = _section(best, index, language) if index is not None else part.text
         part.source["text"] = f"{best.line.heading}\n{part.text}"  # every line quoted grounds it
     if language not in best.line.languages:  # only the school's other-language page says it
         part.text = f"{QUOTING.get(language, QUOTING['en'])} “{part.text}”"
     return part
+
+
+def _same_rows(best: Scored, ranked: list[Scored]) -> list[Scored]:
+    """Other rows of the best row's table that name the same thing just as well and state the
+    asked attribute: a timetable lists a class once per day."""
+    if not best.line.label:
+        return []
+    return [
+        s
+        for s in ranked[1:40]
+        if s.line.source == best.line.source
+        and s.line.heading == best.line.heading
+        and s.line.label
+        and s.fit >= 1
+        and s.cover >= best.cover - 0.01
+        and s.line.text != best.line.text
+    ][:SAME_ROWS]
 
 
 def _from_record(fact: RecordFact) -> Part:
