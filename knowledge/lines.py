@@ -429,6 +429,45 @@ def _in_a_range(number: int, text: str) -> bool:
     return any(int(a) <= number <= int(b) for a, b in _RANGE.findall(text))
 
 
+_UNITS = {"day": "d", "วัน": "d", "week": "w", "สัปดาห์": "w", "hour": "h", "ชั่วโมง": "h", "ชม": "h", "month": "m", "เดือน": "m"}
+_COUNTS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "twelve": 12, "หนึ่ง": 1, "สอง": 2, "สาม": 3, "สี่": 4, "ห้า": 5,
+    "หก": 6, "เจ็ด": 7, "แปด": 8, "เก้า": 9, "สิบ": 10, "a": 1,
+}  # fmt: skip
+_LENGTH = re.compile(
+    r"(?<![a-z\d])(\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve|a|หนึ่ง|สอง|สาม|สี่|ห้า|หก|เจ็ด|แปด|เก้า|สิบ)"
+    r"[\s-]?(day|week|hour|month|วัน|สัปดาห์|ชั่วโมง|ชม|เดือน)|(วัน|สัปดาห์|เดือน)เดียว|(half|ครึ่ง)[\s-]?(day|วัน)",
+    re.I,
+)
+DURATION_CLASH = 0.3  # the question says "1 day", the line is about the 3-day course
+
+
+def lengths(text: str) -> frozenset[tuple[float, str]]:
+    """The lengths a text names, as (count, unit): "3-day", "สามวัน", "one day", "วันเดียว",
+    "half-day"."""
+    out = set()
+    for m in _LENGTH.finditer(text.lower()):
+        if m.group(3):
+            out.add((1.0, _UNITS[m.group(3)]))
+        elif m.group(4):
+            out.add((0.5, "d"))
+        else:
+            count = m.group(1)
+            out.add((float(count) if count.isdigit() else float(_COUNTS[count]), _UNITS[m.group(2)]))
+    return frozenset(out)
+
+
+def clash(asked: frozenset, line: Line) -> bool:
+    """Does the line belong to another length of the thing asked (its text, heading or title
+    names lengths, none of them the question's)?"""
+    if not asked:
+        return False
+    own = lengths(f"{line.label}\n{line.context}") or lengths(line.text)
+    within = any(_in_a_range(int(n), line.lowered) for n, _ in asked if n >= 1)  # "5–14 days before"
+    return bool(own) and own.isdisjoint(asked) and not within
+
+
 def foreign(terms: dict[str, float], line: Line, index: Index) -> float:
     own = index.title_words.get(line.source, set())
     others = {
@@ -452,6 +491,7 @@ def rank(
     page on a course is only in Thai still answers an English question from it, quoted). A question that
     names nothing (`named` false) is about the school: a line naming things is no worse."""
     prior = {(h.source, h.chunk): h.score for h in hits}
+    asked = lengths(ask.rest)
     out = []
     for line in index.lines:
         away = 0.0 if language in line.languages else OTHER_LANGUAGE
@@ -460,6 +500,7 @@ def rank(
             (foreign(terms, line, index) if named else 0.0)
             + POSITION_STEP * min(line.position, 10)
             + away
+            + (DURATION_CLASH if clash(asked, line) else 0.0)
         )
         p = prior.get((line.source, line.chunk), 0.0)
         total = 0.5 * c + 0.4 * f + 0.15 * p - x if attributes else 0.75 * c + 0.25 * p - x
