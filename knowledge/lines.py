@@ -440,6 +440,7 @@ _LENGTH = re.compile(
     r"[\s-]?(day|week|hour|month|วัน|สัปดาห์|ชั่วโมง|ชม|เดือน)|(วัน|สัปดาห์|เดือน)เดียว|(half|ครึ่ง)[\s-]?(day|วัน)",
     re.I,
 )
+ABOUT_BONUS = 0.06  # the line's page or section is about what the question names, not a passing mention
 DURATION_CLASH = 0.3  # the question says "1 day", the line is about the 3-day course
 
 
@@ -492,6 +493,7 @@ def rank(
     names nothing (`named` false) is about the school: a line naming things is no worse."""
     prior = {(h.source, h.chunk): h.score for h in hits}
     asked = lengths(ask.rest)
+    named_here = [t for t, w in terms.items() if w >= ENTITY_WEIGHT]
     out = []
     for line in index.lines:
         away = 0.0 if language in line.languages else OTHER_LANGUAGE
@@ -504,6 +506,7 @@ def rank(
         )
         p = prior.get((line.source, line.chunk), 0.0)
         total = 0.5 * c + 0.4 * f + 0.15 * p - x if attributes else 0.75 * c + 0.25 * p - x
+        total += ABOUT_BONUS if named_here and all(t in line.context for t in named_here) else 0.0
         out.append(Scored(line, round(total, 4), c, f, x))
     out.sort(key=lambda s: s.total, reverse=True)
     return out
