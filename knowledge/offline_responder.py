@@ -32,6 +32,7 @@ MIN_COVER = 0.6  # the line (or its heading) must state this share of what the q
 MISSING_LIMIT = 0.4  # share of the question's words the knowledge base never uses: hand off
 UNKNOWN_CUE, UNKNOWN_THAI, UNKNOWN_ENGLISH = 0.6, 0.6, 0.85
 SCHOOL_MISSING_LIMIT = 0.6  # the same for a school-wide ask (refunds, parking): its words vary more
+PASSING_MENTION = 0.8  # the line names the thing, but its page is about something else
 RIVAL_GAP = 0.03  # a rival line this close, stating another value: ask which one
 RECORD_CONFIDENCE = 0.95
 LISTED, SAME_ROWS = ("days", "time", "next_round"), 3  # a timetable's rows for one class, listed
@@ -243,12 +244,15 @@ def _part(
     school_wide = bool(attribute) and not BY_NAME[attribute].per_entity
     margin = min(1.0, 0.6 + 4 * gap, CLOSE_BASE + 3 * closeness if school_wide else 1.0)
     own_cue = not cues or any(cue in best.line.lowered for cue in cues)
+    named = [t for t, w in terms.items() if w >= ENTITY_WEIGHT]
+    about = all(t in best.line.context for t in named)  # not a passing mention on another page
     part.confidence = round(
         min(1.0, best.cover)
         * (1.0 if best.fit >= 1 else 0.85)
         * margin
         * (1.0 if attribute else 0.8)
-        * (1.0 if own_cue else 0.85),
+        * (1.0 if own_cue else 0.85)
+        * (1.0 if about else PASSING_MENTION),
         4,
     )
     part.text, part.source = _line_text(best, language), _source(best)
