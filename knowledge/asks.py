@@ -50,6 +50,20 @@ def _address(text: str) -> bool:
 
 
 CONTACT = re.compile(r"\d{2,3}-\d{3}-\d{3,4}|@\w{3,}|\S+@\S+\.\w+", re.I)
+# Which way of contact a cue asks for, and what a line giving it looks like.
+CONTACT_KINDS = (
+    (("เบอร์", "โทร", "phone", "call you"), re.compile(r"(?<!\d)0\d{1,2}[- ]?\d{3}[- ]?\d{3,4}(?!\d)")),
+    (("อีเมล", "email", "e-mail"), re.compile(r"\S+@\S+\.\w+")),
+    (("ไลน์", "line id"), re.compile(r"(?<!\S)@\w{3,}|line\s*(?:id)?\s*[:：]", re.I)),
+)
+
+
+def gives_contact(cue: str, text: str) -> bool | None:
+    """Does the line give the way of contact this cue asks for (None: the cue names no way)?"""
+    for cues, pattern in CONTACT_KINDS:
+        if cue in cues:
+            return bool(pattern.search(text))
+    return None
 AGE = re.compile(
     r"\d+\s*(?:years?|ปี|ขวบ)|ages?\s*\d+|อายุ\s*\d+|(?<![\d:.–-])\d{1,2}\s*[–-]\s*\d{1,2}(?![\d:.–-])", re.I
 )

@@ -22,7 +22,7 @@ import re
 import threading
 from dataclasses import dataclass, field
 
-from knowledge.asks import BY_NAME, GENERIC, Ask, read_question, states
+from knowledge.asks import BY_NAME, GENERIC, Ask, gives_contact, read_question, states
 from knowledge.chunk import HEADING_SEPARATOR
 from knowledge.embed import ENGLISH_STOP, THAI_STOP, stem
 from knowledge.search import Hit
@@ -208,7 +208,11 @@ def _table(block: list[str]) -> list[str]:
     down = sum(_is_attribute(r[0]) for r in body if r)
     across = sum(_is_attribute(c) for c in header[1:])
     if header[0] and not (down > len(body) / 2 and across < (len(header) - 1) / 2):
-        return block
+        return [  # the usual way: each row says what its cells are ("Fee: 3,500")
+            "| " + " | ".join([row[0], *(f"{h}: {c}" if h and c else c for h, c in zip(header[1:], row[1:], strict=False))]) + " |"
+            for row in body
+            if row and any(row)
+        ]
     return [
         f"{name} — {row[0]}: {row[j]}" if row[0] else f"{name}: {row[j]}"
         for j, name in enumerate(header[1:], start=1)
@@ -382,6 +386,9 @@ def attribute_fit(
     fits = []
     for a in attributes:
         fit = 1.0 if states(a, line.text) else 0.6 if a in named else 0.0
+        kinds = [gives_contact(cue, line.text) for name, cue in cues if name == a == "contact"]
+        if fit and False in kinds and True not in kinds:  # the phone asked, a LINE id given
+            fit = 0.0
         if fit and a in named and fit == 1.0:
             fit += HEADING_BONUS
         if fit and BY_NAME[a].money and _FIGURE.search(line.text):
