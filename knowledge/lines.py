@@ -196,15 +196,21 @@ def _is_attribute(cell: str) -> bool:
     return bool(read_question(cell).attributes)
 
 
-def _table(block: list[str]) -> list[str]:
+def _table(block: list[str], headers: dict[str, list[str]], source: str) -> list[str]:
     """A table's lines. Courses as rows (the usual way) stay rows. Courses as columns — a blank
     first header cell, or attribute names down the first column ("Price", "Length") and not
     across the top — become one line per course and attribute: "Pizza Pro (4 days) — Price:
     THB 18,900 per person", so a line states one course's value."""
     rows = [_cells(r) for r in block if not _TABLE_RULE.match(r)]
-    if len(rows) < 2 or len(rows[0]) < 3:
+    if len(block) > 1 and _TABLE_RULE.match(block[1]):
+        headers[source] = rows[0]
+        header, body = rows[0], rows[1:]
+    elif source in headers and len(headers[source]) == len(rows[0]):
+        header, body = headers[source], rows  # the rest of a table the chunk before began
+    else:
         return block
-    header, body = rows[0], rows[1:]
+    if not body or len(header) < 3:
+        return block
     down = sum(_is_attribute(r[0]) for r in body if r)
     across = sum(_is_attribute(c) for c in header[1:])
     if header[0] and not (down > len(body) / 2 and across < (len(header) - 1) / 2):
@@ -222,7 +228,7 @@ def _table(block: list[str]) -> list[str]:
     ]
 
 
-def _paragraphs(body: str) -> list[str]:
+def _paragraphs(body: str, headers: dict[str, list[str]], source: str) -> list[str]:
     """The body's lines, with a paragraph hard-wrapped over several lines joined back into one
     ("… is not a shorter version of it and / does not count …" is one sentence), and a table
     whose columns are the courses turned into one line per course (`_table`)."""
@@ -233,7 +239,7 @@ def _paragraphs(body: str) -> list[str]:
             block.append(raw)
             continue
         if block:
-            out += [*_table(block), ""]
+            out += [*_table(block, headers, source), ""]
             block = []
         joins = (
             out
@@ -260,6 +266,7 @@ def build_index(chunks: list[tuple[str, int, str, str | None]], names: list[str]
     )  # titles, labels, catalog names: what names a thing (not "Fee and schedule")
     codes: dict[str, str] = {}
     title_words: dict[str, set[str]] = {}
+    headers: dict[str, list[str]] = {}  # each document's last table header
     for source, ordinal, text, title in sorted(chunks, key=lambda c: (c[0], c[1])):
         heading, _, body = text.partition("\n")
         if not body:
@@ -271,7 +278,7 @@ def build_index(chunks: list[tuple[str, int, str, str | None]], names: list[str]
         for code in _CODE.findall(title):
             codes[code.lower()] = title
         asked = ""  # an FAQ's question line: the heading of the answer under it
-        for raw in _paragraphs(body):
+        for raw in _paragraphs(body, headers, source):
             if _TABLE_RULE.match(raw):
                 continue
             if not raw.strip():
@@ -299,6 +306,9 @@ def build_index(chunks: list[tuple[str, int, str, str | None]], names: list[str]
                 label = ""
                 if "|" in unit:
                     label = line.split(" · ")[0]
+                    names += [  # a course named in a table's cell ("Class: Tiramisu & Dolci")
+                        cell.split(": ")[-1] for cell in line.split(" · ")[1:] if not re.search(r"\d", cell)
+                    ]
                 elif (m := _LABEL.match(line)) is not None:
                     label = m.group(1)
                 names.append(label)
