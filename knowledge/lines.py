@@ -21,6 +21,7 @@ A line's score for an ask (see `knowledge.asks`):
 import re
 import threading
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from knowledge.asks import BY_NAME, GENERIC, Ask, gives_contact, read_question, states
 from knowledge.chunk import HEADING_SEPARATOR
@@ -380,6 +381,12 @@ class Scored:
     foreign: float
 
 
+@lru_cache(maxsize=8192)
+def _heading_names(heading: str) -> frozenset[str]:
+    """The attributes a heading names ("Parking", "ค่าเรียน"): read once per heading."""
+    return frozenset(read_question(heading).attributes)
+
+
 def attribute_fit(
     attributes: tuple[str, ...], line: Line, cues: tuple[tuple[str, str], ...] = ()
 ) -> float:
@@ -388,11 +395,7 @@ def attribute_fit(
     the customer's own cue ("airport" asked, a line about the BTS found)."""
     if not attributes:
         return 0.0
-    named = (
-        set(read_question(line.heading.split(HEADING_SEPARATOR)[-1]).attributes)
-        if line.heading
-        else set()
-    )
+    named = _heading_names(line.heading.split(HEADING_SEPARATOR)[-1]) if line.heading else frozenset()
     fits = []
     for a in attributes:
         fit = 1.0 if states(a, line.text) else 0.6 if a in named else 0.0
