@@ -21,7 +21,10 @@ A line's score for an ask (see `knowledge.asks`):
 import re
 import threading
 from dataclasses import dataclass, field
+from difflib import get_close_matches
 from functools import lru_cache
+
+from pythainlp.transliterate import romanize
 
 from knowledge.asks import BY_NAME, GENERIC, Ask, gives_contact, read_question, states
 from knowledge.chunk import HEADING_SEPARATOR
@@ -169,6 +172,7 @@ class Index:
         default_factory=dict
     )  # id(line) → its words (filled on use)
     english: frozenset[str] = frozenset()  # every English word of the corpus, as `tokens` stems it
+    latin_names: dict[str, str] = field(default_factory=dict)  # `_sound` of a Latin name word → it
 
     def knows(self, word: str) -> bool:
         """Does the knowledge base use this word? Thai anywhere in the text (no spaces between
@@ -351,6 +355,9 @@ def build_index(chunks: list[tuple[str, int, str, str | None]], names: list[str]
         codes,
         title_words,
         english=english,
+        latin_names={
+            _sound(t): t for t in entity if len(t) >= 4 and t.isascii() and t.isalpha()
+        },
     )
 
 
@@ -369,6 +376,45 @@ def weights(rest: str, index: Index) -> dict[str, float]:
         else:
             w = OTHER_WEIGHT
         out[t] = max(out.get(t, 0.0), w)
+    return _spelled_in_thai(out, index)
+
+
+def _sound(word: str) -> str:
+    """A Latin word reduced to how a Thai ear writes it (ph/p, th/t, g/k, r/l, z/s, no doubles),
+    so "pizza" and the romanised "พิซซ่า" (phitsa) come out alike."""
+    word = word.lower()
+    for written, heard in _SOUNDS:
+        word = word.replace(written, heard)
+    return re.sub(r"(.)\1+", r"\1", re.sub(r"[^a-z]", "", word))
+
+
+_SOUNDS = (("ph", "p"), ("th", "t"), ("kh", "k"), ("sh", "s"), ("ch", "k"), ("c", "k"), ("g", "k"),
+           ("j", "k"), ("q", "k"), ("z", "s"), ("x", "ks"), ("v", "w"), ("f", "p"), ("y", "i"), ("r", "l"))  # fmt: skip
+SOUNDS_LIKE = 0.8  # how close a romanised Thai word must come to a course's Latin name
+
+
+@lru_cache(maxsize=4096)
+def _romanised(thai: str) -> str:
+    return _sound(romanize(thai, engine="royin"))
+
+
+def _spelled_in_thai(terms: dict[str, float], index: Index) -> dict[str, float]:
+    """A course the documents name in Latin letters, written in Thai by the customer
+    ("เจลาโต้" for Gelato, "ทีรามิสุ" for Tiramisu): its Latin name joins the question's words."""
+    if not index.latin_names:
+        return terms
+    thai = [t for t, w in terms.items() if "\u0e00" <= t[0] <= "\u0e7f" and w == OTHER_WEIGHT]
+    out = dict(terms)
+    for size in (3, 2, 1):
+        for i in range(len(thai) - size + 1):
+            window = thai[i : i + size]
+            if any(t not in out for t in window) or len(heard := _romanised("".join(window))) < 5:
+                continue
+            match = get_close_matches(heard, index.latin_names, n=1, cutoff=SOUNDS_LIKE)
+            if match:
+                for t in window:
+                    out.pop(t, None)
+                out[index.latin_names[match[0]]] = ENTITY_WEIGHT
     return out
 
 
