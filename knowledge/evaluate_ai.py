@@ -8,8 +8,11 @@ answer another's question:
 - Baitong Kitchen Academy (`knowledge/eval/baitong.json`: documents only), held out when it was
   written, tuned on since (its misses were read);
 - Casa Limone, Phuket (`knowledge/eval/casalimone.json`: documents only, Italian cooking, Thai
-  and English), written by an engineer who did not read the answer pipeline and never tuned on:
-  the figures that say how a new school would be answered.
+  and English), written by an engineer who did not read the answer pipeline; held out for one
+  run, tuned on since;
+- Lung Kee, Bangkok's Chinatown (`knowledge/eval/lungkee.json`: documents only, dim sum and
+  noodles), written the same way and never tuned on: the figures that say how a new school
+  would be answered.
 
 The demo school's set also asks for the next round and seats left: the eval schedules and books
 that school's rounds in its fresh database (`knowledge.eval_rounds`) and fills the expected dates
@@ -32,6 +35,7 @@ SETS = [
     ROOT / "knowledge" / "eval" / "questions.json",
     ROOT / "knowledge" / "eval" / "baitong.json",
     ROOT / "knowledge" / "eval" / "casalimone.json",
+    ROOT / "knowledge" / "eval" / "lungkee.json",
 ]
 QUESTIONS = SETS[0]
 BUCKETS = [0.5, 0.6, 0.7, 0.8, 0.9, 1.01]
