@@ -16,7 +16,7 @@ import httpx
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from knowledge.asks import read_question
+from knowledge.asks import BY_NAME, read_question
 from knowledge.embed import GeminiEmbedder
 from knowledge.lines import Index, build_index, cached_index
 from knowledge.offline_responder import OFFLINE_MODEL, Outcome, normalise, offline_answer
@@ -311,15 +311,19 @@ def _with_details(reason: str, reply: Reply, prepared: Prepared) -> str:
     closest source."""
     if not isinstance(reason, Sentence) or "details" in reason.values:
         return reason
-    asked = (
-        ", ".join(
-            reply.extra.get("asked") or normalise(read_question(prepared.question).attributes)
-        )
-        or "-"
-    )
+    asked = [  # each with its (English, Thai) label, for staff in either language
+        list(BY_NAME[a].label)
+        for a in reply.extra.get("asked") or normalise(read_question(prepared.question).attributes)
+        if a in BY_NAME
+    ]
     # the document's title or the record's key: never the server's path of a file
     closest = (reply.sources[0].get("title") or reply.sources[0]["source"].rsplit("/", 1)[-1]) if reply.sources else "-"
-    details = f"confidence {reply.confidence:.2f} (answers from {ANSWER_THRESHOLD:.2f}) · asked: {asked} · closest: {closest}"
+    details = {
+        "confidence": f"{reply.confidence:.2f}",
+        "threshold": f"{ANSWER_THRESHOLD:.2f}",
+        "asked": asked,
+        "closest": closest,
+    }
     return Sentence(reason.key, **reason.values, details=details)
 
 

@@ -106,11 +106,23 @@ def _reason(task: AiTask, language: str) -> str:
     return said.in_language(language) if isinstance(said, Sentence) else said
 
 
-def _details(task: AiTask) -> str:
+def _details(task: AiTask, language: str) -> str:
     """The figures behind a hand-off (confidence, what was asked, the closest source), for a
-    fold under the reason — not the reason itself."""
+    fold under the reason — not the reason itself — in the staff member's language."""
     values = (task.reason_sentence or {}).get("values") or {}
-    return str(values.get("details") or "")
+    details = values.get("details")
+    if not isinstance(details, dict):  # older tasks kept it as one English line
+        return str(details or "")
+    asked = ", ".join(
+        str(label[1] if language == "th" else label[0]) for label in details.get("asked") or () if len(label) == 2
+    ) or "-"
+    return Sentence(
+        "ai_figures",
+        confidence=details.get("confidence", ""),
+        threshold=details.get("threshold", ""),
+        asked=asked,
+        closest=details.get("closest", "-"),
+    ).in_language(language)
 
 
 def ai_panel(session: Session, conversation_id: int, language: str = "en") -> dict:
@@ -127,7 +139,7 @@ def ai_panel(session: Session, conversation_id: int, language: str = "en") -> di
         "outcome": task.outcome,
         "confidence": f"{task.confidence:.2f}" if task.confidence is not None else "",
         "reason": _reason(task, language),
-        "details": _details(task),
+        "details": _details(task, language),
         "model": task.model,
         "level": str(task.autonomy_level or ""),
         "when": local(task.created_at, language),

@@ -215,6 +215,10 @@ SENTENCES: dict[str, tuple[str, str]] = {
         "Two documents match “{about}” with different answers ({first} / {second}): ask the customer which one.",
         "มีเอกสารสองฉบับที่ตรงกับ “{about}” แต่คำตอบต่างกัน ({first} / {second}) ถามลูกค้าว่าหมายถึงอันไหน",
     ),
+    "ai_figures": (
+        "confidence {confidence} (answers from {threshold}) · asked: {asked} · closest: {closest}",
+        "ความมั่นใจ {confidence} (ตอบเองตั้งแต่ {threshold}) · ถามเรื่อง: {asked} · ใกล้เคียงที่สุด: {closest}",
+    ),
     "ai_which_thing": (
         "The customer asks {what} without saying of which course or product: ask which one.",
         "ลูกค้าถาม{what_th} แต่ไม่ได้บอกว่าคอร์สหรือสินค้าไหน ถามลูกค้าว่าหมายถึงอันไหน",

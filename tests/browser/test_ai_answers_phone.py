@@ -70,7 +70,7 @@ def test_a_customer_asks_the_phone_and_staff_see_right_drafts_and_actionable_han
     expect(inbox.locator("#ai-handoff-reason")).not_to_contain_text("confidence")  # the figures are folded away
     expect(inbox.locator("#ai-handoff-details")).to_be_hidden()
     card.locator("summary").click()
-    expect(inbox.locator("#ai-handoff-details")).to_contain_text("confidence")
+    expect(inbox.locator("#ai-handoff-details")).to_contain_text("ความมั่นใจ")  # the figures in Thai too
     inbox.screenshot(path=str(SHOTS / "hand-off-details-1280-th.png"))
     inbox.set_viewport_size({"width": 390, "height": 844})
     inbox.wait_for_timeout(300)

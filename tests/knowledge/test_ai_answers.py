@@ -92,7 +92,7 @@ def test_hand_off_reasons_say_what_staff_can_act_on_in_both_languages(documents:
     unknown = _ask("How much is your Korean BBQ cooking class?")
     assert unknown.action == "handoff" and unknown.reason.key == "ai_not_covered"
     assert "korean bbq" in str(unknown.reason) and "ไม่มีเอกสารที่พูดถึง" in unknown.reason.in_language("th")
-    assert "confidence" in unknown.reason.values["details"]  # the figures, for the details fold
+    assert "confidence" in unknown.reason.values["details"]  # the figures, for the details fold (shown in the reader's language)
     which = _ask("ราคาเท่าไหร่คะ")
     assert which.action == "handoff" and which.reason.key == "ai_which_thing"
     assert "ask which one" in str(which.reason) and "ถามลูกค้าว่าหมายถึงอันไหน" in which.reason.in_language("th")
