@@ -84,34 +84,54 @@ def _lock_rounds(session: Session, round_ids: Iterable[int]) -> dict[int, Course
     return rounds
 
 
+def _active_counts(session: Session, round_ids: list[int]) -> dict[int, int]:
+    """Held + taken seats per round, in one query (a round with none is absent)."""
+    return dict(session.execute(sa.select(Seat.round_id, sa.func.count()).where(col(Seat.round_id).in_(round_ids), col(Seat.state).in_(ACTIVE))
+                                .group_by(Seat.round_id)).all())
+
+
 def _active_seats(session: Session, round_id: int) -> int:
-    return session.execute(sa.select(sa.func.count()).select_from(Seat)
-                           .where(Seat.round_id == round_id, col(Seat.state).in_(ACTIVE))).scalar_one()
+    return _active_counts(session, [round_id]).get(round_id, 0)
 
 
-def _refuse_unless_room(rnd: CourseRound, active: int, wanted: int) -> None:
-    if rnd.status == RoundStatus.FULL or (rnd.status == RoundStatus.OPEN and active + wanted > rnd.capacity):
-        raise SeatRefused("error_round_full", left=max(0, rnd.capacity - active))
+def _refuse_unless_open(rnd: CourseRound) -> None:
+    """A full round (its status follows its seats) or one closed or cancelled takes nobody."""
+    if rnd.status == RoundStatus.FULL:
+        raise SeatRefused("error_round_full", left=0)
     if rnd.status != RoundStatus.OPEN:
         raise SeatRefused("error_round_not_open")
 
 
+def refuse_unless_room(rnd: CourseRound, active: int, wanted: int) -> None:
+    """Refuse unless the round is open with `wanted` seats beyond the `active` (held + taken) ones."""
+    _refuse_unless_open(rnd)
+    if active + wanted > rnd.capacity:
+        raise SeatRefused("error_round_full", left=max(0, rnd.capacity - active))
+
+
+def rounds_with_seats(session: Session, round_ids: list[int]) -> dict[int, tuple[CourseRound, int]]:
+    """{round id: (round, held + taken seats)} in one query, without a lock: booking's early
+    look, so a round already full refuses at once instead of waiting behind the bookers of its
+    last seats. Only `lock_for_booking` decides."""
+    rows = session.execute(
+        sa.select(CourseRound, sa.func.count(Seat.id)).outerjoin(Seat, (Seat.round_id == CourseRound.id) & col(Seat.state).in_(ACTIVE))
+        .where(col(CourseRound.id).in_(round_ids)).group_by(CourseRound.id)
+    ).all()
+    return {rnd.id: (rnd, active) for rnd, active in rows}
+
+
 def lock_for_booking(session: Session, round_ids: list[int], wanted: int) -> dict[int, tuple[CourseRound, int]]:
     """Lock the rounds (by id) and check each has `wanted` seats left: {round id: (round, seats
-    booked)}, or a refusal. A plain read first refuses a round already full without waiting
-    for its lock (those waiting behind the bookers of its last seats leave at once)."""
-    counts = seat_counts(session, round_ids)
-    for rid in round_ids:
-        rnd = session.get(CourseRound, rid)
-        if rnd is None or rid not in counts:
-            raise SeatRefused("error_round_gone")
-        _refuse_unless_room(rnd, counts[rid].taken + counts[rid].held, wanted)
-    locked = {}
-    for rid, rnd in _lock_rounds(session, round_ids).items():  # re-read under the lock: another booking may have filled it
-        active = _active_seats(session, rid)
-        _refuse_unless_room(rnd, active, wanted)
-        locked[rid] = (rnd, active)
-    return locked
+    booked)}, or a refusal. Two round trips under the lock: the rows re-read `FOR UPDATE` (a round
+    another booking just filled is `full` and refuses without counting), then every round's seats
+    counted in one query — a new statement, so it sees the seats committed before the lock was ours."""
+    rounds = _lock_rounds(session, round_ids)
+    for rnd in rounds.values():
+        _refuse_unless_open(rnd)
+    active = _active_counts(session, list(rounds))
+    for rid, rnd in rounds.items():
+        refuse_unless_room(rnd, active.get(rid, 0), wanted)
+    return {rid: (rnd, active.get(rid, 0)) for rid, rnd in rounds.items()}
 
 
 def place_seats(session: Session, order: Order, locked: dict[int, tuple[CourseRound, int]], attendee_ids: list[int],
@@ -119,13 +139,10 @@ def place_seats(session: Session, order: Order, locked: dict[int, tuple[CourseRo
     """One held seat per attendee in each locked round (`lock_for_booking`); a round it fills becomes full."""
     now = now or utcnow()
     until = now + timedelta(days=get_settings().seat_hold_days)
-    seats = []
-    for rid, (rnd, active) in locked.items():
-        for attendee in attendee_ids:
-            seat = Seat(round_id=rid, order_id=order.id, attendee_id=attendee, state=SeatState.HELD, held_until=until,
-                        created_at=now, updated_at=now)
-            session.add(seat)
-            seats.append(seat)
+    seats = [Seat(round_id=rid, order_id=order.id, attendee_id=attendee, state=SeatState.HELD, held_until=until, created_at=now,
+                  updated_at=now) for rid in locked for attendee in attendee_ids]
+    session.add_all(seats)
+    for rnd, active in locked.values():
         if active + len(attendee_ids) == rnd.capacity:
             rnd.status, rnd.updated_at = RoundStatus.FULL, now
             session.add(rnd)
@@ -137,6 +154,8 @@ def hold_seats(session: Session, order: Order, round_ids: list[int], attendee_id
                now: datetime | None = None) -> list[Seat]:
     """One held seat per attendee in each round, or a refusal with nothing written (the caller's
     transaction rolls back). Locks each round row while counting, so seats can never exceed it."""
+    for rnd, active in rounds_with_seats(session, round_ids).values():
+        refuse_unless_room(rnd, active, len(attendee_ids))
     return place_seats(session, order, lock_for_booking(session, round_ids, len(attendee_ids)), attendee_ids, now)
 
 
