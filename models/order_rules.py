@@ -46,7 +46,11 @@ _NEXT_NUMBER = sa.text(
     ON CONFLICT (channel_code, year) DO UPDATE SET last_number = customer_id_counter.last_number + 1
     RETURNING last_number
     """
-)
+).columns(last_number=sa.Integer).cte("next_number")
+_DIGITS = sa.cast(_NEXT_NUMBER.c.last_number, sa.Text)
+_ORDER_NUMBER = sa.select(  # :prefix + the counter's next value, at least 5 digits: VS-26-00042
+    sa.bindparam("prefix", type_=sa.Text) + sa.func.lpad(_DIGITS, sa.func.greatest(5, sa.func.length(_DIGITS)), "0")
+).scalar_subquery()
 
 
 class OrderRefused(Refused):
@@ -136,18 +140,20 @@ def draft_order(session: Session, customer_id: int, items: list[tuple[int, int]]
 
 
 def write_order(session: Session, draft: OrderDraft, staff_id: int | None = None, now: datetime | None = None) -> Order:
-    """Number a drafted order and write it with its items: the order row is inserted (and its id
-    known) at once; the items go with the caller's next flush or commit. The number comes from
-    a per-year counter row that stays locked until commit, so callers number as late as they can."""
+    """Number a drafted order and write it with its items, in two statements: the order row
+    takes its number from the per-year counter inside its own INSERT, then the items in one. The
+    counter row stays locked until commit, so callers number as late as they can."""
     now = now or utcnow()
     year = now.astimezone(ZoneInfo(get_settings().timezone)).year % 100
-    number = session.execute(_NEXT_NUMBER, {"year": year}).scalar_one()
-    order = Order(order_number=f"VS-{year:02d}-{number:05d}", customer_id=draft.customer.id, status=OrderStatus.PENDING,
-                  total=draft.total, attributed_ad_id=draft.customer.first_ad_id, created_by_id=staff_id, created_at=now, updated_at=now)
-    session.add(order)
-    session.flush()
-    session.add_all([OrderItem(order_id=order.id, product_id=product.id, quantity=quantity, unit_price=product.price,
-                               line_total=line_total) for product, quantity, line_total in draft.lines])
+    insert = sa.insert(Order).values(
+        order_number=_ORDER_NUMBER, customer_id=draft.customer.id, status=OrderStatus.PENDING, total=draft.total,
+        attributed_ad_id=draft.customer.first_ad_id, created_by_id=staff_id, created_at=now, updated_at=now,
+    ).add_cte(_NEXT_NUMBER).returning(Order)
+    order = session.scalars(insert, {"year": year, "prefix": f"VS-{year:02d}-"}).one()
+    session.execute(sa.insert(OrderItem), [
+        {"order_id": order.id, "product_id": product.id, "quantity": quantity, "unit_price": product.price, "line_total": line_total}
+        for product, quantity, line_total in draft.lines
+    ])
     return order
 
 

@@ -139,14 +139,14 @@ def place_seats(session: Session, order: Order, locked: dict[int, tuple[CourseRo
     """One held seat per attendee in each locked round (`lock_for_booking`); a round it fills becomes full."""
     now = now or utcnow()
     until = now + timedelta(days=get_settings().seat_hold_days)
-    seats = [Seat(round_id=rid, order_id=order.id, attendee_id=attendee, state=SeatState.HELD, held_until=until, created_at=now,
-                  updated_at=now) for rid in locked for attendee in attendee_ids]
-    session.add_all(seats)
+    seats = list(session.scalars(sa.insert(Seat).returning(Seat), [
+        {"round_id": rid, "order_id": order.id, "attendee_id": attendee, "state": SeatState.HELD, "held_until": until,
+         "created_at": now, "updated_at": now} for rid in locked for attendee in attendee_ids
+    ]))
     for rnd, active in locked.values():
         if active + len(attendee_ids) == rnd.capacity:
             rnd.status, rnd.updated_at = RoundStatus.FULL, now
             session.add(rnd)
-    session.flush()
     return seats
 
 
