@@ -51,6 +51,12 @@ _DIGITS = sa.cast(_NEXT_NUMBER.c.last_number, sa.Text)
 _ORDER_NUMBER = sa.select(  # :prefix + the counter's next value, at least 5 digits: VS-26-00042
     sa.bindparam("prefix", type_=sa.Text) + sa.func.lpad(_DIGITS, sa.func.greatest(5, sa.func.length(_DIGITS)), "0")
 ).scalar_subquery()
+_ORDER_COLUMNS = ("customer_id", "status", "total", "attributed_ad_id", "created_by_id", "created_at", "updated_at")
+_INSERT_ORDER = (  # built once: a booking pays for executing it, not for building it
+    sa.insert(Order).values(order_number=_ORDER_NUMBER, **{c: sa.bindparam(c, type_=Order.__table__.c[c].type) for c in _ORDER_COLUMNS})
+    .add_cte(_NEXT_NUMBER).returning(Order)
+)
+_INSERT_ITEMS = sa.insert(OrderItem.__table__)
 
 
 class OrderRefused(Refused):
@@ -145,12 +151,11 @@ def write_order(session: Session, draft: OrderDraft, staff_id: int | None = None
     counter row stays locked until commit, so callers number as late as they can."""
     now = now or utcnow()
     year = now.astimezone(ZoneInfo(get_settings().timezone)).year % 100
-    insert = sa.insert(Order).values(
-        order_number=_ORDER_NUMBER, customer_id=draft.customer.id, status=OrderStatus.PENDING, total=draft.total,
-        attributed_ad_id=draft.customer.first_ad_id, created_by_id=staff_id, created_at=now, updated_at=now,
-    ).add_cte(_NEXT_NUMBER).returning(Order)
-    order = session.scalars(insert, {"year": year, "prefix": f"VS-{year:02d}-"}).one()
-    session.execute(sa.insert(OrderItem), [
+    order = session.scalars(_INSERT_ORDER, {
+        "year": year, "prefix": f"VS-{year:02d}-", "customer_id": draft.customer.id, "status": OrderStatus.PENDING, "total": draft.total,
+        "attributed_ad_id": draft.customer.first_ad_id, "created_by_id": staff_id, "created_at": now, "updated_at": now,
+    }).one()
+    session.connection().execute(_INSERT_ITEMS, [
         {"order_id": order.id, "product_id": product.id, "quantity": quantity, "unit_price": product.price, "line_total": line_total}
         for product, quantity, line_total in draft.lines
     ])

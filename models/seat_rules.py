@@ -32,6 +32,16 @@ from models.rounds import CourseRound, PackageCourse, Seat, WaitlistEntry
 from models.settings import get_settings
 
 ACTIVE = (SeatState.HELD, SeatState.TAKEN)
+_SEAT = Seat.__table__.c
+_IDS = sa.bindparam("ids", expanding=True)
+# Booking's statements, built once (a booking pays for executing them, not for building them):
+_ROUNDS_WITH_SEATS = (sa.select(CourseRound, sa.func.count(_SEAT.id))
+                      .outerjoin(Seat.__table__, (_SEAT.round_id == CourseRound.id) & _SEAT.state.in_(ACTIVE))
+                      .where(col(CourseRound.id).in_(_IDS)).group_by(CourseRound.id))
+_LOCK_ROUNDS = (select(CourseRound).where(col(CourseRound.id).in_(_IDS)).order_by(CourseRound.id).with_for_update()
+                .execution_options(populate_existing=True))
+_ACTIVE_COUNTS = sa.select(_SEAT.round_id, sa.func.count()).where(_SEAT.round_id.in_(_IDS), _SEAT.state.in_(ACTIVE)).group_by(_SEAT.round_id)
+_INSERT_SEATS = sa.insert(Seat.__table__).returning(_SEAT.id, sort_by_parameter_order=True)
 
 
 class SeatRefused(Refused):
@@ -77,8 +87,7 @@ def courses_of(session: Session, product_id: int) -> list[int]:
 
 def _lock_rounds(session: Session, round_ids: Iterable[int]) -> dict[int, CourseRound]:
     ids = sorted(set(round_ids))
-    rounds = {r.id: r for r in session.exec(select(CourseRound).where(col(CourseRound.id).in_(ids)).order_by(CourseRound.id)
-                                             .with_for_update().execution_options(populate_existing=True))}
+    rounds = {r.id: r for r in session.scalars(_LOCK_ROUNDS, {"ids": ids})}
     if len(rounds) != len(ids):
         raise SeatRefused("error_round_gone")
     return rounds
@@ -86,8 +95,7 @@ def _lock_rounds(session: Session, round_ids: Iterable[int]) -> dict[int, Course
 
 def _active_counts(session: Session, round_ids: list[int]) -> dict[int, int]:
     """Held + taken seats per round, in one query (a round with none is absent)."""
-    return dict(session.execute(sa.select(Seat.round_id, sa.func.count()).where(col(Seat.round_id).in_(round_ids), col(Seat.state).in_(ACTIVE))
-                                .group_by(Seat.round_id)).all())
+    return dict(session.execute(_ACTIVE_COUNTS, {"ids": list(round_ids)}).all())
 
 
 def _active_seats(session: Session, round_id: int) -> int:
@@ -113,10 +121,7 @@ def rounds_with_seats(session: Session, round_ids: list[int]) -> dict[int, tuple
     """{round id: (round, held + taken seats)} in one query, without a lock: booking's early
     look, so a round already full refuses at once instead of waiting behind the bookers of its
     last seats. Only `lock_for_booking` decides."""
-    rows = session.execute(
-        sa.select(CourseRound, sa.func.count(Seat.id)).outerjoin(Seat, (Seat.round_id == CourseRound.id) & col(Seat.state).in_(ACTIVE))
-        .where(col(CourseRound.id).in_(round_ids)).group_by(CourseRound.id)
-    ).all()
+    rows = session.execute(_ROUNDS_WITH_SEATS, {"ids": list(round_ids)}).all()
     return {rnd.id: (rnd, active) for rnd, active in rows}
 
 
@@ -135,14 +140,15 @@ def lock_for_booking(session: Session, round_ids: list[int], wanted: int) -> dic
 
 
 def place_seats(session: Session, order: Order, locked: dict[int, tuple[CourseRound, int]], attendee_ids: list[int],
-                now: datetime | None = None) -> list[Seat]:
-    """One held seat per attendee in each locked round (`lock_for_booking`); a round it fills becomes full."""
+                now: datetime | None = None) -> list[int]:
+    """One held seat per attendee in each locked round (`lock_for_booking`), in one INSERT; a
+    round it fills becomes full. Returns the new seats' ids."""
     now = now or utcnow()
     until = now + timedelta(days=get_settings().seat_hold_days)
-    seats = list(session.scalars(sa.insert(Seat).returning(Seat), [
+    seats = list(session.connection().execute(_INSERT_SEATS, [
         {"round_id": rid, "order_id": order.id, "attendee_id": attendee, "state": SeatState.HELD, "held_until": until,
          "created_at": now, "updated_at": now} for rid in locked for attendee in attendee_ids
-    ]))
+    ]).scalars())
     for rnd, active in locked.values():
         if active + len(attendee_ids) == rnd.capacity:
             rnd.status, rnd.updated_at = RoundStatus.FULL, now
@@ -151,7 +157,7 @@ def place_seats(session: Session, order: Order, locked: dict[int, tuple[CourseRo
 
 
 def hold_seats(session: Session, order: Order, round_ids: list[int], attendee_ids: list[int],
-               now: datetime | None = None) -> list[Seat]:
+               now: datetime | None = None) -> list[int]:
     """One held seat per attendee in each round, or a refusal with nothing written (the caller's
     transaction rolls back). Locks each round row while counting, so seats can never exceed it."""
     for rnd, active in rounds_with_seats(session, round_ids).values():
