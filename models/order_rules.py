@@ -14,6 +14,7 @@
 Numbers are `VS-{YY}-{NNNNN}` from the same atomic per-year counter as customer ids.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -45,7 +46,17 @@ _NEXT_NUMBER = sa.text(
     ON CONFLICT (channel_code, year) DO UPDATE SET last_number = customer_id_counter.last_number + 1
     RETURNING last_number
     """
+).columns(last_number=sa.Integer).cte("next_number")
+_DIGITS = sa.cast(_NEXT_NUMBER.c.last_number, sa.Text)
+_ORDER_NUMBER = sa.select(  # :prefix + the counter's next value, at least 5 digits: VS-26-00042
+    sa.bindparam("prefix", type_=sa.Text) + sa.func.lpad(_DIGITS, sa.func.greatest(5, sa.func.length(_DIGITS)), "0")
+).scalar_subquery()
+_ORDER_COLUMNS = ("customer_id", "status", "total", "attributed_ad_id", "created_by_id", "created_at", "updated_at")
+_INSERT_ORDER = (  # built once: a booking pays for executing it, not for building it
+    sa.insert(Order).values(order_number=_ORDER_NUMBER, **{c: sa.bindparam(c, type_=Order.__table__.c[c].type) for c in _ORDER_COLUMNS})
+    .add_cte(_NEXT_NUMBER).returning(Order)
 )
+_INSERT_ITEMS = sa.insert(OrderItem.__table__)
 
 
 class OrderRefused(Refused):
@@ -100,9 +111,21 @@ def balance(session: Session, order: Order) -> Balance:
     return Balance(order.total, received, sums.get(PaymentKind.REFUND, Decimal(0)))
 
 
-def create_order(session: Session, customer_id: int, items: list[tuple[int, int]], staff_id: int | None = None,
-                 now: datetime | None = None) -> Order:
-    """A pending order for `items` [(product id, quantity)] at the catalog's prices."""
+@dataclass(frozen=True)
+class OrderDraft:
+    """An order checked and priced but not yet numbered or written (`draft_order` → `write_order`)."""
+
+    customer: Customer
+    lines: list[tuple[Product, int, Decimal]]  # product, quantity, line total
+
+    @property
+    def total(self) -> Decimal:
+        return sum((line for _, _, line in self.lines), Decimal(0))
+
+
+def draft_order(session: Session, customer_id: int, items: list[tuple[int, int]], known: Iterable[Product] = ()) -> OrderDraft:
+    """Check the customer and `items` [(product id, quantity)] and price them at the catalog's
+    prices; `known` products already loaded are not read again. Takes no lock."""
     customer = session.get(Customer, customer_id)
     if customer is None or customer.erased_at is not None:
         raise OrderRefused("error_customer_gone")
@@ -113,21 +136,36 @@ def create_order(session: Session, customer_id: int, items: list[tuple[int, int]
         if not 1 <= quantity <= MAX_QUANTITY:
             raise OrderRefused("error_quantity", limit=MAX_QUANTITY)
         wanted[product_id] = wanted.get(product_id, 0) + quantity
-    products = {p.id: p for p in session.exec(select(Product).where(col(Product.id).in_(list(wanted)), Product.is_active.is_(True)))}
+    products = {p.id: p for p in known if p.id in wanted}
+    if rest := [pid for pid in wanted if pid not in products]:
+        products.update((p.id, p) for p in session.exec(select(Product).where(col(Product.id).in_(rest))))
+    products = {pid: p for pid, p in products.items() if p.is_active}
     if len(products) != len(wanted):
         raise OrderRefused("error_product_gone")
+    return OrderDraft(customer, [(products[pid], qty, products[pid].price * qty) for pid, qty in wanted.items()])
+
+
+def write_order(session: Session, draft: OrderDraft, staff_id: int | None = None, now: datetime | None = None) -> Order:
+    """Number a drafted order and write it with its items, in two statements: the order row
+    takes its number from the per-year counter inside its own INSERT, then the items in one. The
+    counter row stays locked until commit, so callers number as late as they can."""
     now = now or utcnow()
     year = now.astimezone(ZoneInfo(get_settings().timezone)).year % 100
-    number = session.execute(_NEXT_NUMBER, {"year": year}).scalar_one()
-    lines = [(products[pid], qty, products[pid].price * qty) for pid, qty in wanted.items()]
-    order = Order(order_number=f"VS-{year:02d}-{number:05d}", customer_id=customer.id, status=OrderStatus.PENDING,
-                  total=sum((line for _, _, line in lines), Decimal(0)), attributed_ad_id=customer.first_ad_id,
-                  created_by_id=staff_id, created_at=now, updated_at=now)
-    session.add(order)
-    session.flush()
-    for product, quantity, line_total in lines:
-        session.add(OrderItem(order_id=order.id, product_id=product.id, quantity=quantity, unit_price=product.price, line_total=line_total))
+    order = session.scalars(_INSERT_ORDER, {
+        "year": year, "prefix": f"VS-{year:02d}-", "customer_id": draft.customer.id, "status": OrderStatus.PENDING, "total": draft.total,
+        "attributed_ad_id": draft.customer.first_ad_id, "created_by_id": staff_id, "created_at": now, "updated_at": now,
+    }).one()
+    session.connection().execute(_INSERT_ITEMS, [
+        {"order_id": order.id, "product_id": product.id, "quantity": quantity, "unit_price": product.price, "line_total": line_total}
+        for product, quantity, line_total in draft.lines
+    ])
     return order
+
+
+def create_order(session: Session, customer_id: int, items: list[tuple[int, int]], staff_id: int | None = None,
+                 now: datetime | None = None) -> Order:
+    """A pending order for `items` [(product id, quantity)] at the catalog's prices."""
+    return write_order(session, draft_order(session, customer_id, items), staff_id, now)
 
 
 def record_payment(session: Session, order_id: int, kind: PaymentKind, amount: Decimal, method: str, reference: str = "",

@@ -32,6 +32,16 @@ from models.rounds import CourseRound, PackageCourse, Seat, WaitlistEntry
 from models.settings import get_settings
 
 ACTIVE = (SeatState.HELD, SeatState.TAKEN)
+_SEAT = Seat.__table__.c
+_IDS = sa.bindparam("ids", expanding=True)
+# Booking's statements, built once (a booking pays for executing them, not for building them):
+_ROUNDS_WITH_SEATS = (sa.select(CourseRound, sa.func.count(_SEAT.id))
+                      .outerjoin(Seat.__table__, (_SEAT.round_id == CourseRound.id) & _SEAT.state.in_(ACTIVE))
+                      .where(col(CourseRound.id).in_(_IDS)).group_by(CourseRound.id))
+_LOCK_ROUNDS = (select(CourseRound).where(col(CourseRound.id).in_(_IDS)).order_by(CourseRound.id).with_for_update()
+                .execution_options(populate_existing=True))
+_ACTIVE_COUNTS = sa.select(_SEAT.round_id, sa.func.count()).where(_SEAT.round_id.in_(_IDS), _SEAT.state.in_(ACTIVE)).group_by(_SEAT.round_id)
+_INSERT_SEATS = sa.insert(Seat.__table__).returning(_SEAT.id, sort_by_parameter_order=True)
 
 
 class SeatRefused(Refused):
@@ -77,66 +87,81 @@ def courses_of(session: Session, product_id: int) -> list[int]:
 
 def _lock_rounds(session: Session, round_ids: Iterable[int]) -> dict[int, CourseRound]:
     ids = sorted(set(round_ids))
-    rounds = {r.id: r for r in session.exec(select(CourseRound).where(col(CourseRound.id).in_(ids)).order_by(CourseRound.id)
-                                             .with_for_update().execution_options(populate_existing=True))}
+    rounds = {r.id: r for r in session.scalars(_LOCK_ROUNDS, {"ids": ids})}
     if len(rounds) != len(ids):
         raise SeatRefused("error_round_gone")
     return rounds
 
 
+def _active_counts(session: Session, round_ids: list[int]) -> dict[int, int]:
+    """Held + taken seats per round, in one query (a round with none is absent)."""
+    return dict(session.execute(_ACTIVE_COUNTS, {"ids": list(round_ids)}).all())
+
+
 def _active_seats(session: Session, round_id: int) -> int:
-    return session.execute(sa.select(sa.func.count()).select_from(Seat)
-                           .where(Seat.round_id == round_id, col(Seat.state).in_(ACTIVE))).scalar_one()
+    return _active_counts(session, [round_id]).get(round_id, 0)
 
 
-def _refuse_unless_room(rnd: CourseRound, active: int, wanted: int) -> None:
-    if rnd.status == RoundStatus.FULL or (rnd.status == RoundStatus.OPEN and active + wanted > rnd.capacity):
-        raise SeatRefused("error_round_full", left=max(0, rnd.capacity - active))
+def _refuse_unless_open(rnd: CourseRound) -> None:
+    """A full round (its status follows its seats) or one closed or cancelled takes nobody."""
+    if rnd.status == RoundStatus.FULL:
+        raise SeatRefused("error_round_full", left=0)
     if rnd.status != RoundStatus.OPEN:
         raise SeatRefused("error_round_not_open")
 
 
+def refuse_unless_room(rnd: CourseRound, active: int, wanted: int) -> None:
+    """Refuse unless the round is open with `wanted` seats beyond the `active` (held + taken) ones."""
+    _refuse_unless_open(rnd)
+    if active + wanted > rnd.capacity:
+        raise SeatRefused("error_round_full", left=max(0, rnd.capacity - active))
+
+
+def rounds_with_seats(session: Session, round_ids: list[int]) -> dict[int, tuple[CourseRound, int]]:
+    """{round id: (round, held + taken seats)} in one query, without a lock: booking's early
+    look, so a round already full refuses at once instead of waiting behind the bookers of its
+    last seats. Only `lock_for_booking` decides."""
+    rows = session.execute(_ROUNDS_WITH_SEATS, {"ids": list(round_ids)}).all()
+    return {rnd.id: (rnd, active) for rnd, active in rows}
+
+
 def lock_for_booking(session: Session, round_ids: list[int], wanted: int) -> dict[int, tuple[CourseRound, int]]:
     """Lock the rounds (by id) and check each has `wanted` seats left: {round id: (round, seats
-    booked)}, or a refusal. A plain read first refuses a round already full without waiting
-    for its lock (those waiting behind the bookers of its last seats leave at once)."""
-    counts = seat_counts(session, round_ids)
-    for rid in round_ids:
-        rnd = session.get(CourseRound, rid)
-        if rnd is None or rid not in counts:
-            raise SeatRefused("error_round_gone")
-        _refuse_unless_room(rnd, counts[rid].taken + counts[rid].held, wanted)
-    locked = {}
-    for rid, rnd in _lock_rounds(session, round_ids).items():  # re-read under the lock: another booking may have filled it
-        active = _active_seats(session, rid)
-        _refuse_unless_room(rnd, active, wanted)
-        locked[rid] = (rnd, active)
-    return locked
+    booked)}, or a refusal. Two round trips under the lock: the rows re-read `FOR UPDATE` (a round
+    another booking just filled is `full` and refuses without counting), then every round's seats
+    counted in one query — a new statement, so it sees the seats committed before the lock was ours."""
+    rounds = _lock_rounds(session, round_ids)
+    for rnd in rounds.values():
+        _refuse_unless_open(rnd)
+    active = _active_counts(session, list(rounds))
+    for rid, rnd in rounds.items():
+        refuse_unless_room(rnd, active.get(rid, 0), wanted)
+    return {rid: (rnd, active.get(rid, 0)) for rid, rnd in rounds.items()}
 
 
 def place_seats(session: Session, order: Order, locked: dict[int, tuple[CourseRound, int]], attendee_ids: list[int],
-                now: datetime | None = None) -> list[Seat]:
-    """One held seat per attendee in each locked round (`lock_for_booking`); a round it fills becomes full."""
+                now: datetime | None = None) -> list[int]:
+    """One held seat per attendee in each locked round (`lock_for_booking`), in one INSERT; a
+    round it fills becomes full. Returns the new seats' ids."""
     now = now or utcnow()
     until = now + timedelta(days=get_settings().seat_hold_days)
-    seats = []
-    for rid, (rnd, active) in locked.items():
-        for attendee in attendee_ids:
-            seat = Seat(round_id=rid, order_id=order.id, attendee_id=attendee, state=SeatState.HELD, held_until=until,
-                        created_at=now, updated_at=now)
-            session.add(seat)
-            seats.append(seat)
+    seats = list(session.connection().execute(_INSERT_SEATS, [
+        {"round_id": rid, "order_id": order.id, "attendee_id": attendee, "state": SeatState.HELD, "held_until": until,
+         "created_at": now, "updated_at": now} for rid in locked for attendee in attendee_ids
+    ]).scalars())
+    for rnd, active in locked.values():
         if active + len(attendee_ids) == rnd.capacity:
             rnd.status, rnd.updated_at = RoundStatus.FULL, now
             session.add(rnd)
-    session.flush()
     return seats
 
 
 def hold_seats(session: Session, order: Order, round_ids: list[int], attendee_ids: list[int],
-               now: datetime | None = None) -> list[Seat]:
+               now: datetime | None = None) -> list[int]:
     """One held seat per attendee in each round, or a refusal with nothing written (the caller's
     transaction rolls back). Locks each round row while counting, so seats can never exceed it."""
+    for rnd, active in rounds_with_seats(session, round_ids).values():
+        refuse_unless_room(rnd, active, len(attendee_ids))
     return place_seats(session, order, lock_for_booking(session, round_ids, len(attendee_ids)), attendee_ids, now)
 
 

@@ -10,6 +10,12 @@ round row locked while its seats are counted). Reported over `--runs` (5) runs:
 - `baseline_p50_ms`/`baseline_p95_ms`: the same threads at the same moment doing a plain
   single-row `SELECT` of the round (one round trip); `ratio` = ours ÷ baseline.
 Target: `accepted` == 12 and `p95_ms` < 250 (SPEC.md). `reminders_s` is added by issue 14's reminders.
+
+All 50 bookers are threads of this one process on purpose: that is the harsher case. In production
+an app process runs its staff's handlers one at a time on its event loop, so bookings landing on
+one process queue for its CPU as these threads queue for the interpreter lock, while here all 50
+transactions also race for the round's row lock at once. A booking's own work is about 8 statements
+and 3 ms of Python CPU (ADR 015), so most of `p95_ms` is the wait behind the other 49.
 """
 
 import argparse
