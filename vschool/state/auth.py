@@ -26,6 +26,7 @@ from vschool.api.session_cookie import session_token_from
 from vschool.i18n import refusal, text
 from vschool.staff import set_language
 from vschool.state.feeds import SHOWN_ON, Feed, page_route
+from vschool.state.per_bump import UNREAD, session_read
 
 NEEDS = "__vschool_needs__"  # the Access a gated handler requires
 PUBLIC = "__vschool_public__"  # a handler that runs without a session (the sign-in form)
@@ -174,10 +175,14 @@ class AuthState(rx.State, metaclass=GatedStateMeta):
         return session_token_from(self.router.headers.cookie)
 
     def _signed_in_user(self) -> StaffUser | None:
-        """The signed-in user, read from the database on every call (never trusted from state)."""
+        """The signed-in user, read from the database on every call (never trusted from state);
+        during a push bump, from the bump's one read of its tabs' sessions (vschool/state/per_bump.py)."""
         token = self._session_token()
         if not token:
             return None
+        read = session_read(token)  # during a push bump: this token's row of the bump's one query
+        if read is not UNREAD:
+            return read
         with session_scope() as session:
             return auth.user_for_token(session, token)
 
