@@ -56,8 +56,9 @@ class Tab:
                 self.seen.setdefault(int(match.group(1).replace(",", "")), time.time() * 1000)
 
 
-async def _run(ports: list[int], cookie: str, tabs: int, events: int, add_customer: Any, announce: Any) -> tuple[list[float], int]:
-    clients = [Tab(ports[n % len(ports)], cookie) for n in range(tabs)]
+async def _run(ports: list[int], cookies: list[str], events: int, add_customer: Any, announce: Any) -> tuple[list[float], int]:
+    tabs = len(cookies)
+    clients = [Tab(ports[n % len(ports)], cookie) for n, cookie in enumerate(cookies)]
     for batch in range(0, tabs, 20):  # a few at a time, as staff arrive
         await asyncio.gather(*(tab.open() for tab in clients[batch:batch + 20]))
     listeners = [asyncio.create_task(tab.listen()) for tab in clients]
@@ -101,12 +102,13 @@ def bench_push_hosts(args: argparse.Namespace) -> dict[str, Any]:
         from models.customer_rules import find_or_create_customer
         from models.db import session_scope
         from models.enums import Channel
-        from vschool.auth import SESSION_COOKIE, sign_in
+        from vschool.auth import SESSION_COOKIE, open_session, sign_in
         from vschool.harness import start_app
 
         password = _staff_password()
-        with session_scope() as session:
-            _, token = sign_in(session, "bench@vschool.local", password)
+        with session_scope() as session:  # each tab its own session, as staff on their own devices
+            user, token = sign_in(session, "bench@vschool.local", password)
+            cookies = [f"{SESSION_COOKIE}={token}"] + [f"{SESSION_COOKIE}={open_session(session, user)}" for _ in range(tabs - 1)]
         added = [0]
 
         def add_customer() -> int:
@@ -122,7 +124,7 @@ def bench_push_hosts(args: argparse.Namespace) -> dict[str, Any]:
                 apps.append(start_app(Path(scratch) / f"app{n + 1}", frontend=False, worker=False, production=True, backend_processes=1,
                                       data_dir=Path(scratch) / f"app{n + 1}"))
             ports = [int(app.backend_url.rsplit(":", 1)[1]) for app in apps]
-            latencies, updated = asyncio.run(_run(ports, f"{SESSION_COOKIE}={token}", tabs, events, add_customer, lambda: announce("customer", 0)))
+            latencies, updated = asyncio.run(_run(ports, cookies, events, add_customer, lambda: announce("customer", 0)))
         finally:
             for app in apps:
                 app.stop()
