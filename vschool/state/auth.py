@@ -25,7 +25,7 @@ from vschool import auth
 from vschool.api.session_cookie import session_token_from
 from vschool.i18n import refusal, text
 from vschool.staff import set_language
-from vschool.state.feeds import SHOWN_ON, Feed, page_route
+from vschool.state.feeds import READ_BY_VARS, SHOWN_ON, Feed, page_route
 from vschool.state.per_bump import UNREAD, session_read
 
 NEEDS = "__vschool_needs__"  # the Access a gated handler requires
@@ -244,6 +244,9 @@ class AuthState(rx.State, metaclass=GatedStateMeta):
         with session_scope() as session:
             set_language(session, session.merge(admitted_staff()), new)
         self.language = new.value
+
+
+READ_BY_VARS.append(AuthState)  # every page var checks who is signed in
 
 
 class LoginState(rx.State):
