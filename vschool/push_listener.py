@@ -24,7 +24,7 @@ from models.db import session_scope
 from models.staff import StaffUser
 from vschool import auth
 from vschool.api.session_cookie import session_token_from
-from vschool.state.feeds import READ_BY_VARS, Feed
+from vschool.state.feeds import Feed
 from vschool.state.per_bump import BumpScope, bump_scope
 
 log = logging.getLogger("vschool.push")
@@ -98,10 +98,6 @@ async def bump(app: rx.App, topics: set[str]) -> None:
             try:
                 async with app.modify_state(rx.BaseStateToken(ident=token, cls=Feed)) as root:
                     feed = await root.get_state(Feed)
-                    # The vars that recompute run at the same time and all read AuthState: fetched here
-                    # once, not once by each of them (seven Redis reads a tab on a customer bump).
-                    for state_cls in READ_BY_VARS:
-                        await root.get_state(state_cls)
                     for topic in topics:
                         setattr(feed, topic, getattr(feed, topic) + 1)
             except Exception:

@@ -25,7 +25,7 @@ from vschool import auth
 from vschool.api.session_cookie import session_token_from
 from vschool.i18n import refusal, text
 from vschool.staff import set_language
-from vschool.state.feeds import READ_BY_VARS, SHOWN_ON, Feed, page_route
+from vschool.state.feeds import SHOWN_ON, Feed, page_route
 from vschool.state.per_bump import UNREAD, session_read
 
 NEEDS = "__vschool_needs__"  # the Access a gated handler requires
@@ -151,6 +151,13 @@ class AuthState(rx.State, metaclass=GatedStateMeta):
     _error_fresh: bool = False  # the refusal is shown on the page the tab lands on, then forgotten
 
     @rx.var
+    async def _page_shown(self) -> str:
+        """Backend only. Reading a Feed field makes this state one Reflex loads with the Feed: a
+        push bump then gets the tab's Feed, its page states and this state in one Redis read (the
+        page vars that recompute all read this state; fetched after, it cost a read a tab)."""
+        return (await self.get_state(Feed)).page
+
+    @rx.var
     def is_admin(self) -> bool:
         return may(self.role, Access.ADMIN)
 
@@ -244,9 +251,6 @@ class AuthState(rx.State, metaclass=GatedStateMeta):
         with session_scope() as session:
             set_language(session, session.merge(admitted_staff()), new)
         self.language = new.value
-
-
-READ_BY_VARS.append(AuthState)  # every page var checks who is signed in
 
 
 class LoginState(rx.State):

@@ -12,7 +12,6 @@ to a page recomputes the vars of the page left and the page shown, no others.
 import reflex as rx
 
 SHOWN_ON: dict[str, list[type[rx.State]]] = {}  # route → the states whose vars that page shows
-READ_BY_VARS: list[type[rx.State]] = []  # states the feed's vars read (AuthState): a bump loads them once
 
 
 class Feed(rx.State):
