@@ -240,6 +240,27 @@ def user_for_token(session: Session, token: str) -> StaffUser | None:
     ).first()
 
 
+def users_for_tokens(session: Session, tokens: set[str]) -> dict[str, StaffUser | None]:
+    """`user_for_token` for many session tokens in one query: each token → its active user, or None."""
+    by_digest = {token_digest(token): token for token in tokens if token}
+    found: dict[str, StaffUser | None] = dict.fromkeys(by_digest.values())
+    if not by_digest:
+        return found
+    rows = session.exec(
+        select(StaffSession.token_hash, StaffUser)
+        .join(StaffUser, StaffSession.staff_user_id == StaffUser.id)
+        .where(
+            StaffSession.token_hash.in_(list(by_digest)),
+            StaffSession.revoked_at.is_(None),
+            StaffSession.expires_at > utcnow(),
+            StaffUser.is_active.is_(True),
+        )
+    ).all()
+    for digest, user in rows:
+        found[by_digest[digest]] = user
+    return found
+
+
 def sign_out(session: Session, token: str) -> None:
     found = session.get(StaffSession, token_digest(token))
     if found and found.revoked_at is None:

@@ -16,10 +16,16 @@ import time
 import redis.asyncio as aioredis
 import reflex as rx
 from prometheus_client import CollectorRegistry, Counter, Histogram
+from sqlalchemy.exc import OperationalError
 
 from actors.broker import redis_url
 from actors.push import TOPICS, UI_EVENTS
+from models.db import session_scope
+from models.staff import StaffUser
+from vschool import auth
+from vschool.api.session_cookie import session_token_from
 from vschool.state.feeds import Feed
+from vschool.state.per_bump import BumpScope, bump_scope
 
 log = logging.getLogger("vschool.push")
 DRAIN = 200  # events taken in one go after a wake-up; a burst becomes one bump per tab
@@ -54,18 +60,38 @@ def _topics(raw_events: list[bytes]) -> set[str]:
     return topics
 
 
-def local_tabs(app: rx.App) -> list[str]:
-    """The client tokens of the tabs whose sockets this process holds."""
+def _local_sockets(app: rx.App) -> dict[str, str]:
+    """Client token → socket id, for the tabs whose sockets this process holds."""
     if app.event_namespace is None:
-        return []
+        return {}
     manager = app.event_namespace._token_manager
     mine = manager.instance_id
-    return [token for token, record in list(manager.token_to_socket.items()) if record.instance_id == mine]
+    return {token: record.sid for token, record in list(manager.token_to_socket.items()) if record.instance_id == mine}
+
+
+def read_sessions(app: rx.App, sids: list[str]) -> dict[str, StaffUser | None]:
+    """The sessions of these sockets' cookies, read from the database in one query (the gate's
+    re-read for a whole bump: each tab then takes its own token's row, vschool/state/per_bump.py)."""
+    namespace = app.event_namespace.namespace if app.event_namespace else "/_event"
+    tokens = set()
+    for sid in sids:
+        environ = app.sio.get_environ(sid, namespace) if app.sio else None
+        if environ:
+            tokens.add(session_token_from(environ.get("HTTP_COOKIE", "")))
+    tokens.discard("")
+    if not tokens:
+        return {}
+    try:
+        with session_scope() as session:
+            return auth.users_for_tokens(session, tokens)
+    except OperationalError:
+        return {}  # each tab reads its own session then, and shows what the database allows
 
 
 async def bump(app: rx.App, topics: set[str]) -> None:
     """Move `topics` forward in the Feed of every tab connected here; each tab gets its own delta."""
     gate = asyncio.Semaphore(AT_ONCE)
+    sockets = _local_sockets(app)
 
     async def one(token: str) -> None:
         async with gate:
@@ -77,7 +103,9 @@ async def bump(app: rx.App, topics: set[str]) -> None:
             except Exception:
                 log.exception("push listener: could not refresh one tab; the others go on")
 
-    await asyncio.gather(*(one(token) for token in local_tabs(app)))
+    # Tasks copy the context when created: every tab's refresh sees this bump's scope.
+    with bump_scope(BumpScope(sessions=read_sessions(app, list(sockets.values())))):
+        await asyncio.gather(*(one(token) for token in sockets))
 
 
 async def _read(client: aioredis.Redis, after: bytes, block_ms: int | None = None) -> tuple[bytes, list[bytes]]:

@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlmodel import Session, select
 
+from actors.push import announce
 from models import Conversation, Message
 from models.base import utcnow
 from models.customer_rules import find_or_create_customer
@@ -100,6 +101,30 @@ def test_a_role_change_to_marketing_closes_the_inbox_in_open_tabs(new_page, app)
     tab.goto(f"{app.frontend_url}/inbox")
     expect(tab.locator("#page-error")).to_be_visible()  # sent back to the overview, saying why
     expect(tab.get_by_text(SECRET_TEXT)).to_have_count(0)
+
+
+def test_a_pushed_update_reaches_open_tabs_only_under_their_own_session(new_page, app) -> None:
+    """One announce refreshes every tab with one session read for all of them (vschool/state/
+    per_bump.py): each tab is still judged by its own session, so a deactivated person's tab
+    empties while the others show the new count."""
+    add_staff("boss@vschool.test", Role.ADMIN)
+    add_staff("nok@vschool.test", Role.AGENT)
+    add_staff("ploy@vschool.test", Role.AGENT)
+    with session_scope() as s:
+        find_or_create_customer(s, Channel.FACEBOOK, "PAGE1", "7300000000000101")
+    tabs = {}
+    for email in ("boss@vschool.test", "nok@vschool.test", "ploy@vschool.test"):
+        tabs[email] = new_page()
+        sign_in(tabs[email], app, email)
+        expect(tabs[email].locator("#counter-customers")).to_have_text("1")
+    with session_scope() as s:
+        set_active(s, _staff(s, "boss@vschool.test"), _staff(s, "nok@vschool.test").id, False)
+        find_or_create_customer(s, Channel.FACEBOOK, "PAGE1", "7300000000000102")
+    announce("customer", 0)
+
+    expect(tabs["boss@vschool.test"].locator("#counter-customers")).to_have_text("2")
+    expect(tabs["ploy@vschool.test"].locator("#counter-customers")).to_have_text("2")
+    expect(tabs["nok@vschool.test"].locator("#counter-customers")).to_have_text("")  # its counters emptied
 
 
 def test_an_upload_from_a_signed_out_tab_is_refused_and_not_kept(new_page, app) -> None:

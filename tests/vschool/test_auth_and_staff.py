@@ -4,7 +4,7 @@ import pytest
 from sqlmodel import select
 
 from logs.jsonl import logs_dir
-from models import AuditEntry, StaffSession
+from models import AuditEntry, StaffSession, StaffUser
 from models.db import session_scope
 from models.enums import Role
 from models.refusals import Refused
@@ -24,6 +24,7 @@ from vschool.auth import (
     sign_in,
     sign_out,
     user_for_token,
+    users_for_tokens,
 )
 from vschool.staff import StaffError, change_role, create_staff, list_staff, set_active
 
@@ -206,6 +207,29 @@ def test_deactivation_signs_the_person_out_and_blocks_sign_in() -> None:
         assert user_for_token(s, token) is None
     with pytest.raises(LoginRefused, match="deactivated"), session_scope() as s:
         sign_in(s, "ploy@vschool.test", PASSWORD)
+
+
+def test_many_sessions_read_in_one_go_answer_as_one_by_one() -> None:
+    """The push path's one query for a bump's tabs (vschool/state/per_bump.py) refuses exactly
+    what `user_for_token` refuses: signed out, deactivated, unknown."""
+    admin = _admin()
+    with session_scope() as s:
+        create_staff(s, admin, "nok@vschool.test", "Nok", Role.AGENT, PASSWORD)
+        create_staff(s, admin, "ploy@vschool.test", "Ploy", Role.AGENT, PASSWORD)
+    with session_scope() as s:
+        boss, nok, ploy, left = (sign_in(s, email, PASSWORD)[1] for email in
+                                 ("boss@vschool.test", "nok@vschool.test", "ploy@vschool.test", "ploy@vschool.test"))
+    with session_scope() as s:
+        sign_out(s, left)
+        set_active(s, admin, s.exec(select(StaffUser).where(StaffUser.email == "nok@vschool.test")).one().id, False)
+    with session_scope() as s:
+        found = users_for_tokens(s, {boss, nok, ploy, left, "made-up-token"})
+        one_by_one = {token: user_for_token(s, token) for token in (boss, nok, ploy, left, "made-up-token")}
+    assert {token: user and user.email for token, user in found.items()} == {
+        token: user and user.email for token, user in one_by_one.items()
+    }
+    assert found[boss].email == "boss@vschool.test" and found[ploy].role == Role.AGENT.value
+    assert found[nok] is None and found[left] is None and found["made-up-token"] is None
 
 
 def test_the_last_admin_cannot_be_removed_and_bad_input_is_explained() -> None:

@@ -1,20 +1,22 @@
 """`vschool bench push --hosts H --tabs T`: `announce()` → every open tab, across app hosts.
 
 H app hosts (production backends, one process each, sharing PostgreSQL and Redis, as deploy/
-runs them) and T signed-in staff tabs spread over them round-robin. A tab here is a socket
-client, not a browser: it speaks Engine.IO/Socket.IO over a websocket to `/_event` with the
-staff session cookie, sends the page's `hydrate_and_load` for the Overview (which links it to the
-shared feed, like a browser tab), answers pings, and stamps each state update it receives. For
-each event the bench adds a customer and calls `announce("customer")`; one backend pops it,
-bumps the shared feed, and Reflex relays the change through Redis to every linked tab on every
-host, whose Overview counter recomputes. The figure is, per tab and event, the arrival of the
-update carrying the new count minus the announce. `updated` counts (tab, event) pairs seen; it
-must equal tabs × events. Baseline (same run): one Redis RPUSH → BLPOP hop.
+runs them) and T signed-in staff tabs spread over them round-robin, each with its own session
+(as staff on their own devices). A tab here is a socket client, not a browser: it speaks
+Engine.IO/Socket.IO over a websocket to `/_event` with its session cookie, sends the page's
+`hydrate_and_load` for the Overview, answers pings, and stamps each state update it receives.
+For each event the bench adds a customer and calls `announce("customer")`; every backend
+process reads it off the stream and refreshes the tabs whose sockets it holds (ADR 019): their
+Overview counter recomputes and the delta goes down each tab's socket. The figure is, per tab
+and event, the arrival of the update carrying the new count minus the announce. `updated`
+counts (tab, event) pairs seen; it must equal tabs × events. Baseline (same run): one Redis
+RPUSH → BLPOP hop. Over the measured events the bench also reads where the CPU went
+(vschool/bench/cpu_meter.py): app hosts, this client, PostgreSQL, Redis, per tab update.
 """
-
 import argparse
 import asyncio
 import json
+import os
 import re
 import time
 import uuid
@@ -24,6 +26,7 @@ from typing import Any
 import websockets
 
 from vschool.bench import bench_services, percentile
+from vschool.bench.cpu_meter import Meter, per_component
 
 HYDRATE = "reflex___state____state.hydrate_and_load"
 COUNT = re.compile(r'"customers"\s*:\s*"([\d,]+)"')
@@ -56,8 +59,10 @@ class Tab:
                 self.seen.setdefault(int(match.group(1).replace(",", "")), time.time() * 1000)
 
 
-async def _run(ports: list[int], cookie: str, tabs: int, events: int, add_customer: Any, announce: Any) -> tuple[list[float], int]:
-    clients = [Tab(ports[n % len(ports)], cookie) for n in range(tabs)]
+async def _run(ports: list[int], cookies: list[str], events: int, add_customer: Any, announce: Any,
+               meter: Meter) -> tuple[list[float], int, dict[str, float]]:
+    tabs = len(cookies)
+    clients = [Tab(ports[n % len(ports)], cookie) for n, cookie in enumerate(cookies)]
     for batch in range(0, tabs, 20):  # a few at a time, as staff arrive
         await asyncio.gather(*(tab.open() for tab in clients[batch:batch + 20]))
     listeners = [asyncio.create_task(tab.listen()) for tab in clients]
@@ -74,6 +79,7 @@ async def _run(ports: list[int], cookie: str, tabs: int, events: int, add_custom
                 break
         else:
             raise TimeoutError(f"{sum(count in t.seen for t in clients)} of {tabs} tabs linked to the feed")
+        before = await asyncio.to_thread(meter.read)
         for _ in range(events):
             count = await asyncio.to_thread(add_customer)
             t0 = time.time() * 1000
@@ -85,11 +91,12 @@ async def _run(ports: list[int], cookie: str, tabs: int, events: int, add_custom
             latencies += arrived
             updated += len(arrived)
             await asyncio.sleep(0.3)
+        components = per_component(before, await asyncio.to_thread(meter.read), updated, events)
     finally:
         for task in listeners:
             task.cancel()
         await asyncio.gather(*(tab.ws.close() for tab in clients), return_exceptions=True)
-    return latencies, updated
+    return latencies, updated, components
 
 
 def bench_push_hosts(args: argparse.Namespace) -> dict[str, Any]:
@@ -101,12 +108,13 @@ def bench_push_hosts(args: argparse.Namespace) -> dict[str, Any]:
         from models.customer_rules import find_or_create_customer
         from models.db import session_scope
         from models.enums import Channel
-        from vschool.auth import SESSION_COOKIE, sign_in
+        from vschool.auth import SESSION_COOKIE, open_session, sign_in
         from vschool.harness import start_app
 
         password = _staff_password()
-        with session_scope() as session:
-            _, token = sign_in(session, "bench@vschool.local", password)
+        with session_scope() as session:  # each tab its own session, as staff on their own devices
+            user, token = sign_in(session, "bench@vschool.local", password)
+            cookies = [f"{SESSION_COOKIE}={token}"] + [f"{SESSION_COOKIE}={open_session(session, user)}" for _ in range(tabs - 1)]
         added = [0]
 
         def add_customer() -> int:
@@ -122,7 +130,8 @@ def bench_push_hosts(args: argparse.Namespace) -> dict[str, Any]:
                 apps.append(start_app(Path(scratch) / f"app{n + 1}", frontend=False, worker=False, production=True, backend_processes=1,
                                       data_dir=Path(scratch) / f"app{n + 1}"))
             ports = [int(app.backend_url.rsplit(":", 1)[1]) for app in apps]
-            latencies, updated = asyncio.run(_run(ports, f"{SESSION_COOKIE}={token}", tabs, events, add_customer, lambda: announce("customer", 0)))
+            meter = Meter([proc.pid for app in apps for proc in app.processes], Path(scratch), os.environ["REDIS_URL"])
+            latencies, updated, components = asyncio.run(_run(ports, cookies, events, add_customer, lambda: announce("customer", 0), meter))
         finally:
             for app in apps:
                 app.stop()
@@ -139,4 +148,5 @@ def bench_push_hosts(args: argparse.Namespace) -> dict[str, Any]:
         "max_ms": round(max(latencies), 1) if latencies else None,
         "baseline_redis_hop_p50_ms": round(hop_ms, 3),
         "backend": "reflex --env prod, 1 process per host",
+        **components,
     }

@@ -7,13 +7,19 @@ from sqlalchemy.exc import OperationalError
 
 from models.access import Access
 from models.db import session_scope
-from models.stats import overview_counts
+from models.stats import OverviewCounts, overview_counts
 from models.when import shown
 from vschool.components.layout import app_page
 from vschool.components.text import tr
 from vschool.state.auth import AuthState, viewer
 from vschool.state.feeds import Feed
 from vschool.state.gate import StaffState
+from vschool.state.per_bump import shared
+
+
+def _read_counts() -> OverviewCounts:
+    with session_scope() as session:
+        return overview_counts(session)
 
 
 def bangkok_time(value: datetime | None, language: str = "en") -> str:
@@ -26,15 +32,15 @@ class OverviewState(StaffState, shown_on=("/",)):
 
     @rx.var
     async def counters(self) -> dict[str, str]:
-        """Recomputed when a feed it reads moves: one query of four counts."""
+        """Recomputed when a feed it reads moves: one query of four counts (once per push bump for
+        all this process's tabs, each of which passed its own `viewer` check first)."""
         feed = await self.get_state(Feed)
         _ = (self.on_screen, feed.overview, feed.customer, feed.conversation, feed.message, feed.ad_sync)
         signed_in = await self.get_state(AuthState)
         if not signed_in.user_id or await viewer(self, Access.SIGNED_IN) is None:
             return {}
         try:
-            with session_scope() as session:
-                counts = overview_counts(session)
+            counts = shared(("overview_counts",), _read_counts)  # the same for every signed-in viewer
         except OperationalError:
             return {**self._last, "stale": "1"}
         self._last = {

@@ -26,6 +26,7 @@ from vschool.api.session_cookie import session_token_from
 from vschool.i18n import refusal, text
 from vschool.staff import set_language
 from vschool.state.feeds import SHOWN_ON, Feed, page_route
+from vschool.state.per_bump import UNREAD, session_read
 
 NEEDS = "__vschool_needs__"  # the Access a gated handler requires
 PUBLIC = "__vschool_public__"  # a handler that runs without a session (the sign-in form)
@@ -150,6 +151,13 @@ class AuthState(rx.State, metaclass=GatedStateMeta):
     _error_fresh: bool = False  # the refusal is shown on the page the tab lands on, then forgotten
 
     @rx.var
+    async def _page_shown(self) -> str:
+        """Backend only. Reading a Feed field makes this state one Reflex loads with the Feed: a
+        push bump then gets the tab's Feed, its page states and this state in one Redis read (the
+        page vars that recompute all read this state; fetched after, it cost a read a tab)."""
+        return (await self.get_state(Feed)).page
+
+    @rx.var
     def is_admin(self) -> bool:
         return may(self.role, Access.ADMIN)
 
@@ -174,10 +182,14 @@ class AuthState(rx.State, metaclass=GatedStateMeta):
         return session_token_from(self.router.headers.cookie)
 
     def _signed_in_user(self) -> StaffUser | None:
-        """The signed-in user, read from the database on every call (never trusted from state)."""
+        """The signed-in user, read from the database on every call (never trusted from state);
+        during a push bump, from the bump's one read of its tabs' sessions (vschool/state/per_bump.py)."""
         token = self._session_token()
         if not token:
             return None
+        read = session_read(token)  # during a push bump: this token's row of the bump's one query
+        if read is not UNREAD:
+            return read
         with session_scope() as session:
             return auth.user_for_token(session, token)
 
