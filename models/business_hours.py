@@ -137,6 +137,13 @@ def add_business_minutes(start: datetime, minutes: float, calendar: Calendar) ->
     return None
 
 
+def open_intervals(start: datetime, end: datetime, calendar: Calendar) -> list[Interval]:
+    """The open intervals between two instants, clipped to them, in order."""
+    start, end = _aware(start), _aware(end)
+    days = (end.astimezone(calendar.tz).date() - start.astimezone(calendar.tz).date()).days + 1
+    return [(a, min(b, end)) for a, b in _intervals_from(start, calendar, max(days, 0)) if a < end]
+
+
 def load_calendar(session: Session) -> Calendar:
     """The school's calendar as stored (opening periods, holidays, closures)."""
     periods: dict[int, list[tuple[time, time]]] = {}

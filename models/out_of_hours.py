@@ -12,7 +12,7 @@ import re
 from datetime import datetime
 
 from sqlalchemy.dialects.postgresql import insert
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from models.base import utcnow
 from models.business_hours import closed_since, next_opening
@@ -55,9 +55,21 @@ def reply_text(opens: datetime | None, language: str) -> str:
             f"{day_shown(local.date(), 'en', year=False)}, {local:%H:%M} (Bangkok time).")
 
 
+def _person_answered(session: Session, conversation_id: int, since: datetime) -> bool:
+    """A staff reply was stored after the customer's message (this job runs in the background
+    pool and may come seconds after it): "we will answer when we open" would then be wrong.
+    The conversation row is locked by the caller, as `queue_staff_reply` locks it, so a reply
+    is either seen here or stored after this one."""
+    return session.exec(
+        select(Message.id).where(Message.conversation_id == conversation_id, Message.direction == Direction.OUTBOUND,
+                                 Message.sender_kind == SenderKind.STAFF, Message.sent_at >= since).limit(1)
+    ).first() is not None
+
+
 def queue_out_of_hours_reply(session: Session, conversation_id: int, message_id: int, now: datetime | None = None) -> int | None:
     """If the customer's message came while the school was closed, the window is open and this
-    closed stretch has not had its reply yet: store the reply (pending) and return its id."""
+    closed stretch has not had its reply yet, and no person has answered since: store the reply
+    (pending) and return its id."""
     now = now or utcnow()
     message = session.get(Message, message_id)
     conversation = session.get(Conversation, conversation_id, with_for_update=True)
@@ -65,7 +77,7 @@ def queue_out_of_hours_reply(session: Session, conversation_id: int, message_id:
         return None
     cal = calendar(session)
     since = closed_since(message.sent_at, cal)
-    if since is None or window(conversation, now).state != "open":
+    if since is None or window(conversation, now).state != "open" or _person_answered(session, conversation_id, message.sent_at):
         return None
     claimed = session.execute(
         insert(OutOfHoursReply).values(conversation_id=conversation_id, closed_since=since)

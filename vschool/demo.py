@@ -6,7 +6,7 @@ capability adds its part here.
 """
 
 import random
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 
 from models.automation import AutomationRule, save_rule
 from models.base import utcnow
+from models.business_hours import Calendar, is_open, load_calendar, open_intervals
 from models.commerce import Order, OrderItem, Payment, Product
 from models.conversation_rules import add_message, current_conversation, record_referral
 from models.csat import CsatSurvey
@@ -38,6 +39,7 @@ from vschool.demo_rounds import load_demo_rounds
 
 DEMO_MARK = "demo_data_loaded_at"
 AD_DAYS = 30  # at least this many days of ad figures, so the 30-day marketing view is full
+REPLY_ROOM = timedelta(minutes=45)  # a demo question leaves this much of its open stretch for the reply
 
 PRODUCTS = [
     ("CRS-SUSHI-5D", "course", "Professional Sushi (5 days)", "คอร์สซูชิมืออาชีพ 5 วัน", "24900"),
@@ -111,10 +113,14 @@ def load_demo_data(session: Session, customers: int = 40, days: int = 14) -> dic
     made = 0
     local = now.astimezone(ZoneInfo(get_settings().timezone))
     minutes_today = local.hour * 60 + local.minute
+    cal = load_calendar(session)
     for n in range(customers):
-        when = now - timedelta(days=rng.uniform(0, days), minutes=rng.randrange(0, 600))
+        when, answerable = _in_hours(rng, now, days, cal), True
         if n % 8 == 1 and minutes_today > 60:  # some wrote today, so the Overview's "messages today" is alive
-            when = now - timedelta(minutes=rng.randrange(45, min(minutes_today, 300)))
+            since = now - timedelta(minutes=min(minutes_today, 300))
+            # inside today's hours if the school opened today; else (a holiday) still unanswered
+            when = _in_hours(rng, now, 0, cal, since=since) or now - timedelta(minutes=rng.randrange(45, min(minutes_today, 300)))
+            answerable = is_open(when, cal)
         customer, created = find_or_create_customer(session, Channel.FACEBOOK, page_id, f"2390000000{n:07d}", when)
         made += created
         customer.display_name = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
@@ -129,16 +135,16 @@ def load_demo_data(session: Session, customers: int = 40, days: int = 14) -> dic
         inserted = add_message(session, conversation_id=conversation.id, direction=Direction.INBOUND, sender_kind=SenderKind.CUSTOMER,
                                mid=f"m_demo_{n}_in", text=question, attachments=[], reactions={}, status=DeliveryStatus.SENT, sent_at=when)
         last = when
-        if n % 4 != 3:  # most were answered
+        if n % 4 != 3 and answerable:  # most were answered
             last = when + timedelta(minutes=rng.randrange(2, 40))
             add_message(session, conversation_id=conversation.id, direction=Direction.OUTBOUND, sender_kind=SenderKind.STAFF,
                         mid=f"m_demo_{n}_out", text=CANNED[n % len(CANNED)][1], attachments=[], reactions={},
                         status=DeliveryStatus.READ if n % 2 else DeliveryStatus.DELIVERED, sent_at=last)
         conversation.last_inbound_at = when
         conversation.last_message_at = last
-        conversation.unread_count = 1 if inserted and n % 4 == 3 else 0
+        conversation.unread_count = 1 if inserted and last == when else 0
         conversation.status = ConversationStatus.RESOLVED if n % 5 == 4 else ConversationStatus.OPEN
-        _report_facts(session, conversation, n, when, last if n % 4 != 3 else None)
+        _report_facts(session, conversation, n, when, last if last != when else None)
         customer.lead_stage = [LeadStage.NEW, LeadStage.CONTACTED, LeadStage.QUALIFIED, LeadStage.DEPOSIT, LeadStage.ENROLLED][n % 5]
         session.add_all([customer, conversation])
         if customer.lead_stage in (LeadStage.DEPOSIT, LeadStage.ENROLLED):
@@ -150,6 +156,19 @@ def load_demo_data(session: Session, customers: int = 40, days: int = 14) -> dic
         insert(AppSetting).values(key=DEMO_MARK, value=now.isoformat()).on_conflict_do_update(index_elements=["key"], set_={"value": now.isoformat()})
     )
     return {"customers_created": made, "products": len(products), "ad_insight_rows": ad_rows, "rounds_created": rounds}
+
+
+def _in_hours(rng: random.Random, now: datetime, days: float, cal: Calendar, since: datetime | None = None) -> datetime | None:
+    """A moment in the last `days` days (or since `since`) when the school was open, with
+    `REPLY_ROOM` of the same open stretch after it: the demo's reply, 2 to 40 minutes later,
+    then falls inside hours too, as the reports count it. Without any such moment (a calendar
+    closed all that time), a moment in the range as it comes."""
+    start = since or now - timedelta(days=days)
+    spans = [(a, b - REPLY_ROOM) for a, b in open_intervals(start, now - REPLY_ROOM, cal) if b - REPLY_ROOM > a]
+    if not spans:
+        return None if since else now - timedelta(days=rng.uniform(0, days), minutes=rng.randrange(0, 600))
+    a, b = rng.choices(spans, weights=[(b - a).total_seconds() for a, b in spans])[0]
+    return a + (b - a) * rng.random()
 
 
 def _ad_account(session: Session, days: int) -> int:

@@ -1,8 +1,13 @@
 """How figures read on screen: Thai baht, counts, percentages, multiples, and "—" for a figure
-that cannot be known (models/marketing_figures.py says when that is)."""
+that cannot be known (models/marketing_figures.py says when that is); a range of days in the
+reader's language (Buddhist-era years in Thai)."""
 
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
+
+from models.when import day_shown
+from vschool.i18n import text
 
 MONEY = {"spend", "revenue", "cac", "cpl", "cpc", "aov"}
 COUNTS = {"impressions", "clicks", "leads", "meta_leads", "enrolled", "orders", "seats", "reported_purchases", "reported_leads"}
@@ -43,3 +48,24 @@ def figure(key: str, value: Any) -> str:
     if key in TIMES:
         return f"{v:,.2f}×"
     return str(v)
+
+
+def _day(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        return None
+
+
+def day_range(since: str, until: str, language: str) -> str:
+    """Two ISO days as a reader says them: "8 พ.ย. – 7 ธ.ค. 2569" / "8 Nov – 7 Dec 2026" (the
+    first year only when it differs); one of them alone: "ตั้งแต่ 8 พ.ย. 2569" / "until 7 Dec
+    2026"; "" for none (a date picker shows the browser's own format, mm/dd/yyyy on most)."""
+    start, end = _day(since), _day(until)
+    if start and end:
+        return f"{day_shown(start, language, year=start.year != end.year)} – {day_shown(end, language)}"
+    if start:
+        return text("range_from", language).format(day=day_shown(start, language))
+    if end:
+        return text("range_until", language).format(day=day_shown(end, language))
+    return ""

@@ -12,6 +12,8 @@ REPORT_LABELS: dict[str, tuple[str, str]] = {
     "rp_from": ("From", "ตั้งแต่"),
     "rp_to": ("To", "ถึง"),
     "rp_apply": ("Show", "แสดง"),
+    "range_from": ("from {day}", "ตั้งแต่ {day}"),  # a range of days with one end (vschool/formatting.day_range)
+    "range_until": ("until {day}", "ถึง {day}"),
     "rp_bad_range": ("Pick a start date on or before the end date (at most two years).", "เลือกวันเริ่มต้นที่ไม่หลังวันสิ้นสุด (ไม่เกินสองปี)"),
     "rp_csv": ("CSV", "CSV"),
     "rp_opened": ("Conversations opened", "บทสนทนาใหม่"),

@@ -1,5 +1,7 @@
 """The out-of-hours reply through the real send path to the Meta simulator: once per
-conversation per closed stretch, in the customer's language, never outside the 24-hour window."""
+conversation per closed stretch, in the customer's language, never outside the 24-hour window,
+never after a person has answered; and a staff reply while the school is closed is not held up
+behind it (a real worker, Meta slow to answer)."""
 
 from collections.abc import Iterator
 from datetime import time, timedelta
@@ -8,17 +10,21 @@ import httpx
 import pytest
 from sqlmodel import select
 
+from actors.outbound import send_message
 from actors.teams import after_customer_wrote
-from models import Conversation, Message, OutOfHoursReply
+from models import Conversation, Message, OutboundSend, OutOfHoursReply
 from models.base import utcnow
 from models.conversation_rules import add_message
 from models.customer_rules import find_or_create_customer
 from models.db import session_scope
-from models.enums import Direction, SenderKind
+from models.enums import Direction, Role, SenderKind, SendStatus
 from models.hours import Closure, OpeningPeriod
+from models.reply_rules import queue_staff_reply
 from models.settings import get_settings
 from models.sla import forget_calendar
 from models.when import in_bangkok
+from tests.conftest import wait_until
+from vschool.staff import create_staff
 
 pytestmark = pytest.mark.usefixtures("db")
 
@@ -89,3 +95,53 @@ def test_nothing_is_sent_outside_the_24_hour_window(simulator: str) -> None:
     assert _sent_to(simulator, psid) == []
     with session_scope() as s:
         assert s.exec(select(OutOfHoursReply)).first() is None
+
+
+def _customer_wrote(conversation_id: int, text: str) -> int:
+    with session_scope() as s:
+        return add_message(s, conversation_id=conversation_id, direction=Direction.INBOUND, sender_kind=SenderKind.CUSTOMER,
+                           mid=f"m-{conversation_id}-now", text=text, sent_at=utcnow())
+
+
+def _staff_replies(conversation_id: int, text: str) -> int:
+    with session_scope() as s:
+        nok = create_staff(s, None, f"nok{conversation_id}@vschool.test", "Nok", Role.AGENT, "agent-password-1")
+        return queue_staff_reply(s, nok, conversation_id, text).id
+
+
+def _send_status(sender: SenderKind) -> SendStatus | None:
+    with session_scope() as s:
+        return s.exec(select(OutboundSend.status).join(Message, Message.id == OutboundSend.message_id)
+                      .where(Message.sender_kind == sender)).first()
+
+
+@pytest.mark.usefixtures("closed_now")
+def test_a_staff_reply_out_of_hours_is_not_held_behind_the_automatic_reply(simulator: str, worker) -> None:
+    """Meta is slow to answer the out-of-hours reply; the staff reply written meanwhile goes out
+    on its own (the customers' pool), not after it."""
+    psid, conversation_id = _conversation(simulator, "วิชัย ทดสอบ")
+    message_id = _customer_wrote(conversation_id, "มีคอร์สเสาร์อาทิตย์ไหมครับ")
+    httpx.post(f"{simulator}/_sim/fail", json={"delay_ms": 8000}).raise_for_status()  # the next send is answered late (under the 10 s timeout)
+    after_customer_wrote.send(conversation_id, message_id)
+    wait_until(lambda: _send_status(SenderKind.SYSTEM) == SendStatus.QUEUED, timeout_s=60)  # in flight at Meta
+
+    send_message.send(_staff_replies(conversation_id, "มีค่ะ รอบเสาร์อาทิตย์เริ่ม 6 ธันวาคมค่ะ"))
+    wait_until(lambda: _send_status(SenderKind.STAFF) == SendStatus.SENT, timeout_s=60)
+    assert _send_status(SenderKind.SYSTEM) == SendStatus.QUEUED  # the automatic reply is still waiting for Meta
+    wait_until(lambda: _send_status(SenderKind.SYSTEM) == SendStatus.SENT, timeout_s=60)
+    assert len(_sent_to(simulator, psid)) == 2
+
+
+@pytest.mark.usefixtures("closed_now")
+def test_no_out_of_hours_reply_once_a_person_has_answered(simulator: str, worker) -> None:
+    """The background job comes after a staff reply (a busy or restarting worker's background
+    pool): "we will answer when we open" would contradict the answer the customer already has."""
+    psid, conversation_id = _conversation(simulator, "สมศรี ทดสอบ")
+    message_id = _customer_wrote(conversation_id, "ขอราคาคอร์สซูชิค่ะ")
+    send_message.send(_staff_replies(conversation_id, "คอร์สซูชิ 24,900 บาทค่ะ"))
+    wait_until(lambda: _send_status(SenderKind.STAFF) == SendStatus.SENT, timeout_s=60)
+    after_customer_wrote.fn(conversation_id, message_id)  # the background job, after the answer
+    assert _sent_to(simulator, psid) == ["คอร์สซูชิ 24,900 บาทค่ะ"]
+    with session_scope() as s:
+        assert s.exec(select(OutOfHoursReply)).first() is None
+        assert {m.sender_kind for m in s.exec(select(Message).where(Message.direction == Direction.OUTBOUND))} == {SenderKind.STAFF}

@@ -17,6 +17,7 @@ from models.db import session_scope
 from models.enums import Channel, PaymentKind, Role
 from models.order_rules import balance, record_payment
 from models.rounds import CourseRound, Seat
+from models.when import THAI_MONTHS
 from tests.browser.conftest import add_staff, sign_in, wait_hydrated
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("db")]
@@ -60,9 +61,13 @@ def test_orders_filter_open_and_move_a_seat_to_a_later_round(new_page, app) -> N
     expect(paid_row).to_contain_text("฿6,000.00")  # paid
     expect(paid_row).to_contain_text("฿12,000.00")  # still to pay
     expect(paid_row).to_contain_text("ชำระบางส่วน")
-    page.fill("#orders-from", datetime.now(ZoneInfo("Asia/Bangkok")).date().isoformat())  # today, Bangkok: the old order drops out
+    today = datetime.now(ZoneInfo("Asia/Bangkok")).date()
+    page.fill("#orders-from", today.isoformat())  # today, Bangkok: the old order drops out
     expect(page.locator(".order-row")).to_have_count(1)
+    # the picker writes mm/dd/yyyy; beside it the chosen day reads in Thai, Buddhist era
+    expect(page.locator("#orders-range-shown")).to_have_text(f"ตั้งแต่ {today.day} {THAI_MONTHS[today.month - 1]} {today.year + 543}")
     page.fill("#orders-from", "")
+    expect(page.locator("#orders-range-shown")).to_have_count(0)
     page.click("#orders-status")
     page.get_by_role("option", name="รอชำระ").click()
     expect(page.locator(".order-row")).to_have_count(1)

@@ -1,6 +1,9 @@
 """The reports page and Admin → Automation rules, used as staff would (Thai first), on a phone
 and a laptop: figures from the demo data, a breakdown, the CSV, and a rule added from the form."""
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
 from playwright.sync_api import Page, expect
 from sqlmodel import select
@@ -21,6 +24,7 @@ def test_reports_show_the_demo_figures_in_thai_break_down_by_label_and_export_cs
         load_demo_data(s, customers=12, days=3)
     page: Page = new_page()
     sign_in(page, app, "boss@vschool.test")
+    today = datetime.now(ZoneInfo("Asia/Bangkok")).date()
     for width in (390, 1280):
         page.set_viewport_size({"width": width, "height": 900})
         page.goto(f"{app.frontend_url}/reports")
@@ -28,6 +32,11 @@ def test_reports_show_the_demo_figures_in_thai_break_down_by_label_and_export_cs
         expect(page.locator("#page-title")).to_have_text("รายงาน")
         expect(page.locator("#rp-opened")).not_to_have_text("0", timeout=10_000)
         expect(page.locator("#rp-frt-median")).to_contain_text("นาที")
+        expect(page.locator("#rp-range-shown")).to_contain_text(f"{today.year + 543}")  # the range in Thai, Buddhist era
+        # a phone or a narrow tablet gets the breakdown as cards inside its card, a laptop the table
+        expect(page.locator("#rp-row-cards" if width < 992 else "#rp-table")).to_be_visible()
+        expect(page.locator("#rp-table" if width < 992 else "#rp-row-cards")).to_be_hidden()
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
         page.screenshot(path=str(_artifacts() / f"reports-{width}-th.png"), full_page=True)
     expect(page.locator("#rp-table")).to_contain_text("(ไม่ระบุ / กล่องข้อความเพจ)")  # by agent: the demo's replies name nobody
     page.click("#rp-dimension")

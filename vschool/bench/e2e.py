@@ -20,21 +20,33 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import sqlalchemy as sa
 
 from vschool.bench import bench_services, percentile
 
 
 def _prepare_ai() -> None:
-    """The school's demo knowledge base in the bench's database, and the AI at L3 (auto-send
-    when confident and grounded): the reply pipeline answers every message by itself."""
+    """The school's demo knowledge base, catalog and facts in the bench's database (without
+    the record the offline responder's price answer stays under the 0.9 auto-send confidence
+    and becomes a draft), and the AI at L3 (auto-send when confident and grounded): the reply
+    pipeline answers every message by itself. The
+    school is open around the clock (no opening periods, no holidays): on a day the seeded
+    calendar counts as closed every customer would also get the out-of-hours reply, and the
+    figures would depend on the day and hour the bench runs."""
     from knowledge.ingest import ingest_paths
     from models.ai_rules import set_global_level
     from models.db import session_scope
+    from models.hours import Holiday, OpeningPeriod
+    from vschool.demo import load_catalog, load_school_facts
 
     root = Path(__file__).resolve().parents[2]
     with session_scope() as session:
         ingest_paths(session, [root / "knowledge" / "school"])
+        load_catalog(session)
+        load_school_facts(session)
         set_global_level(session, 3, None)
+        session.execute(sa.delete(OpeningPeriod))
+        session.execute(sa.delete(Holiday))
 
 
 WORKERS = 2  # `vschool worker`'s default customers' pool: one process per core
@@ -59,7 +71,10 @@ def _latencies(customer_phone: httpx.Client, started: dict[str, float], timeout_
     deadline = time.monotonic() + timeout_s
     while True:
         sent = customer_phone.get("/_sim/sent").json()["sent"]
-        replies = {x["body"]["recipient"]["id"]: x["at"] for x in sent if "message" in x["body"]}
+        replies: dict[str, float] = {}
+        for x in sent:  # the first message each customer got: the answer (any automatic one comes after it)
+            if "message" in x["body"]:
+                replies.setdefault(x["body"]["recipient"]["id"], x["at"])
         if all(p in replies for p in started) or time.monotonic() > deadline:
             return [replies[p] - t for p, t in started.items() if p in replies]
         time.sleep(1.0)

@@ -6,7 +6,7 @@ from typing import Any
 
 import reflex as rx
 import sqlalchemy as sa
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from logs.audit import record as audit
 from models.access import Access
@@ -21,13 +21,12 @@ from models.automation import (
 from models.db import session_scope
 from models.enums import LeadStage
 from models.inbox import CannedResponse, Label
-from models.refusals import Refused
 from models.staff import StaffUser
 from models.teams import Team
 from vschool.components.layout import app_page
 from vschool.components.text import tr
 from vschool.i18n import text
-from vschool.state.auth import AuthState, admitted_staff, say, viewer
+from vschool.state.auth import AuthState, run_change, viewer
 from vschool.state.feeds import Feed
 from vschool.state.gate import StaffState, parse_id
 
@@ -88,18 +87,14 @@ class AutomationState(StaffState, access=Access.ADMIN, shown_on=("/admin/automat
 
     @rx.event
     async def save(self) -> None:
-        self.message, self.error = "", ""
-        admin = admitted_staff()
-        rule_id = parse_id(self.editing) if self.editing else None
-        try:
-            with session_scope() as session:
-                rule = save_rule(session, dict(self.form), rule_id)
-                audit(session, admin, "automation.save", "automation_rule", rule.id, name=rule.name, conditions=rule.conditions, actions=rule.actions)
-        except Refused as refused:
-            self.error = refused.in_language((await self.get_state(AuthState)).language)
-            return
-        self.form, self.editing, self.changes = dict(EMPTY_FORM), "", self.changes + 1
-        self.message = await say(self, "au_saved")
+        rule_id, form = parse_id(self.editing) if self.editing else None, dict(self.form)
+
+        def change(session: Session, admin: StaffUser | None) -> None:
+            rule = save_rule(session, form, rule_id)
+            audit(session, admin, "automation.save", "automation_rule", rule.id, name=rule.name, conditions=rule.conditions, actions=rule.actions)
+
+        if await run_change(self, change, "au_saved"):
+            self.form, self.editing, self.changes = dict(EMPTY_FORM), "", self.changes + 1
 
     @rx.event
     def edit(self, rule_id: str) -> None:
@@ -113,26 +108,22 @@ class AutomationState(StaffState, access=Access.ADMIN, shown_on=("/admin/automat
 
     @rx.event
     async def change(self, rule_id: str, action: str) -> None:
-        self.message, self.error = "", ""
-        admin, target = admitted_staff(), parse_id(rule_id)
+        target = parse_id(rule_id)
         if target is None or action not in ("toggle", "up", "down", "delete"):
             return
-        try:
-            with session_scope() as session:
-                if action == "toggle":
-                    detail = {"enabled": toggle_rule(session, target)}
-                elif action == "delete":
-                    detail = {"name": delete_rule(session, target)}
-                else:
-                    move_rule(session, target, up=action == "up")
-                    detail = {}
-                audit(session, admin, f"automation.{action}", "automation_rule", target, **detail)
-        except Refused as refused:
-            self.error = refused.in_language((await self.get_state(AuthState)).language)
-            return
-        self.changes += 1
-        if action == "delete":
-            self.message = await say(self, "au_deleted")
+
+        def apply(session: Session, admin: StaffUser | None) -> None:
+            if action == "toggle":
+                detail = {"enabled": toggle_rule(session, target)}
+            elif action == "delete":
+                detail = {"name": delete_rule(session, target)}
+            else:
+                move_rule(session, target, up=action == "up")
+                detail = {}
+            audit(session, admin, f"automation.{action}", "automation_rule", target, **detail)
+
+        if await run_change(self, apply, "au_deleted" if action == "delete" else ""):
+            self.changes += 1
 
 
 def _select(field: str, items: list[tuple[str, Any]] | Any, placeholder_key: str, dynamic: bool = False) -> rx.Component:

@@ -2,9 +2,11 @@
 public holidays (seeded for 2026–2027, editable), one-off closures, and the response-time
 targets in business minutes. Every change is audited."""
 
+from collections.abc import Callable
 from datetime import date, timedelta
 
 import reflex as rx
+from sqlmodel import Session
 
 from logs.audit import record as audit
 from models.access import Access
@@ -22,10 +24,11 @@ from models.hours_admin import (
     week_text,
 )
 from models.sla import FIRST, NEXT, calendar, set_target, targets
+from models.staff import StaffUser
 from models.when import shown
 from vschool.components.layout import app_page
 from vschool.components.text import tr
-from vschool.state.auth import AuthState, admitted_staff, refused, say, viewer
+from vschool.state.auth import AuthState, run_change, say, viewer
 from vschool.state.gate import StaffState, parse_id
 
 
@@ -57,84 +60,67 @@ class HoursAdminState(StaffState, access=Access.ADMIN):
         self.status_line = (await say(self, "open_now") if is_open(now, cal)
                             else f"{await say(self, 'closed_now')} {shown(opens, language)}")
 
-    async def _done(self, key: str) -> None:
-        self.error, self.message = "", await say(self, key)
-        await self.load()
+    async def _change(self, change: Callable[[Session, StaffUser], object], done: str) -> None:
+        """One audited change (vschool/state/auth.run_change), then the page reads the calendar again."""
+        if await run_change(self, change, done):
+            await self.load()
 
     @rx.event
     async def save_week(self, form: dict) -> None:
-        staff = admitted_staff()
         texts = [str(form.get(f"day{d}", "")) for d in range(7)]
-        try:
-            with session_scope() as session:
-                set_week(session, texts)
-                audit(session, staff, "hours.week", "opening_period", None, week=texts)
-        except ValueError as exc:
-            self.error, self.message = await refused(self, exc), ""
-            return
-        await self._done("hours_saved")
+
+        def change(session: Session, staff: StaffUser) -> None:
+            set_week(session, texts)
+            audit(session, staff, "hours.week", "opening_period", None, week=texts)
+
+        await self._change(change, "hours_saved")
 
     @rx.event
     async def save_holiday(self, form: dict) -> None:
-        staff = admitted_staff()
-        try:
-            with session_scope() as session:
-                day = add_holiday(session, str(form.get("day", "")), str(form.get("name_en", "")), str(form.get("name_th", "")))
-                audit(session, staff, "hours.holiday_add", "holiday", day.isoformat())
-        except ValueError as exc:
-            self.error, self.message = await refused(self, exc), ""
-            return
-        await self._done("holiday_added")
+        def change(session: Session, staff: StaffUser) -> None:
+            day = add_holiday(session, str(form.get("day", "")), str(form.get("name_en", "")), str(form.get("name_th", "")))
+            audit(session, staff, "hours.holiday_add", "holiday", day.isoformat())
+
+        await self._change(change, "holiday_added")
 
     @rx.event
     async def drop_holiday(self, day: str) -> None:
-        staff = admitted_staff()
-        try:
-            with session_scope() as session:
-                remove_holiday(session, day)
-                audit(session, staff, "hours.holiday_remove", "holiday", day[:10])
-        except ValueError as exc:
-            self.error = await refused(self, exc)
-            return
-        await self._done("removed")
+        def change(session: Session, staff: StaffUser) -> None:
+            remove_holiday(session, day)
+            audit(session, staff, "hours.holiday_remove", "holiday", day[:10])
+
+        await self._change(change, "removed")
 
     @rx.event
     async def save_closure(self, form: dict) -> None:
-        staff = admitted_staff()
-        try:
-            with session_scope() as session:
-                closure = add_closure(session, str(form.get("from", "")), str(form.get("to", "")), str(form.get("note", "")), staff.id)
-                audit(session, staff, "hours.closure_add", "closure", closure.id)
-        except ValueError as exc:
-            self.error, self.message = await refused(self, exc), ""
-            return
-        await self._done("closure_added")
+        def change(session: Session, staff: StaffUser) -> None:
+            closure = add_closure(session, str(form.get("from", "")), str(form.get("to", "")), str(form.get("note", "")), staff.id)
+            audit(session, staff, "hours.closure_add", "closure", closure.id)
+
+        await self._change(change, "closure_added")
 
     @rx.event
     async def drop_closure(self, closure_id: str) -> None:
-        staff = admitted_staff()
         wanted = parse_id(closure_id)
         if wanted is None:
             return
-        with session_scope() as session:
+
+        def change(session: Session, staff: StaffUser) -> None:
             remove_closure(session, wanted)
             audit(session, staff, "hours.closure_remove", "closure", wanted)
-        await self._done("removed")
+
+        await self._change(change, "removed")
 
     @rx.event
     async def save_targets(self, form: dict) -> None:
-        staff = admitted_staff()
-        try:
-            with session_scope() as session:
-                for kind in (FIRST, NEXT):
-                    raw = str(form.get(kind, "")).strip()
-                    minutes = int(raw) if raw.isdigit() and len(raw) < 7 else -1
-                    before = set_target(session, kind, minutes, staff.id)
-                    audit(session, staff, "sla.target", "sla_target", kind, before=before, after=minutes)
-        except ValueError as exc:
-            self.error, self.message = await refused(self, exc), ""
-            return
-        await self._done("sla_saved")
+        def change(session: Session, staff: StaffUser) -> None:
+            for kind in (FIRST, NEXT):
+                raw = str(form.get(kind, "")).strip()
+                minutes = int(raw) if raw.isdigit() and len(raw) < 7 else -1
+                before = set_target(session, kind, minutes, staff.id)
+                audit(session, staff, "sla.target", "sla_target", kind, before=before, after=minutes)
+
+        await self._change(change, "sla_saved")
 
 
 def _week_form() -> rx.Component:

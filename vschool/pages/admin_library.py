@@ -10,7 +10,6 @@ from actors.push import announce
 from models.access import Access
 from models.db import session_scope
 from models.enums import Role
-from models.refusals import Refused
 from models.reply_library import (
     LABEL_COLORS,
     canned_rows,
@@ -22,23 +21,16 @@ from models.reply_library import (
 )
 from vschool.components.layout import app_page
 from vschool.components.text import tr
-from vschool.state.auth import AuthState, admitted_staff, refused, say, viewer
+from vschool.state.auth import AuthState, run_change, viewer
 from vschool.state.feeds import Feed
 from vschool.state.gate import StaffState, parse_id
 
 
-async def _change(state: "LibraryState", change: Callable, done: str) -> bool:
-    """Run one change as the signed-in admin; show what happened or why not."""
-    state.message, state.error = "", ""
-    try:
-        with session_scope() as session:
-            name = change(session, admitted_staff())
-    except Refused as exc:
-        state.error = await refused(state, exc)
-        return False
-    state.message, state.editing = await say(state, done, name=name), ""
-    announce("conversation")  # the inbox's menus follow
-    return True
+async def _change(state: "LibraryState", change: Callable, done: str) -> None:
+    """Run one change as the signed-in admin (vschool/state/auth.run_change); the inbox's menus follow."""
+    if await run_change(state, change, done):
+        state.editing = ""
+        announce("conversation")
 
 
 class LibraryState(StaffState, access=Access.ADMIN, shown_on=("/admin/labels", "/admin/canned")):

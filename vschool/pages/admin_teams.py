@@ -2,12 +2,16 @@
 team new conversations land in, and each person's open-conversation cap (the round-robin's
 limits; models/assignment.py). Every change is audited."""
 
+from collections.abc import Callable
+
 import reflex as rx
+from sqlmodel import Session
 
 from actors.push import announce
 from logs.audit import record as audit
 from models.access import Access
 from models.db import session_scope
+from models.staff import StaffUser
 from models.team_admin import (
     create_team,
     people_shown,
@@ -18,7 +22,7 @@ from models.team_admin import (
 )
 from vschool.components.layout import app_page
 from vschool.components.text import tr
-from vschool.state.auth import admitted_staff, refused, say, viewer
+from vschool.state.auth import run_change, viewer
 from vschool.state.gate import StaffState, parse_id
 
 
@@ -35,18 +39,15 @@ class TeamsAdminState(StaffState, access=Access.ADMIN):
         with session_scope() as session:
             self.teams, self.people = teams_shown(session), people_shown(session)
 
-    async def _run(self, action, key: str, *args) -> None:
-        staff = admitted_staff()
-        try:
-            with session_scope() as session:
-                action(session, *args)
-                audit(session, staff, f"team.{action.__name__}", "team", None, args=[str(a) for a in args])
-        except ValueError as exc:
-            self.error, self.message = await refused(self, exc), ""
-            return
-        self.error, self.message = "", await say(self, key)
-        announce("staff")
-        await self.load()
+    async def _run(self, action: Callable, key: str, *args: object) -> None:
+        """One audited change to the teams (vschool/state/auth.run_change); every inbox follows."""
+        def change(session: Session, staff: StaffUser | None) -> None:
+            action(session, *args)
+            audit(session, staff, f"team.{action.__name__}", "team", None, args=[str(a) for a in args])
+
+        if await run_change(self, change, key):
+            announce("staff")
+            await self.load()
 
     @rx.event
     async def add_team(self, form: dict) -> None:

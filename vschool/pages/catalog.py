@@ -5,7 +5,7 @@ Each round links to its roster (`vschool/pages/rounds.py`)."""
 from datetime import date, timedelta
 
 import reflex as rx
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from actors.push import announce
 from logs.audit import record as audit
@@ -15,14 +15,14 @@ from models.catalog_rules import save_product, save_round
 from models.commerce import Product
 from models.db import session_scope
 from models.enums import ProductKind, RoundStatus
-from models.refusals import Refused
 from models.round_queries import find_rounds
 from models.rounds import CourseRound, PackageCourse
+from models.staff import StaffUser
 from models.when import day_shown, in_bangkok
 from vschool.components.layout import app_page
 from vschool.components.text import tr, vocabulary_select
 from vschool.i18n import vocabulary
-from vschool.state.auth import AuthState, admitted_staff, needs, refused, say, viewer
+from vschool.state.auth import AuthState, needs, run_change, viewer
 from vschool.state.feeds import Feed
 from vschool.state.gate import StaffState, parse_id
 
@@ -48,7 +48,7 @@ class CatalogState(StaffState, access=Access.SIGNED_IN, shown_on=("/catalog",)):
     editing_product: bool = False
     editing_round: bool = False
     error: str = ""
-    notice: str = ""
+    message: str = ""
 
     @rx.var
     async def products(self) -> list[dict[str, str]]:
@@ -91,7 +91,7 @@ class CatalogState(StaffState, access=Access.SIGNED_IN, shown_on=("/catalog",)):
 
     @rx.event
     def new_product(self) -> None:
-        self.product, self.package_courses, self.editing_product, self.error, self.notice = dict(EMPTY_PRODUCT), [], True, "", ""
+        self.product, self.package_courses, self.editing_product, self.error, self.message = dict(EMPTY_PRODUCT), [], True, "", ""
 
     @rx.event
     def edit_product(self, product_id: str) -> None:
@@ -103,7 +103,7 @@ class CatalogState(StaffState, access=Access.SIGNED_IN, shown_on=("/catalog",)):
             self.product = {"id": str(p.id), "sku": p.sku, "kind": p.kind, "name": p.name, "name_th": p.name_th or "",
                             "price": f"{p.price:.2f}", "active": p.is_active}
             self.package_courses = [str(c) for c in session.exec(select(PackageCourse.course_id).where(PackageCourse.package_id == p.id))]
-        self.editing_product, self.error, self.notice = True, "", ""
+        self.editing_product, self.error, self.message = True, "", ""
 
     @rx.event
     def set_product_field(self, field: str, value: str | bool) -> None:
@@ -123,21 +123,20 @@ class CatalogState(StaffState, access=Access.SIGNED_IN, shown_on=("/catalog",)):
     @needs(Access.ADMIN)
     @rx.event
     async def save_product(self) -> None:
-        user = admitted_staff()
-        try:
-            with session_scope() as session:
-                saved = save_product(session, parse_id(self.product["id"]), {**self.product, "courses": self.package_courses})
-                audit(session, user, "product.save", "product", saved.sku, name=saved.name, price=str(saved.price), active=saved.is_active)
-                name = saved.name
-        except Refused as exc:
-            self.error = await refused(self, exc)
-            return
-        self.editing_product, self.error, self.notice = False, "", await say(self, "cat_saved", name=name)
-        _announce_seats("")
+        product_id, fields = parse_id(self.product["id"]), {**self.product, "courses": self.package_courses}
+
+        def change(session: Session, user: StaffUser | None) -> str:
+            saved = save_product(session, product_id, fields)
+            audit(session, user, "product.save", "product", saved.sku, name=saved.name, price=str(saved.price), active=saved.is_active)
+            return saved.name
+
+        if await run_change(self, change, "cat_saved"):
+            self.editing_product = False
+            _announce_seats("")
 
     @rx.event
     def new_round(self) -> None:
-        self.rnd, self.editing_round, self.error, self.notice = dict(EMPTY_ROUND), True, "", ""
+        self.rnd, self.editing_round, self.error, self.message = dict(EMPTY_ROUND), True, "", ""
 
     @rx.event
     def edit_round(self, round_id: str) -> None:
@@ -149,7 +148,7 @@ class CatalogState(StaffState, access=Access.SIGNED_IN, shown_on=("/catalog",)):
             self.rnd = {"id": str(r.id), "course_id": str(r.product_id), "starts_on": r.starts_on.isoformat(), "ends_on": r.ends_on.isoformat(),
                         "daily_start": r.daily_start.strftime("%H:%M"), "daily_end": r.daily_end.strftime("%H:%M"),
                         "capacity": str(r.capacity), "language": r.language, "instructor": r.instructor or "", "status": r.status}
-        self.editing_round, self.error, self.notice = True, "", ""
+        self.editing_round, self.error, self.message = True, "", ""
 
     @rx.event
     def set_round_field(self, field: str, value: str) -> None:
@@ -159,18 +158,18 @@ class CatalogState(StaffState, access=Access.SIGNED_IN, shown_on=("/catalog",)):
     @needs(Access.ADMIN)
     @rx.event
     async def save_round(self) -> None:
-        user = admitted_staff()
-        try:
-            with session_scope() as session:
-                saved = save_round(session, parse_id(self.rnd["id"]), self.rnd)
-                audit(session, user, "round.save", "round", saved.id, course=saved.product_id, starts_on=saved.starts_on.isoformat(),
-                      capacity=saved.capacity, status=saved.status)
-                round_id = saved.id
-        except Refused as exc:
-            self.error = await refused(self, exc)
-            return
-        self.editing_round, self.error, self.notice = False, "", await say(self, "round_saved")
-        _announce_seats(round_id)
+        round_id, fields = parse_id(self.rnd["id"]), dict(self.rnd)
+        saved_id: list[int] = []
+
+        def change(session: Session, user: StaffUser | None) -> None:
+            saved = save_round(session, round_id, fields)
+            audit(session, user, "round.save", "round", saved.id, course=saved.product_id, starts_on=saved.starts_on.isoformat(),
+                  capacity=saved.capacity, status=saved.status)
+            saved_id.append(saved.id)
+
+        if await run_change(self, change, "round_saved"):
+            self.editing_round = False
+            _announce_seats(saved_id[0])
 
 
 def _field(label: str, value: rx.Var, on_change: object, field_id: str, **props: object) -> rx.Component:
@@ -274,7 +273,7 @@ def _products_table() -> rx.Component:
 def catalog_page() -> rx.Component:
     return rx.vstack(
         rx.cond(CatalogState.error != "", rx.callout(CatalogState.error, icon="triangle-alert", color_scheme="red", size="1", id="catalog-error")),
-        rx.cond(CatalogState.notice != "", rx.callout(CatalogState.notice, icon="check", color_scheme="green", size="1", id="catalog-notice")),
+        rx.cond(CatalogState.message != "", rx.callout(CatalogState.message, icon="check", color_scheme="green", size="1", id="catalog-notice")),
         rx.hstack(rx.heading(tr("rounds_upcoming"), size="4"), rx.spacer(),
                   rx.cond(AuthState.is_admin, rx.button(tr("round_schedule"), size="2", on_click=CatalogState.new_round, id="round-new")),
                   width="100%", align="center"),

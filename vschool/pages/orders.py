@@ -19,8 +19,10 @@ from models.refusals import Refused
 from models.rounds import CourseRound
 from models.seat_rules import SeatRefused, transfer_seats
 from models.when import day_shown, shown_iso
+from vschool.components.dates import chosen_days, labelled_date
 from vschool.components.layout import app_page
 from vschool.components.text import order_status_label, payment_kind_label, tr
+from vschool.formatting import day_range
 from vschool.state.auth import AuthState, admitted_staff, needs, refused, say, viewer
 from vschool.state.feeds import Feed
 from vschool.state.gate import StaffState
@@ -75,6 +77,11 @@ class OrdersState(StaffState, access=Access.MONEY, shown_on=("/orders",)):
         with session_scope() as session:
             found = order_detail(session, self.opened)
         return _dated(found, signed_in.language) if found else empty
+
+    @rx.var
+    async def range_shown(self) -> str:
+        """The chosen days in the reader's words (the date pickers write mm/dd/yyyy)."""
+        return day_range(self.since, self.until, (await self.get_state(AuthState)).language)
 
     @rx.event
     def open_list(self) -> None:
@@ -136,13 +143,10 @@ def _filters() -> rx.Component:
                               *[rx.select.item(tr(f"order_status_{s}"), value=s) for s in STATUSES[1:]]),
             value=OrdersState.status, on_change=lambda v: OrdersState.set_filter("status", v),
         ),
-        rx.hstack(rx.text(tr("orders_from"), size="2"),
-                  rx.input(type="date", value=OrdersState.since, on_change=lambda v: OrdersState.set_filter("since", v), id="orders-from"),
-                  align="center"),
-        rx.hstack(rx.text(tr("orders_to"), size="2"),
-                  rx.input(type="date", value=OrdersState.until, on_change=lambda v: OrdersState.set_filter("until", v), id="orders-to"),
-                  align="center"),
-        wrap="wrap", spacing="2", align="center",
+        labelled_date("orders_from", "orders-from", value=OrdersState.since, on_change=lambda v: OrdersState.set_filter("since", v)),
+        labelled_date("orders_to", "orders-to", value=OrdersState.until, on_change=lambda v: OrdersState.set_filter("until", v)),
+        chosen_days(OrdersState.range_shown, "orders-range-shown"),
+        wrap="wrap", spacing="2", align="end",
     )
 
 

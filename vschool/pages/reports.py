@@ -12,8 +12,10 @@ from models.access import Access
 from models.db import session_scope
 from models.reports import DIMENSIONS, Range, figures_at_once, names
 from models.settings import get_settings
+from vschool.components.dates import chosen_days, labelled_date
 from vschool.components.layout import app_page
 from vschool.components.text import tr
+from vschool.formatting import day_range
 from vschool.report_view import ai_rows, csat_rows, dimension_rows, heat_rows, summary, to_csv
 from vschool.state.auth import AuthState, admitted_staff, viewer
 from vschool.state.feeds import Feed
@@ -97,6 +99,11 @@ class ReportsState(StaffState, access=Access.INBOX, shown_on=("/reports",)):
             "agents": dimension_rows(fig, who, "agent", language),
         }
 
+    @rx.var
+    async def range_shown(self) -> str:
+        """The range shown in the reader's words (the date pickers write mm/dd/yyyy)."""
+        return day_range(self.since, self.until, (await self.get_state(AuthState)).language)
+
     @rx.event
     async def download_csv(self):
         admitted_staff()
@@ -126,29 +133,46 @@ def _range_bar() -> rx.Component:
         ),
         rx.form(
             rx.flex(
-                rx.input(type="date", name="since", default_value=ReportsState.since, key=ReportsState.since, aria_label=tr("rp_from"), id="rp-since"),
-                rx.input(type="date", name="until", default_value=ReportsState.until, key=ReportsState.until, aria_label=tr("rp_to"), id="rp-until"),
+                labelled_date("rp_from", "rp-since", name="since", default_value=ReportsState.since, key=ReportsState.since),
+                labelled_date("rp_to", "rp-until", name="until", default_value=ReportsState.until, key=ReportsState.until),
                 rx.button(tr("rp_apply"), type="submit", variant="soft", id="rp-apply"),
-                gap="8px", wrap="wrap", align="center",
+                gap="8px", wrap="wrap", align="end",
             ),
             on_submit=ReportsState.set_range,
         ),
+        chosen_days(ReportsState.range_shown, "rp-range-shown"),
         rx.spacer(),
         rx.button(rx.icon("download", size=14), tr("rp_csv"), variant="soft", on_click=ReportsState.download_csv, id="rp-csv"),
-        gap="12px", wrap="wrap", align="center", width="100%",
+        gap="12px", wrap="wrap", align="end", width="100%",
     )
+
+
+COLUMNS = (("name", "rp_name"), ("frt_n", "rp_frt_n"), ("frt_median", "rp_frt_median"), ("frt_p90", "rp_frt_p90"),
+           ("res_n", "rp_res_n"), ("res_median", "rp_res_median"), ("res_p90", "rp_res_p90"))
+ON_A_PHONE, FROM_A_TABLET = rx.breakpoints(initial="flex", md="none"), rx.breakpoints(initial="none", md="block")
 
 
 def _row(row: rx.Var) -> rx.Component:
     return rx.table.row(
-        *[rx.table.cell(row[k], white_space="nowrap" if k != "name" else "normal")
-          for k in ("name", "frt_n", "frt_median", "frt_p90", "res_n", "res_median", "res_p90")],
+        *[rx.table.cell(row[k], white_space="nowrap" if k != "name" else "normal") for k, _ in COLUMNS],
         class_name="rp-row",
     )
 
 
+def _row_card(row: rx.Var) -> rx.Component:
+    """One breakdown row on a phone or a narrow tablet: its name, then each figure under its
+    label (seven Thai column headings do not fit beside the menu below 992 px)."""
+    return rx.box(
+        rx.text(row["name"], weight="bold", size="2"),
+        rx.grid(
+            *[rx.vstack(rx.text(tr(label), size="1", color=GRAY), rx.text(row[k], size="2"), spacing="0") for k, label in COLUMNS[1:]],
+            columns="3", gap="8px", width="100%",
+        ),
+        border_top=f"1px solid {rx.color('gray', 5)}", padding_top="8px", width="100%", class_name="rp-row-card",
+    )
+
+
 def _breakdown(rows: rx.Var) -> rx.Component:
-    headers = ("rp_name", "rp_frt_n", "rp_frt_median", "rp_frt_p90", "rp_res_n", "rp_res_median", "rp_res_p90")
     return rx.card(rx.vstack(
         rx.hstack(  # a select, not buttons: five Thai names do not fit a phone's width side by side
             rx.text(tr("rp_dimension"), size="2"),
@@ -160,12 +184,13 @@ def _breakdown(rows: rx.Var) -> rx.Component:
             align="center",
         ),
         rx.box(rx.table.root(
-            rx.table.header(rx.table.row(*[rx.table.column_header_cell(tr(h)) for h in headers])),
+            rx.table.header(rx.table.row(*[rx.table.column_header_cell(tr(h)) for _, h in COLUMNS])),
             rx.table.body(rx.foreach(rows, _row)),
             width="100%", size="1", id="rp-table",
-        ), overflow_x="auto", width="100%"),
-        spacing="3", width="100%",
-    ), width="100%")
+        ), overflow_x="auto", width="100%", min_width="0", display=FROM_A_TABLET),
+        rx.vstack(rx.foreach(rows, _row_card), spacing="3", width="100%", display=ON_A_PHONE, id="rp-row-cards"),
+        spacing="3", width="100%", min_width="0",
+    ), width="100%", min_width="0")
 
 
 def _heat(rows: rx.Var) -> rx.Component:

@@ -16,10 +16,12 @@ from contextvars import ContextVar
 from typing import Any
 
 import reflex as rx
+from sqlmodel import Session
 
 from models.access import Access, may
 from models.db import session_scope
 from models.enums import Language
+from models.refusals import Refused
 from models.staff import StaffUser
 from vschool import auth
 from vschool.api.session_cookie import session_token_from
@@ -301,6 +303,23 @@ async def say(state: rx.State, key: str, **values: object) -> str:
 async def refused(state: rx.State, exc: Exception) -> str:
     """Why a rule refused, in the signed-in staff member's language."""
     return refusal(exc, (await state.get_state(AuthState)).language)
+
+
+async def run_change(state: rx.State, change: Callable[[Session, StaffUser | None], object], done: str = "") -> bool:
+    """Run one change in its own transaction as the signed-in staff member (`change(session,
+    staff)`, which audits what it did) and say what happened: `state.message` gets the `done`
+    sentence, with what the change returned as `{name}`, or `state.error` why a rule refused, in
+    their language. Whether it went through. The state has `message` and `error` fields."""
+    state.message, state.error = "", ""
+    try:
+        with session_scope() as session:
+            result = change(session, admitted_staff())
+    except Refused as exc:
+        state.error = await refused(state, exc)
+        return False
+    if done:
+        state.message = await say(state, done, name=result)
+    return True
 
 
 async def viewer(state: rx.State, access: Access) -> StaffUser | None:
