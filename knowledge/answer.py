@@ -84,7 +84,6 @@ class Prepared:
     prompt: str
     index: Index | None = None  # every line of the knowledge base (knowledge.lines)
     record: Record = field(default_factory=Record)  # catalog and school facts
-    corpus: str = ""  # every chunk's text and the catalog's names, lower-cased
     started: float = field(default_factory=time.perf_counter)  # latency counts retrieval too
     failure: str = ""  # why the search could not be done (the embedding API failed): hand off
 
@@ -144,7 +143,6 @@ def prepare(session: Session, question: str, asker: Asker | None = None) -> Prep
     record = load_record(session, rounds=wants_rounds or get_settings().gemini_api_key is not None)
     system = SYSTEM.format(language=LANGUAGE_NAMES.get(language, "English"))
     prompt = build_prompt(question, asker, language, hits, record)
-    names = " ".join(f"{i.name} {i.name_th} {i.sku}" for i in record.items).lower()
     return Prepared(
         question,
         asker,
@@ -155,7 +153,6 @@ def prepare(session: Session, question: str, asker: Asker | None = None) -> Prep
         prompt,
         load_index(session, record),
         record,
-        corpus(session) + names,
         started,
         failure,
     )
@@ -169,9 +166,11 @@ _INDEX_ROWS = sa.select(
 def load_index(session: Session, record: Record) -> Index:
     """The line index of the current knowledge base (built once per version and catalog)."""
     names = [n for i in record.items for n in (i.name, i.name_th)]
-    version = (*knowledge_version(session), tuple(names))
+    skus = [i.sku for i in record.items]
+    version = (*knowledge_version(session), tuple(names), tuple(skus))
     return cached_index(
-        version, lambda: build_index([tuple(r) for r in session.execute(_INDEX_ROWS)], names)
+        version,
+        lambda: build_index([tuple(r) for r in session.execute(_INDEX_ROWS)], names, skus),
     )
 
 
@@ -191,20 +190,6 @@ def _search(session: Session, question: str) -> tuple[list[Hit], str]:
         return [], Sentence("ai_embedding_failed", what=what)
     except httpx.HTTPError as exc:
         return [], Sentence("ai_embedding_unreachable", what=type(exc).__name__)
-
-
-_corpus: dict[tuple, str] = {}
-
-
-def corpus(session: Session) -> str:
-    """Every chunk's text, lower-cased, kept until the knowledge base changes."""
-    key = knowledge_version(session)
-    text = _corpus.get(key)
-    if text is None:  # a local: another thread may replace the cache meanwhile
-        text = "\n".join(session.exec(select(KnowledgeChunk.text)).all()).lower()
-        _corpus.clear()
-        _corpus[key] = text
-    return text
 
 
 def build_prompt(
@@ -287,7 +272,6 @@ def _offline(prepared: Prepared) -> Reply:
         prepared.language,
         prepared.index,
         prepared.record,
-        prepared.corpus,
         prepared.asker.name,
     )
     if out.text and out.confidence < ANSWER_THRESHOLD:

@@ -103,10 +103,9 @@ class school_database:
 
 
 def _forget_caches() -> None:
-    from knowledge import answer, lines, search
+    from knowledge import lines, search
 
     search._vectors.clear()
-    answer._corpus.clear()
     lines._indexes.clear()
 
 

@@ -260,10 +260,13 @@ def _paragraphs(body: str, headers: dict[str, list[str]], source: str) -> list[s
     return out
 
 
-def build_index(chunks: list[tuple[str, int, str, str | None]], names: list[str] = ()) -> Index:
-    """The index of (source, ordinal, chunk text, document title) rows, plus catalog names."""
+def build_index(
+    chunks: list[tuple[str, int, str, str | None]], names: list[str] = (), codes_of_record: list[str] = ()
+) -> Index:
+    """The index of (source, ordinal, chunk text, document title) rows, plus catalog names (and
+    the record's codes, which the customer may write: words the school uses, not names)."""
     lines: list[Line] = []
-    corpus = "\n".join(c[2] for c in chunks).lower()
+    corpus = "\n".join([*(c[2] for c in chunks), *names, *codes_of_record]).lower()
     seen: set[tuple[str, str]] = set()
     names = list(names)
     strict = list(

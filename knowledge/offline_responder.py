@@ -301,7 +301,7 @@ def _from_record(fact: RecordFact) -> Part:
 
 
 def answer_parts(
-    question: str, hits: list[Hit], language: str, index: Index, record: Record, corpus: str
+    question: str, hits: list[Hit], language: str, index: Index, record: Record
 ) -> tuple[list[Part], Ask, float, str]:
     """The parts of the answer (one per asked attribute), the ask, the missing-word share, and
     a reason when the question cannot be answered at all."""
@@ -440,11 +440,10 @@ def offline_answer(
     language: str,
     index: Index,
     record: Record,
-    corpus: str,
     name: str = "",
 ) -> Outcome:
     """The answer (empty text: hand off, with the reason) from the record and the documents."""
-    parts, ask, share, reason = answer_parts(question, hits, language, index, record, corpus)
+    parts, ask, share, reason = answer_parts(question, hits, language, index, record)
     sources = [p.source for p in parts if p.source]
     sources = [s for i, s in enumerate(sources) if s not in sources[:i]]
     if reason:
