@@ -2,10 +2,10 @@
 that cannot be known (models/marketing_figures.py says when that is); a range of days in the
 reader's language (Buddhist-era years in Thai)."""
 
-from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from models.order_queries import parse_day
 from models.when import day_shown
 from vschool.i18n import text
 
@@ -50,18 +50,11 @@ def figure(key: str, value: Any) -> str:
     return str(v)
 
 
-def _day(text: str) -> date | None:
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        return None
-
-
 def day_range(since: str, until: str, language: str) -> str:
     """Two ISO days as a reader says them: "8 พ.ย. – 7 ธ.ค. 2569" / "8 Nov – 7 Dec 2026" (the
     first year only when it differs); one of them alone: "ตั้งแต่ 8 พ.ย. 2569" / "until 7 Dec
     2026"; "" for none (a date picker shows the browser's own format, mm/dd/yyyy on most)."""
-    start, end = _day(since), _day(until)
+    start, end = parse_day(since), parse_day(until)
     if start and end:
         return f"{day_shown(start, language, year=start.year != end.year)} – {day_shown(end, language)}"
     if start:
