@@ -96,10 +96,10 @@ class Attribute:
 VOCABULARY = [
     "price | ราคา;เสียเงิน;ค่าเรียน;ค่าลงทะเบียน;กี่บาท;ค่าใช้จ่าย;ค่าค่าย;ค่าคอร์ส;price;prices;cost;costs;fee;fees;tuition;how much is;how much does;how much for;how much are;how much per;how much would | เท่าไหร่;เท่าไร;how much |  |  | the price | ราคา",
     "duration | กี่วัน;กี่สัปดาห์;กี่ชั่วโมง;กี่เดือน;นานแค่ไหน;นานไหม;ใช้เวลา;ระยะเวลา;how many days;how many weeks;how many hours;how many months;how long;length;duration |  |  |  | how long it lasts | ระยะเวลา",
-    "time | กี่โมง;เวลาเรียน;เวลาทำการ;เวลาเปิด;what time;opening hours;office hours;hours;เปิดกี่โมง |  |  |  | the times | เวลา",
+    "time | กี่โมง;เวลาเรียน;เวลาทำการ;เวลาเปิด;what time;opening hours;office hours;hours;เปิดกี่โมง;class time;start time;end time;finish time | time |  |  | the times | เวลา",
     "days | วันไหนบ้าง;วันอะไร;เรียนวันไหน;ทุกวันไหม;เสาร์อาทิตย์;วันเสาร์;วันอาทิตย์;วันจันทร์;วันพุธ;วันศุกร์;which days;what days;weekends;weekend;on wednesdays;on mondays;on sundays;on saturdays;on fridays;every day | วันไหน |  |  | which days | วันเรียน",
     "next_round | รอบถัดไป;รอบหน้า;รุ่นหน้า;รุ่นถัดไป;รุ่นต่อไป;รอบต่อไป;เริ่มวันไหน;เริ่มเมื่อไหร่;เริ่มเมื่อไร;เปิดวันไหน;เปิดรอบ;วันที่เท่าไหร่;เปิดเมื่อไหร่;วันเปิดรุ่น;next;intake;start date;dates;when can i do;when is the next | เมื่อไหร่;เมื่อไร;when;start;starts;begin;begins |  |  | the next start date | รอบเรียนถัดไป",
-    "seats | เหลือกี่ที่นั่ง;เหลือกี่ที่;เหลือที่ไหม;ยังมีที่นั่ง;ที่นั่งว่าง;ยังมีที่ว่าง;ยังว่างอยู่;ยังว่าง;เต็มหรือยัง;เต็มยัง;เต็มแล้วหรือยัง;seats left;any seats;spaces left;places left;still available;is it full;fully booked;กี่คน;กี่ท่าน;จำนวนนักเรียน;จำนวนผู้เรียน;ที่นั่ง;รับกี่;how many people;how many students;class size;seats;how many places;students per;per class | full;เต็ม |  |  | how many seats | จำนวนที่นั่ง",
+    "seats | เหลือกี่ที่นั่ง;เหลือกี่ที่;เหลือที่ไหม;ยังมีที่นั่ง;ที่นั่งว่าง;ยังมีที่ว่าง;ยังว่างอยู่;ยังว่าง;เต็มหรือยัง;เต็มยัง;เต็มแล้วหรือยัง;seats left;any seats;spaces left;places left;still available;is it full;fully booked;กี่คน;กี่ท่าน;จำนวนนักเรียน;จำนวนผู้เรียน;ที่นั่ง;รับกี่;how many people;how many students;class size;seats;how many places;students per;per class;max students;maximum students;max people;maximum people;group size | full;เต็ม |  |  | how many seats | จำนวนที่นั่ง",
     "address | ที่อยู่;อยู่ที่ไหน;อยู่ตรงไหน;ตั้งอยู่;address;where is;where are you;location;located |  |  | school | the address | ที่อยู่",
     "directions | ไปยังไง;เดินทาง;ไปทางไหน;รถไฟฟ้า;บีทีเอส;ลงสถานี;สนามบิน;นั่งรถ;get to;get there;how do i get;directions;bts;mrt;train;airport;how far;taxi |  | station;สถานี;bts;mrt;walk;เดิน;taxi;grab;songthaew;รถแดง;drive;ขับรถ;minute;นาที;exit;ทางออก;airport;สนามบิน | school | how to get there | การเดินทาง",
     "parking | ที่จอดรถ;จอดรถ;parking;park my car;park |  | park;จอด | school | parking | ที่จอดรถ",
@@ -115,15 +115,16 @@ VOCABULARY = [
     "allergy | แพ้;กลูเตน;allergy;allergic;allergies;gluten;coeliac;celiac;peanut;peanuts;nut;nuts |  | แพ้;allerg;gluten;กลูเตน;coeliac;nut;ถั่ว |  | allergies | การแพ้อาหาร",
     "certificate | ใบประกาศ;ใบรับรอง;ประกาศนียบัตร;วุฒิ;certificate;recognised;recognized;accredited |  | certificate;ใบรับรอง;ใบประกาศ;ประกาศนียบัตร;diploma;recognis;รับรอง |  | the certificate | ใบรับรอง",
     "language | ภาษา;อังกฤษ;ล่าม;พูดไทย;in english;english;interpreter;language;speak thai;taught in |  | english;อังกฤษ;ภาษา;interpret;ล่าม | school | the language of the class | ภาษาที่ใช้สอน",
-    "age | อายุ;ขวบ;how old;minimum age;age;ages;years old;my son;my daughter;ลูกชาย;ลูกสาว |  |  | school | the age limits | อายุผู้เรียน",
-    "curriculum | เรียนอะไร;สอนอะไร;เมนูอะไร;ทำอะไร;ทำเมนู;แบบไหนบ้าง;what will i;what do we;what dishes;which dishes;what sweets;dishes;menu;curriculum;cover;learn |  |  |  | what is taught | เนื้อหาที่เรียน",
+    "age | อายุ;ขวบ;how old;minimum age;age;ages;years old;year old;year-old;years-old;yr old;my son;my daughter;ลูกชาย;ลูกสาว |  |  | school | the age limits | อายุผู้เรียน",
+    "curriculum | เรียนอะไร;สอนอะไร;เมนูอะไร;ทำอะไร;ทำเมนู;แบบไหนบ้าง;what will i;what do we;what dishes;which dishes;what sweets;dishes;menu;curriculum;cover;learn;do we make;will we make;do we learn;will we learn;ได้ทำ;ได้เรียน |  |  |  | what is taught | เนื้อหาที่เรียน",
     "wear | แต่งตัว;แต่งกาย;ใส่อะไร;รองเท้า;wear;shoes;dress |  | wear;shoes;รองเท้า;ใส่;clothes;เสื้อผ้า | school | what to wear | การแต่งกาย",
+    "bring | ต้องเตรียม;เตรียมอะไร;เตรียมตัว;ต้องเอาอะไรไป;ต้องนำอะไร;what to bring;need to bring;should i bring;do i bring;bring anything;bring my own |  | bring;เตรียม;provide;supplied;นำมา;เอามา;เอาไป | school | what to bring | สิ่งที่ต้องเตรียม",
     "take_home | กลับบ้าน;ห่อกลับ;take home;take the food;bring home;leftovers |  | home;กลับบ้าน;box;กล่อง | school | taking food home | การนำอาหารกลับบ้าน",
     "private | ส่วนตัว;private;บริษัท;company;corporate;team building;องค์กร;พนักงาน |  | private;ส่วนตัว;company;บริษัท;corporate;team | school | private or company classes | คลาสส่วนตัวหรือองค์กร",
     "discount | ส่วนลด;ลดราคา;ราคาพิเศษ;แพ็กเกจ;discount;promotion;bundle;package;deal |  | discount;ส่วนลด;ลด;bundle;package;แพ็กเกจ;%;off;save;ประหยัด |  | discounts and packages | ส่วนลดและแพ็กเกจ",
     "holiday | วันหยุด;สงกรานต์;ปีใหม่;ปิดไหม;holiday;holidays;closed;songkran;new year;open during |  | closed;ปิด;holiday;วันหยุด | school | holidays | วันหยุด",
     "internship | ฝึกงาน;internship;intern;placement |  | internship;ฝึกงาน;placement |  | the internship | การฝึกงาน",
-    "teacher | ใครสอน;ผู้สอน;who teaches;teacher;instructor |  | chef;เชฟ;taught by;สอนโดย |  | who teaches | ผู้สอน",
+    "teacher | ใครสอน;ผู้สอน;who teaches;teacher;instructor | who is;who's;ใคร;chef;เชฟ | chef;เชฟ;taught by;สอนโดย |  | who teaches | ผู้สอน",
     "media | ถ่ายรูป;ถ่ายวิดีโอ;วิดีโอ;ไลฟ์;photo;photos;video;film;record |  | photo;video;ถ่าย;วิดีโอ;live | school | photos and video | การถ่ายรูปและวิดีโอ",
     "visit | เยี่ยมชม;ดูสถานที่;ไปดู;visit;tour;look around;taste |  | visit;เยี่ยมชม;guests;tour | school | visiting | การเยี่ยมชม",
     "delivery | จัดส่ง;ส่งของ;ค่าส่ง;ต่างจังหวัด;delivery;deliver;ship;shipping |  | ship;deliver;จัดส่ง;ส่ง |  | delivery | การจัดส่ง",
@@ -296,10 +297,20 @@ _CUES = sorted(
 )
 
 
+# Chat spellings of the cue words ("how mch", "wat time"): read as meant.
+TYPOS = {"mch": "much", "muh": "much", "hw": "how", "wat": "what", "wht": "what", "whats": "what's", "tme": "time", "prise": "price", "pirce": "price", "shoud": "should", "adress": "address"}  # fmt: skip
+_TYPO = re.compile(r"(?<![a-z'])(" + "|".join(TYPOS) + r")(?![a-z'])")
+MONTH = re.compile(
+    r"(?<![a-z])(?:jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)[a-z]*\.?(?![a-z])|"
+    r"มกรา|กุมภา|มีนา|เมษา|พฤษภา|มิถุนา|กรกฎา|สิงหา|กันยา|ตุลา|พฤศจิกา|ธันวา"
+)
+
+
 def read_question(question: str) -> Ask:
     """The attributes asked (strong cues first; weak ones only when nothing strong matched)
-    and the rest of the question."""
-    text = question.lower()
+    and the rest of the question. A question naming a month and nothing else asks when ("is
+    there a round in July?")."""
+    text = _TYPO.sub(lambda m: TYPOS[m.group(1)], question.lower())
     taken = [False] * len(text)
     found: list[tuple[int, str, bool]] = []
     inside = _inside_a_word(text)
@@ -319,6 +330,8 @@ def read_question(question: str) -> Ask:
         )  # "ซูชิเท่าไหร่ เริ่มเมื่อไหร่" asks a price; "อายุขั้นต่ำเท่าไหร่" does not
         if (strong or not strong_names or alone) and name not in names:
             names.append(name)
+    if not names and MONTH.search(text):
+        names.append("next_round")
     rest = "".join(" " if taken[i] else ch for i, ch in enumerate(text))
     cues = tuple(
         (name, text[start : start + length])

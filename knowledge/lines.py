@@ -29,6 +29,7 @@ from pythainlp.transliterate import romanize
 from knowledge.asks import BY_NAME, GENERIC, Ask, gives_contact, read_question, states
 from knowledge.chunk import HEADING_SEPARATOR
 from knowledge.embed import ENGLISH_STOP, THAI_STOP, stem
+from knowledge.glossary import english_months, equivalents, pattern
 from knowledge.search import Hit
 from models.ai_rules import detect_language
 
@@ -48,7 +49,7 @@ CUE_BONUS = 0.1  # the line uses the customer's own cue ("airport")
 FIGURE_BONUS = 0.1  # a deposit or refund line stating its figure (30 %, ฿2,000, 10 days)
 _FIGURE = re.compile(r"\d+\s?%|\d{1,3}(?:,\d{3})+|\d+\s*(?:baht|บาท|thb|(?:working |business )?days?|วัน|weeks?|สัปดาห์)|฿\s?\d", re.I)
 POSITION_STEP = 0.005  # earlier lines of a section first, other things equal
-OTHER_LANGUAGE = 0.25  # a line in the other language answers only when none in the customer's does
+OTHER_LANGUAGE = 0.12  # a line in the other language answers only when none in the customer's does
 
 
 _PARTICLES = re.compile("ครับ|ค่ะ|คะ|ไหม|มั้ย|ไหน|บ้าง|หน่อย|เท่าไหร่|เท่าไร|ยังไง|อย่างไร|อะไร|นะคะ|นะครับ|จ้า")
@@ -172,14 +173,47 @@ class Index:
         default_factory=dict
     )  # id(line) → its words (filled on use)
     english: frozenset[str] = frozenset()  # every English word of the corpus, as `tokens` stems it
-    latin_names: dict[str, str] = field(default_factory=dict)  # `_sound` of a Latin name word → it
+    latin_names: dict[str, str] = field(default_factory=dict)  # `_sound` of a Latin name (word or two) → it
+    aliases: dict[str, "Alias"] = field(default_factory=dict)  # a question's word → its equivalents (filled on use)
 
     def knows(self, word: str) -> bool:
-        """Does the knowledge base use this word? Thai anywhere in the text (no spaces between
-        words); English as a whole word ("cat" is not in "certificate")."""
+        """Does the knowledge base use this word, or one meaning the same (`alias`)? Thai
+        anywhere in the text (no spaces between words); English as a whole word ("cat" is not
+        in "certificate")."""
+        return self._uses(word) or any(self._uses(w) for w in self.alias(word).words)
+
+    def _uses(self, word: str) -> bool:
         if not word or "\u0e00" <= word[0] <= "\u0e7f" or word[0].isdigit() or " " in word:
             return word in self.corpus
         return _loose(word) in self.english
+
+    def alias(self, term: str) -> "Alias":
+        """What else states a question's word: its trade equivalents (`knowledge.glossary`) and,
+        for a Thai word, a course name in Latin letters that sounds like it (ติ่มซำ → dim sum)."""
+        held = self.aliases.get(term)
+        if held is None:
+            words = list(equivalents(term))
+            if term and "\u0e00" <= term[0] <= "\u0e7f" and len(heard := _romanised(term)) >= 5:
+                words += [self.latin_names[m] for m in get_close_matches(heard, self.latin_names, n=2, cutoff=SOUNDS_LIKE)]
+            found = tuple(w for w in words if self._uses(w) or " " in w and w in self.corpus)
+            held = self.aliases[term] = Alias(
+                found, pattern(found) if found else None, frozenset(t for w in found for t in tokens(w))
+            )
+        return held
+
+    def states(self, term: str, text: str) -> bool:
+        """Does this lower-cased text state the question's word, or one meaning the same?"""
+        if term in text:
+            return True
+        found = self.alias(term).pattern
+        return found is not None and found.search(text) is not None
+
+
+@dataclass(frozen=True)
+class Alias:
+    words: tuple[str, ...]  # equivalents the knowledge base uses
+    pattern: "re.Pattern[str] | None"  # finds any of them in a line
+    tokens: frozenset[str]  # their words, as `tokens` cuts them
 
 
 def _loose(word: str) -> str:
@@ -358,22 +392,34 @@ def build_index(
         codes,
         title_words,
         english=english,
-        latin_names={
-            _sound(t): t for t in entity if len(t) >= 4 and t.isascii() and t.isalpha()
-        },
+        latin_names=_latin_names(entity, names),
     )
+
+
+def _latin_names(entity: set[str], names: list[str]) -> dict[str, str]:
+    """How the Latin words of the school's names sound (`_sound`), one word or two ("dim sum"):
+    what a customer writing them in Thai is heard as."""
+    out = {_sound(t): t for t in entity if len(t) >= 4 and t.isascii() and t.isalpha()}
+    for name in names:
+        words = [w for w in re.findall(r"[a-z]+", (name or "").lower()) if w not in ENGLISH_STOP]
+        for a, b in zip(words, words[1:], strict=False):
+            if len(heard := _sound(a + b)) >= 5 and heard not in out:
+                out[heard] = f"{a} {b}"
+    return out
 
 
 def weights(rest: str, index: Index) -> dict[str, float]:
     """The words of a question (its cue phrases removed) that name what it is about, weighted."""
     out: dict[str, float] = {}
-    for t in tokens(rest, index.corpus):
+    for t in tokens(english_months(rest), index.corpus):
         if t in GENERIC or stem(t) in GENERIC:
             w = GENERIC_WEIGHT
         elif t[0].isdigit():
             w = NUMBER_WEIGHT
-        elif t in index.entity_words or (
-            len(t) >= 3 and "\u0e00" <= t[0] <= "\u0e7f" and any(t in e for e in index.entity_words)
+        elif (
+            t in index.entity_words
+            or (len(t) >= 3 and "\u0e00" <= t[0] <= "\u0e7f" and any(t in e for e in index.entity_words))
+            or not index.alias(t).tokens.isdisjoint(index.entity_words)
         ):
             w = ENTITY_WEIGHT
         else:
@@ -391,7 +437,7 @@ def _sound(word: str) -> str:
     return re.sub(r"(.)\1+", r"\1", re.sub(r"[^a-z]", "", word))
 
 
-_SOUNDS = (("ph", "p"), ("th", "t"), ("kh", "k"), ("sh", "s"), ("ch", "k"), ("c", "k"), ("g", "k"),
+_SOUNDS = (("ph", "p"), ("th", "t"), ("d", "t"), ("kh", "k"), ("sh", "s"), ("ch", "k"), ("c", "k"), ("g", "k"),
            ("j", "k"), ("q", "k"), ("z", "s"), ("x", "ks"), ("v", "w"), ("f", "p"), ("y", "i"), ("r", "l"))  # fmt: skip
 SOUNDS_LIKE = 0.8  # how close a romanised Thai word must come to a course's Latin name
 
@@ -417,7 +463,7 @@ def _spelled_in_thai(terms: dict[str, float], index: Index) -> dict[str, float]:
             if match:
                 for t in window:
                     out.pop(t, None)
-                out[index.latin_names[match[0]]] = ENTITY_WEIGHT
+                out |= dict.fromkeys(tokens(index.latin_names[match[0]]), ENTITY_WEIGHT)
     return out
 
 
@@ -462,7 +508,7 @@ def attribute_fit(
     return sum(fits) / len(fits)
 
 
-def cover(terms: dict[str, float], line: Line, lenient: bool = True) -> float:
+def cover(terms: dict[str, float], line: Line, index: Index, lenient: bool = True) -> float:
     """The share of what the question names that the line (or its heading) states. A question
     naming nothing in particular ("Is the food halal?") is about the school: its other words
     only lift the lines that use them."""
@@ -473,9 +519,9 @@ def cover(terms: dict[str, float], line: Line, lenient: bool = True) -> float:
         t: w
         * (
             1.0
-            if t in line.lowered or (t.isdigit() and _in_a_range(int(t), line.lowered))
+            if index.states(t, line.lowered) or (t.isdigit() and _in_a_range(int(t), line.lowered))
             else TITLE_MATCH
-            if t in line.context
+            if index.states(t, line.context)
             else 0.0
         )
         for t, w in terms.items()
@@ -510,7 +556,7 @@ _LENGTH = re.compile(
     re.I,
 )
 ABOUT_BONUS = 0.06  # the line's page or section is about what the question names, not a passing mention
-DURATION_CLASH = 0.3  # the question says "1 day", the line is about the 3-day course
+DURATION_CLASH = 0.4  # the question says "1 day", the line is about the 3-day course
 
 
 def lengths(text: str) -> frozenset[tuple[float, str]]:
@@ -540,10 +586,11 @@ def clash(asked: frozenset, line: Line) -> bool:
 
 def foreign(terms: dict[str, float], line: Line, index: Index) -> float:
     own = index.title_words.get(line.source, set())
+    meant = set(terms).union(*(index.alias(t).tokens for t in terms))
     others = {
         t
         for t in line_tokens(line, index)
-        if t in index.name_words and t not in terms and t not in own
+        if t in index.name_words and t not in meant and t not in own
     }
     return min(FOREIGN_CAP, FOREIGN_EACH * len(others))
 
@@ -566,16 +613,17 @@ def rank(
     out = []
     for line in index.lines:
         away = 0.0 if language in line.languages else OTHER_LANGUAGE
-        c, f = cover(terms, line, bool(attributes)), attribute_fit(attributes, line, ask.cues)
+        c, f = cover(terms, line, index, bool(attributes)), attribute_fit(attributes, line, ask.cues)
+        about = bool(named_here) and all(index.states(t, line.context) for t in named_here)
         x = (
-            (foreign(terms, line, index) if named else 0.0)
+            (foreign(terms, line, index) if named and not about else 0.0)
             + POSITION_STEP * min(line.position, 10)
             + away
             + (DURATION_CLASH if clash(asked, line) else 0.0)
         )
         p = prior.get((line.source, line.chunk), 0.0)
         total = 0.5 * c + 0.4 * f + 0.15 * p - x if attributes else 0.75 * c + 0.25 * p - x
-        total += ABOUT_BONUS if named_here and all(t in line.context for t in named_here) else 0.0
+        total += ABOUT_BONUS if about else 0.0
         out.append(Scored(line, round(total, 4), c, f, x))
     out.sort(key=lambda s: s.total, reverse=True)
     return out

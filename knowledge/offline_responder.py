@@ -38,6 +38,7 @@ RECORD_CONFIDENCE = 0.95
 LISTED, SAME_ROWS = ("days", "time", "next_round"), 3  # a timetable's rows for one class, listed
 UNNAMED_GAP, UNNAMED_FACTOR = 0.05, 0.9  # a question naming no course: a clear line, a little less sure
 SECTION_LINES, SECTION_CHARS = 3, 500
+NOTHING_ASKED = 0.65  # no attribute recognised: the best-covering line is right about half the time
 CLOSE_BASE = 1.0  # a school-wide answer with another line of another value close behind
 QUOTING = {"th": "ข้อมูลจากหน้าภาษาอังกฤษของโรงเรียน:", "en": "From our page in Thai:"}
 OPENING = {"th": "ขอบคุณที่สอบถามค่ะ", "en": "Thanks for your question!"}
@@ -188,10 +189,12 @@ def _part(
         if attribute and BY_NAME[attribute].evidence is None and not BY_NAME[attribute].words
         else 1.0
     )
-    if attribute and best.fit < needs:
-        stated = [s for s in ranked[:40] if s.fit >= needs]
+    if (attribute and best.fit < needs) or best.cover < MIN_COVER:
+        stated = [s for s in ranked[:40] if s.fit >= needs or not attribute]
         if stated and stated[0].cover >= MIN_COVER:
             best = stated[0]
+        elif covered := [s for s in stated if s.cover >= MIN_COVER]:
+            best = covered[0]
     if attribute and best.fit < needs:
         part.problem = Sentence(
             "ai_no_line_states",
@@ -245,12 +248,14 @@ def _part(
     margin = min(1.0, 0.6 + 4 * gap, CLOSE_BASE + 3 * closeness if school_wide else 1.0)
     own_cue = not cues or any(cue in best.line.lowered for cue in cues)
     named = [t for t, w in terms.items() if w >= ENTITY_WEIGHT]
-    about = all(t in best.line.context for t in named)  # not a passing mention on another page
+    about = all(  # not a passing mention on another page
+        index.states(t, best.line.context) if index is not None else t in best.line.context for t in named
+    )
     part.confidence = round(
         min(1.0, best.cover)
         * (1.0 if best.fit >= 1 else 0.85)
         * margin
-        * (1.0 if attribute else 0.8)
+        * (1.0 if attribute else NOTHING_ASKED)
         * (1.0 if own_cue else 0.85)
         * (1.0 if about else PASSING_MENTION),
         4,
