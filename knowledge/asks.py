@@ -65,8 +65,10 @@ def gives_contact(cue: str, text: str) -> bool | None:
             return bool(pattern.search(text))
     return None
 AGE = re.compile(
-    r"\d+\s*(?:years?|ปี|ขวบ)|ages?\s*\d+|อายุ\s*\d+|(?<![\d:.–-])\d{1,2}\s*[–-]\s*\d{1,2}(?![\d:.–-])", re.I
-)
+    r"\d+\s*(?:years?|ปี|ขวบ)|ages?\s*\d+|อายุ\s*\d+|(?<![\d:.–-])\d{1,2}\s*[–-]\s*\d{1,2}(?![\d:.–-])"
+    r"(?!\s*(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|ม\.|ก\.|มี|เม|พ\.|มิ|ส\.|ต\.|ธ\.|[ก-๙]+าคม|[ก-๙]+ายน|กุมภา))",
+    re.I,
+)  # an age range, not a date range ("26–28 Jan")
 PERCENT = re.compile(r"\d+\s?%")
 
 

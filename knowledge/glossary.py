@@ -147,6 +147,12 @@ GROUPS: tuple[tuple[str, ...], ...] = (
     ("christmas", "คริสต์มาส"),
 )
 
+# Small numbers as words: "the one-day class" is the 1-day class.
+NUMBERS: tuple[tuple[str, ...], ...] = tuple(
+    (str(n), english)
+    for n, english in enumerate(["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"], start=1)
+)  # Thai number words are inside other words ("สาม" in "สามารถ")
+
 # Months: the English name, its abbreviation and the Thai forms. A Thai question's month is
 # found before its words are cut ("รอบเดือนมีนาปี 70": the cutter reads "มี|นาปี").
 MONTHS: tuple[tuple[str, ...], ...] = (
@@ -178,7 +184,7 @@ def _key(entry: str) -> str:
 
 def _lookup() -> dict[str, tuple[str, ...]]:
     out: dict[str, set[str]] = {}
-    for group in (*GROUPS, *MONTHS):
+    for group in (*GROUPS, *NUMBERS, *MONTHS):
         for entry in group:
             out.setdefault(_key(entry), set()).update(e for e in group if e != entry)
     return {k: tuple(sorted(v)) for k, v in out.items()}

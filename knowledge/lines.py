@@ -193,8 +193,8 @@ class Index:
         held = self.aliases.get(term)
         if held is None:
             words = list(equivalents(term))
-            if term and "\u0e00" <= term[0] <= "\u0e7f" and len(heard := _romanised(term)) >= 5:
-                words += [self.latin_names[m] for m in get_close_matches(heard, self.latin_names, n=2, cutoff=SOUNDS_LIKE)]
+            if term and "\u0e00" <= term[0] <= "\u0e7f":
+                words += sounds_like(_romanised(term), self.latin_names, 2)
             found = tuple(w for w in words if self._uses(w) or " " in w and w in self.corpus)
             held = self.aliases[term] = Alias(
                 found, pattern(found) if found else None, frozenset(t for w in found for t in tokens(w))
@@ -440,6 +440,15 @@ def _sound(word: str) -> str:
 _SOUNDS = (("ph", "p"), ("th", "t"), ("d", "t"), ("kh", "k"), ("sh", "s"), ("ch", "k"), ("c", "k"), ("g", "k"),
            ("j", "k"), ("q", "k"), ("z", "s"), ("x", "ks"), ("v", "w"), ("f", "p"), ("y", "i"), ("r", "l"))  # fmt: skip
 SOUNDS_LIKE = 0.8  # how close a romanised Thai word must come to a course's Latin name
+SHORT_SOUND, SHORT_SOUNDS_LIKE = 5, 0.85  # a shorter one must come closer ("pata" → pasta)
+
+
+def sounds_like(heard: str, latin_names: dict[str, str], n: int) -> list[str]:
+    """The school's Latin names (a word or two) a romanised Thai word sounds like."""
+    if len(heard) < SHORT_SOUND - 1:
+        return []
+    cutoff = SOUNDS_LIKE if len(heard) >= SHORT_SOUND else SHORT_SOUNDS_LIKE
+    return [latin_names[m] for m in get_close_matches(heard, latin_names, n=n, cutoff=cutoff)]
 
 
 @lru_cache(maxsize=4096)
@@ -457,13 +466,13 @@ def _spelled_in_thai(terms: dict[str, float], index: Index) -> dict[str, float]:
     for size in (3, 2, 1):
         for i in range(len(thai) - size + 1):
             window = thai[i : i + size]
-            if any(t not in out for t in window) or len(heard := _romanised("".join(window))) < 5:
+            if any(t not in out for t in window):
                 continue
-            match = get_close_matches(heard, index.latin_names, n=1, cutoff=SOUNDS_LIKE)
+            match = sounds_like(_romanised("".join(window)), index.latin_names, 1)
             if match:
                 for t in window:
                     out.pop(t, None)
-                out |= dict.fromkeys(tokens(index.latin_names[match[0]]), ENTITY_WEIGHT)
+                out |= dict.fromkeys(tokens(match[0]), ENTITY_WEIGHT)
     return out
 
 
