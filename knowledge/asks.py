@@ -126,7 +126,7 @@ VOCABULARY = [
     "discount | ส่วนลด;ลดราคา;ราคาพิเศษ;แพ็กเกจ;discount;promotion;bundle;package;deal |  | discount;ส่วนลด;ลด;bundle;package;แพ็กเกจ;%;off;save;ประหยัด |  | discounts and packages | ส่วนลดและแพ็กเกจ",
     "holiday | วันหยุด;สงกรานต์;ปีใหม่;ปิดไหม;holiday;holidays;closed;songkran;new year;open during |  | closed;ปิด;holiday;วันหยุด | school | holidays | วันหยุด",
     "internship | ฝึกงาน;internship;intern;placement |  | internship;ฝึกงาน;placement |  | the internship | การฝึกงาน",
-    "teacher | ใครสอน;ผู้สอน;who teaches;teacher;instructor | who is;who's;ใคร;chef;เชฟ | chef;เชฟ;taught by;สอนโดย |  | who teaches | ผู้สอน",
+    "teacher | ใครสอน;ผู้สอน;who teaches;teacher;instructor | who is;who's;ใคร | chef;เชฟ;taught by;สอนโดย |  | who teaches | ผู้สอน",
     "media | ถ่ายรูป;ถ่ายวิดีโอ;วิดีโอ;ไลฟ์;photo;photos;video;film;record |  | photo;video;ถ่าย;วิดีโอ;live | school | photos and video | การถ่ายรูปและวิดีโอ",
     "visit | เยี่ยมชม;ดูสถานที่;ไปดู;visit;tour;look around;taste |  | visit;เยี่ยมชม;guests;tour | school | visiting | การเยี่ยมชม",
     "delivery | จัดส่ง;ส่งของ;ค่าส่ง;ต่างจังหวัด;delivery;deliver;ship;shipping |  | ship;deliver;จัดส่ง;ส่ง |  | delivery | การจัดส่ง",
