@@ -37,7 +37,7 @@ COUNT = re.compile(
     r"(?:at most|up to|maximum|max\.?|ไม่เกิน|สูงสุด)\s*\d+|(?:six|eight|ten|twelve|four)\s+(?:students|cooks|bakers|people|children)",
     re.I,
 )
-POSTCODE = re.compile(r"(?<!\d)\d{5}(?!\d)")
+POSTCODE = re.compile(r"(?<![\d-])\d{5}(?![\d-])")  # not part of an account number
 ADDRESS_WORDS = re.compile(
     r"\bsoi\b|\broad\b|\bfloor\b|\bbuilding\b|\bdistrict\b|ซอย|ถนน|ชั้น \d|อาคาร|ตำบล|แขวง|เขต|อำเภอ|จังหวัด",
     re.I,
@@ -118,7 +118,7 @@ VOCABULARY = [
     "certificate | ใบประกาศ;ใบรับรอง;ประกาศนียบัตร;วุฒิ;certificate;recognised;recognized;accredited |  | certificate;ใบรับรอง;ใบประกาศ;ประกาศนียบัตร;diploma;recognis;รับรอง |  | the certificate | ใบรับรอง",
     "language | ภาษา;อังกฤษ;ล่าม;พูดไทย;in english;english;interpreter;language;speak thai;taught in |  | english;อังกฤษ;ภาษา;interpret;ล่าม | school | the language of the class | ภาษาที่ใช้สอน",
     "age | อายุ;ขวบ;how old;minimum age;age;ages;years old;year old;year-old;years-old;yr old;my son;my daughter;ลูกชาย;ลูกสาว |  |  | school | the age limits | อายุผู้เรียน",
-    "curriculum | เรียนอะไร;สอนอะไร;เมนูอะไร;ทำอะไร;ทำเมนู;แบบไหนบ้าง;what will i;what do we;what dishes;which dishes;what sweets;dishes;menu;curriculum;cover;learn;do we make;will we make;do we learn;will we learn;you make;you learn;you'll make;you will make;you'll learn;you will learn;what you;ได้ทำ;ได้เรียน;สิ่งที่เรียน;สิ่งที่ได้เรียน;เมนูที่;เนื้อหา |  |  |  | what is taught | เนื้อหาที่เรียน",
+    "curriculum | เรียนอะไร;สอนอะไร;เมนูอะไร;ทำอะไร;ทำเมนู;แบบไหนบ้าง;what will i;what do we;what dishes;which dishes;what sweets;dishes;menu;curriculum;cover;learn;do we make;will we make;do we learn;will we learn;you make;you learn;you'll make;you will make;you'll learn;you will learn;ได้ทำ;ได้เรียน;สิ่งที่เรียน;สิ่งที่ได้เรียน;เมนูที่;เนื้อหา |  |  |  | what is taught | เนื้อหาที่เรียน",
     "wear | แต่งตัว;แต่งกาย;ใส่อะไร;รองเท้า;wear;shoes;dress |  | wear;shoes;รองเท้า;ใส่;clothes;เสื้อผ้า | school | what to wear | การแต่งกาย",
     "bring | ต้องเตรียม;เตรียมอะไร;เตรียมตัว;ต้องเอาอะไรไป;ต้องนำอะไร;what to bring;need to bring;should i bring;do i bring;bring anything;bring my own |  | bring;เตรียม;provide;supplied;นำมา;เอามา;เอาไป | school | what to bring | สิ่งที่ต้องเตรียม",
     "take_home | กลับบ้าน;ห่อกลับ;take home;take the food;bring home;leftovers |  | home;กลับบ้าน;box;กล่อง | school | taking food home | การนำอาหารกลับบ้าน",

@@ -174,6 +174,7 @@ class Index:
     )  # id(line) → its words (filled on use)
     english: frozenset[str] = frozenset()  # every English word of the corpus, as `tokens` stems it
     latin_names: dict[str, str] = field(default_factory=dict)  # `_sound` of a Latin name (word or two) → it
+    thai_names: dict[str, str] = field(default_factory=dict)  # `_sound` of a romanised Thai name word → it
     aliases: dict[str, "Alias"] = field(default_factory=dict)  # a question's word → its equivalents (filled on use)
 
     def knows(self, word: str) -> bool:
@@ -195,11 +196,19 @@ class Index:
             words = list(equivalents(term))
             if term and "\u0e00" <= term[0] <= "\u0e7f":
                 words += sounds_like(_romanised(term), self.latin_names, 2)
+            elif term.isascii() and term.isalpha():
+                words += sounds_like(_sound(term), self.thai_names, 2)
             found = tuple(w for w in words if self._uses(w) or " " in w and w in self.corpus)
             held = self.aliases[term] = Alias(
                 found, pattern(found) if found else None, frozenset(t for w in found for t in tokens(w))
             )
         return held
+
+    def also(self, term: str, words: list[str]) -> None:
+        """More words stating this question word (a Thai name two English words sound like)."""
+        held = self.alias(term)
+        found = tuple(dict.fromkeys([*held.words, *words]))
+        self.aliases[term] = Alias(found, pattern(found), frozenset(t for w in found for t in tokens(w)))
 
     def states(self, term: str, text: str) -> bool:
         """Does this lower-cased text state the question's word, or one meaning the same?"""
@@ -393,6 +402,11 @@ def build_index(
         title_words,
         english=english,
         latin_names=_latin_names(entity, names),
+        thai_names={
+            heard: t
+            for t in entity
+            if len(t) >= 3 and "\u0e00" <= t[0] <= "\u0e7f" and len(heard := _romanised(t)) >= SHORT_SOUND - 1
+        },
     )
 
 
@@ -425,7 +439,19 @@ def weights(rest: str, index: Index) -> dict[str, float]:
         else:
             w = OTHER_WEIGHT
         out[t] = max(out.get(t, 0.0), w)
+    _thai_spelled(list(out), index)
     return _spelled_in_thai(out, index)
+
+
+def _thai_spelled(words: list[str], index: Index) -> None:
+    """Two English words that together sound like one of the school's Thai names ("dim sum" and
+    ติ่มซำ): a Thai line naming it states both."""
+    for a, b in zip(words, words[1:], strict=False):
+        if a.isascii() and b.isascii() and a.isalpha() and b.isalpha():
+            found = sounds_like(_sound(a + b), index.thai_names, 1)
+            if found:
+                index.also(a, found)
+                index.also(b, found)
 
 
 def _sound(word: str) -> str:
