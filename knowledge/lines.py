@@ -532,7 +532,7 @@ def attribute_fit(
         kinds = [gives_contact(cue, line.text) for name, cue in cues if name == a == "contact"]
         if fit and False in kinds and True not in kinds:  # the phone asked, a LINE id given
             fit = 0.0
-        if fit and a in named and fit == 1.0:
+        if fit == 1.0 and (a in named or a in _heading_names(line.label)):  # "Price: …", "Ages: …"
             fit += HEADING_BONUS
         if fit and BY_NAME[a].money and _FIGURE.search(line.text):
             fit += FIGURE_BONUS
