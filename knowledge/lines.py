@@ -512,7 +512,7 @@ class Scored:
 
 
 @lru_cache(maxsize=8192)
-def _heading_names(heading: str) -> frozenset[str]:
+def heading_names(heading: str) -> frozenset[str]:
     """The attributes a heading names ("Parking", "ค่าเรียน"): read once per heading."""
     return frozenset(read_question(heading).attributes)
 
@@ -525,14 +525,14 @@ def attribute_fit(
     the customer's own cue ("airport" asked, a line about the BTS found)."""
     if not attributes:
         return 0.0
-    named = _heading_names(line.heading.split(HEADING_SEPARATOR)[-1]) if line.heading else frozenset()
+    named = heading_names(line.heading.split(HEADING_SEPARATOR)[-1]) if line.heading else frozenset()
     fits = []
     for a in attributes:
         fit = 1.0 if states(a, line.text) else 0.6 if a in named else 0.0
         kinds = [gives_contact(cue, line.text) for name, cue in cues if name == a == "contact"]
         if fit and False in kinds and True not in kinds:  # the phone asked, a LINE id given
             fit = 0.0
-        if fit == 1.0 and (a in named or a in _heading_names(line.label)):  # "Price: …", "Ages: …"
+        if fit == 1.0 and (a in named or a in heading_names(line.label)):  # "Price: …", "Ages: …"
             fit += HEADING_BONUS
         if fit and BY_NAME[a].money and _FIGURE.search(line.text):
             fit += FIGURE_BONUS

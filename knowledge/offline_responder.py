@@ -21,7 +21,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from knowledge.asks import BY_NAME, COUNT, DURATION, GENERIC, TIME, Ask, read_question
-from knowledge.lines import ENTITY_WEIGHT, OTHER_WEIGHT, Index, Scored, rank, tokens, weights
+from knowledge.lines import (
+    ENTITY_WEIGHT,
+    OTHER_WEIGHT,
+    Index,
+    Scored,
+    heading_names,
+    rank,
+    tokens,
+    weights,
+)
 from knowledge.record import Record, RecordFact, facts_of_record
 from knowledge.search import Hit, source_dicts
 from models.ai_rules import _numbers_in, dates_in, prices_in
@@ -265,7 +274,8 @@ def _part(
     if rows:  # "Tuesday · Fresh Pasta Day" and "Friday · Fresh Pasta Day": both days
         part.text = "\n".join([part.text, *(s.line.text for s in rows)])
         part.source["text"] = f"{best.line.heading}\n{part.text}"
-    if index is not None and needs < 1.0 or not attribute:
+    listed = attribute and BY_NAME[attribute].evidence is None and attribute in heading_names(best.line.heading.split(" › ")[-1])
+    if index is not None and (needs < 1.0 or not attribute or listed):  # a list under "What you take home"
         part.text = _section(best, index, language) if index is not None else part.text
         part.source["text"] = f"{best.line.heading}\n{part.text}"  # every line quoted grounds it
     if language not in best.line.languages:  # only the school's other-language page says it
