@@ -125,6 +125,7 @@ GROUPS: tuple[tuple[str, ...], ...] = (
     ("airport", "สนามบิน"),
     ("hotel", "โรงแรม"),
     ("address", "ที่อยู่"),
+    ("office", "สำนักงาน", "ออฟฟิศ"),
     ("map", "แผนที่"),
     ("toilet", "restroom", "bathroom", "ห้องน้ำ"),
     # time

@@ -175,8 +175,10 @@ def _section(s: Scored, index: Index, language: str) -> str:
             break
         picked.append(line.text)
         size += len(line.text)
-    first = _line_text(s, language)
-    return "\n".join([first, *picked[1:]])
+    if s.line.text not in picked:
+        picked = [s.line.text]
+    titled = _line_text(s, language)  # the section's title goes before its first line
+    return "\n".join([titled.removesuffix(s.line.text) + picked[0], *picked[1:]])
 
 
 def _part(
