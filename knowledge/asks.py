@@ -361,7 +361,7 @@ def read_question(question: str) -> Ask:
     segments = _segments(text)
     names: list[str] = []
     for start, name, strong in sorted(found):
-        alone = name == "price" and not money and not any(
+        alone = not money and not any(
             s and segments[at] == segments[start] for at, _, s in found
         )  # "ซูชิเท่าไหร่ เริ่มเมื่อไหร่" asks a price; "อายุขั้นต่ำเท่าไหร่" does not
         if (strong or not strong_names or alone) and name not in names:
