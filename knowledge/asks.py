@@ -123,7 +123,7 @@ VOCABULARY = [
     "bring | ต้องเตรียม;เตรียมอะไร;เตรียมตัว;ต้องเอาอะไรไป;ต้องนำอะไร;what to bring;need to bring;should i bring;do i bring;bring anything;bring my own |  | bring;เตรียม;provide;supplied;นำมา;เอามา;เอาไป | school | what to bring | สิ่งที่ต้องเตรียม",
     "take_home | กลับบ้าน;ห่อกลับ;take home;take the food;bring home;leftovers |  | home;กลับบ้าน;box;กล่อง | school | taking food home | การนำอาหารกลับบ้าน",
     "private | ส่วนตัว;private;บริษัท;company;corporate;team building;องค์กร;พนักงาน |  | private;ส่วนตัว;company;บริษัท;corporate;team | school | private or company classes | คลาสส่วนตัวหรือองค์กร",
-    "discount | ส่วนลด;ลดราคา;ราคาพิเศษ;แพ็กเกจ;discount;promotion;bundle;package;deal |  | discount;ส่วนลด;ลด;bundle;package;แพ็กเกจ;%;off;save;ประหยัด |  | discounts and packages | ส่วนลดและแพ็กเกจ",
+    "discount | ส่วนลด;ลดราคา;ราคาพิเศษ;แพ็กเกจ;discount;promotion;bundle;package;deal |  | discount;ส่วนลด;ลด;bundle;package;แพ็กเกจ;%;off;save;ประหยัด | money | discounts and packages | ส่วนลดและแพ็กเกจ",
     "holiday | วันหยุด;สงกรานต์;ปีใหม่;ปิดไหม;holiday;holidays;closed;songkran;new year;open during |  | closed;ปิด;holiday;วันหยุด | school | holidays | วันหยุด",
     "internship | ฝึกงาน;internship;intern;placement |  | internship;ฝึกงาน;placement |  | the internship | การฝึกงาน",
     "teacher | ใครสอน;ผู้สอน;who teaches;teacher;instructor | who is;who's;ใคร | chef;เชฟ;taught by;สอนโดย |  | who teaches | ผู้สอน",
