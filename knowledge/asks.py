@@ -289,6 +289,8 @@ GENERIC = frozenset(
         "percentage",
         "next year",
         "this year",
+        "month",
+        "เดือน",  # "รอบเดือนตุลา": the month named is the topic
         "เปอร์เซ็นต์",
         "ขั้นต่ำ",
         "สูงสุด",
@@ -336,6 +338,7 @@ _CUES = sorted(
 # Chat spellings of the cue words ("how mch", "wat time"): read as meant.
 TYPOS = {"mch": "much", "muh": "much", "hw": "how", "wat": "what", "wht": "what", "whats": "what's", "tme": "time", "prise": "price", "pirce": "price", "shoud": "should", "adress": "address"}  # fmt: skip
 _TYPO = re.compile(r"(?<![a-z'])(" + "|".join(TYPOS) + r")(?![a-z'])")
+THAI_TYPOS = {"คอส": "คอร์ส", "เบอโทร": "เบอร์โทร", "ส่วนทีเหลือ": "ส่วนที่เหลือ"}
 MONTH = re.compile(
     r"(?<![a-z])(?:jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)[a-z]*\.?(?![a-z])|"
     r"มกรา|กุมภา|มีนา|เมษา|พฤษภา|มิถุนา|กรกฎา|สิงหา|กันยา|ตุลา|พฤศจิกา|ธันวา"
@@ -347,6 +350,8 @@ def read_question(question: str) -> Ask:
     and the rest of the question. A question naming a month and nothing else asks when ("is
     there a round in July?")."""
     text = _TYPO.sub(lambda m: TYPOS[m.group(1)], question.lower()).replace("รอบเดือน", "รอบ เดือน")
+    for typo, meant in THAI_TYPOS.items():
+        text = text.replace(typo, meant)
     taken = [False] * len(text)
     found: list[tuple[int, str, bool]] = []
     inside = _inside_a_word(text)

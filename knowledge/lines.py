@@ -21,13 +21,14 @@ A line's score for an ask (see `knowledge.asks`):
 import re
 import threading
 from dataclasses import dataclass, field
-from difflib import get_close_matches
+from difflib import SequenceMatcher, get_close_matches
 from functools import lru_cache
 
+from pythainlp.corpus import thai_words as thai_dictionary
 from pythainlp.transliterate import romanize
 
 from knowledge.asks import BY_NAME, GENERIC, Ask, gives_contact, read_question, states
-from knowledge.chunk import HEADING_SEPARATOR
+from knowledge.chunk import HEADING_SEPARATOR, thai_words
 from knowledge.embed import ENGLISH_STOP, THAI_STOP, stem
 from knowledge.glossary import english_months, equivalents, pattern
 from knowledge.search import Hit
@@ -402,12 +403,22 @@ def build_index(
         title_words,
         english=english,
         latin_names=_latin_names(entity, names),
-        thai_names={
-            heard: t
-            for t in entity
-            if len(t) >= 3 and "\u0e00" <= t[0] <= "\u0e7f" and len(heard := _romanised(t)) >= SHORT_SOUND - 1
-        },
+        thai_names=_thai_names(names),
     )
+
+
+def _thai_names(names: list[str]) -> dict[str, str]:
+    """How the Thai words of the school's names sound, romanised: a word, or a run of the word
+    cutter's pieces ("ทัน|ดู|รี" is ทันดูรี, tandoori)."""
+    out: dict[str, str] = {}
+    for run in {r for name in names if name for r in re.findall(r"[\u0E00-\u0E7F]{3,}", name)}:
+        pieces = thai_words(run)
+        for size in (1, 2, 3, 4):
+            for i in range(len(pieces) - size + 1):
+                word = "".join(pieces[i : i + size])
+                if len(word) >= 3 and word not in GENERIC and len(heard := _romanised(word)) >= SHORT_SOUND - 1:
+                    out.setdefault(heard, word)
+    return out
 
 
 def _latin_names(entity: set[str], names: list[str]) -> dict[str, str]:
@@ -422,10 +433,16 @@ def _latin_names(entity: set[str], names: list[str]) -> dict[str, str]:
     return out
 
 
+def question_words(rest: str, index: Index) -> list[str]:
+    """A question's words as the index reads them: Thai months and Thai spellings of the
+    school's Latin names written as the school writes them."""
+    return tokens(english_months(_latin_spelled(rest, index)), index.corpus)
+
+
 def weights(rest: str, index: Index) -> dict[str, float]:
     """The words of a question (its cue phrases removed) that name what it is about, weighted."""
     out: dict[str, float] = {}
-    for t in tokens(english_months(rest), index.corpus):
+    for t in question_words(rest, index):
         if t in GENERIC or stem(t) in GENERIC:
             w = GENERIC_WEIGHT
         elif t[0].isdigit():
@@ -440,7 +457,7 @@ def weights(rest: str, index: Index) -> dict[str, float]:
             w = OTHER_WEIGHT
         out[t] = max(out.get(t, 0.0), w)
     _thai_spelled(list(out), index)
-    return _spelled_in_thai(out, index)
+    return out
 
 
 def _thai_spelled(words: list[str], index: Index) -> None:
@@ -469,12 +486,21 @@ SOUNDS_LIKE = 0.8  # how close a romanised Thai word must come to a course's Lat
 SHORT_SOUND, SHORT_SOUNDS_LIKE = 5, 0.85  # a shorter one must come closer ("pata" → pasta)
 
 
-def sounds_like(heard: str, latin_names: dict[str, str], n: int) -> list[str]:
-    """The school's Latin names (a word or two) a romanised Thai word sounds like."""
+WORDS_SOUND_LIKE = 0.9  # Thai words of their own ("เดียว|เรียน") heard as a name: nearly the same sound
+
+
+def sounds_like(heard: str, names: dict[str, str], n: int, cutoff: float = 0.0) -> list[str]:
+    """The school's names (a word or two) a word sounds like: a romanised Thai word and the
+    Latin names, or an English word and the Thai names. Short sounds must come closer."""
     if len(heard) < SHORT_SOUND - 1:
         return []
-    cutoff = SOUNDS_LIKE if len(heard) >= SHORT_SOUND else SHORT_SOUNDS_LIKE
-    return [latin_names[m] for m in get_close_matches(heard, latin_names, n=n, cutoff=cutoff)]
+    found = get_close_matches(heard, names, n=n + 2, cutoff=max(cutoff, SOUNDS_LIKE))
+    return [
+        names[m]
+        for m in found
+        if SequenceMatcher(None, heard, m).ratio()
+        >= max(cutoff, SOUNDS_LIKE if min(len(m), len(heard)) >= SHORT_SOUND else SHORT_SOUNDS_LIKE)
+    ][:n]
 
 
 @lru_cache(maxsize=4096)
@@ -482,24 +508,33 @@ def _romanised(thai: str) -> str:
     return _sound(romanize(thai, engine="royin"))
 
 
-def _spelled_in_thai(terms: dict[str, float], index: Index) -> dict[str, float]:
+_DICTIONARY = thai_dictionary()  # words a Thai spelling of a foreign name is cut into are not all in it
+
+
+def _latin_spelled(rest: str, index: Index) -> str:
     """A course the documents name in Latin letters, written in Thai by the customer
-    ("เจลาโต้" for Gelato, "ทีรามิสุ" for Tiramisu): its Latin name joins the question's words."""
+    ("บิรยานี" for Biryani, "เจลาโต้" for Gelato): the Thai spelling becomes the Latin name (and,
+    when the school writes that spelling too, its Thai lines state the name). The word cutter
+    may split it ("บิร|ยา|นี"), so runs of its pieces are heard whole, longest first."""
     if not index.latin_names:
-        return terms
-    thai = [t for t, w in terms.items() if "\u0e00" <= t[0] <= "\u0e7f" and w == OTHER_WEIGHT]
-    out = dict(terms)
-    for size in (3, 2, 1):
-        for i in range(len(thai) - size + 1):
-            window = thai[i : i + size]
-            if any(t not in out for t in window):
-                continue
-            match = sounds_like(_romanised("".join(window)), index.latin_names, 1)
-            if match:
-                for t in window:
-                    out.pop(t, None)
-                out |= dict.fromkeys(tokens(match[0]), ENTITY_WEIGHT)
-    return out
+        return rest
+    for run in re.findall(r"[\u0E00-\u0E7F]+", rest):
+        pieces = [p for p in thai_words(run) if p.strip()]
+        taken = [p in THAI_STOP or p in GENERIC for p in pieces]  # "ขอ", "เรียน" are no one's name
+        for size in (4, 3, 2, 1):
+            for i in range(len(pieces) - size + 1):
+                window = "".join(pieces[i : i + size])
+                if any(taken[i : i + size]) or len(window) < 3:
+                    continue
+                words = size > 1 and all(p in _DICTIONARY for p in pieces[i : i + size])  # "เดียว|เรียน"
+                match = sounds_like(_romanised(window), index.latin_names, 1, WORDS_SOUND_LIKE if words else 0.0)
+                if match:
+                    taken[i : i + size] = [True] * size
+                    rest = rest.replace(window, f" {match[0]} ", 1)
+                    if window in index.corpus:  # the school writes it in Thai too: those lines state it
+                        for t in tokens(match[0]):
+                            index.also(t, [window])
+    return rest
 
 
 @dataclass(frozen=True)
@@ -590,7 +625,7 @@ _LENGTH = re.compile(
     r"[\s-]?(day|week|hour|month|วัน|สัปดาห์|ชั่วโมง|ชม|เดือน)|(วัน|สัปดาห์|เดือน)เดียว|(half|ครึ่ง)[\s-]?(day|วัน)",
     re.I,
 )
-ABOUT_BONUS = 0.06  # the line's page or section is about what the question names, not a passing mention
+ABOUT_BONUS = 0.12  # the line's page or section is about what the question names, not a passing mention
 DURATION_CLASH = 0.4  # the question says "1 day", the line is about the 3-day course
 
 

@@ -27,6 +27,7 @@ from knowledge.lines import (
     Index,
     Scored,
     heading_names,
+    question_words,
     rank,
     tokens,
     weights,
@@ -440,7 +441,7 @@ def unknown_factor(question: str, ask: Ask, index: Index) -> float:
         ):
             factor *= UNKNOWN_CUE
     english = 0
-    for t in tokens(ask.rest, index.corpus):
+    for t in question_words(ask.rest, index):
         if index.knows(t) or t[0].isdigit() or t in GENERIC:
             continue
         if "\u0e00" <= t[0] <= "\u0e7f":
@@ -494,7 +495,7 @@ def offline_answer(
     )
     unknown = [
         t
-        for t in tokens(ask.rest, index.corpus)
+        for t in question_words(ask.rest, index)
         if not index.knows(t) and not t[0].isdigit() and t not in GENERIC
     ]
     body = [p.text for p in parts if p.text]
