@@ -210,6 +210,14 @@ def english_months(text: str) -> str:
     return _THAI_MONTH.sub(lambda m: f" {by_form[m.group(0)]} ", text)
 
 
+PHRASES = sorted({e for group in GROUPS for e in group if " " in e}, key=len, reverse=True)
+
+
+def phrases_in(text: str) -> list[str]:
+    """The glossary's phrases ("ice cream", "team building") a lower-cased text uses."""
+    return [p for p in PHRASES if re.search(r"(?<![a-z])" + re.escape(p) + r"(?![a-z])", text)]
+
+
 @lru_cache(maxsize=4096)
 def pattern(words: tuple[str, ...]) -> re.Pattern[str] | None:
     """One pattern finding any of these words in a lower-cased line: Thai ones as text (when

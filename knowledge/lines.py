@@ -30,7 +30,7 @@ from pythainlp.transliterate import romanize
 from knowledge.asks import BY_NAME, GENERIC, Ask, gives_contact, read_question, states
 from knowledge.chunk import HEADING_SEPARATOR, thai_words
 from knowledge.embed import ENGLISH_STOP, THAI_STOP, stem
-from knowledge.glossary import english_months, equivalents, pattern
+from knowledge.glossary import english_months, equivalents, pattern, phrases_in
 from knowledge.search import Hit
 from models.ai_rules import detect_language
 
@@ -182,9 +182,9 @@ class Index:
         """Does the knowledge base use this word, or one meaning the same (`alias`)? Thai
         anywhere in the text (no spaces between words); English as a whole word ("cat" is not
         in "certificate")."""
-        return self._uses(word) or any(self._uses(w) for w in self.alias(word).words)
+        return self.uses(word) or any(self.uses(w) for w in self.alias(word).words)
 
-    def _uses(self, word: str) -> bool:
+    def uses(self, word: str) -> bool:
         if not word or "\u0e00" <= word[0] <= "\u0e7f" or word[0].isdigit() or " " in word:
             return word in self.corpus
         return _loose(word) in self.english
@@ -199,7 +199,7 @@ class Index:
                 words += sounds_like(_romanised(term), self.latin_names, 2)
             elif term.isascii() and term.isalpha():
                 words += sounds_like(_sound(term), self.thai_names, 2)
-            found = tuple(w for w in words if self._uses(w) or " " in w and w in self.corpus)
+            found = tuple(w for w in words if self.uses(w) or " " in w and w in self.corpus)
             held = self.aliases[term] = Alias(
                 found, pattern(found) if found else None, frozenset(t for w in found for t in tokens(w))
             )
@@ -436,7 +436,18 @@ def _latin_names(entity: set[str], names: list[str]) -> dict[str, str]:
 def question_words(rest: str, index: Index) -> list[str]:
     """A question's words as the index reads them: Thai months and Thai spellings of the
     school's Latin names written as the school writes them."""
-    return tokens(english_months(_latin_spelled(rest, index)), index.corpus)
+    return tokens(english_months(_latin_spelled(_school_phrases(rest, index), index)), index.corpus)
+
+
+def _school_phrases(rest: str, index: Index) -> str:
+    """A phrase of the glossary the school does not write ("ice cream") in the words it does
+    ("gelato"), so the question names what the school names."""
+    for phrase in phrases_in(rest):
+        if phrase not in index.corpus:
+            written = [w for w in equivalents(phrase) if index.uses(w)]
+            if written:
+                rest = rest.replace(phrase, f" {written[0]} ")
+    return rest
 
 
 def weights(rest: str, index: Index) -> dict[str, float]:
