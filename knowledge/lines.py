@@ -35,6 +35,7 @@ from knowledge.search import Hit
 from models.ai_rules import detect_language
 
 _MARKUP = re.compile(r"^\s*(?:#{1,6}\s+|[-*+•]\s+|\d+[.)]\s+|>\s*)")
+_ITEM = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+")
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}")
 _SENTENCES = re.compile(r"(?<=[a-z0-9)][.!?])\s+(?=[A-Z\"'(])")
 _LABEL = re.compile(r"^([^:：]{2,60})[:：]\s")
@@ -153,6 +154,7 @@ class Line:
     label: str = ""  # a table row's or list item's first cell / label
     position: int = 0  # its place under its heading (0: the section's first line)
     languages: frozenset[str] = frozenset()  # whom it can answer: a mixed line serves both
+    item: bool = False  # a list item ("- Har gow", "2. Siu mai")
 
     def __post_init__(self) -> None:
         self.lowered = self.text.lower()
@@ -185,6 +187,7 @@ class Index:
         return self.uses(word) or any(self.uses(w) for w in self.alias(word).words)
 
     def uses(self, word: str) -> bool:
+        """Does the knowledge base itself write this word?"""
         if not word or "\u0e00" <= word[0] <= "\u0e7f" or word[0].isdigit() or " " in word:
             return word in self.corpus
         return _loose(word) in self.english
@@ -380,6 +383,7 @@ def build_index(
                         detect_language(line),
                         label=label,
                         position=position,
+                        item=bool(_ITEM.match(unit)),
                     )
                 )
     # one-word cues are not names ("price"); the words of longer cues ("take the food") may be
@@ -574,7 +578,9 @@ def attribute_fit(
     named = heading_names(line.heading.split(HEADING_SEPARATOR)[-1]) if line.heading else frozenset()
     fits = []
     for a in attributes:
-        fit = 1.0 if states(a, line.text) else 0.6 if a in named else 0.0
+        # a list under "What you make", or the paragraph right under it, states what is made
+        listed = (line.item or line.position < 2) and BY_NAME[a].evidence is None
+        fit = 1.0 if states(a, line.text) or (listed and a in named) else 0.6 if a in named else 0.0
         kinds = [gives_contact(cue, line.text) for name, cue in cues if name == a == "contact"]
         if fit and False in kinds and True not in kinds:  # the phone asked, a LINE id given
             fit = 0.0
