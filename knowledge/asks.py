@@ -367,9 +367,10 @@ def read_question(question: str) -> Ask:
     segments = _segments(text)
     names: list[str] = []
     for start, name, strong in sorted(found):
-        alone = not money and not any(
-            s and segments[at] == segments[start] for at, _, s in found
-        )  # "ซูชิเท่าไหร่ เริ่มเมื่อไหร่" asks a price; "อายุขั้นต่ำเท่าไหร่" does not
+        beside = [n for at, n, s in found if s and segments[at] == segments[start]]
+        alone = not money and (
+            not beside or (name == "price" and all(BY_NAME[n].evidence is None for n in beside))
+        )  # "ซูชิเท่าไหร่ เริ่มเมื่อไหร่" and "a private class, how much?" ask a price; "อายุขั้นต่ำเท่าไหร่" does not
         if (strong or not strong_names or alone) and name not in names:
             names.append(name)
     if not names and MONTH.search(text):
