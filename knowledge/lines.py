@@ -642,6 +642,7 @@ _LENGTH = re.compile(
     r"[\s-]?(day|week|hour|month|วัน|สัปดาห์|ชั่วโมง|ชม|เดือน)|(วัน|สัปดาห์|เดือน)เดียว|(half|ครึ่ง)[\s-]?(day|วัน)",
     re.I,
 )
+KIND_BONUS = 0.04  # the heading names the kind asked ("the noodle workshop": the Workshop, not the Master course)
 ABOUT_BONUS = 0.12  # the line's page or section is about what the question names, not a passing mention
 DURATION_CLASH = 0.4  # the question says "1 day", the line is about the 3-day course
 
@@ -697,6 +698,7 @@ def rank(
     prior = {(h.source, h.chunk): h.score for h in hits}
     asked = lengths(ask.rest)
     named_here = [t for t, w in terms.items() if w >= ENTITY_WEIGHT]
+    kinds = [t for t, w in terms.items() if w == GENERIC_WEIGHT and t.isalpha() and len(t) > 3]  # "workshop"
     out = []
     for line in index.lines:
         away = 0.0 if language in line.languages else OTHER_LANGUAGE
@@ -711,6 +713,7 @@ def rank(
         p = prior.get((line.source, line.chunk), 0.0)
         total = 0.5 * c + 0.4 * f + 0.15 * p - x if attributes else 0.75 * c + 0.25 * p - x
         total += ABOUT_BONUS if about else 0.0
+        total += KIND_BONUS if any(t in line.context for t in kinds) else 0.0
         out.append(Scored(line, round(total, 4), c, f, x))
     out.sort(key=lambda s: s.total, reverse=True)
     return out
