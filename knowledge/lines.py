@@ -606,7 +606,9 @@ def cover(terms: dict[str, float], line: Line, index: Index, lenient: bool = Tru
         t: w
         * (
             1.0
-            if index.states(t, line.lowered) or (t.isdigit() and _in_a_range(int(t), line.lowered))
+            if index.states(t, line.lowered)
+            or (t.isdigit() and _in_a_range(int(t), line.lowered))
+            or (t.isascii() and t.isalpha() and t in line_tokens(line, index))  # "party" in "parties"
             else TITLE_MATCH
             if index.states(t, line.context)
             else 0.0

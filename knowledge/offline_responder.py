@@ -462,6 +462,8 @@ def offline_answer(
 ) -> Outcome:
     """The answer (empty text: hand off, with the reason) from the record and the documents."""
     parts, ask, share, reason = answer_parts(question, hits, language, index, record)
+    guessed = {a for a in ask.attributes if all(c in BY_NAME[a].weak for n, c in ask.cues if n == a)}
+    parts = [p for p in parts if not (p.problem and p.attribute in guessed)] or parts  # a weak cue's ask, unanswered: not asked
     sources = [p.source for p in parts if p.source]
     sources = [s for i, s in enumerate(sources) if s not in sources[:i]]
     if reason:
