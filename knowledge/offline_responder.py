@@ -17,6 +17,7 @@ when the question uses words the knowledge base never does. `vschool eval ai` re
 answers at each confidence were right (the reliability table).
 """
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,6 +42,7 @@ OFFLINE_MODEL = "offline-responder-v2"
 MIN_COVER = 0.6  # the line (or its heading) must state this share of what the question names
 MISSING_LIMIT = 0.4  # share of the question's words the knowledge base never uses: hand off
 UNKNOWN_CUE, UNKNOWN_THAI, UNKNOWN_ENGLISH = 0.6, 0.6, 0.85
+YEAR = re.compile(r"(?:19|20|25)\d\d")  # a Christian or Buddhist-era year
 SCHOOL_MISSING_LIMIT = 0.6  # the same for a school-wide ask (refunds, parking): its words vary more
 PASSING_MENTION = 0.6  # the line names the thing, but its page is about something else
 RIVAL_GAP = 0.03  # a rival line this close, stating another value: ask which one
@@ -442,6 +444,8 @@ def unknown_factor(question: str, ask: Ask, index: Index) -> float:
             factor *= UNKNOWN_CUE
     english = 0
     for t in question_words(ask.rest, index):
+        if YEAR.fullmatch(t) and not index.knows(t):  # "the price in 2028": no document speaks of that year
+            factor *= UNKNOWN_THAI
         if index.knows(t) or t[0].isdigit() or t in GENERIC:
             continue
         if "\u0e00" <= t[0] <= "\u0e7f":
