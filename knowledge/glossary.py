@@ -218,6 +218,25 @@ def phrases_in(text: str) -> list[str]:
     return [p for p in PHRASES if re.search(r"(?<![a-z])" + re.escape(p) + r"(?![a-z])", text)]
 
 
+_SHORT_YEAR = re.compile(r"(ปี|พ\.ศ\.)\s?(\d{2})(?!\d)")
+
+
+def full_years(text: str) -> str:
+    """A Thai short year written whole: "ปี 70" → "ปี 2570"."""
+    return _SHORT_YEAR.sub(lambda m: f"{m.group(1)} 25{m.group(2)}", text)
+
+
+def other_era(term: str) -> tuple[str, ...]:
+    """The same year in the other era: 2570 (Buddhist) is 2027."""
+    if len(term) == 4 and term.isdigit():
+        year = int(term)
+        if 2500 <= year <= 2700:
+            return (str(year - 543),)
+        if 1950 <= year <= 2150:
+            return (str(year + 543),)
+    return ()
+
+
 @lru_cache(maxsize=4096)
 def pattern(words: tuple[str, ...]) -> re.Pattern[str] | None:
     """One pattern finding any of these words in a lower-cased line: Thai ones as text (when

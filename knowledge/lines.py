@@ -30,7 +30,14 @@ from pythainlp.transliterate import romanize
 from knowledge.asks import BY_NAME, GENERIC, Ask, gives_contact, read_question, states
 from knowledge.chunk import HEADING_SEPARATOR, thai_words
 from knowledge.embed import ENGLISH_STOP, THAI_STOP, stem
-from knowledge.glossary import english_months, equivalents, pattern, phrases_in
+from knowledge.glossary import (
+    english_months,
+    equivalents,
+    full_years,
+    other_era,
+    pattern,
+    phrases_in,
+)
 from knowledge.search import Hit
 from models.ai_rules import detect_language
 
@@ -197,7 +204,7 @@ class Index:
         for a Thai word, a course name in Latin letters that sounds like it (ติ่มซำ → dim sum)."""
         held = self.aliases.get(term)
         if held is None:
-            words = list(equivalents(term))
+            words = [*equivalents(term), *other_era(term)]
             if term and "\u0e00" <= term[0] <= "\u0e7f":
                 words += sounds_like(_romanised(term), self.latin_names, 2)
             elif term.isascii() and term.isalpha():
@@ -440,7 +447,7 @@ def _latin_names(entity: set[str], names: list[str]) -> dict[str, str]:
 def question_words(rest: str, index: Index) -> list[str]:
     """A question's words as the index reads them: Thai months and Thai spellings of the
     school's Latin names written as the school writes them."""
-    return tokens(english_months(_latin_spelled(_school_phrases(rest, index), index)), index.corpus)
+    return tokens(full_years(english_months(_latin_spelled(_school_phrases(rest, index), index))), index.corpus)
 
 
 def _school_phrases(rest: str, index: Index) -> str:

@@ -10,7 +10,7 @@ import pytest
 from knowledge.answer import Asker, answer
 from knowledge.asks import read_question
 from knowledge.embed import OfflineEmbedder
-from knowledge.glossary import english_months, equivalents
+from knowledge.glossary import english_months, equivalents, full_years, other_era
 from knowledge.ingest import ingest_paths
 from models.db import session_scope
 
@@ -61,6 +61,7 @@ def test_the_glossary_and_months_are_read_in_both_languages() -> None:
     assert "jul" in english_months("มีรอบเดือนกรกฎาคมไหม").split() or "july" in english_months("มีรอบเดือนกรกฎาคมไหม")
     assert read_question("Is there a round in July?").attributes == ("next_round",)
     assert read_question("may I bring my dog?").attributes != ("next_round",)  # "may" is not May
+    assert "2570" in full_years("รอบแรกปี 70") and other_era("2570") == ("2027",)
 
 
 def test_a_thai_question_is_answered_from_the_page_written_only_in_english(school: None) -> None:
