@@ -681,9 +681,13 @@ def clash(asked: frozenset, line: Line) -> bool:
     return bool(own) and own.isdisjoint(asked) and not within
 
 
-def foreign(terms: dict[str, float], line: Line, index: Index) -> float:
+def foreign(terms: dict[str, float], line: Line, index: Index, about: bool = False) -> float:
+    """How much the line names other things than those asked: none counts on a page or section
+    about the thing asked, unless its heading names other things too (a package of two courses)."""
     own = index.title_words.get(line.source, set())
     meant = set(terms).union(*(index.alias(t).tokens for t in terms))
+    if about and not any(t in index.name_words and t not in meant for t in tokens(line.heading, index.corpus)):
+        return 0.0
     others = {
         t
         for t in line_tokens(line, index)
@@ -714,7 +718,7 @@ def rank(
         c, f = cover(terms, line, index, bool(attributes)), attribute_fit(attributes, line, ask.cues)
         about = bool(named_here) and all(index.states(t, line.context) for t in named_here)
         x = (
-            (foreign(terms, line, index) if named and not about else 0.0)
+            (foreign(terms, line, index, about) if named else 0.0)
             + POSITION_STEP * min(line.position, 10)
             + away
             + (DURATION_CLASH if clash(asked, line) else 0.0)
