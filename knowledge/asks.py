@@ -289,6 +289,23 @@ GENERIC = frozenset(
         "percentage",
         "next year",
         "this year",
+        "finish",
+        "finishes",
+        "nearest",
+        "near",
+        "closest",
+        "value",
+        "values",
+        "annual",
+        "yearly",
+        "usually",
+        "normally",
+        "exactly",
+        "currently",
+        "doesnt",
+        "dont",
+        "isnt",
+        "cant",
         "กี่",
         "month",
         "เดือน",  # "รอบเดือนตุลา": the month named is the topic
@@ -337,7 +354,7 @@ _CUES = sorted(
 
 
 # Chat spellings of the cue words ("how mch", "wat time"): read as meant.
-TYPOS = {"mch": "much", "muh": "much", "hw": "how", "wat": "what", "wht": "what", "whats": "what's", "tme": "time", "prise": "price", "pirce": "price", "shoud": "should", "adress": "address"}  # fmt: skip
+TYPOS = {"mch": "much", "muh": "much", "hw": "how", "wat": "what", "wht": "what", "whats": "what's", "tme": "time", "prise": "price", "pirce": "price", "shoud": "should", "adress": "address", "stn": "station", "hrs": "hours", "mins": "minutes", "thx": "thanks"}  # fmt: skip
 _TYPO = re.compile(r"(?<![a-z'])(" + "|".join(TYPOS) + r")(?![a-z'])")
 THAI_TYPOS = {"คอส": "คอร์ส", "เบอโทร": "เบอร์โทร", "ส่วนทีเหลือ": "ส่วนที่เหลือ"}
 MONTH = re.compile(
