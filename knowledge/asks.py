@@ -117,7 +117,7 @@ VOCABULARY = [
     "allergy | แพ้;กลูเตน;allergy;allergic;allergies;gluten;coeliac;celiac;peanut;peanuts;nut;nuts |  | แพ้;allerg;gluten;กลูเตน;coeliac;nut;ถั่ว |  | allergies | การแพ้อาหาร",
     "certificate | ใบประกาศ;ใบรับรอง;ประกาศนียบัตร;วุฒิ;certificate;recognised;recognized;accredited |  | certificate;ใบรับรอง;ใบประกาศ;ประกาศนียบัตร;diploma;recognis;รับรอง |  | the certificate | ใบรับรอง",
     "language | ภาษา;อังกฤษ;ล่าม;พูดไทย;in english;english;interpreter;language;speak thai;taught in |  | english;อังกฤษ;ภาษา;interpret;ล่าม | school | the language of the class | ภาษาที่ใช้สอน",
-    "age | อายุ;ขวบ;กี่ปี;กี่ขวบ;how old;minimum age;age;ages;years old;year old;year-old;years-old;yr old | my son;my daughter;ลูกชาย;ลูกสาว |  | school | the age limits | อายุผู้เรียน",
+    "age | อายุ;ขวบ;กี่ปี;กี่ขวบ;how old;minimum age;age;ages;years old;year old;year-old;years-old;yr old | my son;my daughter;ลูกชาย;ลูกสาว |  |  | the age limits | อายุผู้เรียน",
     "curriculum | เรียนอะไร;สอนอะไร;เมนูอะไร;ทำอะไร;ทำเมนู;แบบไหนบ้าง;what will i;what do we;what dishes;which dishes;what sweets;dishes;menu;curriculum;cover;learn;do we make;will we make;do we learn;will we learn;you make;you learn;you'll make;you will make;you'll learn;you will learn;ได้ทำ;ได้เรียน;สิ่งที่เรียน;สิ่งที่ได้เรียน;เมนูที่;เนื้อหา |  | you make;you learn;you'll make;you will make;you'll learn;you will learn;we make;we learn |  | what is taught | เนื้อหาที่เรียน",
     "wear | แต่งตัว;แต่งกาย;ใส่อะไร;รองเท้า;wear;shoes;dress |  | wear;shoes;รองเท้า;ใส่;clothes;เสื้อผ้า | school | what to wear | การแต่งกาย",
     "bring | ต้องเตรียม;เตรียมอะไร;เตรียมตัว;ต้องเอาอะไรไป;ต้องนำอะไร;what to bring;need to bring;should i bring;do i bring;bring anything;bring my own |  | bring;เตรียม;provide;supplied;นำมา;เอามา;เอาไป | school | what to bring | สิ่งที่ต้องเตรียม",
@@ -437,8 +437,10 @@ def read_question(question: str) -> Ask:
         )  # "ซูชิเท่าไหร่ เริ่มเมื่อไหร่" and "a private class, how much?" ask a price; "อายุขั้นต่ำเท่าไหร่" does not
         if (strong or not strong_names or alone) and name not in names:
             names.append(name)
-    if not names and MONTH.search(text):
+    if MONTH.search(text) and not names:
         names.append("next_round")
+    elif MONTH.search(text) and "days" in names and "next_round" not in names:  # "which day in March": a date
+        names[names.index("days")] = "next_round"
     rest = "".join(" " if taken[i] else ch for i, ch in enumerate(text))
     cues = tuple(
         (name, text[start : start + length])

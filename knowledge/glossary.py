@@ -110,6 +110,8 @@ GROUPS: tuple[tuple[str, ...], ...] = (
     ("tier", "ชั้น"),
     ("transfer", "โอน"),
     ("cash", "เงินสด"),
+    ("promptpay", "พร้อมเพย์"),
+    ("credit card", "บัตรเครดิต"),
     ("invoice", "ใบกำกับภาษี"),
     ("receipt", "ใบเสร็จ"),
     ("vat", "ภาษีมูลค่าเพิ่ม"),
