@@ -345,9 +345,7 @@ def answer_parts(
             [],
             ask,
             share,
-            Sentence(
-                "ai_not_covered", about=" ".join(missing), closest=hits[0].title if hits else "-"
-            ),
+            Sentence("ai_covered_nowhere", about=" ".join(missing)),  # the nearest document is not about it
         )
     record_facts = facts_of_record(record, ask, language) if attributes else {}
     needed = [a for a in attributes if a not in record_facts]

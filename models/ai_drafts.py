@@ -115,7 +115,7 @@ def _details(task: AiTask, language: str) -> str:
         return str(details or "")
     asked = ", ".join(
         str(label[1] if language == "th" else label[0]) for label in details.get("asked") or () if len(label) == 2
-    ) or "-"
+    ) or Sentence("ai_asked_nothing_known").in_language(language)
     return Sentence(
         "ai_figures",
         confidence=details.get("confidence", ""),

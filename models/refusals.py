@@ -207,6 +207,11 @@ SENTENCES: dict[str, tuple[str, str]] = {
         "No document covers “{about}” (the closest is {closest}): answer it yourself, or add it to the knowledge base.",
         "ไม่มีเอกสารที่พูดถึง “{about}” (ใกล้เคียงที่สุดคือ {closest}) กรุณาตอบเอง หรือเพิ่มเรื่องนี้ในฐานความรู้",
     ),
+    "ai_covered_nowhere": (
+        "No document covers “{about}”: answer it yourself, or add it to the knowledge base.",
+        "ไม่มีเอกสารที่พูดถึง “{about}” กรุณาตอบเอง หรือเพิ่มเรื่องนี้ในฐานความรู้",
+    ),
+    "ai_asked_nothing_known": ("no topic it knows", "ไม่ตรงกับหัวข้อที่รู้จัก"),
     "ai_no_line_states": (
         "No document states {what} of “{about}”: answer it yourself, or add it to the knowledge base.",
         "ไม่มีเอกสารที่ระบุ{what_th}ของ “{about}” กรุณาตอบเอง หรือเพิ่มเรื่องนี้ในฐานความรู้",

@@ -85,13 +85,14 @@ def test_a_question_asking_two_things_is_answered_in_two_parts(record: None) -> 
 def test_a_two_part_question_with_one_part_unknown_is_handed_off_saying_which_part(documents: None) -> None:
     reply = _ask("What time does the kaiseki class start, and is there a halal kaiseki menu for Muslims?")
     assert reply.action == "handoff"
-    assert reply.reason.key in ("ai_half_answer", "ai_no_line_states", "ai_not_covered", "ai_unsure_check")
+    assert reply.reason.key in ("ai_half_answer", "ai_no_line_states", "ai_not_covered", "ai_covered_nowhere", "ai_unsure_check")
 
 
 def test_hand_off_reasons_say_what_staff_can_act_on_in_both_languages(documents: None) -> None:
     unknown = _ask("How much is your Korean BBQ cooking class?")
-    assert unknown.action == "handoff" and unknown.reason.key == "ai_not_covered"
+    assert unknown.action == "handoff" and unknown.reason.key == "ai_covered_nowhere"
     assert "korean bbq" in str(unknown.reason) and "ไม่มีเอกสารที่พูดถึง" in unknown.reason.in_language("th")
+    assert "closest" not in str(unknown.reason)  # no document is near it: none is named as if it were
     assert "confidence" in unknown.reason.values["details"]  # the figures, for the details fold (shown in the reader's language)
     which = _ask("ราคาเท่าไหร่คะ")
     assert which.action == "handoff" and which.reason.key == "ai_which_thing"
