@@ -527,7 +527,9 @@ def sounds_like(heard: str, names: dict[str, str], n: int, cutoff: float = 0.0) 
 
 @lru_cache(maxsize=4096)
 def _romanised(thai: str) -> str:
-    return _sound(romanize(thai, engine="royin"))
+    """How a Thai word sounds in Latin letters: a loanword by pythainlp's dictionary of them
+    (ชีสเค้ก → cheesecake), any other word by the royal romanisation it falls back to."""
+    return _sound(romanize(thai, engine="lookup"))
 
 
 _DICTIONARY = thai_dictionary()  # words a Thai spelling of a foreign name is cut into are not all in it

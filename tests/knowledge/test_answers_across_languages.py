@@ -28,6 +28,7 @@ PAGES = {
         "ค่าเรียน 9,900 บาท ต่อคน รวมวัตถุดิบและอาหารกลางวัน\nเรียนเวลา 09:00-16:00 น. ทุกวัน\n"
     ),
     "courses/duck.md": "# Roast Duck Day\n\n**Price:** ฿3,300 per person\n\n**Time:** 13:00 – 17:00\n",
+    "courses/cheesecake.md": "# New York Cheesecake Class\n\n**Price:** ฿1,900 per person\n",
     "schedule.md": (
         "# Rounds in 2027\n\n| Course | Round 1 | Round 2 |\n|---|---|---|\n"
         "| Curry Basics 2 days | 12–13 Jan 2027 | 6–7 Jul 2027 |\n"
@@ -68,6 +69,9 @@ def test_a_thai_question_is_answered_from_the_page_written_only_in_english(schoo
     reply = _ask("คลาสบิรยานีราคาเท่าไหร่คะ")  # the Latin name, written in Thai as it sounds
     assert reply.action == "reply", reply.reason
     assert "2,800" in reply.text and "ข้อมูลจากหน้าภาษาอังกฤษ" in reply.text
+    reply = _ask("ชีสเค้กราคาเท่าไหร่คะ")  # a loanword romanised from its dictionary spelling, not by letters
+    assert reply.action == "reply", reply.reason
+    assert "1,900" in reply.text
     reply = _ask("คลาสเป็ดย่างราคาเท่าไหร่คะ")  # the same thing in Thai words: duck, roast
     assert reply.action == "reply", reply.reason
     assert "3,300" in reply.text and "2,800" not in reply.text
