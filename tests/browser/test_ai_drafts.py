@@ -41,6 +41,8 @@ def test_an_l2_draft_with_sources_is_sent_with_one_click_and_reaches_the_phone(n
     expect(inbox.locator("#ai-confidence")).to_contain_text("0.")
     expect(inbox.locator(".ai-source").first).to_contain_text("courses/sushi.md")  # relative to the knowledge folder
     expect(inbox.locator("#ai-sources")).not_to_contain_text(str(ROOT))  # never the server's absolute path
+    sources = inbox.locator(".ai-source").count()  # they scroll with the draft; their number stays in the header
+    expect(inbox.locator("#ai-source-count")).to_have_text(re.compile(rf"^{sources}\s"))
     expect(inbox.locator(".msg-out")).to_have_count(0)  # L2: nothing goes out on its own
 
     inbox.click("#ai-draft-edit")  # while it is edited below, the card sends nothing by itself

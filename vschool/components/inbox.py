@@ -221,9 +221,14 @@ def ai_card(state: type) -> rx.Component:
                 rx.icon("sparkles", size=14, color=rx.color("violet", 10)),
                 rx.text(rx.cond(ai["outcome"] == "suggestion", tr("ai_suggestion"), tr("ai_draft")), weight="bold", size="2"),
                 rx.badge(tr("ai_confidence"), " ", ai["confidence"], color_scheme="violet", size="1", id="ai-confidence"),
+                rx.cond(  # the sources scroll with the draft: how many there are stays in view
+                    state.ai_sources.length() > 0,
+                    rx.badge(state.ai_sources.length(), " ", tr("ai_sources"), color_scheme="gray", size="1", id="ai-source-count"),
+                ),
                 rx.cond(ai["reason"] != "", rx.text(ai["reason"], size="1", color=rx.color("amber", 11), id="ai-draft-reason")),
                 width="100%",
                 align="center",
+                wrap="wrap",
             ),
             rx.vstack(  # only the draft and its sources scroll: the header and the buttons stay in view
                 rx.text(ai["text"], size="2", white_space="pre-wrap", id="ai-draft-text"),
