@@ -403,7 +403,7 @@ _CUES = sorted(
 # Chat spellings of the cue words ("how mch", "wat time"): read as meant.
 TYPOS = {"mch": "much", "muh": "much", "hw": "how", "wat": "what", "wht": "what", "whats": "what's", "tme": "time", "prise": "price", "pirce": "price", "shoud": "should", "adress": "address", "stn": "station", "hrs": "hours", "mins": "minutes", "thx": "thanks"}  # fmt: skip
 _TYPO = re.compile(r"(?<![a-z'])(" + "|".join(TYPOS) + r")(?![a-z'])")
-THAI_TYPOS = {"คอส": "คอร์ส", "เบอโทร": "เบอร์โทร", "ส่วนทีเหลือ": "ส่วนที่เหลือ"}
+THAI_TYPOS = {"คอส": "คอร์ส", "เบอโทร": "เบอร์โทร", "ส่วนทีเหลือ": "ส่วนที่เหลือ", "รอบเดือน": "รอบ เดือน"}  # รอบเดือน: "round in month …", not the cutter's one word
 MONTH = re.compile(
     r"(?<![a-z])(?:jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)[a-z]*\.?(?![a-z])|"
     r"มกรา|กุมภา|มีนา|เมษา|พฤษภา|มิถุนา|กรกฎา|สิงหา|กันยา|ตุลา|พฤศจิกา|ธันวา"
@@ -414,7 +414,7 @@ def read_question(question: str) -> Ask:
     """The attributes asked (strong cues first; weak ones only when nothing strong matched)
     and the rest of the question. A question naming a month and nothing else asks when ("is
     there a round in July?")."""
-    text = _TYPO.sub(lambda m: TYPOS[m.group(1)], question.lower()).replace("รอบเดือน", "รอบ เดือน")
+    text = _TYPO.sub(lambda m: TYPOS[m.group(1)], question.lower())
     for typo, meant in THAI_TYPOS.items():
         text = text.replace(typo, meant)
     taken = [False] * len(text)

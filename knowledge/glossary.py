@@ -182,6 +182,7 @@ _THAI_MONTH = re.compile(
         sorted((re.escape(f) for m in MONTHS for f in m[1:] if _THAI.search(f)), key=len, reverse=True)
     )
 )
+_MONTH_OF = {f: m[0] for m in MONTHS for f in m[1:]}  # a month's every form → its English name
 MIN_THAI = 3  # a shorter Thai entry is inside too many unrelated words to be matched as text
 
 
@@ -208,16 +209,18 @@ def equivalents(term: str) -> tuple[str, ...]:
 def english_months(text: str) -> str:
     """The text with its Thai month names written as English ones ("เดือนตุลา" → "เดือน october "),
     so a month survives the Thai word cutter."""
-    by_form = {f: m[0] for m in MONTHS for f in m[1:]}
-    return _THAI_MONTH.sub(lambda m: f" {by_form[m.group(0)]} ", text)
+    return _THAI_MONTH.sub(lambda m: f" {_MONTH_OF[m.group(0)]} ", text)
 
 
-PHRASES = sorted({e for group in GROUPS for e in group if " " in e}, key=len, reverse=True)
+PHRASES = {
+    p: re.compile(r"(?<![a-z])" + re.escape(p) + r"(?![a-z])")
+    for p in sorted({e for group in GROUPS for e in group if " " in e}, key=len, reverse=True)
+}
 
 
 def phrases_in(text: str) -> list[str]:
     """The glossary's phrases ("ice cream", "team building") a lower-cased text uses."""
-    return [p for p in PHRASES if re.search(r"(?<![a-z])" + re.escape(p) + r"(?![a-z])", text)]
+    return [p for p, found in PHRASES.items() if found.search(text)]
 
 
 _SHORT_YEAR = re.compile(r"(ปี|พ\.ศ\.)\s?(\d{2})(?!\d)")

@@ -186,6 +186,7 @@ class Index:
     latin_names: dict[str, str] = field(default_factory=dict)  # `_sound` of a Latin name (word or two) → it
     thai_names: dict[str, str] = field(default_factory=dict)  # `_sound` of a romanised Thai name word → it
     aliases: dict[str, "Alias"] = field(default_factory=dict)  # a question's word → its equivalents (filled on use)
+    heading_tokens: dict[str, list[str]] = field(default_factory=dict)  # heading path → its words (filled on use)
 
     def knows(self, word: str) -> bool:
         """Does the knowledge base use this word, or one meaning the same (`alias`)? Thai
@@ -683,17 +684,28 @@ def clash(asked: frozenset, line: Line) -> bool:
     return bool(own) and own.isdisjoint(asked) and not within
 
 
-def foreign(terms: dict[str, float], line: Line, index: Index, about: bool = False) -> float:
-    """How much the line names other things than those asked: none counts on a page or section
-    about the thing asked, unless its heading names other things too (a package of two courses)."""
+def meant(terms: dict[str, float], index: Index) -> set[str]:
+    """The question's words and the words of their equivalents: none of them is another thing."""
+    return set(terms).union(*(index.alias(t).tokens for t in terms))
+
+
+def is_about(named: list[str], line: Line, index: Index) -> bool:
+    """Is the line's page or section about every thing named (its heading or title states it),
+    not a passing mention on a page about something else?"""
+    return all(index.states(t, line.context) for t in named)
+
+
+def foreign(line: Line, index: Index, about: bool, asked: set[str]) -> float:
+    """How much the line names other things than those asked (`asked`: the question's `meant`
+    words): none counts on a page or section about the thing asked, unless its heading names
+    other things too (a package of two courses)."""
     own = index.title_words.get(line.source, set())
-    meant = set(terms).union(*(index.alias(t).tokens for t in terms))
-    if about and not any(t in index.name_words and t not in meant for t in tokens(line.heading, index.corpus)):
+    if about and not any(t in index.name_words and t not in asked for t in heading_tokens(line, index)):
         return 0.0
     others = {
         t
         for t in line_tokens(line, index)
-        if t in index.name_words and t not in meant and t not in own
+        if t in index.name_words and t not in asked and t not in own
     }
     return min(FOREIGN_CAP, FOREIGN_EACH * len(others))
 
@@ -714,13 +726,14 @@ def rank(
     asked = lengths(ask.rest)
     named_here = [t for t, w in terms.items() if w >= ENTITY_WEIGHT]
     kinds = [t for t, w in terms.items() if w == GENERIC_WEIGHT and t.isalpha() and len(t) > 3]  # "workshop"
+    asked_words = meant(terms, index)  # once per question, not per line
     out = []
     for line in index.lines:
         away = 0.0 if language in line.languages else OTHER_LANGUAGE
         c, f = cover(terms, line, index, bool(attributes)), attribute_fit(attributes, line, ask.cues)
-        about = bool(named_here) and all(index.states(t, line.context) for t in named_here)
+        about = bool(named_here) and is_about(named_here, line, index)
         x = (
-            (foreign(terms, line, index, about) if named else 0.0)
+            (foreign(line, index, about, asked_words) if named else 0.0)
             + POSITION_STEP * min(line.position, 10)
             + away
             + (DURATION_CLASH if clash(asked, line) else 0.0)
@@ -732,6 +745,14 @@ def rank(
         out.append(Scored(line, round(total, 4), c, f, x))
     out.sort(key=lambda s: s.total, reverse=True)
     return out
+
+
+def heading_tokens(line: Line, index: Index) -> list[str]:
+    """The words of the line's heading path, cut once per heading."""
+    held = index.heading_tokens.get(line.heading)
+    if held is None:
+        held = index.heading_tokens[line.heading] = tokens(line.heading, index.corpus)
+    return held
 
 
 def line_tokens(line: Line, index: Index) -> list[str]:

@@ -28,6 +28,7 @@ from knowledge.lines import (
     Index,
     Scored,
     heading_names,
+    is_about,
     question_words,
     rank,
     tokens,
@@ -262,8 +263,8 @@ def _part(
     margin = min(1.0, 0.6 + 4 * gap, CLOSE_BASE + 3 * closeness if school_wide else 1.0)
     own_cue = not cues or any(cue in best.line.lowered for cue in cues)
     named = [t for t, w in terms.items() if w >= ENTITY_WEIGHT]
-    about = all(  # not a passing mention on another page
-        index.states(t, best.line.context) if index is not None else t in best.line.context for t in named
+    about = (  # not a passing mention on another page
+        is_about(named, best.line, index) if index is not None else all(t in best.line.context for t in named)
     )
     part.confidence = round(
         min(1.0, best.cover)
