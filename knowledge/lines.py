@@ -20,7 +20,7 @@ A line's score for an ask (see `knowledge.asks`):
 
 import re
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher, get_close_matches
 from functools import lru_cache
 
@@ -186,6 +186,7 @@ class Index:
     latin_names: dict[str, str] = field(default_factory=dict)  # `_sound` of a Latin name (word or two) → it
     thai_names: dict[str, str] = field(default_factory=dict)  # `_sound` of a romanised Thai name word → it
     aliases: dict[str, "Alias"] = field(default_factory=dict)  # a question's word → its equivalents (filled on use)
+    heard: dict[str, "Alias"] = field(default_factory=dict)  # this question's own additions (`also`)
     heading_tokens: dict[str, list[str]] = field(default_factory=dict)  # heading path → its words (filled on use)
 
     def knows(self, word: str) -> bool:
@@ -203,7 +204,7 @@ class Index:
     def alias(self, term: str) -> "Alias":
         """What else states a question's word: its trade equivalents (`knowledge.glossary`) and,
         for a Thai word, a course name in Latin letters that sounds like it (ติ่มซำ → dim sum)."""
-        held = self.aliases.get(term)
+        held = self.heard.get(term) or self.aliases.get(term)
         if held is None:
             words = [*equivalents(term), *other_era(term)]
             if term and "\u0e00" <= term[0] <= "\u0e7f":
@@ -217,10 +218,15 @@ class Index:
         return held
 
     def also(self, term: str, words: list[str]) -> None:
-        """More words stating this question word (a Thai name two English words sound like)."""
+        """More words stating this question's word (a Thai name two English words sound like),
+        for this question only: what a later question can match never depends on earlier ones."""
         held = self.alias(term)
         found = tuple(dict.fromkeys([*held.words, *words]))
-        self.aliases[term] = Alias(found, pattern(found), frozenset(t for w in found for t in tokens(w)))
+        self.heard[term] = Alias(found, pattern(found), frozenset(t for w in found for t in tokens(w)))
+
+    def for_question(self) -> "Index":
+        """A view for one question: the caches are shared, the question's own additions are not."""
+        return replace(self, heard={})
 
     def states(self, term: str, text: str) -> bool:
         """Does this lower-cased text state the question's word, or one meaning the same?"""
@@ -775,4 +781,4 @@ def cached_index(version: tuple, load: "callable") -> Index:  # type: ignore[val
         with _lock:
             _indexes.clear()
             _indexes[version] = held
-    return held
+    return held.for_question()

@@ -12,6 +12,7 @@ from knowledge.asks import read_question
 from knowledge.embed import OfflineEmbedder
 from knowledge.glossary import english_months, equivalents, full_years, other_era
 from knowledge.ingest import ingest_paths
+from knowledge.lines import build_index, cached_index
 from models.db import session_scope
 
 pytestmark = pytest.mark.usefixtures("db")
@@ -102,3 +103,13 @@ def test_the_address_is_not_the_bank_account(school: None) -> None:
     reply = _ask("what's your address?")
     assert reply.action == "reply", reply.reason
     assert "45/6" in reply.text and "123-4-56789-0" not in reply.text
+
+
+def test_what_one_question_hears_is_not_kept_for_the_next() -> None:
+    rows = [("dim-sum.md", 0, "# ติ่มซำ\n\nราคา 500 บาท", "ติ่มซำ")]
+    version = ("test", "what one question hears")
+    first = cached_index(version, lambda: build_index(rows, [], []))
+    first.also("dim", ["ติ่มซำ"])  # "dim sum" heard as the Thai name, in one question
+    assert first.states("dim", "ติ่มซำ ราคา 500 บาท")
+    later = cached_index(version, lambda: build_index(rows, [], []))  # the same cached index
+    assert not later.states("dim", "ติ่มซำ ราคา 500 บาท")  # a later "dim" alone is not the Thai name
