@@ -19,7 +19,7 @@ from models.enums import AiOutcome, ConversationStatus, Direction, DraftStatus, 
 from models.inbox import Conversation, Message
 from models.ops import AiTask
 from models.refusals import Sentence
-from models.reply_rules import supersede_drafts, window
+from models.reply_rules import window
 from models.report_facts import record_ai_outcome
 from models.settings import get_settings
 
@@ -178,7 +178,6 @@ def _act(message_id: int, conversation_id: int, reply: Reply) -> tuple[int | Non
         if task_id is None:
             session.rollback()  # the reply (if any) goes with it
             return None
-        supersede_drafts(session, conversation_id, keep=task_id)  # earlier drafts answer an older question
         fact = {AiOutcome.REPLY: "auto_sent", AiOutcome.HANDOFF: "handed_off", AiOutcome.ERROR: "handed_off"}.get(AiOutcome(outcome))
         if fact:
             record_ai_outcome(session, task_id, conversation_id, fact)

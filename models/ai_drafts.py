@@ -59,16 +59,20 @@ def queue_ai_reply(
     return message
 
 
-def _open_draft(session: Session, task_id: int) -> AiTask:
+def _open_draft(session: Session, task_id: int, conversation_id: int | None) -> AiTask:
+    """The open draft, when it belongs to the conversation staff have open (a draft id from
+    another conversation is refused like a gone one)."""
     task = session.get(AiTask, task_id, with_for_update=True)
-    if task is None or task.draft_status != DraftStatus.OPEN:
+    if task is None or task.draft_status != DraftStatus.OPEN or conversation_id not in (None, task.conversation_id):
         raise ReplyRefused("error_draft_gone")
     return task
 
 
-def send_draft(session: Session, staff: StaffUser, task_id: int, text: str | None = None) -> Message:
+def send_draft(
+    session: Session, staff: StaffUser, task_id: int, text: str | None = None, conversation_id: int | None = None
+) -> Message:
     """Send an AI draft as it is (one click) or as edited in the composer."""
-    task = _open_draft(session, task_id)
+    task = _open_draft(session, task_id, conversation_id)
     conversation = session.get(Conversation, task.conversation_id, with_for_update=True)
     if conversation is None:
         raise ReplyRefused("error_conversation_gone")
@@ -81,8 +85,8 @@ def send_draft(session: Session, staff: StaffUser, task_id: int, text: str | Non
     return message
 
 
-def discard_draft(session: Session, task_id: int) -> None:
-    task = _open_draft(session, task_id)
+def discard_draft(session: Session, task_id: int, conversation_id: int | None = None) -> None:
+    task = _open_draft(session, task_id, conversation_id)
     task.draft_status = DraftStatus.DISCARDED
     session.add(task)
 
@@ -155,6 +159,33 @@ def ai_panel(session: Session, conversation_id: int, language: str = "en") -> di
         if answered is None:
             return {**base, "kind": "handoff", "text": "", "sources": _sources(task)}
     return {}
+
+
+EARLIER_SHOWN = 5
+
+
+def earlier_drafts(session: Session, conversation_id: int, language: str = "en") -> list[dict[str, str]]:
+    """Drafts still open for the customer's earlier messages, newest first: each answers its own
+    question, so a newer message does not close them — a person's reply does (`supersede_drafts`).
+    The newest task is `ai_panel`'s, not listed here."""
+    newest = session.exec(select(sa.func.max(AiTask.id)).where(AiTask.conversation_id == conversation_id)).one()
+    rows = session.execute(
+        sa.select(AiTask.id, AiTask.answer, AiTask.confidence, AiTask.created_at, Message.text)
+        .outerjoin(Message, Message.id == AiTask.message_id)
+        .where(AiTask.conversation_id == conversation_id, AiTask.draft_status == DraftStatus.OPEN, AiTask.id != (newest or 0))
+        .order_by(col(AiTask.id).desc())
+        .limit(EARLIER_SHOWN)
+    ).all()
+    return [
+        {
+            "task_id": str(task_id),
+            "question": question or "",
+            "text": answer or "",
+            "confidence": f"{confidence:.2f}" if confidence is not None else "",
+            "when": local(created_at, language),
+        }
+        for task_id, answer, confidence, created_at, question in rows
+    ]
 
 
 def autonomy_of(session: Session, conversation_id: int) -> dict[str, str]:

@@ -119,7 +119,7 @@ class DraftStatus(StrEnum):
     OPEN = "open"
     SENT = "sent"
     DISCARDED = "discarded"
-    SUPERSEDED = "superseded"  # the customer wrote again; a newer draft answers that
+    SUPERSEDED = "superseded"  # a person answered in their own words first
 
 
 class IncidentStatus(StrEnum):

@@ -43,8 +43,8 @@ SENTENCES: dict[str, tuple[str, str]] = {
     "error_only_a_person": ("Outside the 24-hour window only a person may reply.", "เกิน 24 ชม. แล้ว ต้องให้เจ้าหน้าที่ตอบเอง"),
     "error_draft_empty": ("The draft is empty; type a reply or discard the draft.", "ร่างคำตอบว่างอยู่ พิมพ์ข้อความหรือทิ้งร่างนี้"),
     "error_draft_gone": (
-        "This draft was already sent, discarded or replaced by a newer one.",
-        "ร่างนี้ถูกส่ง ทิ้ง หรือมีร่างใหม่มาแทนแล้ว",
+        "This draft is no longer open: it was sent or discarded, or a person answered since.",
+        "ร่างนี้ปิดไปแล้ว: ถูกส่ง ถูกทิ้ง หรือเจ้าหน้าที่ตอบลูกค้าไปแล้ว",
     ),
     "error_no_label": ("There is no label called {name}.", "ไม่มีป้ายกำกับชื่อ {name}"),
     "error_sign_in_again": ("Please sign in again.", "กรุณาเข้าสู่ระบบอีกครั้ง"),

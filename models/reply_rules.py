@@ -90,11 +90,11 @@ def queue_staff_reply(session: Session, staff: StaffUser, conversation_id: int, 
     return message
 
 
-def supersede_drafts(session: Session, conversation_id: int, keep: int | None = None) -> None:
-    """The conversation moved on (the customer wrote again, or a person answered): the AI's
-    open drafts answer an old question."""
+def supersede_drafts(session: Session, conversation_id: int) -> None:
+    """A person answered in their own words: the AI's open drafts (one per earlier customer
+    message) answer what the person has now answered, and none is left to send twice."""
     session.execute(
         sa.update(AiTask)
-        .where(AiTask.conversation_id == conversation_id, AiTask.draft_status == DraftStatus.OPEN, AiTask.id != (keep or 0))
+        .where(AiTask.conversation_id == conversation_id, AiTask.draft_status == DraftStatus.OPEN)
         .values(draft_status=DraftStatus.SUPERSEDED)
     )

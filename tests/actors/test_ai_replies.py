@@ -13,7 +13,7 @@ from actors.outbound import send_message
 from knowledge.answer import prepare, respond
 from knowledge.ingest import ingest_paths
 from models import Conversation, Message, OutboundSend
-from models.ai_drafts import ai_panel, send_draft
+from models.ai_drafts import ai_panel, earlier_drafts, send_draft
 from models.ai_rules import set_global_level
 from models.base import utcnow
 from models.conversation_rules import add_message
@@ -174,7 +174,7 @@ def test_a_draft_sent_with_one_click_keeps_the_ai_on_and_cannot_be_sent_twice(ch
         message = send_draft(s, agent, task.id)
         assert (message.sender_kind, message.staff_user_id, message.status) == (SenderKind.AI, agent.id, DeliveryStatus.PENDING)
         assert "24,900" in message.text
-    with session_scope() as s, pytest.raises(ReplyRefused, match="already sent"):
+    with session_scope() as s, pytest.raises(ReplyRefused, match="no longer open"):
         send_draft(s, agent, task.id)
     with session_scope() as s:
         assert not s.get(Conversation, conversation_id).ai_paused
@@ -194,11 +194,24 @@ def test_an_edited_draft_is_sent_as_the_staff_members_words(chat) -> None:
         assert message.sender_kind == SenderKind.STAFF and message.text.startswith("ค่าเรียน")
 
 
-def test_a_newer_customer_message_supersedes_the_older_draft(chat) -> None:
-    _, _, _, conversation_id = chat
+def test_each_customer_message_keeps_its_draft_until_a_person_answers(chat) -> None:
+    _, _, agent, conversation_id = chat
     answer_customer_message.fn(_customer_writes(conversation_id, PRICE_QUESTION, ago=timedelta(minutes=2)))
     answer_customer_message.fn(_customer_writes(conversation_id, "จ่ายผ่านพร้อมเพย์ได้ไหมคะ"))
-    assert [t.draft_status for t in _tasks()] == ["superseded", "open"]
+    assert [t.draft_status for t in _tasks()] == ["open", "open"]  # two questions, two answers waiting
+    first, second = _tasks()
+    with session_scope() as s:
+        assert ai_panel(s, conversation_id)["task_id"] == str(second.id)
+        (earlier,) = earlier_drafts(s, conversation_id)
+        assert earlier["task_id"] == str(first.id) and earlier["question"] == PRICE_QUESTION
+        with pytest.raises(ReplyRefused):  # a draft id from another conversation is not this one's
+            send_draft(s, agent, first.id, conversation_id=conversation_id + 1)
+    with session_scope() as s:
+        send_draft(s, agent, first.id, conversation_id=conversation_id)
+    with session_scope() as s:
+        assert earlier_drafts(s, conversation_id) == []  # sent; the newest draft is still open
+        queue_staff_reply(s, agent, conversation_id, "ได้ค่ะ")
+    assert [t.draft_status for t in _tasks()] == ["sent", "superseded"]  # a person answered: none left to send twice
 
 
 def test_the_newest_100_tasks_are_kept_and_those_tied_to_an_incident_forever() -> None:

@@ -80,3 +80,41 @@ def test_admins_set_the_global_level_and_see_the_last_tasks(new_page, app) -> No
     expect(page.locator("#ai-admin-message")).to_have_text("ทุกบทสนทนาที่ไม่ได้ตั้งระดับเฉพาะ ตอนนี้ใช้ระดับ L3 ส่งอัตโนมัติ")
     with session_scope() as s:
         assert global_level(s) == 3
+
+
+def test_a_draft_for_an_earlier_question_waits_in_its_own_fold_until_sent(new_page, app) -> None:
+    from knowledge.ingest import ingest_paths
+    from models.db import session_scope
+    from tests.conftest import ROOT
+
+    add_staff("nok@vschool.test", Role.AGENT)
+    with session_scope() as s:
+        ingest_paths(s, [ROOT / "knowledge" / "school"])
+    inbox: Page = new_page()
+    sign_in(inbox, app, "nok@vschool.test")  # Thai, the default
+    inbox.click("#nav-inbox")
+
+    phone: Page = new_page()
+    phone.goto(f"{app.simulator_url}/phone")
+    phone.select_option("#customer-select", "__new__")
+    phone.fill("#new-customer-name", "มานี ถามสองเรื่อง")
+    phone.click("#new-customer-create")
+    expect(phone.locator("#customer-select")).to_contain_text("มานี ถามสองเรื่อง")
+    phone.fill("#composer", "เรียนทำซูชิ 5 วัน ค่าเรียนเท่าไหร่คะ")
+    phone.press("#composer", "Enter")
+    inbox.locator(".conversation-item").first.click()
+    expect(inbox.locator("#ai-draft-text")).to_contain_text("24,900", timeout=20_000)
+    phone.fill("#composer", "ที่อยู่โรงเรียนอยู่ที่ไหนคะ")
+    phone.press("#composer", "Enter")
+
+    expect(inbox.locator("#ai-draft-text")).to_contain_text("สุขุมวิท", timeout=20_000)  # the newest question's draft
+    fold = inbox.locator("#ai-earlier")
+    expect(fold).to_contain_text("ร่างคำตอบก่อนหน้าที่ยังรออยู่ (1)")  # the price draft was not thrown away
+    fold.locator("summary").click()
+    earlier = fold.locator(".earlier-draft")
+    expect(earlier.locator(".earlier-question")).to_contain_text("ค่าเรียนเท่าไหร่คะ")
+    expect(earlier.locator(".earlier-text")).to_contain_text("24,900")
+    earlier.locator(".earlier-send").click()
+    expect(inbox.locator("#ai-earlier")).to_have_count(0)
+    expect(phone.locator(".msg-page")).to_contain_text("24,900", timeout=15_000)
+    expect(inbox.locator("#ai-draft-text")).to_contain_text("สุขุมวิท")  # the address draft still waits

@@ -211,6 +211,50 @@ def _draft_actions(state: type) -> rx.Component:
     )
 
 
+def _earlier_draft(state: type, draft: rx.Var) -> rx.Component:
+    """A draft still open for one of the customer's earlier messages, with what it answers."""
+    return rx.box(
+        rx.text(tr("ai_answers_message"), ": “", draft["question"], "”", size="1", color=rx.color("gray", 11), class_name="earlier-question"),
+        rx.text(draft["text"], size="2", white_space="pre-wrap", class_name="earlier-text"),
+        rx.hstack(
+            rx.badge(tr("ai_confidence"), " ", draft["confidence"], color_scheme="violet", size="1"),
+            rx.spacer(),
+            rx.button(tr("ai_discard"), size="1", variant="ghost", color_scheme="gray", on_click=state.discard_ai_draft(draft["task_id"]), class_name="earlier-discard"),
+            rx.button(tr("ai_edit"), size="1", variant="soft", on_click=state.edit_ai_draft(draft["task_id"], draft["text"]), class_name="earlier-edit"),
+            rx.button(tr("ai_send"), size="1", color_scheme="violet", on_click=state.send_ai_draft(draft["task_id"]), class_name="earlier-send"),
+            width="100%",
+            align="center",
+            wrap="wrap",
+        ),
+        padding="6px 0",
+        border_top=f"1px solid {rx.color('gray', 5)}",
+        class_name="earlier-draft",
+        custom_attrs={"data-task": draft["task_id"]},
+    )
+
+
+def earlier_drafts(state: type) -> rx.Component:
+    """The AI answers each customer message: drafts for earlier ones stay open until sent,
+    discarded or a person answers. Folded, with their number in view, so the newest draft
+    keeps its place beside the composer."""
+    return rx.cond(
+        state.ai_earlier.length() > 0,
+        rx.el.details(
+            rx.el.summary(
+                rx.text(tr("ai_earlier_drafts"), " (", state.ai_earlier.length(), ")", size="1", weight="bold", as_="span"),
+                style={"cursor": "pointer"},
+            ),
+            rx.box(rx.foreach(state.ai_earlier, lambda d: _earlier_draft(state, d)), max_height="160px", overflow_y="auto"),
+            width="100%",
+            flex_shrink="1",  # gives way first when the column is short: the newest draft's buttons stay in view
+            min_height="28px",
+            overflow_y="auto",
+            style={"&[open]": {"min_height": "96px"}},  # opened, one earlier draft's start shows
+            id="ai-earlier",
+        ),
+    )
+
+
 def ai_card(state: type) -> rx.Component:
     """The AI's draft beside the composer (with its sources and confidence) and what staff can
     do with it, or the reason it handed the conversation to a person."""
@@ -256,6 +300,7 @@ def ai_card(state: type) -> rx.Component:
             width="100%",
         ),
         width="100%",
+        flex_shrink="0",
         id="ai-draft",
         custom_attrs={"data-task": ai["task_id"]},
     )
@@ -275,6 +320,7 @@ def ai_card(state: type) -> rx.Component:
         color_scheme=rx.cond(ai["outcome"] == "error", "red", "amber"),
         size="1",
         width="100%",
+        flex_shrink="0",
         id="ai-handoff",
     )
     return rx.match(ai["kind"], ("draft", draft), ("handoff", handoff), rx.fragment())
@@ -356,7 +402,8 @@ def thread_view(state: type, statuses: list[str]) -> rx.Component:
             ),
             hand_off_messages(),
             rx.vstack(rx.foreach(state.messages, lambda item: rx.cond(item["side"] == "activity", activity_line(item), _bubble(item))),
-                      rx.box(id="thread-end"), spacing="2", width="100%", overflow_y="auto", flex="1", id="thread"),
+                      rx.box(id="thread-end"), spacing="2", width="100%", overflow_y="auto", flex="1", min_height="100px", id="thread"),
+            earlier_drafts(state),
             ai_card(state),
             rx.cond(state.error != "", rx.callout(state.error, icon="triangle-alert", color_scheme="red", size="1", id="composer-error")),
             rx.cond(state.notice != "", rx.text(state.notice, size="1", color=rx.color("green", 11), id="inbox-notice")),

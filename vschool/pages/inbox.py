@@ -10,7 +10,7 @@ from actors.push import announce
 from knowledge.documents import source_shown
 from logs.audit import record as audit
 from models.access import Access
-from models.ai_drafts import ai_panel, autonomy_of, discard_draft, send_draft
+from models.ai_drafts import ai_panel, autonomy_of, discard_draft, earlier_drafts, send_draft
 from models.ai_rules import set_conversation_level
 from models.assignment import assign_person, unassign
 from models.db import session_scope
@@ -146,6 +146,17 @@ class InboxState(StaffState, access=Access.INBOX, shown_on=("/inbox",)):
             return sources_shown(ai_panel(session, self.selected).get("sources", []))
 
     @rx.var
+    async def ai_earlier(self) -> list[dict[str, str]]:
+        """Drafts still open for the customer's earlier messages (see `earlier_drafts`)."""
+        feed = await self.get_state(Feed)
+        _ = (self.on_screen, feed.conversation, feed.message)
+        signed_in = await self.get_state(AuthState)
+        if not self.selected or not signed_in.user_id or await viewer(self, Access.INBOX) is None:
+            return []
+        with session_scope() as session:
+            return earlier_drafts(session, self.selected, signed_in.language)
+
+    @rx.var
     async def labels(self) -> list[str]:
         feed = await self.get_state(Feed)
         _ = (self.on_screen, feed.conversation)
@@ -231,7 +242,7 @@ class InboxState(StaffState, access=Access.INBOX, shown_on=("/inbox",)):
                     add_note(session, user, self.selected, text)
                     message_id = None
                 elif self.editing_task:  # an edited AI draft: sent as this person's words, no takeover
-                    message_id = send_draft(session, user, self.editing_task, text).id
+                    message_id = send_draft(session, user, self.editing_task, text, self.selected).id
                 else:
                     message_id = queue_staff_reply(session, user, self.selected, text).id
         except (ReplyRefused, ValueError) as exc:
@@ -258,7 +269,7 @@ class InboxState(StaffState, access=Access.INBOX, shown_on=("/inbox",)):
         user = admitted_staff()
         try:
             with session_scope() as session:
-                message_id = send_draft(session, user, int(task_id)).id
+                message_id = send_draft(session, user, _task(task_id), conversation_id=self.selected).id
         except ReplyRefused as exc:
             self.error = await refused(self, exc)
             return
@@ -272,18 +283,18 @@ class InboxState(StaffState, access=Access.INBOX, shown_on=("/inbox",)):
     @rx.event
     def edit_ai_draft(self, task_id: str, text: str):
         """Put the draft in the composer; Send then delivers the edited text."""
-        self.mode, self.editing_task = "reply", int(task_id)
+        self.mode, self.editing_task = "reply", _task(task_id)
         return [rx.set_value("composer", text), rx.call_script("document.getElementById('composer')?.focus()")]
 
     @rx.event
     async def discard_ai_draft(self, task_id: str) -> None:
         try:
             with session_scope() as session:
-                discard_draft(session, int(task_id))
+                discard_draft(session, _task(task_id), self.selected)
         except ReplyRefused as exc:
             self.error = await refused(self, exc)
             return
-        if self.editing_task == int(task_id):
+        if self.editing_task == _task(task_id):
             self.editing_task = 0
         self.notice = await say(self, "notice_draft_discarded")
         announce("conversation", self.selected)
@@ -394,3 +405,8 @@ def inbox() -> rx.Component:
         ),
         keyboard_help(InboxState),
     )
+
+
+def _task(task_id: str) -> int:
+    """A draft's id as the page sent it (0, which no draft has, for anything else)."""
+    return int(task_id) if str(task_id).isdigit() and len(str(task_id)) < 12 else 0
