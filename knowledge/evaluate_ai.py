@@ -41,8 +41,10 @@ SETS = [
     ROOT / "knowledge" / "eval" / "lungkee.json",
     ROOT / "knowledge" / "eval" / "maisonmali.json",
     ROOT / "knowledge" / "eval" / "seoultable.json",
+    ROOT / "knowledge" / "eval" / "spiceroute.json",
+    ROOT / "knowledge" / "eval" / "crumbcrema.json",
 ]
-HELD_OUT = ("maisonmali", "seoultable")  # never tuned on: whoever tunes on them writes new schools first
+HELD_OUT = ("spiceroute", "crumbcrema")  # never tuned on: whoever tunes on them writes new schools first
 QUESTIONS = SETS[0]
 BUCKETS = [0.5, 0.6, 0.7, 0.8, 0.9, 1.01]
 
