@@ -99,7 +99,7 @@ VOCABULARY = [
     "price | ราคา;เสียเงิน;ค่าเรียน;ค่าลงทะเบียน;กี่บาท;ค่าใช้จ่าย;ค่าค่าย;ค่าคอร์ส;price;prices;cost;costs;fee;fees;tuition;how much is;how much does;how much for;how much are;how much per;how much would | เท่าไหร่;เท่าไร;how much |  |  | the price | ราคา",
     "duration | กี่วัน;กี่สัปดาห์;กี่ชั่วโมง;กี่เดือน;นานแค่ไหน;นานไหม;ใช้เวลา;ระยะเวลา;how many days;how many weeks;how many hours;how many months;how long;length;duration |  |  |  | how long it lasts | ระยะเวลา",
     "time | กี่โมง;เวลาเรียน;เวลาทำการ;เวลาเปิด;เวลาเท่าไหร่;เวลาไหน;ช่วงเวลา;what time;opening hours;office hours;hours;เปิดกี่โมง;class time;start time;end time;finish time | time |  |  | the times | เวลา",
-    "days | วันไหนบ้าง;วันอะไร;เรียนวันไหน;ทุกวันไหม;เสาร์อาทิตย์;วันเสาร์;วันอาทิตย์;วันจันทร์;วันพุธ;วันศุกร์;which days;what days;weekends;weekend;on wednesdays;on mondays;on sundays;on saturdays;on fridays;every day | วันไหน |  |  | which days | วันเรียน",
+    "days | วันไหนบ้าง;วันอะไร;เรียนวันไหน;ทุกวันไหม;เสาร์อาทิตย์;วันเสาร์;วันอาทิตย์;วันจันทร์;วันพุธ;วันศุกร์;which days;what days;day of the week;days of the week;weekends;weekend;on wednesdays;on mondays;on sundays;on saturdays;on fridays;every day | วันไหน |  |  | which days | วันเรียน",
     "next_round | รอบถัดไป;รอบหน้า;รุ่นหน้า;รุ่นถัดไป;รุ่นต่อไป;รอบต่อไป;เริ่มวันไหน;เริ่มเมื่อไหร่;เริ่มเมื่อไร;เปิดวันไหน;เปิดรอบ;วันที่เท่าไหร่;เปิดเมื่อไหร่;วันเปิดรุ่น;next;intake;start date;dates;when can i do;when is the next | เมื่อไหร่;เมื่อไร;when;start;starts;begin;begins |  |  | the next start date | รอบเรียนถัดไป",
     "seats | เหลือกี่ที่นั่ง;เหลือกี่ที่;เหลือที่ไหม;ยังมีที่นั่ง;ที่นั่งว่าง;ยังมีที่ว่าง;ยังว่างอยู่;ยังว่าง;เต็มหรือยัง;เต็มยัง;เต็มแล้วหรือยัง;seats left;any seats;spaces left;places left;still available;is it full;fully booked;กี่คน;กี่ท่าน;จำนวนนักเรียน;จำนวนผู้เรียน;ที่นั่ง;รับกี่;how many people;how many students;class size;seats;how many places;students per;per class;max students;maximum students;max people;maximum people;group size | full;เต็ม |  |  | how many seats | จำนวนที่นั่ง",
     "address | ที่อยู่;อยู่ที่ไหน;อยู่ตรงไหน;ตั้งอยู่;address;where is;where are you;location;located |  |  | school | the address | ที่อยู่",
@@ -485,7 +485,7 @@ def _span(text: str, start: int) -> int:
 def states(attribute: str, text: str) -> bool:
     """Does this text state the attribute (a price, a time, a date, or its words)?"""
     a = BY_NAME[attribute]
-    lowered = text.lower()
+    lowered = _TITLED.sub(" ", text).lower()  # "Chef Park" is a person, not a place to park
     if a.evidence is not None:
         return a.evidence(text)
     if a.words:
@@ -493,6 +493,7 @@ def states(attribute: str, text: str) -> bool:
     return False
 
 
+_TITLED = re.compile(r"\b(?:Chef|Khun|Mr|Mrs|Ms|Miss|Dr|Kru|Teacher)\.?\s+[A-Z][A-Za-z'-]*")  # a title, then a name
 _WORDS: dict[str, re.Pattern[str]] = {}
 
 

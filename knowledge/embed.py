@@ -27,7 +27,7 @@ from typing import Protocol
 from models.knowledge import EMBEDDING_DIM
 from models.settings import Settings, get_settings
 
-OFFLINE_NAME = "offline-hash-v2"  # a new feature set is a new provider: chunks re-embed
+OFFLINE_NAME = "offline-hash-v3"  # a new feature set is a new provider: chunks re-embed
 GEMINI_EMBEDDING_MODEL = "gemini-embedding-001"
 GEMINI_BATCH = 100  # batchEmbedContents takes at most 100 requests per call
 
@@ -131,6 +131,8 @@ def stem(word: str) -> str:
     if word.endswith("'s"):
         word = word[:-2]
     for suffix, keep in (("ies", "y"), ("sses", "ss"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
+        if suffix == "es" and not word[:-2].endswith(("x", "z", "ch", "sh")):
+            continue  # "courses", "prices": the word's own e stays ("course", "price"); "classes", "dishes" lose es
         if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith("ss"):
             return word[: -len(suffix)] + keep
     return word

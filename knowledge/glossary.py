@@ -26,6 +26,7 @@ GROUPS: tuple[tuple[str, ...], ...] = (
     ("student", "learner", "participant", "นักเรียน", "ผู้เรียน"),
     ("husband", "wife", "spouse", "partner", "สามี", "ภรรยา", "แฟน"),
     ("friend", "เพื่อน"),
+    ("sibling", "brother", "sister", "พี่น้อง"),
     ("companion", "observer", "spectator", "ผู้ติดตาม", "ผู้สังเกตการณ์", "นั่งดู"),
     ("beginner", "มือใหม่", "ผู้เริ่มต้น", "ไม่มีพื้นฐาน"),
     ("professional", "pro", "มืออาชีพ"),
@@ -58,6 +59,7 @@ GROUPS: tuple[tuple[str, ...], ...] = (
     ("fruit", "ผลไม้"),
     ("coconut", "มะพร้าว"),
     ("curry", "แกง"),
+    ("bbq", "barbecue", "barbeque", "บาร์บีคิว"),
     ("spicy", "เผ็ด"),
     ("roast", "roasted", "grill", "grilled", "ย่าง"),
     ("bake", "baked", "baking", "oven", "เตาอบ"),
@@ -68,7 +70,7 @@ GROUPS: tuple[tuple[str, ...], ...] = (
     ("ingredient", "วัตถุดิบ"),
     ("lunch", "อาหารกลางวัน", "มื้อกลางวัน"),
     ("drink", "เครื่องดื่ม"),
-    ("vegetarian", "vegan", "meatless", "มังสวิรัติ", "วีแกน", "กินเจ", "อาหารเจ"),
+    ("vegetarian", "vegan", "veggie", "meatless", "มังสวิรัติ", "วีแกน", "กินเจ", "อาหารเจ"),
     ("gluten", "กลูเตน"),
     ("allergy", "allergic", "แพ้"),
     ("halal", "muslim", "ฮาลาล", "มุสลิม"),
@@ -78,13 +80,13 @@ GROUPS: tuple[tuple[str, ...], ...] = (
     # the course
     ("package", "bundle", "แพ็กเกจ", "แพ็คเกจ"),
     ("voucher", "gift card", "บัตรของขวัญ", "วอยเชอร์", "เวาเชอร์"),
-    ("certificate", "ใบประกาศ", "ประกาศนียบัตร", "ใบรับรอง"),
+    ("certificate", "cert", "ใบประกาศ", "ประกาศนียบัตร", "ใบรับรอง", "ใบเซอร์", "เซอร์"),
     ("private", "ส่วนตัว"),
     ("group", "กลุ่ม"),
     ("company", "corporate", "team building", "บริษัท", "องค์กร", "ทีมบิลดิ้ง"),
     ("take home", "กลับบ้าน"),
     ("wear", "dress", "clothes", "clothing", "attire", "แต่งตัว", "แต่งกาย", "เสื้อผ้า"),
-    ("shoe", "รองเท้า"),
+    ("shoe", "footwear", "feet", "รองเท้า"),
     ("trousers", "pants", "กางเกง"),
     ("apron", "ผ้ากันเปื้อน"),
     ("photo", "picture", "ถ่ายรูป", "รูปภาพ"),
@@ -112,6 +114,7 @@ GROUPS: tuple[tuple[str, ...], ...] = (
     ("cash", "เงินสด"),
     ("promptpay", "พร้อมเพย์"),
     ("credit card", "บัตรเครดิต"),
+    ("amex", "american express"),
     ("invoice", "ใบกำกับภาษี"),
     ("receipt", "ใบเสร็จ"),
     ("vat", "ภาษีมูลค่าเพิ่ม"),
@@ -120,7 +123,7 @@ GROUPS: tuple[tuple[str, ...], ...] = (
     ("postpone", "reschedule", "เลื่อน"),
     ("substitute", "replacement", "เรียนแทน", "โอนสิทธิ์"),
     # places
-    ("parking", "park", "จอดรถ", "ที่จอด"),
+    ("parking", "park", "car", "จอดรถ", "ที่จอด"),
     ("boat", "ferry", "เรือ"),
     ("pier", "ท่าเรือ"),
     ("station", "สถานี"),
@@ -133,7 +136,7 @@ GROUPS: tuple[tuple[str, ...], ...] = (
     # time
     ("morning", "ตอนเช้า", "ช่วงเช้า"),
     ("afternoon", "ตอนบ่าย", "ช่วงบ่าย"),
-    ("evening", "ตอนเย็น", "ช่วงเย็น", "ตอนค่ำ"),
+    ("evening", "night", "ตอนเย็น", "ช่วงเย็น", "ตอนค่ำ", "ภาคค่ำ"),
     ("weekend", "สุดสัปดาห์", "เสาร์อาทิตย์"),
     ("weekday", "วันธรรมดา"),
     ("holiday", "วันหยุด"),
@@ -183,6 +186,22 @@ _THAI_MONTH = re.compile(
     )
 )
 _MONTH_OF = {f: m[0] for m in MONTHS for f in m[1:]}  # a month's every form → its English name
+_ENGLISH_MONTH = re.compile(
+    r"(?<![a-z])("
+    + "|".join(sorted((f for m in MONTHS for f in m if not _THAI.search(f) and f != "may"), key=len, reverse=True))
+    + r")(?![a-z])"
+)
+_MAY = re.compile(r"\d\s*may(?![a-z])|(?<![a-z])may\s*\d|(?<![a-z])(?:in|of|for) may(?![a-z])")  # not "may I"
+
+
+@lru_cache(maxsize=65536)
+def months_named(text: str) -> frozenset[str]:
+    """The months a text names, in any of their forms, as English names ("15–17 Jun",
+    "รอบเดือนกันยา", "in May"; not the "may" of "may I bring …")."""
+    lowered = text.lower()
+    found = {_MONTH_OF[m.group(0)] for m in _THAI_MONTH.finditer(lowered)}
+    found |= {_MONTH_OF.get(m, m) for m in _ENGLISH_MONTH.findall(lowered)}
+    return frozenset(found | ({"may"} if _MAY.search(lowered) else set()))
 MIN_THAI = 3  # a shorter Thai entry is inside too many unrelated words to be matched as text
 
 

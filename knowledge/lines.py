@@ -20,6 +20,7 @@ A line's score for an ask (see `knowledge.asks`):
 
 import re
 import threading
+import unicodedata
 from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher, get_close_matches
 from functools import lru_cache
@@ -34,6 +35,7 @@ from knowledge.glossary import (
     english_months,
     equivalents,
     full_years,
+    months_named,
     other_era,
     pattern,
     phrases_in,
@@ -91,6 +93,16 @@ MORE_STOP = frozenset(
 )
 TINY_PIECE = 2  # Thai pieces this short may be parts of one word
 
+_ACCENTED = (chr(c) for c in range(0xC0, 0x250))
+ACCENTS = str.maketrans(
+    {c: base for c in _ACCENTED if (base := unicodedata.normalize("NFKD", c)[0]) != c and base.isascii() and base.isalpha()}
+)  # Latin letters without their accents, one letter for one ("Éclair" → "Eclair"); Thai marks untouched
+
+
+def fold(text: str) -> str:
+    """Lower case without Latin accents: a customer types "eclair" for the school's "Éclair"."""
+    return text.lower().translate(ACCENTS)
+
 
 def tokens(text: str, corpus: str = "") -> list[str]:
     """Content words: Thai dictionary words (pieces of a word the dictionary does not know —
@@ -98,7 +110,7 @@ def tokens(text: str, corpus: str = "") -> list[str]:
     from knowledge.embed import thai_content_words
 
     out: list[str] = []
-    for run in _RUN.findall(_PARTICLES.sub(" ", text.lower())):
+    for run in _RUN.findall(_PARTICLES.sub(" ", fold(text))):
         if run[0].isdigit():
             out.append(run)
         elif "\u0e00" <= run[0] <= "\u0e7f":
@@ -164,8 +176,8 @@ class Line:
     item: bool = False  # a list item ("- Har gow", "2. Siu mai")
 
     def __post_init__(self) -> None:
-        self.lowered = self.text.lower()
-        self.context = f"{self.heading}\n{self.title}".lower()
+        self.lowered = fold(self.text)
+        self.context = fold(f"{self.heading}\n{self.title}")
         self.languages = frozenset({self.language} | ({"th"} if _THAI_WORD.search(self.text) else set()))
 
 
@@ -188,6 +200,7 @@ class Index:
     aliases: dict[str, "Alias"] = field(default_factory=dict)  # a question's word → its equivalents (filled on use)
     heard: dict[str, "Alias"] = field(default_factory=dict)  # this question's own additions (`also`)
     heading_tokens: dict[str, list[str]] = field(default_factory=dict)  # heading path → its words (filled on use)
+    lengths: frozenset[tuple[float, str]] = frozenset()  # every length the documents name ("5-day")
 
     def knows(self, word: str) -> bool:
         """Does the knowledge base use this word, or one meaning the same (`alias`)? Thai
@@ -197,6 +210,8 @@ class Index:
 
     def uses(self, word: str) -> bool:
         """Does the knowledge base itself write this word?"""
+        if length := length_term(word):  # a length: any course of it
+            return not length.isdisjoint(self.lengths)
         if not word or "\u0e00" <= word[0] <= "\u0e7f" or word[0].isdigit() or " " in word:
             return word in self.corpus
         return _loose(word) in self.english
@@ -229,9 +244,12 @@ class Index:
         return replace(self, heard={})
 
     def states(self, term: str, text: str) -> bool:
-        """Does this lower-cased text state the question's word, or one meaning the same?"""
+        """Does this lower-cased text state the question's word, or one meaning the same? A
+        length ("5 วัน") is stated in any of its forms ("5-day", "five days", "5 วัน")."""
         if term in text:
             return True
+        if length := length_term(term):
+            return not length.isdisjoint(lengths(text))
         found = self.alias(term).pattern
         return found is not None and found.search(text) is not None
 
@@ -321,13 +339,33 @@ def _paragraphs(body: str, headers: dict[str, list[str]], source: str) -> list[s
     return out
 
 
+_MID_SENTENCE = re.compile(r"[A-Za-z0-9,]$")  # a Latin line that stops before its sentence ends
+
+
+def _stitched(chunks: list[tuple[str, int, str, str | None]]) -> list[tuple[str, int, str, str | None]]:
+    """The chunks in order, with a chunk the chunker cut inside a hard-wrapped sentence ("The
+    balance is due 21" | "days before …") joined to the next one of its section, less the
+    overlap the next one repeats: a sentence is read whole, never half in each chunk."""
+    out: list[tuple[str, int, str, str | None]] = []
+    for source, ordinal, text, title in sorted(chunks, key=lambda c: (c[0], c[1])):
+        if out and out[-1][0] == source:
+            before = out[-1][2]
+            heading, _, body = text.partition("\n")
+            if body and before.partition("\n")[0] == heading and _MID_SENTENCE.search(before.rstrip()):
+                repeated = next((k for k in range(min(len(before), len(body)), 0, -1) if before.endswith(body[:k])), 0)
+                out[-1] = (source, out[-1][1], f"{before}\n{body[repeated:].lstrip()}".rstrip(), out[-1][3])
+                continue
+        out.append((source, ordinal, text, title))
+    return out
+
+
 def build_index(
     chunks: list[tuple[str, int, str, str | None]], names: list[str] = (), codes_of_record: list[str] = ()
 ) -> Index:
     """The index of (source, ordinal, chunk text, document title) rows, plus catalog names (and
     the record's codes, which the customer may write: words the school uses, not names)."""
     lines: list[Line] = []
-    corpus = "\n".join([*(c[2] for c in chunks), *names, *codes_of_record]).lower()
+    corpus = fold("\n".join([*(c[2] for c in chunks), *names, *codes_of_record]))
     seen: set[tuple[str, str]] = set()
     names = list(names)
     strict = list(
@@ -336,7 +374,7 @@ def build_index(
     codes: dict[str, str] = {}
     title_words: dict[str, set[str]] = {}
     headers: dict[str, list[str]] = {}  # each document's last table header
-    for source, ordinal, text, title in sorted(chunks, key=lambda c: (c[0], c[1])):
+    for source, ordinal, text, title in _stitched(chunks):
         heading, _, body = text.partition("\n")
         if not body:
             heading, body = "", heading
@@ -422,6 +460,7 @@ def build_index(
         english=english,
         latin_names=_latin_names(entity, names),
         thai_names=_thai_names(names),
+        lengths=lengths(corpus),
     )
 
 
@@ -444,7 +483,7 @@ def _latin_names(entity: set[str], names: list[str]) -> dict[str, str]:
     what a customer writing them in Thai is heard as."""
     out = {_sound(t): t for t in entity if len(t) >= 4 and t.isascii() and t.isalpha()}
     for name in names:
-        words = [w for w in re.findall(r"[a-z]+", (name or "").lower()) if w not in ENGLISH_STOP]
+        words = [w for w in re.findall(r"[a-z]+", fold(name or "")) if w not in ENGLISH_STOP]
         for a, b in zip(words, words[1:], strict=False):
             if len(heard := _sound(a + b)) >= 5 and heard not in out:
                 out[heard] = f"{a} {b}"
@@ -486,6 +525,27 @@ def weights(rest: str, index: Index) -> dict[str, float]:
             w = OTHER_WEIGHT
         out[t] = max(out.get(t, 0.0), w)
     _thai_spelled(list(out), index)
+    return _with_lengths(rest, out, index)
+
+
+_COURSE_BEFORE = re.compile(r"(?:คอร์ส|คลาส|หลักสูตร|course|class|workshop|program|programme)\s*$")
+_COURSE_AFTER = re.compile(r"\s*(?:course|class|one|workshop|program|intensive|คอร์ส|คลาส)")
+_UNIT_WORDS = frozenset({"day", "week", "hour", "month", "วัน", "สัปดาห์", "ชั่วโมง", "ชม", "เดือน", "half", "ครึ่ง"})
+
+
+def _with_lengths(rest: str, out: dict[str, float], index: Index) -> dict[str, float]:
+    """A length the question names ("คอร์ส 5 วัน", "the 3-day one") is one term, stated by a line
+    whose course has that length (`Index.states`), not a number and a "day" found anywhere."""
+    lowered = rest.lower()
+    for m in _LENGTH.finditer(lowered):
+        phrase = m.group(0)
+        before, after = lowered[max(0, m.start() - 12) : m.start()], lowered[m.end() : m.end() + 12]
+        if not (_COURSE_BEFORE.search(before) or _COURSE_AFTER.match(after) or "-" in phrase):
+            continue  # "cancel 20 days before": a span of time, not a course's name
+        for t in tokens(phrase, index.corpus):
+            if t in out and (t[0].isdigit() or t in _UNIT_WORDS or stem(t) in _UNIT_WORDS):
+                del out[t]
+        out[phrase] = ENTITY_WEIGHT
     return out
 
 
@@ -662,9 +722,18 @@ _LENGTH = re.compile(
 )
 KIND_BONUS = 0.04  # the heading names the kind asked ("the noodle workshop": the Workshop, not the Master course)
 ABOUT_BONUS = 0.12  # the line's page or section is about what the question names, not a passing mention
+SECTION_BONUS = 0.04  # its own section's heading names it too (a page of two courses, a section each)
 DURATION_CLASH = 0.4  # the question says "1 day", the line is about the 3-day course
+MONTH_CLASH = 0.3  # the question names a month, the line (or its heading) names only other months
 
 
+@lru_cache(maxsize=4096)
+def length_term(term: str) -> frozenset[tuple[float, str]]:
+    """The length a question's term is ("5 วัน", "3-day"), or none for any other word."""
+    return lengths(term) if _LENGTH.fullmatch(term) else frozenset()
+
+
+@lru_cache(maxsize=65536)
 def lengths(text: str) -> frozenset[tuple[float, str]]:
     """The lengths a text names, as (count, unit): "3-day", "สามวัน", "one day", "วันเดียว",
     "half-day"."""
@@ -680,12 +749,17 @@ def lengths(text: str) -> frozenset[tuple[float, str]]:
     return frozenset(out)
 
 
+def own_lengths(line: Line) -> frozenset[tuple[float, str]]:
+    """The lengths the line's label, heading or title name (else its own text)."""
+    return lengths(f"{line.label}\n{line.context}") or lengths(line.text)
+
+
 def clash(asked: frozenset, line: Line) -> bool:
     """Does the line belong to another length of the thing asked (its text, heading or title
     names lengths, none of them the question's)?"""
     if not asked:
         return False
-    own = lengths(f"{line.label}\n{line.context}") or lengths(line.text)
+    own = own_lengths(line)
     within = any(_in_a_range(int(n), line.lowered) for n, _ in asked if n >= 1)  # "5–14 days before"
     return bool(own) and own.isdisjoint(asked) and not within
 
@@ -699,6 +773,12 @@ def is_about(named: list[str], line: Line, index: Index) -> bool:
     """Is the line's page or section about every thing named (its heading or title states it),
     not a passing mention on a page about something else?"""
     return all(index.states(t, line.context) for t in named)
+
+
+def in_section(named: list[str], line: Line, index: Index) -> bool:
+    """Does the line's own section heading (below the page's title) state every thing named?"""
+    section = line.heading.split(HEADING_SEPARATOR)
+    return len(section) > 1 and all(index.states(t, fold(section[-1])) for t in named)
 
 
 def foreign(line: Line, index: Index, about: bool, asked: set[str]) -> float:
@@ -730,6 +810,7 @@ def rank(
     names nothing (`named` false) is about the school: a line naming things is no worse."""
     prior = {(h.source, h.chunk): h.score for h in hits}
     asked = lengths(ask.rest)
+    months = months_named(ask.rest)
     named_here = [t for t, w in terms.items() if w >= ENTITY_WEIGHT]
     kinds = [t for t, w in terms.items() if w == GENERIC_WEIGHT and t.isalpha() and len(t) > 3]  # "workshop"
     asked_words = meant(terms, index)  # once per question, not per line
@@ -743,14 +824,22 @@ def rank(
             + POSITION_STEP * min(line.position, 10)
             + away
             + (DURATION_CLASH if clash(asked, line) else 0.0)
+            + (MONTH_CLASH if months and _other_months(months, line) else 0.0)
         )
         p = prior.get((line.source, line.chunk), 0.0)
         total = 0.5 * c + 0.4 * f + 0.15 * p - x if attributes else 0.75 * c + 0.25 * p - x
         total += ABOUT_BONUS if about else 0.0
+        total += SECTION_BONUS if about and in_section(named_here, line, index) else 0.0
         total += KIND_BONUS if any(t in line.context for t in kinds) else 0.0
         out.append(Scored(line, round(total, 4), c, f, x))
     out.sort(key=lambda s: s.total, reverse=True)
     return out
+
+
+def _other_months(months: frozenset[str], line: Line) -> bool:
+    """Does the line (or its heading) name months, none of them those asked?"""
+    own = months_named(line.text) | months_named(line.heading)
+    return bool(own) and own.isdisjoint(months)
 
 
 def heading_tokens(line: Line, index: Index) -> list[str]:

@@ -23,6 +23,7 @@ from typing import Any
 
 from knowledge.asks import BY_NAME, COUNT, DURATION, GENERIC, TIME, Ask, read_question
 from knowledge.lines import (
+    ACCENTS,
     ENTITY_WEIGHT,
     OTHER_WEIGHT,
     Index,
@@ -464,6 +465,7 @@ def offline_answer(
     name: str = "",
 ) -> Outcome:
     """The answer (empty text: hand off, with the reason) from the record and the documents."""
+    question = question.translate(ACCENTS)  # read as the index is: "éclair" and "eclair" are one word
     parts, ask, share, reason = answer_parts(question, hits, language, index, record)
     guessed = {a for a in ask.attributes if all(c in BY_NAME[a].weak for n, c in ask.cues if n == a)}
     parts = [p for p in parts if not (p.problem and p.attribute in guessed)] or parts  # a weak cue's ask, unanswered: not asked

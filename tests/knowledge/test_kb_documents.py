@@ -65,5 +65,5 @@ def test_a_file_outside_the_knowledge_folder_is_never_deleted(tmp_path) -> None:
 
 
 def test_what_searches_is_named_without_the_model() -> None:
-    assert search_kind("offline-hash-v2") == "offline"
+    assert search_kind("offline-hash-v3") == "offline"
     assert search_kind("gemini:gemini-embedding-001") == "gemini"
