@@ -619,9 +619,13 @@ def _latin_spelled(rest: str, index: Index) -> str:
                     continue
                 words = size > 1 and all(p in _DICTIONARY for p in pieces[i : i + size])  # "เดียว|เรียน"
                 match = sounds_like(_romanised(window), index.latin_names, 1, WORDS_SOUND_LIKE if words else 0.0)
+                kept = ""
+                if not match and i and len(pieces[i]) >= 3 and pieces[i - 1] + pieces[i][0] in _DICTIONARY:
+                    kept, window = window[0], window[1:]  # "คลา|สมา|กา|รง": the ส is คลาส's, มาการง the name
+                    match = sounds_like(_romanised(window), index.latin_names, 1)
                 if match:
                     taken[i : i + size] = [True] * size
-                    rest = rest.replace(window, f" {match[0]} ", 1)
+                    rest = rest.replace(kept + window, f"{kept} {match[0]} ", 1)
                     if window in index.corpus:  # the school writes it in Thai too: those lines state it
                         for t in tokens(match[0]):
                             index.also(t, [window])
@@ -656,7 +660,10 @@ def attribute_fit(
     for a in attributes:
         # a list under "What you make", or the paragraph right under it, states what is made
         listed = (line.item or line.position < 2) and BY_NAME[a].evidence is None
-        fit = 1.0 if states(a, line.text) or (listed and a in named) else 0.6 if a in named else 0.0
+        said = BY_NAME[a].evidence is None and any(  # "Songkran: 12–16 April" states the closure asked by its name
+            cue in line.lowered for name, cue in cues if name == a and cue in BY_NAME[a].strong and len(cue) >= 5
+        )
+        fit = 1.0 if states(a, line.text) or said or (listed and a in named) else 0.6 if a in named else 0.0
         kinds = [gives_contact(cue, line.text) for name, cue in cues if name == a == "contact"]
         if fit and False in kinds and True not in kinds:  # the phone asked, a LINE id given
             fit = 0.0
