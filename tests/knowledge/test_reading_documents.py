@@ -1,0 +1,93 @@
+"""How the offline responder reads a small school's documents as people write them: a page of two
+courses in two sections, accents the customer leaves out, a course named by its length, a month
+asked, a festival asked by name, a chef whose name is a common word, and a sentence the chunker
+cut in two. The bakery here is invented for these tests; the evaluation's schools are not used."""
+
+from pathlib import Path
+
+import pytest
+
+from knowledge.answer import Asker, answer
+from knowledge.embed import OfflineEmbedder, stem
+from knowledge.ingest import ingest_paths
+from knowledge.lines import build_index, fold
+from models.db import session_scope
+
+pytestmark = pytest.mark.usefixtures("db")
+
+PAGES = {
+    "courses/eclair-madeleine.md": (
+        "# Éclair & Madeleine Days\n\nTwo short classes for one skill each.\n\n"
+        "## Madeleine Day\n\n- Sunday, 09:00–12:00\n- ฿1,800 per person\n\n"
+        "## Éclair Day\n\n- Wednesday, 10:00–16:00\n- ฿3,400 per person\n"
+    ),
+    "courses/bread-3-day.md": (
+        "# Bread Foundations (3 days)\n\nThree days of yeast, levain and shaping with Chef Park Ji-hoon.\n\n"
+        "**Price:** ฿11,500 per person\n\n## Rounds 2027\n\n- 16–18 กุมภาพันธ์ 2027\n- 20–22 เมษายน 2027\n"
+        "- 15–17 มิถุนายน 2027\n- 21–23 กันยายน 2027\n- 9–11 พฤศจิกายน 2027\n"
+    ),
+    "courses/homemade-bread.md": "# คลาสขนมปังโฮมเมด\n\nเรียนทุกวันเสาร์ ค่าเรียน 2,900 บาท ต่อคน\n",
+    "contact.md": "# ติดต่อและการเดินทาง\n\nที่จอดรถหน้าร้าน 4 คัน จอดฟรี\n\nLINE: @bakehouse\n",
+    "closures.md": (
+        "# Closures 2027\n\nNo classes on closure days.\n\n"
+        "- สงกรานต์ Songkran: 12–16 April 2027\n- Year-end: 24 Dec 2027 – 2 Jan 2028\n"
+    ),
+}
+
+
+@pytest.fixture
+def bakery(tmp_path: Path) -> None:
+    for name, text in PAGES.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    with session_scope() as s:
+        ingest_paths(s, [tmp_path], OfflineEmbedder())
+
+
+def _ask(question: str):
+    with session_scope() as s:
+        return answer(s, question, Asker())
+
+
+def test_the_section_of_the_course_asked_answers_on_a_page_of_two(bakery: None) -> None:
+    reply = _ask("What time is the Éclair class?")
+    assert reply.action == "reply", reply.reason
+    assert "10:00" in reply.text and "09:00" not in reply.text
+    reply = _ask("eclair class how much?")  # no accent, as customers type it
+    assert reply.action == "reply", reply.reason
+    assert "3,400" in reply.text and "1,800" not in reply.text
+
+
+def test_a_course_named_by_its_length_is_that_course(bakery: None) -> None:
+    reply = _ask("คอร์ส 3 วัน ราคาเท่าไหร่คะ")  # the 3-day page is in English only; a Thai page says วันเสาร์
+    assert reply.action == "reply", reply.reason
+    assert "11,500" in reply.text and "2,900" not in reply.text
+
+
+def test_a_month_asked_is_that_months_round(bakery: None) -> None:
+    reply = _ask("When is the 3-day bread course in September 2027?")
+    assert reply.action == "reply", reply.reason
+    assert "21–23 กันยายน" in reply.text and "16–18" not in reply.text
+
+
+def test_a_festival_asked_by_name_and_a_chef_who_is_not_a_car_park(bakery: None) -> None:
+    reply = _ask("When are you closed for Songkran?")
+    assert reply.action == "reply", reply.reason
+    assert "12–16 April" in reply.text
+    reply = _ask("Do you have parking? how many cars?")
+    assert reply.action == "reply", reply.reason
+    assert "4 คัน" in reply.text and "Ji-hoon" not in reply.text
+
+
+def test_a_sentence_cut_between_two_chunks_is_read_whole() -> None:
+    first = "Booking › Payment\nPay a 20% deposit within 48 hours. The balance is due 21"
+    second = "Booking › Payment\ndays before the first class day."
+    index = build_index([("booking.md", 0, first, "Booking"), ("booking.md", 1, second, "Booking")])
+    assert any("The balance is due 21 days before the first class day." in line.text for line in index.lines)
+
+
+def test_plurals_and_accents_are_read_as_the_word() -> None:
+    assert stem("courses") == stem("course") and stem("classes") == "class" and stem("dishes") == "dish"
+    assert fold("Pâtissier Éclair") == "patissier eclair"
+    assert len(fold("ครูพิมพ์ Crème")) == len("ครูพิมพ์ Crème")  # Thai marks untouched, one letter for one
