@@ -14,6 +14,7 @@ documents and catalog.
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from knowledge.chunk import thai_words
 from models.ai_rules import dates_in, prices_in
@@ -485,12 +486,18 @@ def _span(text: str, start: int) -> int:
 def states(attribute: str, text: str) -> bool:
     """Does this text state the attribute (a price, a time, a date, or its words)?"""
     a = BY_NAME[attribute]
-    lowered = _TITLED.sub(" ", text).lower()  # "Chef Park" is a person, not a place to park
+    lowered = _untitled(text)
     if a.evidence is not None:
         return a.evidence(text)
     if a.words:
         return any(_word(w).search(lowered) for w in a.words)
     return False
+
+
+@lru_cache(maxsize=65536)
+def _untitled(text: str) -> str:
+    """Lower-cased, without the names after a title: "Chef Park" is a person, not a place to park."""
+    return _TITLED.sub(" ", text).lower()
 
 
 _TITLED = re.compile(r"\b(?:Chef|Khun|Mr|Mrs|Ms|Miss|Dr|Kru|Teacher)\.?\s+[A-Z][A-Za-z'-]*")  # a title, then a name

@@ -620,7 +620,7 @@ def _latin_spelled(rest: str, index: Index) -> str:
                 words = size > 1 and all(p in _DICTIONARY for p in pieces[i : i + size])  # "เดียว|เรียน"
                 match = sounds_like(_romanised(window), index.latin_names, 1, WORDS_SOUND_LIKE if words else 0.0)
                 kept = ""
-                if not match and i and len(pieces[i]) >= 3 and pieces[i - 1] + pieces[i][0] in _DICTIONARY:
+                if not (match or words) and i and len(pieces[i]) >= 3 and pieces[i - 1] + pieces[i][0] in _DICTIONARY:
                     kept, window = window[0], window[1:]  # "คลา|สมา|กา|รง": the ส is คลาส's, มาการง the name
                     match = sounds_like(_romanised(window), index.latin_names, 1)
                 if match:
