@@ -264,8 +264,11 @@ def _part(
     margin = min(1.0, 0.6 + 4 * gap, CLOSE_BASE + 3 * closeness if school_wide else 1.0)
     own_cue = not cues or any(cue in best.line.lowered for cue in cues)
     named = [t for t, w in terms.items() if w >= ENTITY_WEIGHT]
-    about = (  # not a passing mention on another page
-        is_about(named, best.line, index) if index is not None else all(t in best.line.context for t in named)
+    about = (  # not a passing mention on another page (there is one about it)
+        is_about(named, best.line, index)
+        or (set(named) <= index.entity_words and not any(is_about(named, line, index) for line in index.lines))
+        if index is not None
+        else all(t in best.line.context for t in named)
     )
     part.confidence = round(
         min(1.0, best.cover)
