@@ -369,6 +369,17 @@ GENERIC = frozenset(
         "ท่านละ",
         "นานๆ",
         "ไม่ค่อย",
+        # joining and framing words: "กี่โมงถึงกี่โมง", "นอกจากวันเสาร์", "since when", "X vs Y"
+        "ถึง",
+        "นอกจาก",
+        "ตอนนี้",
+        "เสร็จ",
+        "besides",
+        "beside",
+        "since",
+        "versus",
+        "vs",
+        "together",
     ]
 )
 NUMBER_WORDS = frozenset(["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"])
