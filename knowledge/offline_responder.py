@@ -43,7 +43,7 @@ from models.refusals import Sentence
 OFFLINE_MODEL = "offline-responder-v2"
 MIN_COVER = 0.6  # the line (or its heading) must state this share of what the question names
 MISSING_LIMIT = 0.4  # share of the question's words the knowledge base never uses: hand off
-UNKNOWN_CUE, UNKNOWN_THAI, UNKNOWN_ENGLISH = 0.6, 0.6, 0.85
+UNKNOWN_CUE, UNKNOWN_THAI, UNKNOWN_ENGLISH = 0.6, 0.75, 0.85
 YEAR = re.compile(r"(?:19|20|25)\d\d")  # a Christian or Buddhist-era year
 SCHOOL_MISSING_LIMIT = 0.6  # the same for a school-wide ask (refunds, parking): its words vary more
 PASSING_MENTION = 0.6  # the line names the thing, but its page is about something else
