@@ -201,6 +201,7 @@ class Index:
     heard: dict[str, "Alias"] = field(default_factory=dict)  # this question's own additions (`also`)
     heading_tokens: dict[str, list[str]] = field(default_factory=dict)  # heading path → its words (filled on use)
     lengths: frozenset[tuple[float, str]] = frozenset()  # every length the documents name ("5-day")
+    contexts: tuple[str, ...] = ()  # each line's heading and title, once each
 
     def knows(self, word: str) -> bool:
         """Does the knowledge base use this word, or one meaning the same (`alias`)? Thai
@@ -238,6 +239,10 @@ class Index:
         held = self.alias(term)
         found = tuple(dict.fromkeys([*held.words, *words]))
         self.heard[term] = Alias(found, pattern(found), frozenset(t for w in found for t in tokens(w)))
+
+    def about_anywhere(self, named: list[str]) -> bool:
+        """Is any page or section about every thing named (its heading or title states it)?"""
+        return any(all(self.states(t, context) for t in named) for context in self.contexts)
 
     def for_question(self) -> "Index":
         """A view for one question: the caches are shared, the question's own additions are not."""
@@ -461,6 +466,7 @@ def build_index(
         latin_names=_latin_names(entity, names),
         thai_names=_thai_names(names),
         lengths=lengths(corpus),
+        contexts=tuple(dict.fromkeys(line.context for line in lines)),
     )
 
 

@@ -266,7 +266,7 @@ def _part(
     named = [t for t, w in terms.items() if w >= ENTITY_WEIGHT]
     about = (  # not a passing mention on another page (there is one about it)
         is_about(named, best.line, index)
-        or (set(named) <= index.entity_words and not any(is_about(named, line, index) for line in index.lines))
+        or (set(named) <= index.entity_words and not index.about_anywhere(named))
         if index is not None
         else all(t in best.line.context for t in named)
     )
