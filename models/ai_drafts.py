@@ -151,9 +151,15 @@ def ai_panel(session: Session, conversation_id: int, language: str = "en") -> di
     if task.draft_status == DraftStatus.OPEN:
         return {**base, "kind": "draft", "text": task.answer or "", "sources": _sources(task)}
     if task.outcome in (AiOutcome.HANDOFF, AiOutcome.ERROR):
+        earlier_answers = select(AiTask.reply_message_id).where(  # an earlier question's draft, sent since
+            AiTask.conversation_id == conversation_id, AiTask.id < task.id, col(AiTask.reply_message_id).is_not(None)
+        )
         answered = session.exec(
             select(Message.id).where(
-                Message.conversation_id == conversation_id, Message.direction == Direction.OUTBOUND, Message.created_at > task.created_at
+                Message.conversation_id == conversation_id,
+                Message.direction == Direction.OUTBOUND,
+                Message.created_at > task.created_at,
+                col(Message.id).not_in(earlier_answers),
             ).limit(1)
         ).first()
         if answered is None:

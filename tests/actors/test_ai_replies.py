@@ -270,3 +270,18 @@ def test_a_person_answering_closes_the_ais_open_draft(chat) -> None:
     assert [t.draft_status for t in _tasks()] == ["superseded"]  # no stale draft left to send twice
     with session_scope() as s:
         assert ai_panel(s, conversation_id).get("kind") != "draft"
+
+
+def test_sending_an_earlier_questions_draft_leaves_the_newest_hand_off_in_view(chat) -> None:
+    _, _, agent, conversation_id = chat
+    answer_customer_message.fn(_customer_writes(conversation_id, PRICE_QUESTION, ago=timedelta(minutes=2)))
+    answer_customer_message.fn(_customer_writes(conversation_id, "มีลิฟต์สำหรับรถเข็นไหมคะ"))
+    draft, handoff = _tasks()
+    assert (draft.draft_status, handoff.outcome) == ("open", "handoff")
+    with session_scope() as s:
+        send_draft(s, agent, draft.id, conversation_id=conversation_id)  # the price, answered
+    with session_scope() as s:
+        assert ai_panel(s, conversation_id)["kind"] == "handoff"  # the lift question still waits for a person
+        queue_staff_reply(s, agent, conversation_id, "ขออภัยค่ะ ยังไม่มีลิฟต์ค่ะ")
+    with session_scope() as s:
+        assert ai_panel(s, conversation_id) == {}  # a person answered it
