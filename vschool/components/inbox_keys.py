@@ -1,5 +1,6 @@
 """The inbox's keyboard, in the browser: j/k move through the list, r goes to the reply box, e
-resolves, ? shows the help, Enter sends (Shift+Enter is a new line), and the "/" picker of canned
+resolves, ? shows the help, Enter sends (Shift+Enter is a new line), the open thread follows new
+messages while it is read at its bottom, and the "/" picker of canned
 replies. The picker runs entirely in the page, so filtering as you type never waits for the
 server: a composer holding "/" and one word lists the canned replies whose code or text contains
 that word (Thai too); ↑/↓ move, Enter or Tab puts the reply in the composer (the cursor stays
@@ -83,8 +84,24 @@ document.addEventListener('keydown', (e) => {
 });
 """
 
+# The open thread follows the conversation: read at its bottom, it stays there as messages arrive
+# and as the AI's card above the composer grows or shrinks; scrolled up to read, it stays put.
+THREAD_JS = """
+let threadAtEnd = true, threadSeen = null;
+document.addEventListener('scroll', (e) => {
+  const t = e.target;
+  if (t && t.id === 'thread') threadAtEnd = t.scrollHeight - t.scrollTop - t.clientHeight < 40;
+}, true);
+new MutationObserver(() => {
+  const t = document.getElementById('thread');
+  if (!t) return;
+  if (t !== threadSeen) { threadSeen = t; threadAtEnd = true; }
+  if (threadAtEnd && t.scrollHeight - t.scrollTop - t.clientHeight > 1) t.scrollTop = t.scrollHeight;
+}).observe(document.body, {subtree: true, childList: true, characterData: true});
+"""
+
 # Once per tab: the page can mount again (leaving the inbox and coming back), the listeners must not.
-KEYBOARD = f"if (!window.__vschoolInboxKeys) {{ window.__vschoolInboxKeys = true;\n{CANNED_JS}\n{KEYBOARD_JS}\n}}"
+KEYBOARD = f"if (!window.__vschoolInboxKeys) {{ window.__vschoolInboxKeys = true;\n{CANNED_JS}\n{KEYBOARD_JS}\n{THREAD_JS}\n}}"
 
 PICKER_CSS = """
 #canned-picker:not([data-open=true]) { display: none; }
