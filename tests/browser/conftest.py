@@ -4,7 +4,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from models.db import session_scope
 from models.enums import Role
@@ -65,3 +65,12 @@ def sign_in(page: Page, app: RunningApp, email: str) -> None:
     page.click("#login-submit")
     wait_hydrated(page)
 
+
+def customer_phone(page: Page, app: RunningApp, name: str) -> Page:
+    """The simulator's customer phone, as a new customer of this name."""
+    page.goto(f"{app.simulator_url}/phone")
+    page.select_option("#customer-select", "__new__")
+    page.fill("#new-customer-name", name)
+    page.click("#new-customer-create")
+    expect(page.locator("#customer-select")).to_contain_text(name)
+    return page

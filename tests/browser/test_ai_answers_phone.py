@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from models.enums import Role
-from tests.browser.conftest import add_staff, sign_in
+from tests.browser.conftest import add_staff, customer_phone, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("db")]
 SHOTS = Path(os.environ.get("VSCHOOL_ARTIFACTS_DIR", "test-artifacts")) / "ai-answers"
@@ -40,12 +40,7 @@ def test_a_customer_asks_the_phone_and_staff_see_right_drafts_and_actionable_han
     inbox: Page = new_page()
     sign_in(inbox, app, "admin@vschool.test")
     inbox.click("#nav-inbox")
-    phone: Page = new_page()
-    phone.goto(f"{app.simulator_url}/phone")
-    phone.select_option("#customer-select", "__new__")
-    phone.fill("#new-customer-name", "ปวีณา ทดลอง")
-    phone.click("#new-customer-create")
-    expect(phone.locator("#customer-select")).to_contain_text("ปวีณา ทดลอง")
+    phone: Page = customer_phone(new_page(), app, "ปวีณา ทดลอง")
 
     phone.fill("#composer", "คอร์สซูชิ 5 วัน ราคาเท่าไหร่คะ")
     phone.press("#composer", "Enter")

@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from models.enums import Role
-from tests.browser.conftest import add_staff, sign_in
+from tests.browser.conftest import add_staff, customer_phone, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("db")]
 
@@ -25,12 +25,7 @@ def test_an_l2_draft_with_sources_is_sent_with_one_click_and_reaches_the_phone(n
     inbox.click("#nav-inbox")
     expect(inbox.locator("#inbox-empty")).to_be_visible()
 
-    phone: Page = new_page()
-    phone.goto(f"{app.simulator_url}/phone")
-    phone.select_option("#customer-select", "__new__")
-    phone.fill("#new-customer-name", "วรรณา ทดสอบ")
-    phone.click("#new-customer-create")
-    expect(phone.locator("#customer-select")).to_contain_text("วรรณา ทดสอบ")
+    phone: Page = customer_phone(new_page(), app, "วรรณา ทดสอบ")
     phone.fill("#composer", "เรียนทำซูชิ 5 วัน ค่าเรียนเท่าไหร่คะ")
     phone.press("#composer", "Enter")
 
@@ -94,12 +89,7 @@ def test_a_draft_for_an_earlier_question_waits_in_its_own_fold_until_sent(new_pa
     sign_in(inbox, app, "nok@vschool.test")  # Thai, the default
     inbox.click("#nav-inbox")
 
-    phone: Page = new_page()
-    phone.goto(f"{app.simulator_url}/phone")
-    phone.select_option("#customer-select", "__new__")
-    phone.fill("#new-customer-name", "มานี ถามสองเรื่อง")
-    phone.click("#new-customer-create")
-    expect(phone.locator("#customer-select")).to_contain_text("มานี ถามสองเรื่อง")
+    phone: Page = customer_phone(new_page(), app, "มานี ถามสองเรื่อง")
     phone.fill("#composer", "เรียนทำซูชิ 5 วัน ค่าเรียนเท่าไหร่คะ")
     phone.press("#composer", "Enter")
     inbox.locator(".conversation-item").first.click()

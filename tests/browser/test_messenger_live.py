@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from models.enums import Role
-from tests.browser.conftest import add_staff, sign_in
+from tests.browser.conftest import add_staff, customer_phone, sign_in
 from vschool.i18n import LABELS
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("db")]
@@ -33,12 +33,7 @@ def test_phone_to_inbox_and_back_live(new_page, app) -> None:
     expect(inbox).to_have_title("กล่องข้อความ · V School")
     inbox.evaluate("window.__no_reload_marker = 7")
 
-    phone: Page = new_page()
-    phone.goto(f"{app.simulator_url}/phone")
-    phone.select_option("#customer-select", "__new__")
-    phone.fill("#new-customer-name", "ปิยะนุช ทดสอบ")
-    phone.click("#new-customer-create")
-    expect(phone.locator("#customer-select")).to_contain_text("ปิยะนุช ทดสอบ")
+    phone: Page = customer_phone(new_page(), app, "ปิยะนุช ทดสอบ")
     phone.fill("#composer", "สวัสดีค่ะ อยากทราบราคาคอร์สราเมงค่ะ")
     phone.press("#composer", "Enter")
 

@@ -5,7 +5,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from models.enums import Role
-from tests.browser.conftest import add_staff, sign_in
+from tests.browser.conftest import add_staff, customer_phone, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("db")]
 
@@ -22,12 +22,7 @@ def test_new_messages_come_into_view_in_an_open_thread(new_page, app) -> None:
     inbox.set_viewport_size({"width": 390, "height": 700})
     sign_in(inbox, app, "nok@vschool.test")
     inbox.goto(f"{app.frontend_url}/inbox")
-    phone: Page = new_page()
-    phone.goto(f"{app.simulator_url}/phone")
-    phone.select_option("#customer-select", "__new__")
-    phone.fill("#new-customer-name", "ต้น พิมพ์ยาว")
-    phone.click("#new-customer-create")
-    expect(phone.locator("#customer-select")).to_contain_text("ต้น พิมพ์ยาว")
+    phone: Page = customer_phone(new_page(), app, "ต้น พิมพ์ยาว")
     phone.fill("#composer", "สวัสดีค่ะ ขอถามหน่อยค่ะ")
     phone.press("#composer", "Enter")
     inbox.locator(".conversation-item").first.click()

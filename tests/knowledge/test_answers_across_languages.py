@@ -7,13 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from knowledge.answer import Asker, answer
 from knowledge.asks import read_question
-from knowledge.embed import OfflineEmbedder
 from knowledge.glossary import english_months, equivalents, full_years, other_era
-from knowledge.ingest import ingest_paths
 from knowledge.lines import build_index, cached_index
-from models.db import session_scope
+from tests.knowledge.invented import ask, ingest_pages
 
 pytestmark = pytest.mark.usefixtures("db")
 
@@ -45,17 +42,7 @@ PAGES = {
 
 @pytest.fixture
 def school(tmp_path: Path) -> None:
-    for name, text in PAGES.items():
-        path = tmp_path / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    with session_scope() as s:
-        ingest_paths(s, [tmp_path], OfflineEmbedder())
-
-
-def _ask(question: str):
-    with session_scope() as s:
-        return answer(s, question, Asker())
+    ingest_pages(tmp_path, PAGES)
 
 
 def test_the_glossary_and_months_are_read_in_both_languages() -> None:
@@ -67,40 +54,40 @@ def test_the_glossary_and_months_are_read_in_both_languages() -> None:
 
 
 def test_a_thai_question_is_answered_from_the_page_written_only_in_english(school: None) -> None:
-    reply = _ask("คลาสบิรยานีราคาเท่าไหร่คะ")  # the Latin name, written in Thai as it sounds
+    reply = ask("คลาสบิรยานีราคาเท่าไหร่คะ")  # the Latin name, written in Thai as it sounds
     assert reply.action == "reply", reply.reason
     assert "2,800" in reply.text and "ข้อมูลจากหน้าภาษาอังกฤษ" in reply.text
-    reply = _ask("ชีสเค้กราคาเท่าไหร่คะ")  # a loanword romanised from its dictionary spelling, not by letters
+    reply = ask("ชีสเค้กราคาเท่าไหร่คะ")  # a loanword romanised from its dictionary spelling, not by letters
     assert reply.action == "reply", reply.reason
     assert "1,900" in reply.text
-    reply = _ask("คลาสเป็ดย่างราคาเท่าไหร่คะ")  # the same thing in Thai words: duck, roast
+    reply = ask("คลาสเป็ดย่างราคาเท่าไหร่คะ")  # the same thing in Thai words: duck, roast
     assert reply.action == "reply", reply.reason
     assert "3,300" in reply.text and "2,800" not in reply.text
 
 
 def test_an_english_question_is_answered_from_the_page_written_only_in_thai(school: None) -> None:
-    reply = _ask("How much is the tandoori chicken course?")
+    reply = ask("How much is the tandoori chicken course?")
     assert reply.action == "reply", reply.reason
     assert "9,900" in reply.text and "From our page in Thai" in reply.text
 
 
 def test_a_month_in_the_question_finds_that_round(school: None) -> None:
-    reply = _ask("Is there a Curry Basics round in July?")
+    reply = ask("Is there a Curry Basics round in July?")
     assert reply.action == "reply", reply.reason
     assert "6–7 Jul" in reply.text
-    reply = _ask("street food weekend รอบเดือนตุลาวันไหนคะ")
+    reply = ask("street food weekend รอบเดือนตุลาวันไหนคะ")
     assert reply.action == "reply", reply.reason
     assert "16–17 Oct" in reply.text
 
 
 def test_a_list_under_its_heading_is_quoted_from_its_first_item(school: None) -> None:
-    reply = _ask("what do I take home from the biryani class?")
+    reply = ask("what do I take home from the biryani class?")
     assert reply.action == "reply", reply.reason
     assert all(item in reply.text for item in ("spice kit", "recipe booklet", "box of biryani"))
 
 
 def test_the_address_is_not_the_bank_account(school: None) -> None:
-    reply = _ask("what's your address?")
+    reply = ask("what's your address?")
     assert reply.action == "reply", reply.reason
     assert "45/6" in reply.text and "123-4-56789-0" not in reply.text
 

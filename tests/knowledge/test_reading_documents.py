@@ -7,11 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from knowledge.answer import Asker, answer
-from knowledge.embed import OfflineEmbedder, stem
-from knowledge.ingest import ingest_paths
+from knowledge.embed import stem
 from knowledge.lines import build_index, fold
-from models.db import session_scope
+from tests.knowledge.invented import ask, ingest_pages
 
 pytestmark = pytest.mark.usefixtures("db")
 
@@ -37,45 +35,35 @@ PAGES = {
 
 @pytest.fixture
 def bakery(tmp_path: Path) -> None:
-    for name, text in PAGES.items():
-        path = tmp_path / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    with session_scope() as s:
-        ingest_paths(s, [tmp_path], OfflineEmbedder())
-
-
-def _ask(question: str):
-    with session_scope() as s:
-        return answer(s, question, Asker())
+    ingest_pages(tmp_path, PAGES)
 
 
 def test_the_section_of_the_course_asked_answers_on_a_page_of_two(bakery: None) -> None:
-    reply = _ask("What time is the Éclair class?")
+    reply = ask("What time is the Éclair class?")
     assert reply.action == "reply", reply.reason
     assert "10:00" in reply.text and "09:00" not in reply.text
-    reply = _ask("eclair class how much?")  # no accent, as customers type it
+    reply = ask("eclair class how much?")  # no accent, as customers type it
     assert reply.action == "reply", reply.reason
     assert "3,400" in reply.text and "1,800" not in reply.text
 
 
 def test_a_course_named_by_its_length_is_that_course(bakery: None) -> None:
-    reply = _ask("คอร์ส 3 วัน ราคาเท่าไหร่คะ")  # the 3-day page is in English only; a Thai page says วันเสาร์
+    reply = ask("คอร์ส 3 วัน ราคาเท่าไหร่คะ")  # the 3-day page is in English only; a Thai page says วันเสาร์
     assert reply.action == "reply", reply.reason
     assert "11,500" in reply.text and "2,900" not in reply.text
 
 
 def test_a_month_asked_is_that_months_round(bakery: None) -> None:
-    reply = _ask("When is the 3-day bread course in September 2027?")
+    reply = ask("When is the 3-day bread course in September 2027?")
     assert reply.action == "reply", reply.reason
     assert "21–23 กันยายน" in reply.text and "16–18" not in reply.text
 
 
 def test_a_festival_asked_by_name_and_a_chef_who_is_not_a_car_park(bakery: None) -> None:
-    reply = _ask("When are you closed for Songkran?")
+    reply = ask("When are you closed for Songkran?")
     assert reply.action == "reply", reply.reason
     assert "12–16 April" in reply.text
-    reply = _ask("Do you have parking? how many cars?")
+    reply = ask("Do you have parking? how many cars?")
     assert reply.action == "reply", reply.reason
     assert "4 คัน" in reply.text and "Ji-hoon" not in reply.text
 
