@@ -240,9 +240,13 @@ class Index:
         found = tuple(dict.fromkeys([*held.words, *words]))
         self.heard[term] = Alias(found, pattern(found), frozenset(t for w in found for t in tokens(w)))
 
+    def about(self, named: list[str], context: str) -> bool:
+        """Is the page or section with this heading and title about every thing named?"""
+        return all(self.states(t, context) for t in named)
+
     def about_anywhere(self, named: list[str]) -> bool:
-        """Is any page or section about every thing named (its heading or title states it)?"""
-        return any(all(self.states(t, context) for t in named) for context in self.contexts)
+        """Is any page or section about every thing named?"""
+        return any(self.about(named, context) for context in self.contexts)
 
     def for_question(self) -> "Index":
         """A view for one question: the caches are shared, the question's own additions are not."""
@@ -785,7 +789,7 @@ def meant(terms: dict[str, float], index: Index) -> set[str]:
 def is_about(named: list[str], line: Line, index: Index) -> bool:
     """Is the line's page or section about every thing named (its heading or title states it),
     not a passing mention on a page about something else?"""
-    return all(index.states(t, line.context) for t in named)
+    return index.about(named, line.context)
 
 
 def in_section(named: list[str], line: Line, index: Index) -> bool:

@@ -174,11 +174,11 @@ def earlier_drafts(session: Session, conversation_id: int, language: str = "en")
     """Drafts still open for the customer's earlier messages, newest first: each answers its own
     question, so a newer message does not close them — a person's reply does (`supersede_drafts`).
     The newest task is `ai_panel`'s, not listed here."""
-    newest = session.exec(select(sa.func.max(AiTask.id)).where(AiTask.conversation_id == conversation_id)).one()
+    newest = sa.select(sa.func.max(AiTask.id)).where(AiTask.conversation_id == conversation_id).scalar_subquery()
     rows = session.execute(
         sa.select(AiTask.id, AiTask.answer, AiTask.confidence, AiTask.created_at, Message.text)
         .outerjoin(Message, Message.id == AiTask.message_id)
-        .where(AiTask.conversation_id == conversation_id, AiTask.draft_status == DraftStatus.OPEN, AiTask.id != (newest or 0))
+        .where(AiTask.conversation_id == conversation_id, AiTask.draft_status == DraftStatus.OPEN, AiTask.id != newest)
         .order_by(col(AiTask.id).desc())
         .limit(EARLIER_SHOWN)
     ).all()
