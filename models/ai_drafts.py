@@ -150,47 +150,67 @@ def ai_panel(session: Session, conversation_id: int, language: str = "en") -> di
     }
     if task.draft_status == DraftStatus.OPEN:
         return {**base, "kind": "draft", "text": task.answer or "", "sources": _sources(task)}
-    if task.outcome in (AiOutcome.HANDOFF, AiOutcome.ERROR):
-        earlier_answers = select(AiTask.reply_message_id).where(  # an earlier question's draft, sent since
-            AiTask.conversation_id == conversation_id, AiTask.id < task.id, col(AiTask.reply_message_id).is_not(None)
-        )
-        answered = session.exec(
-            select(Message.id).where(
-                Message.conversation_id == conversation_id,
-                Message.direction == Direction.OUTBOUND,
-                Message.created_at > task.created_at,
-                col(Message.id).not_in(earlier_answers),
-            ).limit(1)
-        ).first()
-        if answered is None:
-            return {**base, "kind": "handoff", "text": "", "sources": _sources(task)}
+    if task.outcome in HANDED_OFF and not session.exec(
+        select(sa.literal(1)).where(_answered_since(conversation_id, task.created_at))
+    ).first():
+        return {**base, "kind": "handoff", "text": "", "sources": _sources(task)}
     return {}
 
 
 EARLIER_SHOWN = 5
+HANDED_OFF = (AiOutcome.HANDOFF, AiOutcome.ERROR)
 
 
-def earlier_drafts(session: Session, conversation_id: int, language: str = "en") -> list[dict[str, str]]:
-    """Drafts still open for the customer's earlier messages, newest first: each answers its own
-    question, so a newer message does not close them — a person's reply does (`supersede_drafts`).
+def _answered_since(conversation_id: int, since: sa.ColumnElement[datetime] | datetime) -> sa.ColumnElement[bool]:
+    """A person has written to the customer since `since`: an outbound message that is not an AI
+    draft sent for one of the customer's questions (that answers its own question only)."""
+    ai_replies = select(AiTask.reply_message_id).where(
+        AiTask.conversation_id == conversation_id, col(AiTask.reply_message_id).is_not(None)
+    )
+    return sa.exists().where(
+        Message.conversation_id == conversation_id,
+        Message.direction == Direction.OUTBOUND,
+        Message.created_at > since,
+        col(Message.id).not_in(ai_replies),
+    )
+
+
+def earlier_waiting(session: Session, conversation_id: int, language: str = "en") -> list[dict[str, str]]:
+    """The customer's earlier messages the AI still waits on staff for, newest first: drafts still
+    open (each answers its own question, so a newer message does not close them — a person's
+    reply does, `supersede_drafts`) and hand-offs no person has answered since, with their reason.
     The newest task is `ai_panel`'s, not listed here."""
     newest = sa.select(sa.func.max(AiTask.id)).where(AiTask.conversation_id == conversation_id).scalar_subquery()
-    rows = session.execute(
-        sa.select(AiTask.id, AiTask.answer, AiTask.confidence, AiTask.created_at, Message.text)
-        .outerjoin(Message, Message.id == AiTask.message_id)
-        .where(AiTask.conversation_id == conversation_id, AiTask.draft_status == DraftStatus.OPEN, AiTask.id != newest)
+    waiting = sa.or_(
+        AiTask.draft_status == DraftStatus.OPEN,
+        sa.and_(
+            col(AiTask.outcome).in_(HANDED_OFF),
+            col(AiTask.draft_status).is_(None),
+            ~_answered_since(conversation_id, col(AiTask.created_at)),
+        ),
+    )
+    tasks = session.exec(
+        select(AiTask)
+        .where(AiTask.conversation_id == conversation_id, AiTask.id != newest, waiting)
         .order_by(col(AiTask.id).desc())
         .limit(EARLIER_SHOWN)
     ).all()
+    asked = dict(
+        session.execute(
+            sa.select(Message.id, Message.text).where(col(Message.id).in_([t.message_id for t in tasks if t.message_id]))
+        ).all()
+    )
     return [
         {
-            "task_id": str(task_id),
-            "question": question or "",
-            "text": answer or "",
-            "confidence": f"{confidence:.2f}" if confidence is not None else "",
-            "when": local(created_at, language),
+            "task_id": str(task.id),
+            "kind": "draft" if task.draft_status == DraftStatus.OPEN else "handoff",
+            "question": asked.get(task.message_id) or "",
+            "text": (task.answer or "") if task.draft_status == DraftStatus.OPEN else "",
+            "reason": _reason(task, language) if task.outcome in HANDED_OFF else "",
+            "confidence": f"{task.confidence:.2f}" if task.confidence is not None else "",
+            "when": local(task.created_at, language),
         }
-        for task_id, answer, confidence, created_at, question in rows
+        for task in tasks
     ]
 
 

@@ -63,7 +63,7 @@ FIGURE_LABELS: dict[str, tuple[str, str]] = {
     "ai_draft_status_sent": ("sent", "ส่งแล้ว"),
     "ai_draft_status_discarded": ("discarded", "ทิ้งแล้ว"),
     "ai_draft_status_superseded": ("closed: a person answered first", "ปิดแล้ว: เจ้าหน้าที่ตอบเองก่อน"),
-    "ai_earlier_drafts": ("Earlier drafts still waiting", "ร่างคำตอบก่อนหน้าที่ยังรออยู่"),
+    "ai_earlier_waiting": ("Earlier messages still waiting", "ข้อความก่อนหน้าที่ยังรออยู่"),
     "ai_answers_message": ("Answers", "ตอบข้อความ"),
     "ai_admin_level_1": ("L1 suggest", "L1 แนะนำคำตอบ"),
     "ai_admin_level_2": ("L2 draft for approval", "L2 ร่างคำตอบรออนุมัติ"),

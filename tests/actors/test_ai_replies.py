@@ -13,7 +13,7 @@ from actors.outbound import send_message
 from knowledge.answer import prepare, respond
 from knowledge.ingest import ingest_paths
 from models import Conversation, Message, OutboundSend
-from models.ai_drafts import ai_panel, earlier_drafts, send_draft
+from models.ai_drafts import ai_panel, earlier_waiting, send_draft
 from models.ai_rules import set_global_level
 from models.base import utcnow
 from models.conversation_rules import add_message
@@ -202,14 +202,14 @@ def test_each_customer_message_keeps_its_draft_until_a_person_answers(chat) -> N
     first, second = _tasks()
     with session_scope() as s:
         assert ai_panel(s, conversation_id)["task_id"] == str(second.id)
-        (earlier,) = earlier_drafts(s, conversation_id)
+        (earlier,) = earlier_waiting(s, conversation_id)
         assert earlier["task_id"] == str(first.id) and earlier["question"] == PRICE_QUESTION
         with pytest.raises(ReplyRefused):  # a draft id from another conversation is not this one's
             send_draft(s, agent, first.id, conversation_id=conversation_id + 1)
     with session_scope() as s:
         send_draft(s, agent, first.id, conversation_id=conversation_id)
     with session_scope() as s:
-        assert earlier_drafts(s, conversation_id) == []  # sent; the newest draft is still open
+        assert earlier_waiting(s, conversation_id) == []  # sent; the newest draft is still open
         queue_staff_reply(s, agent, conversation_id, "ได้ค่ะ")
     assert [t.draft_status for t in _tasks()] == ["sent", "superseded"]  # a person answered: none left to send twice
 
@@ -285,3 +285,21 @@ def test_sending_an_earlier_questions_draft_leaves_the_newest_hand_off_in_view(c
         queue_staff_reply(s, agent, conversation_id, "ขออภัยค่ะ ยังไม่มีลิฟต์ค่ะ")
     with session_scope() as s:
         assert ai_panel(s, conversation_id) == {}  # a person answered it
+
+
+def test_an_earlier_hand_off_waits_beside_newer_drafts_until_a_person_answers(chat) -> None:
+    _, _, agent, conversation_id = chat
+    answer_customer_message.fn(_customer_writes(conversation_id, UNANSWERABLE, ago=timedelta(minutes=3)))
+    answer_customer_message.fn(_customer_writes(conversation_id, PRICE_QUESTION))
+    handoff, draft = _tasks()
+    with session_scope() as s:
+        assert ai_panel(s, conversation_id)["kind"] == "draft"  # the newest message's card
+        (waiting,) = earlier_waiting(s, conversation_id, "th")
+        assert (waiting["task_id"], waiting["kind"], waiting["question"]) == (str(handoff.id), "handoff", UNANSWERABLE)
+        assert waiting["reason"].startswith("ไม่มีเอกสารที่พูดถึง") and waiting["text"] == ""
+        send_draft(s, agent, draft.id, conversation_id=conversation_id)
+    with session_scope() as s:
+        assert [w["kind"] for w in earlier_waiting(s, conversation_id)] == ["handoff"]  # the price answers only its own question
+        queue_staff_reply(s, agent, conversation_id, "เดี๋ยวแอดมินส่งรายละเอียดแฟรนไชส์ให้นะคะ")
+    with session_scope() as s:
+        assert earlier_waiting(s, conversation_id) == []  # a person answered

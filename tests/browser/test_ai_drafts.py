@@ -89,22 +89,32 @@ def test_a_draft_for_an_earlier_question_waits_in_its_own_fold_until_sent(new_pa
     sign_in(inbox, app, "nok@vschool.test")  # Thai, the default
     inbox.click("#nav-inbox")
 
-    phone: Page = customer_phone(new_page(), app, "มานี ถามสองเรื่อง")
-    phone.fill("#composer", "เรียนทำซูชิ 5 วัน ค่าเรียนเท่าไหร่คะ")
+    phone: Page = customer_phone(new_page(), app, "มานี ถามสามเรื่อง")
+    phone.fill("#composer", "มีลิฟต์สำหรับรถเข็นไหมคะ")
     phone.press("#composer", "Enter")
     inbox.locator(".conversation-item").first.click()
+    expect(inbox.locator("#ai-handoff-reason")).to_contain_text("ลิฟต์", timeout=20_000)  # no document says
+    phone.fill("#composer", "เรียนทำซูชิ 5 วัน ค่าเรียนเท่าไหร่คะ")
+    phone.press("#composer", "Enter")
     expect(inbox.locator("#ai-draft-text")).to_contain_text("24,900", timeout=20_000)
     phone.fill("#composer", "ที่อยู่โรงเรียนอยู่ที่ไหนคะ")
     phone.press("#composer", "Enter")
 
     expect(inbox.locator("#ai-draft-text")).to_contain_text("สุขุมวิท", timeout=20_000)  # the newest question's draft
     fold = inbox.locator("#ai-earlier")
-    expect(fold).to_contain_text("ร่างคำตอบก่อนหน้าที่ยังรออยู่ (1)")  # the price draft was not thrown away
+    expect(fold).to_contain_text("ข้อความก่อนหน้าที่ยังรออยู่ (2)")  # the price draft was not thrown away
     fold.locator("summary").click()
+    handed = fold.locator(".earlier-handoff")  # nor the lift question, still a person's to answer
+    expect(handed.locator(".earlier-question")).to_contain_text("ลิฟต์")
+    expect(handed.locator(".earlier-reason")).to_contain_text("ไม่มีเอกสารที่พูดถึง")
     earlier = fold.locator(".earlier-draft")
     expect(earlier.locator(".earlier-question")).to_contain_text("ค่าเรียนเท่าไหร่คะ")
     expect(earlier.locator(".earlier-text")).to_contain_text("24,900")
     earlier.locator(".earlier-send").click()
-    expect(inbox.locator("#ai-earlier")).to_have_count(0)
+    expect(fold.locator(".earlier-draft")).to_have_count(0)
+    expect(fold).to_contain_text("ข้อความก่อนหน้าที่ยังรออยู่ (1)")  # the hand-off waits for a person
     expect(phone.locator(".msg-page")).to_contain_text("24,900", timeout=15_000)
     expect(inbox.locator("#ai-draft-text")).to_contain_text("สุขุมวิท")  # the address draft still waits
+    inbox.fill("#composer", "ยังไม่มีลิฟต์ค่ะ ขออภัยค่ะ")
+    inbox.click("#send-reply")
+    expect(inbox.locator("#ai-earlier")).to_have_count(0)  # a person answered: nothing waits any more

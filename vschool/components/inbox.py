@@ -213,8 +213,7 @@ def _draft_actions(state: type) -> rx.Component:
 
 def _earlier_draft(state: type, draft: rx.Var) -> rx.Component:
     """A draft still open for one of the customer's earlier messages, with what it answers."""
-    return rx.box(
-        rx.text(tr("ai_answers_message"), ": “", draft["question"], "”", size="1", color=rx.color("gray", 11), class_name="earlier-question"),
+    return rx.fragment(
         rx.text(draft["text"], size="2", white_space="pre-wrap", class_name="earlier-text"),
         rx.hstack(
             rx.badge(tr("ai_confidence"), " ", draft["confidence"], color_scheme="violet", size="1"),
@@ -226,25 +225,38 @@ def _earlier_draft(state: type, draft: rx.Var) -> rx.Component:
             align="center",
             wrap="wrap",
         ),
-        padding="6px 0",
-        border_top=f"1px solid {rx.color('gray', 5)}",
-        class_name="earlier-draft",
-        custom_attrs={"data-task": draft["task_id"]},
     )
 
 
-def earlier_drafts(state: type) -> rx.Component:
+def _earlier(state: type, task: rx.Var) -> rx.Component:
+    """One of the customer's earlier messages still waiting: its open draft, or why the AI
+    handed it to a person (answered by writing in the composer)."""
+    return rx.box(
+        rx.text(tr("ai_answers_message"), ": “", task["question"], "”", size="1", color=rx.color("gray", 11), class_name="earlier-question"),
+        rx.cond(
+            task["kind"] == "draft",
+            _earlier_draft(state, task),
+            rx.text(tr("ai_handoff"), " ", task["reason"], size="2", color=rx.color("amber", 11), class_name="earlier-reason"),
+        ),
+        padding="6px 0",
+        border_top=f"1px solid {rx.color('gray', 5)}",
+        class_name=rx.cond(task["kind"] == "draft", "earlier-draft", "earlier-handoff"),
+        custom_attrs={"data-task": task["task_id"]},
+    )
+
+
+def earlier_waiting(state: type) -> rx.Component:
     """The AI answers each customer message: drafts for earlier ones stay open until sent,
-    discarded or a person answers. Folded, with their number in view, so the newest draft
-    keeps its place beside the composer."""
+    discarded or a person answers, and an earlier hand-off stays until a person answers. Folded,
+    with their number in view, so the newest card keeps its place beside the composer."""
     return rx.cond(
         state.ai_earlier.length() > 0,
         rx.el.details(
             rx.el.summary(
-                rx.text(tr("ai_earlier_drafts"), " (", state.ai_earlier.length(), ")", size="1", weight="bold", as_="span"),
+                rx.text(tr("ai_earlier_waiting"), " (", state.ai_earlier.length(), ")", size="1", weight="bold", as_="span"),
                 style={"cursor": "pointer"},
             ),
-            rx.box(rx.foreach(state.ai_earlier, lambda d: _earlier_draft(state, d)), max_height="160px", overflow_y="auto"),
+            rx.box(rx.foreach(state.ai_earlier, lambda t: _earlier(state, t)), max_height="160px", overflow_y="auto"),
             width="100%",
             flex_shrink="1",  # gives way first when the column is short: the newest draft's buttons stay in view
             min_height="28px",
@@ -403,7 +415,7 @@ def thread_view(state: type, statuses: list[str]) -> rx.Component:
             hand_off_messages(),
             rx.vstack(rx.foreach(state.messages, lambda item: rx.cond(item["side"] == "activity", activity_line(item), _bubble(item))),
                       rx.box(id="thread-end"), spacing="2", width="100%", overflow_y="auto", flex="1", min_height="100px", id="thread"),
-            earlier_drafts(state),
+            earlier_waiting(state),
             ai_card(state),
             rx.cond(state.error != "", rx.callout(state.error, icon="triangle-alert", color_scheme="red", size="1", id="composer-error")),
             rx.cond(state.notice != "", rx.text(state.notice, size="1", color=rx.color("green", 11), id="inbox-notice")),

@@ -10,7 +10,7 @@ from actors.push import announce
 from knowledge.documents import source_shown
 from logs.audit import record as audit
 from models.access import Access
-from models.ai_drafts import ai_panel, autonomy_of, discard_draft, earlier_drafts, send_draft
+from models.ai_drafts import ai_panel, autonomy_of, discard_draft, earlier_waiting, send_draft
 from models.ai_rules import set_conversation_level
 from models.assignment import assign_person, unassign
 from models.db import session_scope
@@ -147,14 +147,14 @@ class InboxState(StaffState, access=Access.INBOX, shown_on=("/inbox",)):
 
     @rx.var
     async def ai_earlier(self) -> list[dict[str, str]]:
-        """Drafts still open for the customer's earlier messages (see `earlier_drafts`)."""
+        """The customer's earlier messages still waiting: open drafts and hand-offs (see `earlier_waiting`)."""
         feed = await self.get_state(Feed)
         _ = (self.on_screen, feed.conversation, feed.message)
         signed_in = await self.get_state(AuthState)
         if not self.selected or not signed_in.user_id or await viewer(self, Access.INBOX) is None:
             return []
         with session_scope() as session:
-            return earlier_drafts(session, self.selected, signed_in.language)
+            return earlier_waiting(session, self.selected, signed_in.language)
 
     @rx.var
     async def labels(self) -> list[str]:
