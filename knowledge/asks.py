@@ -272,6 +272,7 @@ GENERIC = frozenset(
         "happen",
         "happens",
         "only",
+        "เดียว",  # "วันเดียว", "คนเดียว": one, alone
         "fully",
         "option",
         "options",

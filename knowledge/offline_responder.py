@@ -51,7 +51,7 @@ RIVAL_GAP = 0.03  # a rival line this close, stating another value: ask which on
 RECORD_CONFIDENCE = 0.95
 LISTED, SAME_ROWS = ("days", "time", "next_round"), 3  # a timetable's rows for one class, listed
 UNNAMED_GAP, UNNAMED_FACTOR = 0.05, 0.9  # a question naming no course: a clear line, a little less sure
-SECTION_LINES, SECTION_CHARS = 3, 500
+SECTION_LINES, LIST_LINES, SECTION_CHARS = 3, 8, 500
 NOTHING_ASKED = 0.6  # no attribute recognised: the best-covering line is right less than half the time
 CLOSE_BASE = 1.0  # a school-wide answer with another line of another value close behind
 QUOTING = {"th": "ข้อมูลจากหน้าภาษาอังกฤษของโรงเรียน:", "en": "From our page in Thai:"}
@@ -175,7 +175,8 @@ def _section(s: Scored, index: Index, language: str) -> str:
     start = next((i for i, line in enumerate(same) if line is s.line), 0)
     start = 0 if start < SECTION_LINES else start
     picked, size = [], 0
-    for line in same[start : start + SECTION_LINES]:
+    shown = LIST_LINES if s.line.item else SECTION_LINES  # a list (the menu) whole, short lines each
+    for line in same[start : start + shown]:
         if picked and size + len(line.text) > SECTION_CHARS:
             break
         picked.append(line.text)

@@ -1,7 +1,7 @@
 """How the offline responder reads a small school's documents as people write them: a page of two
 courses in two sections, accents the customer leaves out, a course named by its length, a month
-asked, a festival asked by name, a chef whose name is a common word, and a sentence the chunker
-cut in two. The bakery here is invented for these tests; the evaluation's schools are not used."""
+asked, a festival asked by name, a chef whose name is a common word, a sentence the chunker
+cut in two, and a menu listed line by line. The bakery here is invented for these tests; the evaluation's schools are not used."""
 
 from pathlib import Path
 
@@ -24,7 +24,10 @@ PAGES = {
         "**Price:** ฿11,500 per person\n\n## Rounds 2027\n\n- 16–18 กุมภาพันธ์ 2027\n- 20–22 เมษายน 2027\n"
         "- 15–17 มิถุนายน 2027\n- 21–23 กันยายน 2027\n- 9–11 พฤศจิกายน 2027\n"
     ),
-    "courses/homemade-bread.md": "# คลาสขนมปังโฮมเมด\n\nเรียนทุกวันเสาร์ ค่าเรียน 2,900 บาท ต่อคน\n",
+    "courses/homemade-bread.md": (
+        "# คลาสขนมปังโฮมเมด\n\nเรียนทุกวันเสาร์ ค่าเรียน 2,900 บาท ต่อคน\n\n"
+        "## เมนูที่ได้ทำ\n\n- ขนมปังนมฮอกไกโด\n- ขนมปังลูกเกด\n- โรลชีส\n- ขนมปังไส้สังขยา\n- ขนมปังโฮลวีท\n"
+    ),
     "contact.md": "# ติดต่อและการเดินทาง\n\nที่จอดรถหน้าร้าน 4 คัน จอดฟรี\n\nLINE: @bakehouse\n",
     "closures.md": (
         "# Closures 2027\n\nNo classes on closure days.\n\n"
@@ -79,3 +82,9 @@ def test_plurals_and_accents_are_read_as_the_word() -> None:
     assert stem("courses") == stem("course") and stem("classes") == "class" and stem("dishes") == "dish"
     assert fold("Pâtissier Éclair") == "patissier eclair"
     assert len(fold("ครูพิมพ์ Crème")) == len("ครูพิมพ์ Crème")  # Thai marks untouched, one letter for one
+
+
+def test_a_menu_listed_line_by_line_is_quoted_whole(bakery: None) -> None:
+    reply = ask("คลาสขนมปังโฮมเมด เมนูที่ได้ทำมีอะไรบ้างคะ")
+    assert reply.action == "reply", reply.reason
+    assert "ขนมปังนมฮอกไกโด" in reply.text and "ขนมปังโฮลวีท" in reply.text  # the fifth item too
