@@ -2,7 +2,7 @@
 Plain rules with refusals; the pages audit what they change."""
 
 import re
-from datetime import date, datetime, time
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -14,6 +14,7 @@ from models.customers import Customer
 from models.enums import ProductKind, RoundStatus
 from models.ids import allocate_code_id
 from models.order_rules import parse_amount
+from models.refusals import iso_day, iso_time
 from models.reminder_rules import queue_round_news
 from models.rounds import CourseRound, PackageCourse
 from models.seat_rules import SeatRefused, release_cancelled_round, seat_counts
@@ -49,27 +50,13 @@ def save_product(session: Session, product_id: int | None, form: dict[str, Any])
     return product
 
 
-def _day(text: str) -> date:
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise SeatRefused("error_date", text=text[:20]) from None
-
-
-def _clock(text: str) -> time:
-    try:
-        return time.fromisoformat(text.strip())
-    except ValueError:
-        raise SeatRefused("error_time", text=text[:20]) from None
-
-
 def save_round(session: Session, round_id: int | None, form: dict[str, Any]) -> CourseRound:
     """Schedule or change a round; its capacity never drops below the seats already booked."""
     course = session.get(Product, int(form["course_id"])) if str(form.get("course_id", "")).isdigit() else None
     if course is None or course.kind != ProductKind.COURSE:
         raise SeatRefused("error_not_bookable")
-    starts, ends = _day(str(form.get("starts_on", ""))), _day(str(form.get("ends_on", "")) or str(form.get("starts_on", "")))
-    begin, finish = _clock(str(form.get("daily_start", "09:00"))), _clock(str(form.get("daily_end", "16:00")))
+    starts, ends = iso_day(str(form.get("starts_on", ""))), iso_day(str(form.get("ends_on", "")) or str(form.get("starts_on", "")))
+    begin, finish = iso_time(str(form.get("daily_start", "09:00"))), iso_time(str(form.get("daily_end", "16:00")))
     if ends < starts:
         raise SeatRefused("error_round_dates")
     if finish <= begin:

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, col, delete, select
 
 from models.hours import Closure, Holiday, OpeningPeriod
-from models.refusals import Refused
+from models.refusals import Refused, iso_day
 from models.settings import get_settings
 from models.sla import forget_calendar
 from models.when import in_bangkok
@@ -52,16 +52,9 @@ def set_week(session: Session, texts: list[str]) -> None:
     forget_calendar()
 
 
-def parse_day(text: str) -> date:
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError as exc:
-        raise Refused("error_date_form") from exc
-
-
 def add_holiday(session: Session, day_text: str, name_en: str, name_th: str) -> date:
     """Add (or rename) a holiday."""
-    day = parse_day(day_text)
+    day = iso_day(day_text)
     if not (name_en.strip() or name_th.strip()):
         raise Refused("error_holiday_name")
     row = session.get(Holiday, day) or Holiday(day=day, name_en="", name_th="")
@@ -72,7 +65,7 @@ def add_holiday(session: Session, day_text: str, name_en: str, name_th: str) -> 
 
 
 def remove_holiday(session: Session, day_text: str) -> None:
-    session.exec(delete(Holiday).where(col(Holiday.day) == parse_day(day_text)))
+    session.exec(delete(Holiday).where(col(Holiday.day) == iso_day(day_text)))
     forget_calendar()
 
 

@@ -6,6 +6,8 @@ logs, records and the command line, and pages show `in_language(...)` in the sta
 language. The sentences live here, beside the rules, so a new one cannot lack its Thai.
 """
 
+from datetime import date, time
+
 SENTENCES: dict[str, tuple[str, str]] = {
     # key: (English, Thai); {names} are filled from the values the rule gives
     "error_login_wrong": ("E-mail or password is wrong.", "อีเมลหรือรหัสผ่านไม่ถูกต้อง"),
@@ -106,8 +108,11 @@ SENTENCES: dict[str, tuple[str, str]] = {
         "Capacity is 1 to 200 and at least the {seats} seats already booked.",
         "จำนวนที่นั่งต้องอยู่ระหว่าง 1 ถึง 200 และไม่น้อยกว่า {seats} ที่นั่งที่จองแล้ว",
     ),
-    "error_date": ("“{text}” is not a date (YYYY-MM-DD).", "“{text}” ไม่ใช่วันที่ (ปปปป-ดด-วว)"),
-    "error_time": ("“{text}” is not a time (hh:mm).", "“{text}” ไม่ใช่เวลา (ชช:นน)"),
+    "error_date": (
+        "“{text}” is not a date: write it as YYYY-MM-DD, e.g. 2026-12-10.",
+        "“{text}” ไม่ใช่วันที่ กรอกแบบ ปปปป-ดด-วว (ค.ศ.) เช่น 2026-12-10",
+    ),
+    "error_time": ("“{text}” is not a time: write it as hh:mm, e.g. 09:30.", "“{text}” ไม่ใช่เวลา กรอกแบบ ชช:นน เช่น 09:30"),
     "error_lost_reason": ("Say why the lead was lost.", "ระบุเหตุผลที่เสียลูกค้ารายนี้"),
     "error_stage": ("The stage is one of: {stages}.", "สถานะต้องเป็นหนึ่งใน: {stages}"),
     "error_customer_name": ("Enter the customer's name.", "กรอกชื่อลูกค้า"),
@@ -267,7 +272,6 @@ SENTENCES: dict[str, tuple[str, str]] = {
         "กรอกเวลาทำการแต่ละวันแบบ 09:00-12:00, 13:00-18:00 (เว้นว่างถ้าปิด): {text}",
     ),
     "error_hours_overlap": ("On {day} the periods overlap or are out of order.", "วัน{day} ช่วงเวลาซ้อนกันหรือเรียงไม่ถูกต้อง"),
-    "error_date_form": ("Write the date as YYYY-MM-DD, e.g. 2026-12-10.", "กรอกวันที่แบบ ปปปป-ดด-วว (ค.ศ.) เช่น 2026-12-10"),
     "error_holiday_name": ("Give the holiday a name.", "กรอกชื่อวันหยุด"),
     "error_closure_form": (
         "A closure needs a start and an end (YYYY-MM-DD HH:MM), the end after the start.",
@@ -320,3 +324,19 @@ class Refused(ValueError):
 
     def in_language(self, language: str) -> str:
         return self.sentence.in_language(language)
+
+
+def iso_day(text: str) -> date:
+    """A date a person typed as YYYY-MM-DD; anything else is refused, quoting what was typed."""
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise Refused("error_date", text=text.strip()[:20]) from None
+
+
+def iso_time(text: str) -> time:
+    """A time of day a person typed as hh:mm; anything else is refused, quoting what was typed."""
+    try:
+        return time.fromisoformat(text.strip())
+    except ValueError:
+        raise Refused("error_time", text=text.strip()[:20]) from None

@@ -31,7 +31,7 @@ def test_hours_and_teams_changes_say_what_happened_or_why_not_in_thai(new_page, 
 
     page.fill("#holiday-day", "10 ธันวา")  # not a date
     page.click("#holiday-add")
-    expect(page.locator("#hours-error")).to_contain_text("กรอกวันที่แบบ")
+    expect(page.locator("#hours-error")).to_contain_text("ไม่ใช่วันที่ กรอกแบบ ปปปป-ดด-วว")
     expect(page.locator("#hours-message")).to_have_count(0)
     page.fill("#holiday-day", "2027-03-03")
     page.locator("input[name=name_th]").fill("วันหยุดโรงเรียน")

@@ -14,6 +14,7 @@ from models.db import session_scope
 from models.enums import PaymentKind, WaitlistStatus
 from models.meta_reports import Reminder, ReminderKind
 from models.order_rules import balance, record_payment
+from models.refusals import Refused
 from models.round_queries import waitlist_tasks
 from models.rounds import CourseRound, Seat, WaitlistEntry
 from models.seat_rules import join_waitlist, release_cancelled_round, seat_counts
@@ -65,3 +66,14 @@ def test_saving_a_cancelled_round_again_changes_nothing() -> None:
     with session_scope() as s:
         assert len(waitlist_tasks(s)) == 1
         assert len(s.exec(select(Reminder).where(Reminder.kind == ReminderKind.ROUND_CANCELLED)).all()) == 1
+
+
+def test_a_round_typed_with_a_date_or_time_not_in_form_is_refused_saying_how_to_write_it() -> None:
+    ids = _school(capacity=2)
+    with session_scope() as s:
+        form = _form(s.get(CourseRound, ids["r1"]), "scheduled")
+    for field, typed, said in (("starts_on", "10 ธันวา", "“10 ธันวา” ไม่ใช่วันที่ กรอกแบบ ปปปป-ดด-วว"),
+                               ("daily_end", "4pm", "“4pm” ไม่ใช่เวลา กรอกแบบ ชช:นน")):
+        with session_scope() as s, pytest.raises(Refused) as refused:
+            save_round(s, ids["r1"], form | {field: typed})
+        assert refused.value.in_language("th").startswith(said)

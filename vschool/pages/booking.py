@@ -20,7 +20,7 @@ from models.customers import Customer
 from models.db import session_scope
 from models.enums import LeadStage, ProductKind
 from models.lead_rules import set_lead_stage
-from models.refusals import Refused
+from models.refusals import Refused, iso_day
 from models.round_queries import find_rounds, waitlist_tasks
 from models.seat_rules import SeatRefused, courses_of, finish_waitlist_entry, join_waitlist
 from models.when import day_shown, in_bangkok
@@ -112,9 +112,9 @@ class BookingState(StaffState, access=Access.CUSTOMERS):
         self.error = self.notice = ""
         user = admitted_staff()
         try:
-            private = date.fromisoformat(self.private_on) if self.private_on else None
-        except ValueError:
-            self.error = await say(self, "error_date", text=self.private_on[:20])
+            private = iso_day(self.private_on) if self.private_on else None
+        except Refused as exc:
+            self.error = await refused(self, exc)
             return
         try:
             with session_scope() as session:
