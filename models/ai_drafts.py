@@ -162,14 +162,16 @@ HANDED_OFF = (AiOutcome.HANDOFF, AiOutcome.ERROR)
 
 
 def _answered_since(conversation_id: int, since: sa.ColumnElement[datetime] | datetime) -> sa.ColumnElement[bool]:
-    """A person has written to the customer since `since`: an outbound message that is not an AI
-    draft sent for one of the customer's questions (that answers its own question only)."""
+    """A person has written to the customer since `since`: an outbound message of staff (here or
+    in Meta's Page inbox) that is not an AI draft sent for one of the customer's questions (that
+    answers its own question only). The away message and reminders answer nothing."""
     ai_replies = select(AiTask.reply_message_id).where(
         AiTask.conversation_id == conversation_id, col(AiTask.reply_message_id).is_not(None)
     )
     return sa.exists().where(
         Message.conversation_id == conversation_id,
         Message.direction == Direction.OUTBOUND,
+        col(Message.sender_kind).in_((SenderKind.STAFF, SenderKind.PAGE_INBOX)),
         Message.created_at > since,
         col(Message.id).not_in(ai_replies),
     )

@@ -292,6 +292,9 @@ def test_an_earlier_hand_off_waits_beside_newer_drafts_until_a_person_answers(ch
     answer_customer_message.fn(_customer_writes(conversation_id, UNANSWERABLE, ago=timedelta(minutes=3)))
     answer_customer_message.fn(_customer_writes(conversation_id, PRICE_QUESTION))
     handoff, draft = _tasks()
+    with session_scope() as s:  # the away message is the school's, not a person's answer
+        add_message(s, conversation_id=conversation_id, direction=Direction.OUTBOUND, sender_kind=SenderKind.SYSTEM,
+                    text="ขณะนี้อยู่นอกเวลาทำการ", status=DeliveryStatus.SENT, sent_at=utcnow())
     with session_scope() as s:
         assert ai_panel(s, conversation_id)["kind"] == "draft"  # the newest message's card
         (waiting,) = earlier_waiting(s, conversation_id, "th")
