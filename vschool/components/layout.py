@@ -129,6 +129,7 @@ def sidebar() -> rx.Component:
         width="230px",
         min_width="230px",
         height="100vh",
+        overflow_y="auto",  # a long menu scrolls in its column: the page itself stays the window's height
         position="sticky",
         top="0",
         border_right=f"1px solid {rx.color('gray', 5)}",
