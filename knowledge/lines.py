@@ -28,7 +28,7 @@ from functools import lru_cache
 from pythainlp.corpus import thai_words as thai_dictionary
 from pythainlp.transliterate import romanize
 
-from knowledge.asks import BY_NAME, GENERIC, Ask, gives_contact, read_question, states
+from knowledge.asks import BY_NAME, GENERIC, POSTCODE, Ask, gives_contact, read_question, states
 from knowledge.chunk import HEADING_SEPARATOR, thai_words
 from knowledge.embed import ENGLISH_STOP, THAI_STOP, stem
 from knowledge.glossary import (
@@ -679,8 +679,8 @@ def attribute_fit(
             fit = 0.0
         if fit == 1.0 and (a in named or a in heading_names(line.label)):  # "Price: …", "Ages: …"
             fit += HEADING_BONUS
-        if fit and BY_NAME[a].money and _FIGURE.search(line.text):
-            fit += FIGURE_BONUS
+        if fit and (BY_NAME[a].money and _FIGURE.search(line.text) or a == "address" and POSTCODE.search(line.text)):
+            fit += FIGURE_BONUS  # "30 %" for the deposit; a postcode: the address itself, not a street named
         own = [cue for name, cue in cues if name == a]
         if fit and own and any(cue in line.lowered for cue in own):
             fit += CUE_BONUS

@@ -1,7 +1,7 @@
 """How the offline responder reads a small school's documents as people write them: a page of two
 courses in two sections, accents the customer leaves out, a course named by its length, a month
 asked, a festival asked by name, a chef whose name is a common word, a sentence the chunker
-cut in two, and a menu listed line by line. The bakery here is invented for these tests; the evaluation's schools are not used."""
+cut in two, a menu listed line by line, and an address beside a street named for parking. The bakery here is invented for these tests; the evaluation's schools are not used."""
 
 from pathlib import Path
 
@@ -28,7 +28,11 @@ PAGES = {
         "# คลาสขนมปังโฮมเมด\n\nเรียนทุกวันเสาร์ ค่าเรียน 2,900 บาท ต่อคน\n\n"
         "## เมนูที่ได้ทำ\n\n- ขนมปังนมฮอกไกโด\n- ขนมปังลูกเกด\n- โรลชีส\n- ขนมปังไส้สังขยา\n- ขนมปังโฮลวีท\n"
     ),
-    "contact.md": "# ติดต่อและการเดินทาง\n\nที่จอดรถหน้าร้าน 4 คัน จอดฟรี\n\nLINE: @bakehouse\n",
+    "contact.md": (
+        "# ติดต่อและการเดินทาง\n\nที่จอดรถหน้าร้าน 4 คัน จอดฟรี\n\n"
+        "รถตู้จอดที่ลานจอดรถเทศบาล ถนนเจริญประเทศ (Charoen Prathet Road) เดินมา 3 นาที\n\n"
+        "โรงเรียนตั้งอยู่เลขที่ 12/3 ซอยวัดเกต ตำบลวัดเกต อำเภอเมืองเชียงใหม่ 50000\n\nLINE: @bakehouse\n"
+    ),
     "closures.md": (
         "# Closures 2027\n\nNo classes on closure days.\n\n"
         "- สงกรานต์ Songkran: 12–16 April 2027\n- Year-end: 24 Dec 2027 – 2 Jan 2028\n"
@@ -88,3 +92,9 @@ def test_a_menu_listed_line_by_line_is_quoted_whole(bakery: None) -> None:
     reply = ask("คลาสขนมปังโฮมเมด เมนูที่ได้ทำมีอะไรบ้างคะ")
     assert reply.action == "reply", reply.reason
     assert "ขนมปังนมฮอกไกโด" in reply.text and "ขนมปังโฮลวีท" in reply.text  # the fifth item too
+
+
+def test_the_address_is_the_line_with_the_postcode_not_a_street_named_for_parking(bakery: None) -> None:
+    reply = ask("โรงเรียนอยู่ตรงไหนคะ ขอที่อยู่หน่อย")
+    assert reply.action == "reply", reply.reason
+    assert "12/3" in reply.text and "50000" in reply.text and "ลานจอดรถ" not in reply.text
