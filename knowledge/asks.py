@@ -107,7 +107,7 @@ VOCABULARY = [
     "directions | ไปยังไง;เดินทาง;ไปทางไหน;รถไฟฟ้า;บีทีเอส;ลงสถานี;สนามบิน;นั่งรถ;get to;get there;how do i get;directions;bts;mrt;train;airport;how far;taxi |  | station;สถานี;bts;mrt;walk;เดิน;taxi;grab;songthaew;รถแดง;drive;ขับรถ;minute;นาที;exit;ทางออก;airport;สนามบิน | school | how to get there | การเดินทาง",
     "parking | ที่จอดรถ;จอดรถ;parking;park my car;park |  | park;จอด | school | parking | ที่จอดรถ",
     "contact | เบอร์;โทร;ไลน์;อีเมล;email;e-mail;phone;call you;contact;ติดต่อ;line id |  |  | school | how to contact the school | ช่องทางติดต่อ",
-    "deposit | มัดจำ;deposit;reserve a;secure |  | มัดจำ;deposit | money school | the deposit | มัดจำ",
+    "deposit | มัดจำ;วางมัดจำ;จ่ายมัดจำ;โอนมัดจำ;deposit;reserve a;secure |  | มัดจำ;deposit | money school | the deposit | มัดจำ",
     "balance | ส่วนที่เหลือ;ที่เหลือ;the rest;balance;remaining |  | balance;the rest;ส่วนที่เหลือ;ที่เหลือ | money school | when the balance is due | กำหนดชำระส่วนที่เหลือ",
     "instalment | ผ่อน;แบ่งจ่าย;instalment;instalments;installment;installments |  | ผ่อน;แบ่งจ่าย;instalment;installment |  | instalments | การผ่อนชำระ",
     "payment | จ่าย;ชำระ;โอน;พร้อมเพย์;บัตรเครดิต;เงินสด;pay;payment;promptpay;credit card;card;transfer;bank;cash |  | promptpay;พร้อมเพย์;transfer;โอน;card;บัตร;cash;เงินสด;bank;ธนาคาร;qr | school | how to pay | ช่องทางชำระเงิน",

@@ -742,6 +742,7 @@ ABOUT_BONUS = 0.12  # the line's page or section is about what the question name
 SECTION_BONUS = 0.04  # its own section's heading names it too (a page of two courses, a section each)
 DURATION_CLASH = 0.4  # the question says "1 day", the line is about the 3-day course
 MONTH_CLASH = 0.3  # the question names a month, the line (or its heading) names only other months
+TOPIC_CLASH, TOPIC_WORDS = 0.15, 16  # a time asked, the line (its label or first words) is about parking
 
 
 @lru_cache(maxsize=4096)
@@ -828,6 +829,7 @@ def rank(
     prior = {(h.source, h.chunk): h.score for h in hits}
     asked = lengths(ask.rest)
     months = months_named(ask.rest)
+    shaped = bool(attributes) and all(BY_NAME[a].evidence is not None for a in attributes)  # a time, a price …
     named_here = [t for t, w in terms.items() if w >= ENTITY_WEIGHT]
     kinds = [t for t, w in terms.items() if w == GENERIC_WEIGHT and t.isalpha() and len(t) > 3]  # "workshop"
     asked_words = meant(terms, index)  # once per question, not per line
@@ -842,6 +844,7 @@ def rank(
             + away
             + (DURATION_CLASH if clash(asked, line) else 0.0)
             + (MONTH_CLASH if months and _other_months(months, line) else 0.0)
+            + (TOPIC_CLASH if shaped and _other_topic(attributes, line) else 0.0)
         )
         p = prior.get((line.source, line.chunk), 0.0)
         total = 0.5 * c + 0.4 * f + 0.15 * p - x if attributes else 0.75 * c + 0.25 * p - x
@@ -851,6 +854,17 @@ def rank(
         out.append(Scored(line, round(total, 4), c, f, x))
     out.sort(key=lambda s: s.total, reverse=True)
     return out
+
+
+def _other_topic(attributes: tuple[str, ...], line: Line) -> bool:
+    """Is the line about a matter of the school's other than those asked, by its label or its
+    first words ("จอดรถฟรีหลัง 18:00 น.", "Parking: …")? A time or a price in it is that matter's."""
+    topics = {
+        t
+        for t in heading_names(line.label) | heading_names(line.text[:TOPIC_WORDS])
+        if not BY_NAME[t].per_entity and BY_NAME[t].evidence is None and t != "private"  # a private class is a class
+    }
+    return bool(topics) and topics.isdisjoint(attributes)
 
 
 def _other_months(months: frozenset[str], line: Line) -> bool:

@@ -1,7 +1,8 @@
 """How the offline responder reads a small school's documents as people write them: a page of two
 courses in two sections, accents the customer leaves out, a course named by its length, a month
 asked, a festival asked by name, a chef whose name is a common word, a sentence the chunker
-cut in two, a menu listed line by line, and an address beside a street named for parking. The bakery here is invented for these tests; the evaluation's schools are not used."""
+cut in two, a menu listed line by line, an address beside a street named for parking, and a
+time that is the car park's, not the class's. The bakery here is invented for these tests; the evaluation's schools are not used."""
 
 from pathlib import Path
 
@@ -98,3 +99,15 @@ def test_the_address_is_the_line_with_the_postcode_not_a_street_named_for_parkin
     reply = ask("โรงเรียนอยู่ตรงไหนคะ ขอที่อยู่หน่อย")
     assert reply.action == "reply", reply.reason
     assert "12/3" in reply.text and "50000" in reply.text and "ลานจอดรถ" not in reply.text
+
+
+def test_a_time_on_a_line_about_parking_is_the_car_parks_not_the_classs(tmp_path: Path) -> None:
+    ingest_pages(tmp_path, {
+        "courses/evening-club.md": (
+            "# คอร์สภาคค่ำ 6 สัปดาห์ (Evening Bread Club)\n\nทุกวันอังคาร\n\nจอดรถฟรีหน้าร้านหลัง 18:00 น.\n\n"
+            "ขนมปังหกแบบ เรียนเวลา 18.30 – 21.00 น. พร้อมเชฟป้อง\n"
+        ),
+    })
+    reply = ask("evening class what time?")
+    assert reply.action == "reply", reply.reason
+    assert "18.30" in reply.text and "18:00" not in reply.text
