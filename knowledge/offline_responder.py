@@ -44,6 +44,9 @@ OFFLINE_MODEL = "offline-responder-v2"
 MIN_COVER = 0.6  # the line (or its heading) must state this share of what the question names
 MISSING_LIMIT = 0.4  # share of the question's words the knowledge base never uses: hand off
 UNKNOWN_CUE, UNKNOWN_THAI, UNKNOWN_ENGLISH = 0.6, 0.75, 0.85
+LIST_ASKED = re.compile(  # "คอร์สไหนมีใบประกาศบ้าง", "which classes are vegan?": every course that has it
+    r"(?:คอร์ส|คลาส|หลักสูตร)(?:ไหน|อะไร)[^?]*บ้าง|(?<![a-z])(?:which|what|any) (?:courses|classes|workshops)(?![a-z])", re.I
+)
 YEAR = re.compile(r"(?:19|20|25)\d\d")  # a Christian or Buddhist-era year
 SCHOOL_MISSING_LIMIT = 0.6  # the same for a school-wide ask (refunds, parking): its words vary more
 PASSING_MENTION = 0.6  # the line names the thing, but its page is about something else
@@ -477,6 +480,9 @@ def offline_answer(
     sources = [s for i, s in enumerate(sources) if s not in sources[:i]]
     if reason:
         return Outcome("", 0.0, sources or source_dicts(hits[:1]), reason, parts, ask.attributes)
+    if LIST_ASKED.search(question) and all(p.source for p in parts):  # one line of one course: half a list
+        closest = str(parts[0].source.get("title") or parts[0].source.get("source") or "")
+        return Outcome("", 0.0, sources, Sentence("ai_list_asked", closest=closest), parts, ask.attributes)
     failed = [p for p in parts if p.problem]
     if failed:
         found = [p for p in parts if not p.problem]

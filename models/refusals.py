@@ -233,6 +233,12 @@ SENTENCES: dict[str, tuple[str, str]] = {
         "The customer asks {what} without saying of which course or product: ask which one.",
         "ลูกค้าถาม{what_th} แต่ไม่ได้บอกว่าคอร์สหรือสินค้าไหน ถามลูกค้าว่าหมายถึงอันไหน",
     ),
+    "ai_list_asked": (
+        "The customer asks which courses or classes (a list); the documents answer course by course, and one line "
+        "(from {closest}) would answer only part. List them yourself.",
+        "ลูกค้าถามว่ามีคอร์สหรือคลาสไหนบ้าง (ต้องตอบเป็นรายการ) เอกสารตอบทีละคอร์ส บรรทัดเดียว (จาก {closest}) "
+        "จะตอบได้แค่บางส่วน กรุณาตอบเป็นรายการเอง",
+    ),
     "ai_half_answer": (
         "The customer asks more than one thing: the documents state {found} but not {missing}. Answer the rest yourself.",
         "ลูกค้าถามมากกว่าหนึ่งเรื่อง เอกสารระบุ{found_th} แต่ไม่ได้ระบุ{missing_th} กรุณาตอบส่วนที่เหลือเอง",

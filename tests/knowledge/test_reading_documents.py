@@ -1,8 +1,8 @@
 """How the offline responder reads a small school's documents as people write them: a page of two
 courses in two sections, accents the customer leaves out, a course named by its length, a month
 asked, a festival asked by name, a chef whose name is a common word, a sentence the chunker
-cut in two, a menu listed line by line, an address beside a street named for parking, and a
-time that is the car park's, not the class's. The bakery here is invented for these tests; the evaluation's schools are not used."""
+cut in two, a menu listed line by line, an address beside a street named for parking, a
+time that is the car park's, not the class's, and a list of courses asked. The bakery here is invented for these tests; the evaluation's schools are not used."""
 
 from pathlib import Path
 
@@ -111,3 +111,15 @@ def test_a_time_on_a_line_about_parking_is_the_car_parks_not_the_classs(tmp_path
     reply = ask("evening class what time?")
     assert reply.action == "reply", reply.reason
     assert "18.30" in reply.text and "18:00" not in reply.text
+
+
+def test_a_list_of_courses_asked_is_never_answered_with_one_course(tmp_path: Path) -> None:
+    ingest_pages(tmp_path, {
+        "courses/sourdough.md": "# Sourdough Weekend\n\nCertificate: yes, on the last day.\n",
+        "courses/croissant.md": "# Croissant Day\n\nCertificate: yes, a certificate of completion.\n",
+    })
+    for question in ("คอร์สไหนมีใบประกาศบ้างคะ", "which courses give a certificate?"):
+        reply = ask(question)
+        assert reply.action == "handoff", reply.text
+        assert reply.reason.startswith("The customer asks which courses or classes (a list)")
+    assert ask("Does the croissant day give a certificate?").action == "reply"  # one course asked: its line answers
