@@ -56,7 +56,7 @@ ENTITY_WEIGHT, OTHER_WEIGHT, GENERIC_WEIGHT, NUMBER_WEIGHT = 1.0, 0.35, 0.1, 0.6
 TITLE_MATCH = 0.8  # a word in the heading or title, not in the line itself
 FOREIGN_EACH, FOREIGN_CAP = 0.08, 0.3
 HEADING_BONUS = 0.15
-CUE_BONUS = 0.1  # the line uses the customer's own cue ("airport")
+CUE_BONUS = 0.15  # the line uses the customer's own cue ("airport"), in either language
 FIGURE_BONUS = 0.1  # a deposit or refund line stating its figure (30 %, ฿2,000, 10 days)
 _FIGURE = re.compile(r"\d+\s?%|\d{1,3}(?:,\d{3})+|\d+\s*(?:baht|บาท|thb|(?:working |business )?days?|วัน|weeks?|สัปดาห์)|฿\s?\d", re.I)
 POSITION_STEP = 0.005  # earlier lines of a section first, other things equal
@@ -833,10 +833,11 @@ def rank(
     named_here = [t for t, w in terms.items() if w >= ENTITY_WEIGHT]
     kinds = [t for t, w in terms.items() if w == GENERIC_WEIGHT and t.isalpha() and len(t) > 3]  # "workshop"
     asked_words = meant(terms, index)  # once per question, not per line
+    cues = (*ask.cues, *((n, w) for n, c in ask.cues for w in index.alias(c).words))  # "airport": สนามบิน states it too
     out = []
     for line in index.lines:
         away = 0.0 if language in line.languages else OTHER_LANGUAGE
-        c, f = cover(terms, line, index, bool(attributes)), attribute_fit(attributes, line, ask.cues)
+        c, f = cover(terms, line, index, bool(attributes)), attribute_fit(attributes, line, cues)
         about = bool(named_here) and is_about(named_here, line, index)
         x = (
             (foreign(line, index, about, asked_words) if named else 0.0)

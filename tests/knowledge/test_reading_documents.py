@@ -2,7 +2,8 @@
 courses in two sections, accents the customer leaves out, a course named by its length, a month
 asked, a festival asked by name, a chef whose name is a common word, a sentence the chunker
 cut in two, a menu listed line by line, an address beside a street named for parking, a
-time that is the car park's, not the class's, and a list of courses asked. The bakery here is invented for these tests; the evaluation's schools are not used."""
+time that is the car park's, not the class's, a list of courses asked, and the customer's own
+word written in the other language. The bakery here is invented for these tests; the evaluation's schools are not used."""
 
 from pathlib import Path
 
@@ -123,3 +124,13 @@ def test_a_list_of_courses_asked_is_never_answered_with_one_course(tmp_path: Pat
         assert reply.action == "handoff", reply.text
         assert reply.reason.startswith("The customer asks which courses or classes (a list)")
     assert ask("Does the croissant day give a certificate?").action == "reply"  # one course asked: its line answers
+
+
+def test_the_customers_own_word_in_the_other_language_marks_the_line_that_answers(tmp_path: Path) -> None:
+    ingest_pages(tmp_path, {
+        "about.md": "# About us\n\nWe teach on the 2nd floor of an old shophouse on Charoen Krung Road, above a tea shop.\n",
+        "contact-th.md": "# ติดต่อเรา\n\nที่อยู่: 45/6 ถนนเจริญกรุง แขวงสัมพันธวงศ์ เขตสัมพันธวงศ์ กรุงเทพฯ\n",
+    })
+    reply = ask("what's your address?")  # "address" is ที่อยู่ on the Thai page
+    assert reply.action == "reply", reply.reason
+    assert "45/6" in reply.text
