@@ -128,9 +128,18 @@ def test_a_list_of_courses_asked_is_never_answered_with_one_course(tmp_path: Pat
 
 def test_the_customers_own_word_in_the_other_language_marks_the_line_that_answers(tmp_path: Path) -> None:
     ingest_pages(tmp_path, {
-        "about.md": "# About us\n\nWe teach on the 2nd floor of an old shophouse on Charoen Krung Road, above a tea shop.\n",
-        "contact-th.md": "# ติดต่อเรา\n\nที่อยู่: 45/6 ถนนเจริญกรุง แขวงสัมพันธวงศ์ เขตสัมพันธวงศ์ กรุงเทพฯ\n",
+        "about.md": (
+            "# About us\n\nWe teach on the 2nd floor of an old shophouse on Charoen Krung Road, above a tea shop.\n\n"
+            "Most of our students come alone. Everyone cooks at their own station.\n"
+        ),
+        "contact-th.md": (
+            "# ติดต่อเรา\n\nที่อยู่: 45/6 ถนนเจริญกรุง แขวงสัมพันธวงศ์ เขตสัมพันธวงศ์ กรุงเทพฯ\n\n"
+            "จากสนามบินดอนเมือง นั่งแท็กซี่ประมาณ 40 นาที\n"
+        ),
     })
     reply = ask("what's your address?")  # "address" is ที่อยู่ on the Thai page
     assert reply.action == "reply", reply.reason
     assert "45/6" in reply.text
+    reply = ask("how far are you from the airport?")  # a cook's own station is no train station
+    assert reply.action == "reply", reply.reason
+    assert "40 นาที" in reply.text
