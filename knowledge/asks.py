@@ -110,7 +110,7 @@ VOCABULARY = [
     "deposit | มัดจำ;วางมัดจำ;จ่ายมัดจำ;โอนมัดจำ;deposit;reserve a;secure |  | มัดจำ;deposit | money school | the deposit | มัดจำ",
     "balance | ส่วนที่เหลือ;ที่เหลือ;the rest;balance;remaining |  | balance;the rest;ส่วนที่เหลือ;ที่เหลือ | money school | when the balance is due | กำหนดชำระส่วนที่เหลือ",
     "instalment | ผ่อน;แบ่งจ่าย;instalment;instalments;installment;installments |  | ผ่อน;แบ่งจ่าย;instalment;installment |  | instalments | การผ่อนชำระ",
-    "payment | จ่าย;ชำระ;โอน;พร้อมเพย์;บัตรเครดิต;เงินสด;pay;payment;promptpay;credit card;card;transfer;bank;cash |  | promptpay;พร้อมเพย์;transfer;โอน;card;บัตร;cash;เงินสด;bank;ธนาคาร;qr | school | how to pay | ช่องทางชำระเงิน",
+    "payment | จ่าย;ชำระ;โอน;พร้อมเพย์;บัตรเครดิต;เงินสด;pay;payment;promptpay;credit card;card;transfer;bank;cash |  | promptpay;พร้อมเพย์;transfer;โอน;card;บัตรเครดิต;บัตรเดบิต;รูดบัตร;cash;เงินสด;bank;ธนาคาร;qr | school | how to pay | ช่องทางชำระเงิน",
     "refund | คืนเงิน;เงินคืน;ยกเลิก;refund;cancel;money back |  | refund;คืนเงิน;เงินคืน;cancel;ยกเลิก | money school | refunds | การคืนเงิน",
     "reschedule | เลื่อน;เปลี่ยนวัน;เปลี่ยนรอบ;ย้ายรอบ;change my;change the date;move to;switch;reschedule;another date;later class |  | เลื่อน;move;another date;switch;change;ย้าย | school | changing the date | การเลื่อนวันเรียน",
     "vegetarian | มังสวิรัติ;กินเจ;ทานเจ;วีแกน;ไม่ทานเนื้อ;vegetarian;vegan |  | มังสวิรัติ;วีแกน;vegetarian;vegan;เจ |  | vegetarian food | อาหารมังสวิรัติ",
