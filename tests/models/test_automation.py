@@ -23,6 +23,7 @@ from models.base import utcnow
 from models.db import session_scope
 from models.enums import DeliveryStatus, Direction, SenderKind
 from models.refusals import Refused
+from models.report_facts import school_open
 from tests.messenger_helpers import envelope, ingest, text_event
 from tests.team_helpers import add_person
 
@@ -100,7 +101,9 @@ def test_created_rules_run_on_the_first_message_only_in_order_and_conditions_fil
     _rule(name="Then this", trigger="conversation_created", assign_staff_id=str(nok))
     _rule(name="Only qualified", stage="qualified", label="Corporate")
     _rule(name="Only from the diploma ad", source="120210000000000777", label="Corporate")
-    _rule(name="Only outside hours", hours="outside", label="Corporate")
+    with session_scope() as s:  # the hours the messages below are not sent in, whatever the time of this run
+        other_hours = "within" if not school_open(s, utcnow()) else "outside"
+    _rule(name="Only at other hours", hours=other_hours, label="Corporate")
     _write("psid-new", "m_new_1", "สวัสดีค่ะ")
     _write("psid-new", "m_new_2", "สนใจคอร์สค่ะ")
     with session_scope() as s:
