@@ -6,7 +6,7 @@ longest first so one phrase counts once ("เริ่มวันไหน" is 
 one). Weak cues ("how much", "เท่าไหร่", "when", "start") count only when no strong cue is
 found: in "how much deposit" the deposit is asked, not a course's price. Each attribute also
 says what an answering line looks like (`evidence`: a price, a time, a date, a phone number … or
-words), which `knowledge.lines` uses to pick the line that states it. The vocabulary is a
+words), which `knowledge.ranking` uses to pick the line that states it. The vocabulary is a
 cooking school's everyday one and knows no school's courses: those come from each school's own
 documents and catalog.
 """
@@ -90,11 +90,13 @@ class Attribute:
     words: tuple[str, ...] = ()  # or: words a stating line uses
     money: bool = False  # its answer is an amount (a "how much" is about it, not a price)
     per_entity: bool = True  # differs per course (price) or is the school's (address)
+    matter: bool = False  # a matter of the school's own (parking, refunds): a time or price on its line is its
     label: tuple[str, str] = ("", "")  # (English, Thai) for staff
 
 
 # One attribute a line: name | strong cues | weak cues | words a stating line uses | flags
-# (money: its answer is an amount; school: the school's, not a course's) | English | Thai label.
+# (money: its answer is an amount; school: the school's, not a course's; kind: a kind of class,
+# not a matter a time or price can belong to) | English | Thai label.
 # Attributes with a shape (price, time, date …) are recognised by EVIDENCE instead of words.
 VOCABULARY = [
     "price | ราคา;เสียเงิน;ค่าเรียน;ค่าลงทะเบียน;กี่บาท;ค่าใช้จ่าย;ค่าค่าย;ค่าคอร์ส;price;prices;cost;costs;fee;fees;tuition;how much is;how much does;how much for;how much are;how much per;how much would | เท่าไหร่;เท่าไร;how much |  |  | the price | ราคา",
@@ -123,7 +125,7 @@ VOCABULARY = [
     "wear | แต่งตัว;แต่งกาย;ใส่อะไร;รองเท้า;wear;shoes;dress |  | wear;shoes;รองเท้า;ใส่;clothes;เสื้อผ้า | school | what to wear | การแต่งกาย",
     "bring | ต้องเตรียม;เตรียมอะไร;เตรียมตัว;ต้องเอาอะไรไป;ต้องนำอะไร;what to bring;need to bring;should i bring;do i bring;bring anything;bring my own |  | bring;เตรียม;provide;supplied;นำมา;เอามา;เอาไป | school | what to bring | สิ่งที่ต้องเตรียม",
     "take_home | กลับบ้าน;ห่อกลับ;take home;take the food;bring home;leftovers |  | home;กลับบ้าน;box;กล่อง | school | taking food home | การนำอาหารกลับบ้าน",
-    "private | ส่วนตัว;private;บริษัท;company;corporate;team building;องค์กร;พนักงาน |  | private;ส่วนตัว;company;บริษัท;corporate;team | school | private or company classes | คลาสส่วนตัวหรือองค์กร",
+    "private | ส่วนตัว;private;บริษัท;company;corporate;team building;องค์กร;พนักงาน |  | private;ส่วนตัว;company;บริษัท;corporate;team | school kind | private or company classes | คลาสส่วนตัวหรือองค์กร",
     "discount | ส่วนลด;ลดราคา;ราคาพิเศษ;แพ็กเกจ;discount;promotion;bundle;package;deal |  | discount;ส่วนลด;ลด;bundle;package;แพ็กเกจ;%;off;save;ประหยัด | money | discounts and packages | ส่วนลดและแพ็กเกจ",
     "holiday | วันหยุด;สงกรานต์;ปีใหม่;ปิดไหม;holiday;holidays;closed;songkran;new year;open during |  | closed;ปิด;holiday;วันหยุด | school | holidays | วันหยุด",
     "internship | ฝึกงาน;internship;intern;placement |  | internship;ฝึกงาน;placement |  | the internship | การฝึกงาน",
@@ -160,6 +162,7 @@ def _parse(row: str) -> Attribute:
         split(words),
         "money" in flags,
         "school" not in flags,
+        "school" in flags and name not in EVIDENCE and "kind" not in flags,
         (english, thai),
     )
 

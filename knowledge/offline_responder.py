@@ -6,7 +6,7 @@ in words staff can act on.
    words naming what it is about.
 2. Facts of record (`knowledge.record`): the catalog's price of the named product, the school
    facts table's address or hours.
-3. Otherwise the documents (`knowledge.lines`): the line that states the attribute of that
+3. Otherwise the documents (`knowledge.ranking` over `knowledge.lines`): the line that states the attribute of that
    thing, in the customer's language — not the line sharing the most words.
 4. A question asking two things is answered in two parts, or handed off with what was found
    and what was not — never half-answered as if whole.
@@ -22,21 +22,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from knowledge.asks import BY_NAME, COUNT, DURATION, GENERIC, TIME, Ask, read_question
-from knowledge.lines import (
-    ACCENTS,
-    ENTITY_WEIGHT,
-    OTHER_WEIGHT,
-    Index,
-    Scored,
-    heading_names,
-    is_about,
-    question_words,
-    rank,
-    tokens,
-    weights,
-)
+from knowledge.lines import Index, heading_names
+from knowledge.question_terms import ENTITY_WEIGHT, OTHER_WEIGHT, question_words, weights
+from knowledge.ranking import Scored, is_about, rank
 from knowledge.record import Record, RecordFact, facts_of_record
 from knowledge.search import Hit, source_dicts
+from knowledge.words import ACCENTS, tokens
 from models.ai_rules import _numbers_in, dates_in, prices_in
 from models.refusals import Sentence
 

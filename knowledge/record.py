@@ -24,7 +24,6 @@ from decimal import Decimal
 from sqlmodel import Session, col, select
 
 from knowledge.asks import BY_NAME, DURATION, GENERIC, Ask
-from knowledge.lines import tokens
 from knowledge.round_facts import (
     ROUND_ATTRIBUTES,
     Rounds,
@@ -33,6 +32,7 @@ from knowledge.round_facts import (
     load_rounds,
     round_sentence,
 )
+from knowledge.words import tokens
 from models.commerce import Product
 from models.school_facts import FACT_KEYS, school_facts
 

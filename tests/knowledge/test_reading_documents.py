@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from knowledge.embed import stem
-from knowledge.lines import build_index, fold
+from knowledge.lines import build_index
+from knowledge.words import fold
 from tests.knowledge.invented import ask, ingest_pages
 
 pytestmark = pytest.mark.usefixtures("db")
