@@ -151,7 +151,7 @@ def ai_panel(session: Session, conversation_id: int, language: str = "en") -> di
     if task.draft_status == DraftStatus.OPEN:
         return {**base, "kind": "draft", "text": task.answer or "", "sources": _sources(task)}
     if task.outcome in HANDED_OFF and not session.exec(
-        select(sa.literal(1)).where(_answered_since(conversation_id, task.created_at))
+        select(sa.literal(1)).where(person_wrote_since(conversation_id, task.created_at, drafts=False))
     ).first():
         return {**base, "kind": "handoff", "text": "", "sources": _sources(task)}
     return {}
@@ -161,20 +161,27 @@ EARLIER_SHOWN = 5
 HANDED_OFF = (AiOutcome.HANDOFF, AiOutcome.ERROR)
 
 
-def _answered_since(conversation_id: int, since: sa.ColumnElement[datetime] | datetime) -> sa.ColumnElement[bool]:
-    """A person has written to the customer since `since`: an outbound message of staff (here or
-    in Meta's Page inbox) that is not an AI draft sent for one of the customer's questions (that
-    answers its own question only). The away message and reminders answer nothing."""
-    ai_replies = select(AiTask.reply_message_id).where(
-        AiTask.conversation_id == conversation_id, col(AiTask.reply_message_id).is_not(None)
-    )
-    return sa.exists().where(
+def person_wrote_since(
+    conversation_id: int, since: sa.ColumnElement[datetime] | datetime, drafts: bool = True
+) -> sa.ColumnElement[bool]:
+    """A person has written to the customer since `since`: staff here (their own words, or an AI
+    draft they sent — unless `drafts` is false, when a sent draft answers its own question only)
+    or in Meta's Page inbox. The away message, reminders and the AI's own replies are nobody's."""
+    conditions = [
         Message.conversation_id == conversation_id,
         Message.direction == Direction.OUTBOUND,
-        col(Message.sender_kind).in_((SenderKind.STAFF, SenderKind.PAGE_INBOX)),
-        Message.created_at > since,
-        col(Message.id).not_in(ai_replies),
-    )
+        sa.or_(
+            col(Message.sender_kind).in_((SenderKind.STAFF, SenderKind.PAGE_INBOX)),
+            col(Message.staff_user_id).is_not(None),
+        ),
+        Message.sent_at >= since,
+    ]
+    if not drafts:
+        ai_replies = select(AiTask.reply_message_id).where(
+            AiTask.conversation_id == conversation_id, col(AiTask.reply_message_id).is_not(None)
+        )
+        conditions.append(col(Message.id).not_in(ai_replies))
+    return sa.exists().where(*conditions)
 
 
 def earlier_waiting(session: Session, conversation_id: int, language: str = "en") -> list[dict[str, str]]:
@@ -188,7 +195,7 @@ def earlier_waiting(session: Session, conversation_id: int, language: str = "en"
         sa.and_(
             col(AiTask.outcome).in_(HANDED_OFF),
             col(AiTask.draft_status).is_(None),
-            ~_answered_since(conversation_id, col(AiTask.created_at)),
+            ~person_wrote_since(conversation_id, col(AiTask.created_at), drafts=False),
         ),
     )
     tasks = session.exec(

@@ -11,9 +11,11 @@ message to the existing send path after commit.
 import re
 from datetime import datetime
 
+import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import Session, select
 
+from models.ai_drafts import person_wrote_since
 from models.base import utcnow
 from models.business_hours import closed_since, next_opening
 from models.customers import Customer
@@ -55,15 +57,12 @@ def reply_text(opens: datetime | None, language: str) -> str:
             f"{day_shown(local.date(), 'en', year=False)}, {local:%H:%M} (Bangkok time).")
 
 
-def _person_answered(session: Session, conversation_id: int, since: datetime) -> bool:
-    """A staff reply was stored after the customer's message (this job runs in the background
-    pool and may come seconds after it): "we will answer when we open" would then be wrong.
-    The conversation row is locked by the caller, as `queue_staff_reply` locks it, so a reply
-    is either seen here or stored after this one."""
-    return session.exec(
-        select(Message.id).where(Message.conversation_id == conversation_id, Message.direction == Direction.OUTBOUND,
-                                 Message.sender_kind == SenderKind.STAFF, Message.sent_at >= since).limit(1)
-    ).first() is not None
+def _answered(session: Session, conversation_id: int, since: datetime) -> bool:
+    """A person replied after the customer's message (this job runs in the background pool and
+    may come seconds after it): "we will answer when we open" would then be wrong. The
+    conversation row is locked by the caller, as `queue_staff_reply` locks it, so a reply is
+    either seen here or stored after this one."""
+    return session.exec(select(sa.literal(1)).where(person_wrote_since(conversation_id, since))).first() is not None
 
 
 def queue_out_of_hours_reply(session: Session, conversation_id: int, message_id: int, now: datetime | None = None) -> int | None:
@@ -77,7 +76,7 @@ def queue_out_of_hours_reply(session: Session, conversation_id: int, message_id:
         return None
     cal = calendar(session)
     since = closed_since(message.sent_at, cal)
-    if since is None or window(conversation, now).state != "open" or _person_answered(session, conversation_id, message.sent_at):
+    if since is None or window(conversation, now).state != "open" or _answered(session, conversation_id, message.sent_at):
         return None
     claimed = session.execute(
         insert(OutOfHoursReply).values(conversation_id=conversation_id, closed_since=since)
