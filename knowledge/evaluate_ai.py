@@ -45,8 +45,10 @@ SETS = [
     ROOT / "knowledge" / "eval" / "crumbcrema.json",
     ROOT / "knowledge" / "eval" / "kinako.json",
     ROOT / "knowledge" / "eval" / "ruenmalai.json",
+    ROOT / "knowledge" / "eval" / "andaman.json",
+    ROOT / "knowledge" / "eval" / "greenleaf.json",
 ]
-HELD_OUT = ("kinako", "ruenmalai")  # never tuned on: whoever tunes on them writes new schools first
+HELD_OUT = ("andaman", "greenleaf")  # never tuned on: whoever tunes on them writes new schools first
 QUESTIONS = SETS[0]
 BUCKETS = [0.5, 0.6, 0.7, 0.8, 0.9, 1.01]
 
