@@ -93,6 +93,7 @@ class Index:
     aliases: dict[str, "Alias"] = field(default_factory=dict)  # a question's word → its equivalents (filled on use)
     heard: dict[str, "Alias"] = field(default_factory=dict)  # this question's own additions (`also`)
     heading_tokens: dict[str, list[str]] = field(default_factory=dict)  # heading path → its words (filled on use)
+    spread: dict[str, int] = field(default_factory=dict)  # a word → how many lines state it (filled on use)
     lengths: frozenset[tuple[float, str]] = frozenset()  # every length the documents name ("5-day")
     contexts: tuple[str, ...] = ()  # each line's heading and title, once each
 
@@ -133,6 +134,15 @@ class Index:
         found = tuple(dict.fromkeys([*held.words, *words]))
         self.heard[term] = Alias(found, pattern(found), frozenset(t for w in found for t in tokens(w)))
 
+    def lines_stating(self, term: str) -> int:
+        """How many lines state the word (or one meaning the same), in their text or heading."""
+        held = self.spread.get(term)
+        if held is None:
+            held = self.spread[term] = sum(
+                1 for line in self.lines if self.states(term, line.lowered) or self.states(term, line.context)
+            )
+        return held
+
     def about(self, named: list[str], context: str) -> bool:
         """Is the page or section with this heading and title about every thing named?"""
         return all(self.states(t, context) for t in named)
@@ -148,8 +158,8 @@ class Index:
     def states(self, term: str, text: str) -> bool:
         """Does this lower-cased text state the question's word, or one meaning the same? A
         length ("5 วัน") is stated in any of its forms ("5-day", "five days", "5 วัน")."""
-        if term in text:
-            return True
+        if re.search(rf"(?<![\d,.]){term}(?![\d,]|\.\d)", text) if term.isdigit() else term in text:
+            return True  # a number whole: "4" is not in "14 days"
         if length := length_term(term):
             return not length.isdisjoint(lengths(text))
         found = self.alias(term).pattern
@@ -195,11 +205,11 @@ def _table(block: list[str], headers: dict[str, list[str]], source: str) -> list
         header, body = headers[source], rows  # the rest of a table the chunk before began
     else:
         return block
-    if not body or len(header) < 3:
+    if not body or len(header) < 2:
         return block
     down = sum(_is_attribute(r[0]) for r in body if r)
     across = sum(_is_attribute(c) for c in header[1:])
-    if header[0] and not (down > len(body) / 2 and across < (len(header) - 1) / 2):
+    if len(header) == 2 or header[0] and not (down > len(body) / 2 and across < (len(header) - 1) / 2):
         return [  # the usual way: each row says what its cells are ("Fee: 3,500")
             "| " + " | ".join([row[0], *(f"{h}: {c}" if h and c else c for h, c in zip(header[1:], row[1:], strict=False))]) + " |"
             for row in body

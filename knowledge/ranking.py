@@ -99,7 +99,7 @@ def cover(terms: dict[str, float], line: Line, index: Index, lenient: bool = Tru
     return sum(found[t] for t in named) / sum(named.values()) * (0.85 + 0.15 * other)
 
 
-_RANGE = re.compile(r"(?<![\d,.:–-])(\d{1,3})\s?[–-]\s?(\d{1,3})(?![\d,.:–-])")  # not a phone
+_RANGE = re.compile(r"(?<![\d,.:–-])(\d{1,3})\s?(?:[–-]|to|ถึง)\s?(\d{1,3})(?![\d,.:–-])")  # not a phone
 
 
 def _in_a_range(number: int, text: str) -> bool:

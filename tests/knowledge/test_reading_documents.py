@@ -2,8 +2,8 @@
 courses in two sections, accents the customer leaves out, a course named by its length, a month
 asked, a festival asked by name, a chef whose name is a common word, a sentence the chunker
 cut in two, a menu listed line by line, an address beside a street named for parking, a
-time that is the car park's, not the class's, a list of courses asked, and the customer's own
-word written in the other language. The bakery here is invented for these tests; the evaluation's schools are not used."""
+time that is the car park's, not the class's, a list of courses asked, the customer's own
+word written in the other language, and a two-column table of cancellation terms. The bakery here is invented for these tests; the evaluation's schools are not used."""
 
 from pathlib import Path
 
@@ -39,6 +39,11 @@ PAGES = {
     "closures.md": (
         "# Closures 2027\n\nNo classes on closure days.\n\n"
         "- สงกรานต์ Songkran: 12–16 April 2027\n- Year-end: 24 Dec 2027 – 2 Jan 2028\n"
+    ),
+    "cancelling.md": (
+        "# Cancelling a booking\n\n| If you cancel | Your money |\n|---|---|\n"
+        "| 14 days or more before | Full refund less a 250 baht fee |\n| 7 to 13 days before | 50% refund |\n"
+        "| 3 to 6 days before | No refund; move to another date for 400 baht |\n| Under 3 days | No refund |\n"
     ),
 }
 
@@ -144,3 +149,12 @@ def test_the_customers_own_word_in_the_other_language_marks_the_line_that_answer
     reply = ask("how far are you from the airport?")  # a cook's own station is no train station
     assert reply.action == "reply", reply.reason
     assert "40 นาที" in reply.text
+
+
+def test_a_two_column_table_answers_by_its_row_and_never_by_its_header(bakery: None) -> None:
+    reply = ask("if i cancel 10 days before what happens?")  # 10 is in "7 to 13"
+    assert reply.action == "reply", reply.reason
+    assert "50%" in reply.text and "If you cancel · Your money" not in reply.text
+    reply = ask("need to cancel 4 days before, refund?")  # "4" is not in "14 days"
+    assert reply.action == "reply", reply.reason
+    assert "400 baht" in reply.text and "250" not in reply.text
