@@ -34,7 +34,7 @@ WEEKDAY = re.compile(
     re.I,
 )
 COUNT = re.compile(
-    r"\d+\s*(?:students?|people|persons?|cooks?|bakers?|places|seats?|guests?|children|participants|ท่าน|คน|ที่นั่ง|ที่)|"
+    r"(?<![\d,.])(?:[2-9]|[1-9]\d+)\s*(?:students?|people|persons?|cooks?|bakers?|places|seats?|guests?|children|participants|ท่าน|คน|ที่นั่ง|ที่)|"
     r"(?:at most|up to|maximum|max\.?|ไม่เกิน|สูงสุด)\s*\d+|(?:six|eight|ten|twelve|four)\s+(?:students|cooks|bakers|people|children)",
     re.I,
 )

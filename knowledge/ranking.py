@@ -111,6 +111,10 @@ KIND_BONUS = 0.04  # the heading names the kind asked ("the noodle workshop": th
 ABOUT_BONUS = 0.12  # the line's page or section is about what the question names, not a passing mention
 SECTION_BONUS = 0.04  # its own section's heading names it too (a page of two courses, a section each)
 DURATION_CLASH = 0.4  # the question says "1 day", the line is about the 3-day course
+EXTRA_CLASH = 0.15  # a course's price asked, the line prices an extra: a guest's meal, a retake, a box
+EXTRA = re.compile(
+    r"\b(?:extra|add-on|guests?|retake|re-sit|surcharge|partner)\b|\+\s?฿?\d[\d,]*\s*(?:baht|บาท|thb)|ผู้ติดตาม|แฟน"
+)
 MONTH_CLASH = 0.3  # the question names a month, the line (or its heading) names only other months
 TOPIC_CLASH = 0.15  # a time asked, the line (its label or first words) is about parking
 
@@ -177,6 +181,7 @@ def rank(
     asked = lengths(ask.rest)
     months = months_named(ask.rest)
     shaped = bool(attributes) and all(BY_NAME[a].evidence is not None for a in attributes)  # a time, a price …
+    own_price = "price" in attributes and not EXTRA.search(ask.rest)  # the course's, not an extra's
     named_here = [t for t, w in terms.items() if w >= ENTITY_WEIGHT]
     kinds = [t for t, w in terms.items() if w == GENERIC_WEIGHT and t.isalpha() and len(t) > 3]  # "workshop"
     asked_words = meant(terms, index)  # once per question, not per line
@@ -191,6 +196,7 @@ def rank(
             + POSITION_STEP * min(line.position, 10)
             + away
             + (DURATION_CLASH if clash(asked, line) else 0.0)
+            + (EXTRA_CLASH if own_price and EXTRA.search(line.lowered) else 0.0)
             + (MONTH_CLASH if months and _other_months(months, line) else 0.0)
             + (TOPIC_CLASH if shaped and line.matters and line.matters.isdisjoint(attributes) else 0.0)
         )

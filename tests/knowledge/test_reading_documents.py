@@ -3,7 +3,7 @@ courses in two sections, accents the customer leaves out, a course named by its 
 asked, a festival asked by name, a chef whose name is a common word, a sentence the chunker
 cut in two, a menu listed line by line, an address beside a street named for parking, a
 time that is the car park's, not the class's, a list of courses asked, the customer's own
-word written in the other language, and a two-column table of cancellation terms. The bakery here is invented for these tests; the evaluation's schools are not used."""
+word written in the other language, a two-column table of cancellation terms, and a guest's price beside the course's. The bakery here is invented for these tests; the evaluation's schools are not used."""
 
 from pathlib import Path
 
@@ -24,6 +24,7 @@ PAGES = {
     ),
     "courses/bread-3-day.md": (
         "# Bread Foundations (3 days)\n\nThree days of yeast, levain and shaping with Chef Park Ji-hoon.\n\n"
+        "Bread Foundations (3 days): a partner may join the tasting lunch on day 3, ฿350 per guest.\n\n"
         "**Price:** ฿11,500 per person\n\n## Rounds 2027\n\n- 16–18 กุมภาพันธ์ 2027\n- 20–22 เมษายน 2027\n"
         "- 15–17 มิถุนายน 2027\n- 21–23 กันยายน 2027\n- 9–11 พฤศจิกายน 2027\n"
     ),
@@ -158,3 +159,12 @@ def test_a_two_column_table_answers_by_its_row_and_never_by_its_header(bakery: N
     reply = ask("need to cancel 4 days before, refund?")  # "4" is not in "14 days"
     assert reply.action == "reply", reply.reason
     assert "400 baht" in reply.text and "250" not in reply.text
+
+
+def test_a_course_price_asked_is_the_course_s_not_a_guest_s_on_its_page(bakery: None) -> None:
+    reply = ask("bread foundations price?")
+    assert reply.action == "reply", reply.reason
+    assert "11,500" in reply.text and "350" not in reply.text
+    reply = ask("can my partner come to the tasting? how much")  # the guest's price, asked
+    assert reply.action == "reply", reply.reason
+    assert "350" in reply.text
