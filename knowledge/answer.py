@@ -23,7 +23,14 @@ from knowledge.offline_responder import OFFLINE_MODEL, Outcome, normalise, offli
 from knowledge.record import Record, load_record, match_item, prompt_lines, round_lines
 from knowledge.round_facts import ROUND_ATTRIBUTES
 from knowledge.search import Hit, default_embedder, knowledge_version, search, source_dicts
-from models.ai_rules import ANSWER_THRESHOLD, Verdict, check_answer, detect_language, prices_in
+from models.ai_rules import (
+    ANSWER_THRESHOLD,
+    DOCUMENT_THRESHOLD,
+    Verdict,
+    check_answer,
+    detect_language,
+    prices_in,
+)
 from models.commerce import Product
 from models.knowledge import KnowledgeChunk, KnowledgeDocument
 from models.refusals import Sentence
@@ -274,7 +281,8 @@ def _offline(prepared: Prepared) -> Reply:
         prepared.record,
         prepared.asker.name,
     )
-    if out.text and out.confidence < ANSWER_THRESHOLD:
+    threshold = DOCUMENT_THRESHOLD if out.documents else ANSWER_THRESHOLD
+    if out.text and out.confidence < threshold:
         closest = out.sources[0]["title"] if out.sources else "-"
         if out.unknown:  # the customer's own words the documents never use: what staff should look at
             reason = Sentence("ai_not_covered", about=" ".join(out.unknown[:4]), closest=closest)
@@ -285,6 +293,9 @@ def _offline(prepared: Prepared) -> Reply:
     else:
         reply = Reply("reply" if out.text else "handoff", out.text, out.sources, out.confidence, out.reason)
     reply.extra["asked"] = list(normalise(out.attributes))
+    reply.extra["threshold"] = threshold
+    if out.text and out.documents:  # what `vschool eval ai --calibrate` fits on
+        reply.extra["score"] = out.score
     if reply.reason:
         reply.reason = _with_details(reply.reason, reply, prepared)
     return reply
@@ -304,7 +315,7 @@ def _with_details(reason: str, reply: Reply, prepared: Prepared) -> str:
     closest = (reply.sources[0].get("title") or reply.sources[0]["source"].rsplit("/", 1)[-1]) if reply.sources else "-"
     details = {
         "confidence": f"{reply.confidence:.2f}",
-        "threshold": f"{ANSWER_THRESHOLD:.2f}",
+        "threshold": f"{reply.extra.get('threshold', ANSWER_THRESHOLD):.2f}",
         "asked": asked,
         "closest": closest,
     }

@@ -49,15 +49,18 @@ SETS = [
     ROOT / "knowledge" / "eval" / "greenleaf.json",
 ]
 HELD_OUT = ("andaman", "greenleaf")  # never tuned on: whoever tunes on them writes new schools first
+TUNABLE = [path for path in SETS if path.stem not in HELD_OUT]  # what the calibration is fitted on
 QUESTIONS = SETS[0]
 BUCKETS = [0.5, 0.6, 0.7, 0.8, 0.9, 1.01]
 
 
-def evaluate(questions_path: str | Path | None = None, limit: int | None = None) -> dict[str, Any]:
+def evaluate(
+    questions_path: str | Path | None = None, limit: int | None = None, paths: list[Path] | None = None
+) -> dict[str, Any]:
     """Every evaluation set (or the one given), each school in its own database."""
     from vschool.bench import bench_services
 
-    paths = [Path(questions_path)] if questions_path else SETS
+    paths = paths or ([Path(questions_path)] if questions_path else SETS)
     out: dict[str, Any] = {"eval": "ai", "schools": {}}
     with bench_services():
         for path in paths:
@@ -160,19 +163,17 @@ def run_eval(spec: dict[str, Any], limit: int | None = None) -> dict[str, Any]:
         elapsed = (time.perf_counter() - started) * 1000
         model = reply.model
         replied = reply.action == "reply"
-        right = (
-            replied
-            and bool(q.get("source"))
-            and all(stated(f, reply.text) for f in q.get("facts") or [])
-        )
+        candidate = reply.text or reply.extra.get("rejected_text", "")  # judged even below the threshold
+        says = bool(q.get("source")) and bool(candidate) and all(stated(f, candidate) for f in q.get("facts") or [])
         rows.append(
             {
                 "q": q,
                 "replied": replied,
-                "right": right,
+                "right": replied and says,
                 "confidence": reply.confidence,
                 "ms": elapsed,
                 "reply": reply,
+                "sample": (reply.extra["score"], says) if "score" in reply.extra else None,
             }
         )
     result = figures(rows)
@@ -240,6 +241,16 @@ def figures(rows: list[dict[str, Any]]) -> dict[str, Any]:
             }
         )
     out["reliability"] = table
+    out["calibration_error"] = round(  # replies' mean |confidence − right|, bucket by bucket
+        sum(
+            abs(sum(r["confidence"] for r in inside) - sum(r["right"] for r in inside))
+            for low, high in zip(BUCKETS, BUCKETS[1:], strict=False)
+            if (inside := [r for r in replied if low <= r["confidence"] < high])
+        )
+        / len(replied),
+        3,
+    ) if replied else None
+    out["samples"] = [r["sample"] for r in rows if r["sample"] is not None]  # for the calibration
     out["misses"] = [
         _miss(r)
         for r in rows

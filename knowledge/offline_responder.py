@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from knowledge.asks import BY_NAME, COUNT, DURATION, GENERIC, TIME, Ask, read_question
+from knowledge.calibration import calibrated
 from knowledge.lines import Index, heading_names
 from knowledge.question_terms import ENTITY_WEIGHT, OTHER_WEIGHT, question_words, weights
 from knowledge.ranking import Scored, is_about, rank
@@ -68,6 +69,7 @@ class Part:
     source: dict[str, Any] | None = None
     confidence: float = 0.0
     problem: str = ""  # why this part has no answer (a Sentence)
+    record: bool = False  # from the school's data of record, not read from a document
 
 
 @dataclass
@@ -79,6 +81,12 @@ class Outcome:
     parts: list[Part] = field(default_factory=list)
     attributes: tuple[str, ...] = ()
     unknown: list[str] = field(default_factory=list)  # the question's words the knowledge base never uses
+    score: float = 0.0  # the confidence before calibration (`knowledge.calibration`)
+
+    @property
+    def documents(self) -> bool:
+        """Is any part read from a document (its confidence calibrated), not all of record?"""
+        return not all(p.record for p in self.parts)
 
 
 def normalise(attributes: tuple[str, ...]) -> tuple[str, ...]:
@@ -317,6 +325,7 @@ def _from_record(fact: RecordFact) -> Part:
             "text": fact.text,
         },
         RECORD_CONFIDENCE,
+        record=True,
     )
 
 
@@ -495,12 +504,13 @@ def offline_answer(
             parts,
             ask.attributes,
         )
-    confidence = round(
+    score = round(
         min(p.confidence for p in parts)
         * (1 - share)
         * unknown_factor(question, ask, index),
         4,
     )
+    confidence = calibrated(score) if any(not p.record for p in parts) else score
     unknown = [
         t
         for t in question_words(ask.rest, index)
@@ -512,5 +522,5 @@ def offline_answer(
     if name and language == "en":
         greeting = f"Thanks for your question, {name}!"
     text = "\n".join([greeting, *body, CLOSING.get(language, CLOSING["en"])])
-    return Outcome(text, confidence, sources, "", parts, ask.attributes, unknown)
+    return Outcome(text, confidence, sources, "", parts, ask.attributes, unknown, score)
 

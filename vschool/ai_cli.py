@@ -32,12 +32,28 @@ def run_ai_reply(args: argparse.Namespace) -> int:
     return 0
 
 
+def _calibrate() -> int:
+    """Fit the confidence map on the tunable schools (never the held-out ones) and keep it."""
+    from knowledge.calibration import fit, save
+    from knowledge.evaluate_ai import TUNABLE, evaluate
+
+    result = evaluate(paths=TUNABLE)
+    samples = [tuple(s) for school in result["schools"].values() for s in school["samples"]]
+    points = fit(samples)
+    save(points, len(samples), list(result["schools"]))
+    print(json.dumps({"calibrated_on": list(result["schools"]), "answers": len(samples), "knots": points}))
+    return 0
+
+
 def run_eval_ai(args: argparse.Namespace) -> int:
     """Both schools (or --questions): the figures as JSON; without --json the misses go to stderr."""
     from knowledge.evaluate_ai import evaluate
 
+    if args.calibrate:
+        return _calibrate()
     result = evaluate(questions_path=args.questions, limit=args.limit)
     for school in result["schools"].values():
+        school.pop("samples", None)
         misses = school.pop("misses", [])
         if not args.json:
             for row in misses:
