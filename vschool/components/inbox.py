@@ -256,7 +256,9 @@ def earlier_waiting(state: type) -> rx.Component:
                 rx.text(tr("ai_earlier_waiting"), " (", state.ai_earlier.length(), ")", size="1", weight="bold", as_="span"),
                 style={"cursor": "pointer"},
             ),
-            rx.box(rx.foreach(state.ai_earlier, lambda t: _earlier(state, t)), max_height="160px", overflow_y="auto"),
+            rx.box(  # a short window (1280×800) keeps the newest card and the composer whole
+                rx.foreach(state.ai_earlier, lambda t: _earlier(state, t)), max_height="min(160px, 14vh)", overflow_y="auto"
+            ),
             width="100%",
             flex_shrink="1",  # gives way first when the column is short: the newest draft's buttons stay in view
             min_height="28px",
