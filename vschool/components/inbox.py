@@ -302,7 +302,7 @@ def ai_card(state: type) -> rx.Component:
                 ),
                 spacing="2",
                 width="100%",
-                max_height="180px",
+                max_height="min(180px, 16vh)",  # 128 px at 1280×800: the composer below stays in view
                 overflow_y="auto",
             ),
             rx.cond(
