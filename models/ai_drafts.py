@@ -91,6 +91,21 @@ def discard_draft(session: Session, task_id: int, conversation_id: int | None = 
     session.add(task)
 
 
+def dismiss_handoff(session: Session, task_id: int, conversation_id: int | None = None) -> None:
+    """Staff say a handed-off message needs no reply ("thanks!", a sticker): it leaves the card
+    and the fold. One that a person has answered since, or of another conversation, is gone."""
+    task = session.get(AiTask, task_id, with_for_update=True)
+    if (
+        task is None
+        or task.outcome not in HANDED_OFF
+        or task.draft_status is not None
+        or conversation_id not in (None, task.conversation_id)
+    ):
+        raise ReplyRefused("error_handoff_gone")
+    task.draft_status = DraftStatus.DISCARDED
+    session.add(task)
+
+
 def _sources(task: AiTask) -> list[dict[str, str]]:
     return [
         {
@@ -150,7 +165,7 @@ def ai_panel(session: Session, conversation_id: int, language: str = "en") -> di
     }
     if task.draft_status == DraftStatus.OPEN:
         return {**base, "kind": "draft", "text": task.answer or "", "sources": _sources(task)}
-    if task.outcome in HANDED_OFF and not session.exec(
+    if task.outcome in HANDED_OFF and task.draft_status is None and not session.exec(
         select(sa.literal(1)).where(person_wrote_since(conversation_id, task.created_at, drafts=False))
     ).first():
         return {**base, "kind": "handoff", "text": "", "sources": _sources(task)}

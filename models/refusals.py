@@ -48,6 +48,10 @@ SENTENCES: dict[str, tuple[str, str]] = {
         "This draft is no longer open: it was sent or discarded, or a person answered since.",
         "ร่างนี้ปิดไปแล้ว: ถูกส่ง ถูกทิ้ง หรือเจ้าหน้าที่ตอบลูกค้าไปแล้ว",
     ),
+    "error_handoff_gone": (
+        "This message no longer waits: a person answered it, or it was set aside as needing no reply.",
+        "ข้อความนี้ไม่ได้รออยู่แล้ว: มีเจ้าหน้าที่ตอบแล้ว หรือถูกตั้งว่าไม่ต้องตอบ",
+    ),
     "error_no_label": ("There is no label called {name}.", "ไม่มีป้ายกำกับชื่อ {name}"),
     "error_sign_in_again": ("Please sign in again.", "กรุณาเข้าสู่ระบบอีกครั้ง"),
     "error_role": ("Your role does not allow this. Ask an admin.", "สิทธิ์ของคุณทำรายการนี้ไม่ได้ กรุณาติดต่อผู้ดูแลระบบ"),

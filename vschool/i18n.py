@@ -281,6 +281,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "ai_edit": ("Edit", "แก้ไข"),
     "ai_use": ("Use in reply", "ใช้ในคำตอบ"),
     "ai_discard": ("Discard", "ทิ้ง"),
+    "ai_no_reply_needed": ("No reply needed", "ไม่ต้องตอบ"),
     "ai_handoff": ("The AI handed this to a person:", "AI ส่งต่อให้เจ้าหน้าที่:"),
     "ai_paused": ("AI paused: a person is answering", "AI หยุดชั่วคราว: เจ้าหน้าที่กำลังตอบ"),
     "ai_global_level": ("Autonomy level for every conversation", "ระดับการทำงานอัตโนมัติของ AI สำหรับทุกบทสนทนา"),
@@ -360,6 +361,7 @@ LABELS: dict[str, tuple[str, str]] = {
     # Inbox notices and errors, built server-side with `text()`; {placeholders} are filled in
     "notice_queued": ("Saved. It will be sent as soon as the queue is back.", "บันทึกแล้ว ระบบจะส่งทันทีที่คิวกลับมาทำงาน"),
     "notice_draft_discarded": ("Draft discarded.", "ทิ้งร่างแล้ว"),
+    "notice_handoff_dismissed": ("Set aside: that message needs no reply.", "ตั้งไว้แล้วว่าข้อความนั้นไม่ต้องตอบ"),
     "notice_ai_level": ("AI for this conversation: {level}.", "AI ของบทสนทนานี้: {level}"),
     "notice_resolved": ("Resolved.", "ปิดเรื่องแล้ว"),
     "notice_snoozed": ("Snoozed for {hours} h: it reopens by itself.", "พักไว้ {hours} ชม. แล้วจะเปิดขึ้นมาเอง"),

@@ -13,7 +13,7 @@ from actors.outbound import send_message
 from knowledge.answer import prepare, respond
 from knowledge.ingest import ingest_paths
 from models import Conversation, Message, OutboundSend
-from models.ai_drafts import ai_panel, earlier_waiting, send_draft
+from models.ai_drafts import ai_panel, dismiss_handoff, earlier_waiting, send_draft
 from models.ai_rules import set_global_level
 from models.base import utcnow
 from models.conversation_rules import add_message
@@ -306,3 +306,26 @@ def test_an_earlier_hand_off_waits_beside_newer_drafts_until_a_person_answers(ch
         queue_staff_reply(s, agent, conversation_id, "เดี๋ยวแอดมินส่งรายละเอียดแฟรนไชส์ให้นะคะ")
     with session_scope() as s:
         assert earlier_waiting(s, conversation_id) == []  # a person answered
+
+
+def test_a_hand_off_that_needs_no_reply_is_set_aside_by_staff_and_leaves_card_and_fold(chat) -> None:
+    _, _, _, conversation_id = chat
+    answer_customer_message.fn(_customer_writes(conversation_id, UNANSWERABLE, ago=timedelta(minutes=3)))
+    answer_customer_message.fn(_customer_writes(conversation_id, "อยากซื้อแฟรนไชส์สาขาเชียงใหม่ด้วยค่ะ"))
+    earlier, newest = _tasks()
+    with session_scope() as s:
+        assert ai_panel(s, conversation_id)["kind"] == "handoff"
+        assert [w["task_id"] for w in earlier_waiting(s, conversation_id)] == [str(earlier.id)]
+        with pytest.raises(ReplyRefused) as refused:  # a task id of another conversation is refused
+            dismiss_handoff(s, newest.id, conversation_id + 1)
+        assert refused.value.key == "error_handoff_gone"
+    with session_scope() as s:
+        dismiss_handoff(s, earlier.id, conversation_id)
+    with session_scope() as s:
+        assert earlier_waiting(s, conversation_id) == []
+        assert ai_panel(s, conversation_id)["kind"] == "handoff"  # the newest still waits
+        dismiss_handoff(s, newest.id, conversation_id)
+    with session_scope() as s:
+        assert ai_panel(s, conversation_id) == {}
+        with pytest.raises(ReplyRefused):  # twice: gone
+            dismiss_handoff(s, newest.id, conversation_id)

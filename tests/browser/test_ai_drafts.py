@@ -118,3 +118,22 @@ def test_a_draft_for_an_earlier_question_waits_in_its_own_fold_until_sent(new_pa
     inbox.fill("#composer", "ยังไม่มีลิฟต์ค่ะ ขออภัยค่ะ")
     inbox.click("#send-reply")
     expect(inbox.locator("#ai-earlier")).to_have_count(0)  # a person answered: nothing waits any more
+
+
+def test_a_hand_off_that_needs_no_reply_is_set_aside_from_the_card(new_page, app) -> None:
+    add_staff("dao@vschool.test", Role.AGENT)
+    inbox: Page = new_page()
+    sign_in(inbox, app, "dao@vschool.test")  # Thai, the default
+    inbox.click("#nav-inbox")
+    phone: Page = customer_phone(new_page(), app, "ดาว ถามเรื่องลิฟต์")
+    phone.fill("#composer", "มีลิฟต์สำหรับรถเข็นไหมคะ")
+    phone.press("#composer", "Enter")
+    inbox.locator(".conversation-item").first.click()
+    expect(inbox.locator("#ai-handoff-reason")).to_contain_text("ลิฟต์", timeout=20_000)
+    inbox.click("#ai-handoff-dismiss")
+    expect(inbox.locator("#inbox-notice")).to_contain_text("ไม่ต้องตอบ")
+    expect(inbox.locator("#ai-handoff")).to_have_count(0)
+    inbox.reload()  # set aside in the database, not only on this page
+    inbox.locator(".conversation-item").first.click()
+    expect(inbox.locator("#thread")).to_contain_text("มีลิฟต์สำหรับรถเข็นไหมคะ")
+    expect(inbox.locator("#ai-handoff")).to_have_count(0)

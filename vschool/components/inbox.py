@@ -236,7 +236,14 @@ def _earlier(state: type, task: rx.Var) -> rx.Component:
         rx.cond(
             task["kind"] == "draft",
             _earlier_draft(state, task),
-            rx.text(tr("ai_handoff"), " ", task["reason"], size="2", color=rx.color("amber", 11), class_name="earlier-reason"),
+            rx.hstack(
+                rx.text(tr("ai_handoff"), " ", task["reason"], size="2", color=rx.color("amber", 11), class_name="earlier-reason"),
+                rx.button(tr("ai_no_reply_needed"), size="1", variant="ghost", color_scheme="gray",
+                          on_click=state.dismiss_ai_handoff(task["task_id"]), class_name="earlier-dismiss"),
+                width="100%",
+                align="start",
+                justify="between",
+            ),
         ),
         padding="6px 0",
         border_top=f"1px solid {rx.color('gray', 5)}",
@@ -320,7 +327,14 @@ def ai_card(state: type) -> rx.Component:
     )
     handoff = rx.callout(
         rx.vstack(
-            rx.text(tr("ai_handoff"), " ", rx.text.strong(ai["reason"], id="ai-handoff-reason")),
+            rx.hstack(
+                rx.text(tr("ai_handoff"), " ", rx.text.strong(ai["reason"], id="ai-handoff-reason")),
+                rx.button(tr("ai_no_reply_needed"), size="1", variant="ghost", color_scheme="gray",
+                          on_click=state.dismiss_ai_handoff(ai["task_id"]), id="ai-handoff-dismiss"),
+                width="100%",
+                align="start",
+                justify="between",
+            ),
             rx.cond(
                 ai["details"] != "",
                 rx.el.details(

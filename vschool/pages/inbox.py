@@ -10,7 +10,14 @@ from actors.push import announce
 from knowledge.documents import source_shown
 from logs.audit import record as audit
 from models.access import Access
-from models.ai_drafts import ai_panel, autonomy_of, discard_draft, earlier_waiting, send_draft
+from models.ai_drafts import (
+    ai_panel,
+    autonomy_of,
+    discard_draft,
+    dismiss_handoff,
+    earlier_waiting,
+    send_draft,
+)
 from models.ai_rules import set_conversation_level
 from models.assignment import assign_person, unassign
 from models.db import session_scope
@@ -285,6 +292,18 @@ class InboxState(StaffState, access=Access.INBOX, shown_on=("/inbox",)):
         """Put the draft in the composer; Send then delivers the edited text."""
         self.mode, self.editing_task = "reply", _task(task_id)
         return [rx.set_value("composer", text), rx.call_script("document.getElementById('composer')?.focus()")]
+
+    @rx.event
+    async def dismiss_ai_handoff(self, task_id: str) -> None:
+        """A handed-off message that needs no reply leaves the card and the fold."""
+        try:
+            with session_scope() as session:
+                dismiss_handoff(session, _task(task_id), self.selected)
+        except ReplyRefused as exc:
+            self.error = await refused(self, exc)
+            return
+        self.notice = await say(self, "notice_handoff_dismissed")
+        announce("conversation", self.selected)
 
     @rx.event
     async def discard_ai_draft(self, task_id: str) -> None:
