@@ -3,13 +3,18 @@ the documents, mapped to the share of such answers that were right on the school
 
 The score (`offline_responder`) multiplies hand-set factors: how much of the question the line
 covers, whether it states the asked attribute, how far ahead of the next line it is. It orders
-answers, but 0.9 did not mean nine in ten right. `vschool eval ai --calibrate` runs the tunable
-schools (never the held-out ones), judges every candidate answer on content — also those below
-the answer threshold — and fits a monotone map from score to share right: scores pooled in
-bins of at least `MIN_BIN` answers, then adjacent bins merged while a higher score would be
-right less often (pool-adjacent-violators). The knots are kept in `calibration.json` beside
-this file; between knots the map is linear, beyond them flat. Facts of record are not
-calibrated: they are the school's own data.
+answers, but 0.9 did not mean nine in ten right. `vschool eval ai --calibrate SCHOOL…` runs
+those schools' sets, judges every candidate answer on content — also those below the answer
+threshold — and fits a monotone map from score to share right: scores pooled in bins of at
+least `MIN_BIN` answers, then adjacent bins merged while a higher score would be right less
+often (pool-adjacent-violators). The knots are kept in `calibration.json` beside this file;
+between knots the map is linear, beyond them flat. Facts of record are not calibrated: they
+are the school's own data.
+
+It is fitted on the last held-out pair of schools *before* anyone tunes on them: a school the
+responder was tuned on is right more often than a new one (0.81 against 0.67 at the same
+score, session 14), and the confidence staff see is for the school in front of them, whose
+documents nobody tuned on.
 """
 
 import json
@@ -65,10 +70,11 @@ def _rate(block: list[tuple[float, bool]]) -> float:
     return sum(right for _, right in block) / len(block)
 
 
-def save(points: list[tuple[float, float]], samples: int, schools: list[str]) -> None:
+def save(points: list[tuple[float, float]], samples: int, schools: list[str], note: str = "") -> None:
     """Keep the knots, with what they were fitted on."""
     knots_text = ",\n  ".join(json.dumps(list(p)) for p in points)
     KNOTS.write_text(
-        f'{{"fitted_on": {json.dumps(schools)},\n "answers": {samples},\n "knots": [\n  {knots_text}\n ]}}\n'
+        f'{{"fitted_on": {json.dumps(schools)},\n "note": {json.dumps(note)},\n "answers": {samples},\n'
+        f' "knots": [\n  {knots_text}\n ]}}\n'
     )
     knots.cache_clear()

@@ -49,7 +49,6 @@ SETS = [
     ROOT / "knowledge" / "eval" / "greenleaf.json",
 ]
 HELD_OUT = ("andaman", "greenleaf")  # never tuned on: whoever tunes on them writes new schools first
-TUNABLE = [path for path in SETS if path.stem not in HELD_OUT]  # what the calibration is fitted on
 QUESTIONS = SETS[0]
 BUCKETS = [0.5, 0.6, 0.7, 0.8, 0.9, 1.01]
 

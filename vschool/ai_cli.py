@@ -32,12 +32,16 @@ def run_ai_reply(args: argparse.Namespace) -> int:
     return 0
 
 
-def _calibrate() -> int:
-    """Fit the confidence map on the tunable schools (never the held-out ones) and keep it."""
+def _calibrate(schools: list[str]) -> int:
+    """Fit the confidence map on these schools' sets (never a held-out one) and keep it."""
     from knowledge.calibration import fit, save
-    from knowledge.evaluate_ai import TUNABLE, evaluate
+    from knowledge.evaluate_ai import HELD_OUT, SETS, evaluate
 
-    result = evaluate(paths=TUNABLE)
+    unknown = [s for s in schools if s not in {p.stem for p in SETS} - set(HELD_OUT)]
+    if unknown:
+        print(f"Not a tunable school's set: {', '.join(unknown)} (held out, or no knowledge/eval/NAME.json).", file=sys.stderr)
+        return 2
+    result = evaluate(paths=[p for p in SETS if p.stem in schools])
     samples = [tuple(s) for school in result["schools"].values() for s in school["samples"]]
     points = fit(samples)
     save(points, len(samples), list(result["schools"]))
@@ -50,7 +54,7 @@ def run_eval_ai(args: argparse.Namespace) -> int:
     from knowledge.evaluate_ai import evaluate
 
     if args.calibrate:
-        return _calibrate()
+        return _calibrate(args.calibrate)
     result = evaluate(questions_path=args.questions, limit=args.limit)
     for school in result["schools"].values():
         school.pop("samples", None)

@@ -288,7 +288,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--questions", help="another evaluation set (same format)")
     p.add_argument("--limit", type=whole_number(1, 1_000_000), help="only the first N questions")
     p.add_argument("--json", action="store_true")
-    p.add_argument("--calibrate", action="store_true", help="fit the confidence map on the tunable schools (knowledge/calibration.json)")
+    p.add_argument("--calibrate", nargs="+", metavar="SCHOOL",
+                   help="fit the confidence map (knowledge/calibration.json) on these schools' sets: the last held-out pair, before tuning on them")
     p.set_defaults(func=_cmd_ai)
 
     user = sub.add_parser("user", help="staff users").add_subparsers(dest="user_command", required=True)
