@@ -189,7 +189,7 @@ def person_wrote_since(
             col(Message.sender_kind).in_((SenderKind.STAFF, SenderKind.PAGE_INBOX)),
             col(Message.staff_user_id).is_not(None),
         ),
-        Message.sent_at >= since,
+        Message.created_at >= since,  # stored since: a Page inbox echo carries Meta's earlier time
     ]
     if not drafts:
         ai_replies = select(AiTask.reply_message_id).where(
