@@ -36,6 +36,9 @@ _SENTENCES = re.compile(r"(?<=[a-z0-9)][.!?])\s+(?=[A-Z\"'(])")
 _LABEL = re.compile(r"^([^:：]{2,60})[:：]\s")
 _THAI_WORD = re.compile(r"[\u0E00-\u0E7F]{3,}.*[\u0E00-\u0E7F]{3,}")  # two Thai words: a Thai reader's line
 _CODE = re.compile(r"\b[A-Z]{2,}(?:-[A-Z0-9]+)+\b")
+EXTRA = re.compile(  # an extra beside a course's price, or the customer asking about one
+    r"\b(?:extra|add-on|guests?|retake|re-sit|surcharge|partner)\b|\+\s?฿?\d[\d,]*\s*(?:baht|บาท|thb)|ผู้ติดตาม|แฟน"
+)
 TOPIC_WORDS = 16  # a line's first characters that say what it is about ("จอดรถฟรีหลัง 18:00 น.")
 LONG_LINE = 260  # an English paragraph line longer than this is cut into sentences
 
@@ -65,6 +68,7 @@ class Line:
     languages: frozenset[str] = frozenset()  # whom it can answer: a mixed line serves both
     item: bool = False  # a list item ("- Har gow", "2. Siu mai")
     matters: frozenset[str] = frozenset()  # the school matters its label or first words name ("Parking: …")
+    extra: bool = False  # it prices an extra: a guest's lunch, a retake, "+฿100"
 
     def __post_init__(self) -> None:
         self.lowered = fold(self.text)
@@ -72,6 +76,7 @@ class Line:
         self.languages = frozenset({self.language} | ({"th"} if _THAI_WORD.search(self.text) else set()))
         named = heading_names(self.label) | heading_names(self.text[:TOPIC_WORDS])
         self.matters = frozenset(t for t in named if BY_NAME[t].matter)
+        self.extra = EXTRA.search(self.lowered) is not None
 
 
 @dataclass
@@ -93,7 +98,6 @@ class Index:
     aliases: dict[str, "Alias"] = field(default_factory=dict)  # a question's word → its equivalents (filled on use)
     heard: dict[str, "Alias"] = field(default_factory=dict)  # this question's own additions (`also`)
     heading_tokens: dict[str, list[str]] = field(default_factory=dict)  # heading path → its words (filled on use)
-    spread: dict[str, int] = field(default_factory=dict)  # a word → how many lines state it (filled on use)
     lengths: frozenset[tuple[float, str]] = frozenset()  # every length the documents name ("5-day")
     contexts: tuple[str, ...] = ()  # each line's heading and title, once each
 
@@ -133,15 +137,6 @@ class Index:
         held = self.alias(term)
         found = tuple(dict.fromkeys([*held.words, *words]))
         self.heard[term] = Alias(found, pattern(found), frozenset(t for w in found for t in tokens(w)))
-
-    def lines_stating(self, term: str) -> int:
-        """How many lines state the word (or one meaning the same), in their text or heading."""
-        held = self.spread.get(term)
-        if held is None:
-            held = self.spread[term] = sum(
-                1 for line in self.lines if self.states(term, line.lowered) or self.states(term, line.context)
-            )
-        return held
 
     def about(self, named: list[str], context: str) -> bool:
         """Is the page or section with this heading and title about every thing named?"""

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from knowledge.asks import BY_NAME, POSTCODE, Ask, gives_contact, states
 from knowledge.chunk import HEADING_SEPARATOR
 from knowledge.glossary import months_named
-from knowledge.lines import Index, Line, heading_names, heading_tokens, line_tokens
+from knowledge.lines import EXTRA, Index, Line, heading_names, heading_tokens, line_tokens
 from knowledge.question_terms import ENTITY_WEIGHT, GENERIC_WEIGHT
 from knowledge.search import Hit
 from knowledge.words import fold, lengths
@@ -112,9 +112,6 @@ ABOUT_BONUS = 0.12  # the line's page or section is about what the question name
 SECTION_BONUS = 0.04  # its own section's heading names it too (a page of two courses, a section each)
 DURATION_CLASH = 0.4  # the question says "1 day", the line is about the 3-day course
 EXTRA_CLASH = 0.15  # a course's price asked, the line prices an extra: a guest's meal, a retake, a box
-EXTRA = re.compile(
-    r"\b(?:extra|add-on|guests?|retake|re-sit|surcharge|partner)\b|\+\s?฿?\d[\d,]*\s*(?:baht|บาท|thb)|ผู้ติดตาม|แฟน"
-)
 MONTH_CLASH = 0.3  # the question names a month, the line (or its heading) names only other months
 TOPIC_CLASH = 0.15  # a time asked, the line (its label or first words) is about parking
 
@@ -196,7 +193,7 @@ def rank(
             + POSITION_STEP * min(line.position, 10)
             + away
             + (DURATION_CLASH if clash(asked, line) else 0.0)
-            + (EXTRA_CLASH if own_price and EXTRA.search(line.lowered) else 0.0)
+            + (EXTRA_CLASH if own_price and line.extra else 0.0)
             + (MONTH_CLASH if months and _other_months(months, line) else 0.0)
             + (TOPIC_CLASH if shaped and line.matters and line.matters.isdisjoint(attributes) else 0.0)
         )
