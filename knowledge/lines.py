@@ -376,7 +376,7 @@ def _thai_names(names: list[str]) -> dict[str, str]:
     """How the Thai words of the school's names sound, romanised: a word, or a run of the word
     cutter's pieces ("ทัน|ดู|รี" is ทันดูรี, tandoori)."""
     out: dict[str, str] = {}
-    for run in {r for name in names if name for r in re.findall(r"[\u0E00-\u0E7F]{3,}", name)}:
+    for run in sorted({r for name in names if name for r in re.findall(r"[\u0E00-\u0E7F]{3,}", name)}):
         pieces = thai_words(run)
         for size in (1, 2, 3, 4):
             for i in range(len(pieces) - size + 1):
@@ -389,7 +389,7 @@ def _thai_names(names: list[str]) -> dict[str, str]:
 def _latin_names(entity: set[str], names: list[str]) -> dict[str, str]:
     """How the Latin words of the school's names sound (`sound_of`), one word or two ("dim sum"):
     what a customer writing them in Thai is heard as."""
-    out = {sound_of(t): t for t in entity if len(t) >= 4 and t.isascii() and t.isalpha()}
+    out = {sound_of(t): t for t in sorted(entity) if len(t) >= 4 and t.isascii() and t.isalpha()}
     for name in names:
         words = [w for w in re.findall(r"[a-z]+", fold(name or "")) if w not in ENGLISH_STOP]
         for a, b in zip(words, words[1:], strict=False):
