@@ -2,6 +2,8 @@
 reloads from PostgreSQL when the `conversation`/`message` feeds move, in every open browser."""
 
 
+from collections.abc import Callable
+
 import reflex as rx
 import sqlalchemy as sa
 
@@ -296,27 +298,26 @@ class InboxState(StaffState, access=Access.INBOX, shown_on=("/inbox",)):
     @rx.event
     async def dismiss_ai_handoff(self, task_id: str) -> None:
         """A handed-off message that needs no reply leaves the card and the fold."""
-        try:
-            with session_scope() as session:
-                dismiss_handoff(session, _task(task_id), self.selected)
-        except ReplyRefused as exc:
-            self.error = await refused(self, exc)
-            return
-        self.notice = await say(self, "notice_handoff_dismissed")
-        announce("conversation", self.selected)
+        await self._set_task_aside(dismiss_handoff, task_id, "notice_handoff_dismissed")
 
     @rx.event
     async def discard_ai_draft(self, task_id: str) -> None:
+        set_aside = await self._set_task_aside(discard_draft, task_id, "notice_draft_discarded")
+        if set_aside and self.editing_task == _task(task_id):
+            self.editing_task = 0
+
+    async def _set_task_aside(self, set_aside: Callable[..., object], task_id: str, notice: str) -> bool:
+        """One AI task of the open conversation set aside (a draft discarded, a hand-off
+        dismissed): the refusal's sentence, or the notice and a push to every open inbox."""
         try:
             with session_scope() as session:
-                discard_draft(session, _task(task_id), self.selected)
+                set_aside(session, _task(task_id), self.selected)
         except ReplyRefused as exc:
             self.error = await refused(self, exc)
-            return
-        if self.editing_task == _task(task_id):
-            self.editing_task = 0
-        self.notice = await say(self, "notice_draft_discarded")
+            return False
+        self.notice = await say(self, notice)
         announce("conversation", self.selected)
+        return True
 
     @needs(Access.ADMIN)
     @rx.event
