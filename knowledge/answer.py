@@ -295,7 +295,7 @@ def _offline(prepared: Prepared) -> Reply:
     reply.extra["asked"] = list(normalise(out.attributes))
     reply.extra["threshold"] = threshold
     if out.text and out.documents:  # what `vschool eval ai --calibrate` fits on
-        reply.extra["score"] = out.score
+        reply.extra["signals"] = out.signals
     if reply.reason:
         reply.reason = _with_details(reply.reason, reply, prepared)
     return reply

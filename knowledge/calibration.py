@@ -1,20 +1,15 @@
-"""Confidence that means "probably right": the offline responder's score for an answer read from
-the documents, mapped to the share of such answers that were right on the schools we evaluate.
+"""Confidence that means "probably right": the confidence model's output for an answer read from
+the documents (`knowledge.confidence`), mapped to the share of such answers that were right on
+schools nobody had tuned on.
 
-The score (`offline_responder`) multiplies hand-set factors: how much of the question the line
-covers, whether it states the asked attribute, how far ahead of the next line it is. It orders
-answers, but 0.9 did not mean nine in ten right. `vschool eval ai --calibrate SCHOOL…` runs
-those schools' sets, judges every candidate answer on content — also those below the answer
-threshold — and fits a monotone map from score to share right: scores pooled in bins of at
-least `MIN_BIN` answers, then adjacent bins merged while a higher score would be right less
-often (pool-adjacent-violators). The knots are kept in `calibration.json` beside this file;
-between knots the map is linear, beyond them flat. Facts of record are not calibrated: they
-are the school's own data.
-
-It is fitted on the last held-out pair of schools *before* anyone tunes on them: a school the
-responder was tuned on is right more often than a new one (0.81 against 0.67 at the same
-score, session 14), and the confidence staff see is for the school in front of them, whose
-documents nobody tuned on.
+A model fitted on the schools we tune on is optimistic for a new one: a school the responder
+was tuned on is right more often (0.81 against 0.67 at the same score, session 14). So
+`vschool eval ai --calibrate A B` fits this map on the last held-out pair *before* anyone tunes
+on them, judging every candidate answer on content — also those below the answer threshold:
+outputs pooled in bins of at least `MIN_BIN` answers, then adjacent bins merged while a higher
+output would be right less often (pool-adjacent-violators). The knots are kept in
+`calibration.json` beside this file; between knots the map is linear, beyond them flat. Facts
+of record are not calibrated: they are the school's own data.
 """
 
 import json
@@ -28,31 +23,31 @@ MIN_BIN = 40  # answers in a bin: fewer and one school's quirks decide its rate
 
 @lru_cache(maxsize=1)
 def knots() -> tuple[tuple[float, float], ...]:
-    """(score, share right) pairs, scores ascending; none when the file is absent."""
+    """(model output, share right) pairs, outputs ascending; none when the file is absent."""
     if not KNOTS.exists():
         return ()
     return tuple((float(x), float(y)) for x, y in json.loads(KNOTS.read_text())["knots"])
 
 
-def calibrated(score: float) -> float:
-    """The share of document answers with this score that were right (the score itself when
-    there is no calibration)."""
+def calibrated(output: float) -> float:
+    """The share of document answers with this model output that were right (the output itself
+    when there is no calibration)."""
     points = knots()
     if not points:
-        return score
+        return output
     xs = [x for x, _ in points]
-    i = bisect_right(xs, score)
+    i = bisect_right(xs, output)
     if i == 0:
         return points[0][1]
     if i == len(points):
         return points[-1][1]
     (x0, y0), (x1, y1) = points[i - 1], points[i]
-    return round(y0 + (y1 - y0) * (score - x0) / (x1 - x0), 4)
+    return round(y0 + (y1 - y0) * (output - x0) / (x1 - x0), 4)
 
 
 def fit(samples: list[tuple[float, bool]]) -> list[tuple[float, float]]:
-    """Knots of a monotone map from score to share right: equal-count bins, then pooled where
-    they break the order. Each knot is its bin's mean score and share right."""
+    """Knots of a monotone map from model output to share right: equal-count bins, then pooled
+    where they break the order. Each knot is its bin's mean output and share right."""
     ordered = sorted(samples)
     size = max(MIN_BIN, len(ordered) // 12)
     bins = [ordered[i : i + size] for i in range(0, len(ordered), size)]

@@ -169,7 +169,13 @@ def run_eval(spec: dict[str, Any], limit: int | None = None) -> dict[str, Any]:
                 "confidence": reply.confidence,
                 "ms": elapsed,
                 "reply": reply,
-                "sample": (reply.extra["score"], says) if "score" in reply.extra else None,
+                "sample": {  # a candidate read from the documents: what `--calibrate` fits on
+                    "signals": reply.extra["signals"],
+                    "asked": next(iter(reply.extra["asked"]), ""),
+                    "right": says,
+                }
+                if "signals" in reply.extra
+                else None,
             }
         )
     result = figures(rows)

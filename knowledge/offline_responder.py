@@ -23,6 +23,7 @@ from typing import Any
 
 from knowledge.asks import BY_NAME, COUNT, DURATION, GENERIC, TIME, Ask, read_question
 from knowledge.calibration import calibrated
+from knowledge.confidence import likely_right
 from knowledge.lines import Index, heading_names
 from knowledge.question_terms import ENTITY_WEIGHT, OTHER_WEIGHT, question_words, weights
 from knowledge.ranking import Scored, is_about, rank
@@ -70,6 +71,7 @@ class Part:
     confidence: float = 0.0
     problem: str = ""  # why this part has no answer (a Sentence)
     record: bool = False  # from the school's data of record, not read from a document
+    signals: dict[str, float] = field(default_factory=dict)  # what chose the line (`knowledge.confidence`)
 
 
 @dataclass
@@ -81,7 +83,12 @@ class Outcome:
     parts: list[Part] = field(default_factory=list)
     attributes: tuple[str, ...] = ()
     unknown: list[str] = field(default_factory=list)  # the question's words the knowledge base never uses
-    score: float = 0.0  # the confidence before calibration (`knowledge.calibration`)
+    signals: dict[str, float] = field(default_factory=dict)  # what `knowledge.confidence` weighs
+
+    @property
+    def asked(self) -> str:
+        """The first attribute asked, as the confidence model knows them ("" for none)."""
+        return next(iter(normalise(self.attributes)), "")
 
     @property
     def documents(self) -> bool:
@@ -282,6 +289,12 @@ def _part(
         * (1.0 if about else PASSING_MENTION),
         4,
     )
+    part.signals = {
+        "cover": min(1.0, best.cover), "fit": best.fit, "gap": min(1.0, gap), "closeness": min(1.0, closeness),
+        "own_cue": float(own_cue), "about": float(about), "quoted": float(language not in best.line.languages),
+        "total": best.total, "foreign": best.foreign, "line_len": float(len(best.line.text)),
+        "margin": margin, "item": float(bool(best.line.item)), "label": float(bool(best.line.label)),
+    }
     part.text, part.source = _line_text(best, language), _source(best)
     rows = _same_rows(best, ranked) if attribute in LISTED else []
     if rows:  # "Tuesday · Fresh Pasta Day" and "Friday · Fresh Pasta Day": both days
@@ -504,23 +517,24 @@ def offline_answer(
             parts,
             ask.attributes,
         )
-    score = round(
-        min(p.confidence for p in parts)
-        * (1 - share)
-        * unknown_factor(question, ask, index),
-        4,
-    )
-    confidence = calibrated(score) if any(not p.record for p in parts) else score
-    unknown = [
-        t
-        for t in question_words(ask.rest, index)
-        if not index.knows(t) and not t[0].isdigit() and t not in GENERIC
-    ]
+    unknown_share = unknown_factor(question, ask, index)
+    score = round(min(p.confidence for p in parts) * (1 - share) * unknown_share, 4)
+    words = question_words(ask.rest, index)
+    unknown = [t for t in words if not index.knows(t) and not t[0].isdigit() and t not in GENERIC]
     body = [p.text for p in parts if p.text]
     body = [t for i, t in enumerate(body) if t not in body[:i]]
     greeting = OPENING.get(language, OPENING["en"])
     if name and language == "en":
         greeting = f"Thanks for your question, {name}!"
     text = "\n".join([greeting, *body, CLOSING.get(language, CLOSING["en"])])
-    return Outcome(text, confidence, sources, "", parts, ask.attributes, unknown, score)
+    outcome = Outcome(text, score, sources, "", parts, ask.attributes, unknown)
+    read = [p for p in parts if p.signals]  # read from a document (a part shared by two asks is read once)
+    outcome.signals = min(read, key=lambda p: p.confidence, default=Part("")).signals | {
+        "share": share, "unknown": unknown_share, "parts": float(len(parts)), "score": score,
+        "words": float(len(words)), "unknown_words": float(len(unknown)),
+        "record_parts": float(sum(p.record for p in parts)), "thai": float(language == "th"),
+    }
+    if outcome.documents:  # a facts-of-record answer keeps the responder's score
+        outcome.confidence = calibrated(likely_right(outcome.signals, outcome.asked))
+    return outcome
 

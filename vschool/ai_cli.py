@@ -32,20 +32,27 @@ def run_ai_reply(args: argparse.Namespace) -> int:
     return 0
 
 
-def _calibrate(schools: list[str]) -> int:
-    """Fit the confidence map on these schools' sets (never a held-out one) and keep it."""
-    from knowledge.calibration import fit, save
+def _calibrate(pair: list[str]) -> int:
+    """Fit the confidence model on every tunable school but these two, and the calibration map
+    on these two (the last held-out pair, before anyone tunes on them); keep both."""
+    from knowledge import calibration, confidence
     from knowledge.evaluate_ai import HELD_OUT, SETS, evaluate
 
-    unknown = [s for s in schools if s not in {p.stem for p in SETS} - set(HELD_OUT)]
+    tunable = [p for p in SETS if p.stem not in HELD_OUT]
+    unknown = [s for s in pair if s not in {p.stem for p in tunable}]
     if unknown:
         print(f"Not a tunable school's set: {', '.join(unknown)} (held out, or no knowledge/eval/NAME.json).", file=sys.stderr)
         return 2
-    result = evaluate(paths=[p for p in SETS if p.stem in schools])
-    samples = [tuple(s) for school in result["schools"].values() for s in school["samples"]]
-    points = fit(samples)
-    save(points, len(samples), list(result["schools"]))
-    print(json.dumps({"calibrated_on": list(result["schools"]), "answers": len(samples), "knots": points}))
+    result = evaluate(paths=tunable)
+    rest = [name for name in result["schools"] if name not in pair]
+    samples = {name: school["samples"] for name, school in result["schools"].items()}
+    training = [s for name in rest for s in samples[name]]
+    fitted = confidence.fit(training)
+    confidence.save(fitted, len(training), rest, f"fitted before tuning on {' and '.join(pair)}")
+    held = [(confidence.likely_right(s["signals"], s["asked"], fitted), s["right"]) for name in pair for s in samples[name]]
+    points = calibration.fit(held)
+    calibration.save(points, len(held), pair, f"the confidence model's output on {' and '.join(pair)}, before tuning on them")
+    print(json.dumps({"model_fitted_on": rest, "answers": len(training), "calibrated_on": pair, "calibration_answers": len(held), "knots": points}))
     return 0
 
 

@@ -289,7 +289,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=whole_number(1, 1_000_000), help="only the first N questions")
     p.add_argument("--json", action="store_true")
     p.add_argument("--calibrate", nargs="+", metavar="SCHOOL",
-                   help="fit the confidence map (knowledge/calibration.json) on these schools' sets: the last held-out pair, before tuning on them")
+                   help="fit the confidence model (knowledge/confidence.json) on every other tunable school and its calibration map (knowledge/calibration.json) on these two: the last held-out pair, before tuning on them")
     p.set_defaults(func=_cmd_ai)
 
     user = sub.add_parser("user", help="staff users").add_subparsers(dest="user_command", required=True)
