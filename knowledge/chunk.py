@@ -17,10 +17,12 @@ from functools import lru_cache
 
 CHUNK_CHARS = 500  # size budget of a chunk's body in characters (Thai ≈ 100–150 words)
 OVERLAP_CHARS = 80  # the tail of the previous chunk repeated at the start of the next one
-CHUNKER_VERSION = "2"  # part of the document hash: a new chunker re-chunks every document
+CHUNKER_VERSION = "3"  # part of the document hash: a new chunker re-chunks every document
 HEADING_SEPARATOR = " › "
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
+_RULE = re.compile(r"^\s*([=\-*_~])\1{2,}\s*$")  # "=====" under a title, or "-----" between parts
+_NOT_A_TITLE = re.compile(r"^\s*(?:[-*+•]\s|\d+[.)]\s|\|)")  # a list item or a table row over a rule
 _SENTENCE_END = re.compile(r"((?<=[.!?。])[ \t]+|(?<=[\u0E00-\u0E7F])[ \t]+(?=[\u0E00-\u0E7F])|\s*\n\s*)")
 _THAI = re.compile(r"[\u0E00-\u0E7F]")
 # Thai characters that can never start a word (vowels written after/above/below the consonant,
@@ -81,7 +83,17 @@ def chunk_markdown(text: str, budget: int = CHUNK_CHARS, overlap: int = OVERLAP_
             lines.append(line)
             continue
         match = None if in_code else _HEADING.match(line)
-        if match:
+        rule = None if in_code else _RULE.match(line)
+        if rule and len(lines) == 1 and rule.group(1) in "=-" and not _NOT_A_TITLE.match(lines[0]):  # "Price list" over "====="
+            title = lines.pop()
+            end_section()
+            level = 1 if rule.group(1) == "=" else 2
+            while stack and stack[-1][0] >= level:
+                stack.pop()
+            stack.append((level, _strip_markup(title.strip())))
+        elif rule:  # a thematic break, or a rule under a paragraph: no text
+            end_paragraph()
+        elif match:
             end_section()
             level = len(match.group(1))
             while stack and stack[-1][0] >= level:
@@ -96,10 +108,29 @@ def chunk_markdown(text: str, budget: int = CHUNK_CHARS, overlap: int = OVERLAP_
 
 
 def chunk_text(text: str, title: str | None = None, budget: int = CHUNK_CHARS, overlap: int = OVERLAP_CHARS) -> list[Chunk]:
-    """Chunks of plain text (or a PDF's extracted text): paragraphs are blank-line separated."""
-    paragraphs = [p.strip() for p in re.split(r"\n\s*\n|\f", text) if p.strip()]
-    headings = (title,) if title else ()
-    return _pack([(headings, paragraphs)], budget, overlap)
+    """Chunks of plain text (or a PDF's extracted text): paragraphs are blank-line separated; a
+    one-line paragraph underlined with a rule ("CLOSED DAYS" over "=====") heads what follows."""
+    sections = []
+    for heading, body in _underlined(text):
+        paragraphs = [p.strip() for p in re.split(r"\n\s*\n|\f", body) if p.strip()]
+        sections.append((tuple(h for h in (title, heading) if h), paragraphs))
+    return _pack(sections, budget, overlap)
+
+
+def _underlined(text: str) -> list[tuple[str | None, str]]:
+    """Plain text cut at its underlined titles; rule lines are not text."""
+    sections: list[tuple[str | None, list[str]]] = [(None, [])]
+    for line in text.splitlines():
+        if not _RULE.match(line):
+            sections[-1][1].append(line)
+            continue
+        above = sections[-1][1]
+        one_line = above and above[-1].strip() and (len(above) == 1 or not above[-2].strip())
+        if one_line and not _NOT_A_TITLE.match(above[-1]):
+            sections.append((above.pop().strip(), []))
+        else:
+            above.append("")  # a rule under a paragraph ends it
+    return [(heading, "\n".join(lines)) for heading, lines in sections]
 
 
 def _pack(sections: list[tuple[tuple[str, ...], list[str]]], budget: int, overlap: int) -> list[Chunk]:

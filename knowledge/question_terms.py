@@ -51,7 +51,9 @@ def weights(rest: str, index: Index) -> dict[str, float]:
     return _with_lengths(rest, out, index)
 
 
-_COURSE_BEFORE = re.compile(r"(?:คอร์ส|คลาส|หลักสูตร|course|class|workshop|program|programme)\s*$")
+_COURSE_BEFORE = re.compile(  # "คอร์ส 5 วัน", "คลาสไทยวันเดียว" (a Thai word between), "the one day thai"
+    r"(?:(?:คอร์ส|คลาส|หลักสูตร)[\u0E00-\u0E7F]{0,8}|course|class|workshop|program|programme|(?<![a-z])the)\s*$"
+)
 _COURSE_AFTER = re.compile(r"\s*(?:course|class|one|workshop|program|intensive|คอร์ส|คลาส)")
 _UNIT_WORDS = frozenset({"day", "week", "hour", "month", "วัน", "สัปดาห์", "ชั่วโมง", "ชม", "เดือน", "half", "ครึ่ง"})
 

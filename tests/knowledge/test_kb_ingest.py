@@ -38,6 +38,24 @@ def test_thai_without_spaces_is_cut_between_words_within_the_budget() -> None:
     assert all(c.text.startswith("ซูชิ\n") for c in chunks)
 
 
+def test_a_title_underlined_with_a_rule_is_a_heading_and_the_rule_no_text() -> None:
+    text = (
+        "CLOSED DAYS 2027  (pinned in the office)\n==========================\n\n"
+        "Every Monday: closed.\n\nHolidays\n--------\n- 13-15 Apr (Songkran) ...... closed\n\n- a list item\n-----\n\n"
+        "Two lines, then a rule\nunder them\n----------\n\nThe end.\n"
+    )
+    chunks = chunk_text(text, title="closures", budget=1000)
+    assert [c.headings for c in chunks] == [
+        ("closures", "CLOSED DAYS 2027  (pinned in the office)"),
+        ("closures", "Holidays"),
+    ]
+    assert chunks[0].body == "Every Monday: closed."
+    assert "=" not in chunks[0].text and "--------" not in chunks[1].text
+    assert chunks[1].body.endswith("under them\n\nThe end.")  # a rule under a paragraph only ends it
+    md = chunk_markdown("Price list\n==========\n\nSushi ฿24,900\n\n***\n\nRamen\n-----\n\n฿9,900\n")
+    assert [(c.headings, c.body) for c in md] == [(("Price list",), "Sushi ฿24,900"), (("Price list", "Ramen"), "฿9,900")]
+
+
 def test_safe_cut_never_splits_a_vowel_from_its_consonant() -> None:
     text = "เรียนทำอาหาร"  # เรียน|ทำ|อา|หาร: no safe cut inside the first word
     for limit in range(6, len(text)):
