@@ -13,7 +13,7 @@ import threading
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
-from knowledge.asks import BY_NAME, GENERIC, read_question
+from knowledge.asks import BY_NAME, GENERIC, read_question, states
 from knowledge.chunk import HEADING_SEPARATOR, thai_words
 from knowledge.embed import ENGLISH_STOP, stem
 from knowledge.glossary import equivalents, other_era, pattern
@@ -69,6 +69,14 @@ class Line:
     item: bool = False  # a list item ("- Har gow", "2. Siu mai")
     matters: frozenset[str] = frozenset()  # the school matters its label or first words name ("Parking: …")
     extra: bool = False  # it prices an extra: a guest's lunch, a retake, "+฿100"
+    said: dict[str, bool] = field(default_factory=dict, repr=False, compare=False)  # `says`, filled on use
+
+    def says(self, attribute: str) -> bool:
+        """Does the line state the attribute (`asks.states`)? Read once: every question asks again."""
+        held = self.said.get(attribute)
+        if held is None:
+            held = self.said[attribute] = states(attribute, self.text)
+        return held
 
     def __post_init__(self) -> None:
         self.lowered = fold(self.text)
@@ -100,6 +108,8 @@ class Index:
     heading_tokens: dict[str, list[str]] = field(default_factory=dict)  # heading path → its words (filled on use)
     lengths: frozenset[tuple[float, str]] = frozenset()  # every length the documents name ("5-day")
     contexts: tuple[str, ...] = ()  # each line's heading and title, once each
+    context_stated: dict[tuple[str, str], bool] = field(default_factory=dict)  # `context_states`, filled on use
+    latin_heard: dict[tuple[str, int, float], tuple[str, ...]] = field(default_factory=dict)  # `sounds_latin`, filled on use
 
     def knows(self, word: str) -> bool:
         """Does the knowledge base use this word, or one meaning the same (`alias`)? Thai
@@ -149,6 +159,25 @@ class Index:
     def for_question(self) -> "Index":
         """A view for one question: the caches are shared, the question's own additions are not."""
         return replace(self, heard={})
+
+    def sounds_latin(self, heard: str, n: int, cutoff: float = 0.0) -> list[str]:
+        """`sounds_like` over the school's Latin names, kept: customers' Thai words recur from
+        question to question, and each comparison runs over every name."""
+        key = (heard, n, cutoff)
+        held = self.latin_heard.get(key)
+        if held is None:
+            held = self.latin_heard[key] = tuple(sounds_like(heard, self.latin_names, n, cutoff))
+        return list(held)
+
+    def context_states(self, term: str, context: str) -> bool:
+        """`states` for a line's heading and title, which many lines share: read once for all
+        of them (not kept for a word this question added equivalents to, `also`)."""
+        if term in self.heard:
+            return self.states(term, context)
+        held = self.context_stated.get((term, context))
+        if held is None:
+            held = self.context_stated[(term, context)] = self.states(term, context)
+        return held
 
     def states(self, term: str, text: str) -> bool:
         """Does this lower-cased text state the question's word, or one meaning the same? A

@@ -101,11 +101,11 @@ def _latin_spelled(rest: str, index: Index) -> str:
                 if any(taken[i : i + size]) or len(window) < 3:
                     continue
                 words = size > 1 and all(p in _DICTIONARY for p in pieces[i : i + size])  # "เดียว|เรียน"
-                match = sounds_like(romanised(window), index.latin_names, 1, WORDS_SOUND_LIKE if words else 0.0)
+                match = index.sounds_latin(romanised(window), 1, WORDS_SOUND_LIKE if words else 0.0)
                 kept = ""
                 if not (match or words) and i and len(pieces[i]) >= 3 and pieces[i - 1] + pieces[i][0] in _DICTIONARY:
                     kept, window = window[0], window[1:]  # "คลา|สมา|กา|รง": the ส is คลาส's, มาการง the name
-                    match = sounds_like(romanised(window), index.latin_names, 1)
+                    match = index.sounds_latin(romanised(window), 1)
                 if match:
                     taken[i : i + size] = [True] * size
                     rest = rest.replace(kept + window, f"{kept} {match[0]} ", 1)

@@ -15,7 +15,7 @@ for one ask (see `knowledge.asks`).
 import re
 from dataclasses import dataclass
 
-from knowledge.asks import BY_NAME, POSTCODE, Ask, gives_contact, states
+from knowledge.asks import BY_NAME, POSTCODE, Ask, gives_contact
 from knowledge.chunk import HEADING_SEPARATOR
 from knowledge.glossary import months_named
 from knowledge.lines import EXTRA, Index, Line, heading_names, heading_tokens, line_tokens
@@ -54,7 +54,7 @@ def attribute_fit(
         said = BY_NAME[a].evidence is None and any(  # "Songkran: 12–16 April" states the closure asked by its name
             cue in line.lowered for name, cue in cues if name == a and cue in BY_NAME[a].strong and len(cue) >= 5
         )
-        fit = 1.0 if states(a, line.text) or said or (listed and a in named) else 0.6 if a in named else 0.0
+        fit = 1.0 if line.says(a) or said or (listed and a in named) else 0.6 if a in named else 0.0
         kinds = [gives_contact(cue, line.text) for name, cue in cues if name == a == "contact"]
         if fit and False in kinds and True not in kinds:  # the phone asked, a LINE id given
             fit = 0.0
@@ -84,7 +84,7 @@ def cover(terms: dict[str, float], line: Line, index: Index, lenient: bool = Tru
             or (t.isdigit() and _in_a_range(int(t), line.lowered))
             or (t.isascii() and t.isalpha() and t in line_tokens(line, index))  # "party" in "parties"
             else TITLE_MATCH
-            if index.states(t, line.context)
+            if index.context_states(t, line.context)
             else 0.0
         )
         for t, w in terms.items()
