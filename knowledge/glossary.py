@@ -123,7 +123,7 @@ GROUPS: tuple[tuple[str, ...], ...] = (
     ("postpone", "reschedule", "เลื่อน"),
     ("substitute", "replacement", "เรียนแทน", "โอนสิทธิ์"),
     # places
-    ("parking", "park", "car", "จอดรถ", "ที่จอด"),
+    ("parking", "park", "car", "drive", "driving", "จอดรถ", "ที่จอด", "ขับรถ"),  # "can I drive?" asks where to park
     ("boat", "ferry", "เรือ"),
     ("pier", "ท่าเรือ"),
     ("station", "สถานี"),
