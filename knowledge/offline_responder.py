@@ -438,6 +438,7 @@ def _unnamed_parts(
             s
             for s in ranked[1:]
             if s.total >= best.total - UNNAMED_GAP
+            and s.cover >= best.cover  # a line covering less of the question ("card fee") is no rival
             and mine
             and _values(a, s.line.text) != mine
         ]
