@@ -4,6 +4,8 @@ and a monotone map turns its output into the share of answers that were right
 schools, and both apply to answers read from documents, never to facts of record."""
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,7 @@ from knowledge.confidence import MODEL, SIGNALS, likely_right, model
 from knowledge.confidence import fit as fit_model
 from knowledge.evaluate_ai import HELD_OUT
 from models.ai_rules import DOCUMENT_THRESHOLD
+from tests.conftest import ROOT
 from tests.knowledge.invented import ask, ingest_pages
 
 
@@ -75,3 +78,14 @@ def test_an_answer_from_a_document_shows_its_calibrated_confidence(tmp_path: Pat
     assert "2,400" in reply.text
     asked = next(iter(reply.extra["asked"]), "")
     assert reply.confidence == calibrated(likely_right(reply.extra["signals"], asked)) >= DOCUMENT_THRESHOLD
+
+
+def test_calibrating_on_a_held_out_school_is_refused_and_changes_nothing() -> None:
+    kept = MODEL.read_text(), KNOTS.read_text()
+    done = subprocess.run(
+        [sys.executable, "-m", "vschool.cli", "eval", "ai", "--calibrate", HELD_OUT[0], "kinako"],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+    )
+    assert done.returncode == 2, done.stderr
+    assert HELD_OUT[0] in done.stderr and "held out" in done.stderr
+    assert (MODEL.read_text(), KNOTS.read_text()) == kept
