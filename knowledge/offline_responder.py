@@ -450,9 +450,10 @@ def _unnamed_parts(
     return parts, ""
 
 
-def unknown_factor(question: str, ask: Ask, index: Index) -> float:
+def unknown_factor(ask: Ask, words: list[str], index: Index) -> float:
     """Less sure when the customer uses a specific word the knowledge base never does: a long
-    Thai word (แฟรนไชส์, ไวไฟ), a cue phrase (สนามบิน) or a longer English word."""
+    Thai word (แฟรนไชส์, ไวไฟ), a cue phrase (สนามบิน) or a longer English word. `words`: the
+    question's words as the index reads them (`question_words`), cut once by the caller."""
     factor = 1.0
     for attribute, cue in ask.cues:
         if (
@@ -464,7 +465,7 @@ def unknown_factor(question: str, ask: Ask, index: Index) -> float:
         ):
             factor *= UNKNOWN_CUE
     english = 0
-    for t in question_words(ask.rest, index):
+    for t in words:
         if YEAR.fullmatch(t) and not index.knows(t):  # "the price in 2028": no document speaks of that year
             factor *= UNKNOWN_THAI
         if index.knows(t) or t[0].isdigit() or t in GENERIC:
@@ -518,9 +519,9 @@ def offline_answer(
             parts,
             ask.attributes,
         )
-    unknown_share = unknown_factor(question, ask, index)
-    score = round(min(p.confidence for p in parts) * (1 - share) * unknown_share, 4)
     words = question_words(ask.rest, index)
+    unknown_share = unknown_factor(ask, words, index)
+    score = round(min(p.confidence for p in parts) * (1 - share) * unknown_share, 4)
     unknown = [t for t in words if not index.knows(t) and not t[0].isdigit() and t not in GENERIC]
     body = [p.text for p in parts if p.text]
     body = [t for i, t in enumerate(body) if t not in body[:i]]
